@@ -1,0 +1,401 @@
+"""Pareto frontier of an ``(n_deals, n_parties)`` utility array.
+
+A row ``j`` *dominates* a row ``i`` when it is at least as good for every party and better by more
+than ``tol`` for at least one: ``all(u[j] >= u[i]) and any(u[j] > u[i] + tol)``. A row is Pareto
+optimal when no row dominates it. With ``tol = 0`` this is the textbook (weak) Pareto dominance;
+``tol > 0`` only ever *keeps more* rows (a deal is dropped only when another is better by more than
+``tol`` for someone), so the frontier at ``tol > 0`` contains the frontier at ``tol = 0``.
+
+Identical rows never dominate each other, so every copy of a Pareto-optimal utility vector is kept.
+Rows are compared exactly (``>=`` on floats, not ``np.isclose``): two deals whose utilities differ
+only by rounding are different points; pass ``tol`` to keep near-ties.
+
+The dominance relation is transitive and irreflexive, so for any split of the rows into chunks
+``A`` and ``B``::
+
+    pareto(A ∪ B) == pareto(pareto(A) ∪ pareto(B))
+
+which is what :func:`merge_frontiers` and :func:`streaming_pareto_frontier` use to keep only the
+frontier candidates of a deal space evaluated chunk by chunk.
+
+Algorithm (no all-pairs comparison over the whole array):
+
+1. A cheap filter drops rows that are *certainly* dominated. Rows are sorted by the first party's
+   utility (one ``argsort``); for two parties a running maximum of the second column, for three
+   parties a two-dimensional "staircase" of the earlier rows (queried with ``searchsorted``, block
+   by block), and for four or more a few strong pivot rows (largest sums) find the dominated rows.
+2. The few survivors are deduplicated (``lexsort``), visited in lexicographically descending order
+   (every dominator comes before the rows it dominates) and checked exactly, block by block,
+   against the frontier found so far. The cost is about ``n_candidates * frontier_size``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dealsim.errors import SolverError
+
+__all__ = ["merge_frontiers", "pareto_frontier", "pareto_mask", "streaming_pareto_frontier"]
+
+_FIRST_BLOCK = 256  # first block of the staircase filter; blocks double up to _MAX_BLOCK
+_MAX_BLOCK = 1 << 16
+_N_PIVOTS = 64  # rows with the largest sums used as pivots when there are four or more parties
+_PAIR_BUDGET = 1 << 22  # most (row, frontier row) pairs compared in one vectorised step
+
+
+def pareto_mask(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
+    """Mark the Pareto-optimal rows of a utility array.
+
+    Parameters
+    ----------
+    utilities : array_like of float, shape (n_deals, n_parties)
+        Utility of each deal (row) for each party (column); any number of parties ``>= 1``.
+    tol : float, default 0.0
+        A row dominates another only if it is better by more than ``tol`` for some party (and
+        no worse for any). ``tol > 0`` keeps near-ties; it never drops a row kept at ``tol = 0``.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_deals,)
+        True where no other row dominates the row. Identical rows are all kept.
+
+    Raises
+    ------
+    SolverError
+        If ``utilities`` is not a finite two-dimensional array or ``tol`` is negative.
+
+    Examples
+    --------
+    >>> u = [[1.0, 0.0], [0.5, 0.5], [0.4, 0.4], [0.5, 0.5], [0.0, 1.0]]
+    >>> pareto_mask(u)
+    array([ True,  True, False,  True,  True])
+    >>> pareto_mask([[1.0, 0.5], [1.0, 0.5 - 1e-9]], tol=1e-6)
+    array([ True,  True])
+    """
+    u = _validate_utilities(utilities)
+    return _pareto_mask_kernel(u, _validate_tol(tol))
+
+
+def pareto_frontier(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
+    """Row indices of the Pareto-optimal deals, in ascending order.
+
+    Parameters
+    ----------
+    utilities : array_like of float, shape (n_deals, n_parties)
+        Utility of each deal for each party.
+    tol : float, default 0.0
+        Dominance tolerance, as in :func:`pareto_mask`.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Indices of the rows :func:`pareto_mask` marks, sorted ascending.
+
+    Examples
+    --------
+    >>> pareto_frontier([[0.2, 0.9, 0.1], [0.1, 0.8, 0.1], [0.9, 0.1, 0.5]])
+    array([0, 2])
+    """
+    return np.flatnonzero(pareto_mask(utilities, tol=tol)).astype(np.int64)
+
+
+def merge_frontiers(
+    parts: Iterable[tuple[ArrayLike, ArrayLike]], *, tol: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pareto frontier of the union of several labelled sets of rows.
+
+    Because ``pareto(A ∪ B) == pareto(pareto(A) ∪ pareto(B))``, each part may already be reduced to
+    its own frontier (or to any superset of it).
+
+    Parameters
+    ----------
+    parts : iterable of (indices, utilities)
+        ``indices`` (shape ``(m,)``, integers) label the rows of ``utilities`` (shape
+        ``(m, n_parties)``), typically with global deal indices. Labels must not repeat.
+    tol : float, default 0.0
+        Dominance tolerance, as in :func:`pareto_mask`.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int64
+        Labels of the Pareto-optimal rows of the union, ascending.
+    utilities : numpy.ndarray of float, shape (len(indices), n_parties)
+        Their utilities.
+
+    Raises
+    ------
+    SolverError
+        If the parts disagree on the number of parties, a label repeats, or a part is malformed.
+
+    Examples
+    --------
+    >>> idx, u = merge_frontiers([([0, 1], [[1.0, 0.0], [0.6, 0.6]]), ([7], [[0.7, 0.7]])])
+    >>> idx.tolist(), u.tolist()
+    ([0, 7], [[1.0, 0.0], [0.7, 0.7]])
+    """
+    tol = _validate_tol(tol)
+    labels, rows = [], []
+    for i, (part_indices, part_utilities) in enumerate(parts):
+        u = _validate_utilities(part_utilities, name=f"part {i} utilities")
+        idx = np.asarray(part_indices)
+        if idx.shape != (u.shape[0],) or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
+            raise SolverError(
+                f"part {i} indices must be {u.shape[0]} integers (one per row), "
+                f"got shape {idx.shape} of dtype {idx.dtype}"
+            )
+        labels.append(idx.astype(np.int64))
+        rows.append(u)
+    if not rows:
+        raise SolverError("merge_frontiers needs at least one (indices, utilities) part")
+    if len({u.shape[1] for u in rows}) > 1:
+        raise SolverError(
+            "every part must have the same number of parties (columns), got "
+            f"{sorted({u.shape[1] for u in rows})}"
+        )
+    all_labels = np.concatenate(labels)
+    all_rows = np.concatenate(rows)
+    order = np.argsort(all_labels, kind="stable")
+    all_labels, all_rows = all_labels[order], all_rows[order]
+    if np.any(all_labels[1:] == all_labels[:-1]):
+        raise SolverError("row labels (indices) must be unique across the parts")
+    keep = _pareto_mask_kernel(all_rows, tol)
+    return all_labels[keep], all_rows[keep]
+
+
+def streaming_pareto_frontier(
+    chunks: Iterable[ArrayLike], *, tol: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pareto frontier of consecutive chunks of rows, keeping only the running frontier.
+
+    Use it when the deal space is evaluated chunk by chunk (e.g. ``2**20`` deals at a time):
+    memory stays at one chunk plus the frontier.
+
+    Parameters
+    ----------
+    chunks : iterable of array_like, each of shape (m_c, n_parties)
+        Consecutive blocks of the utility array; row ``r`` of chunk ``c`` has global index
+        ``sum(m_0 .. m_{c-1}) + r``.
+    tol : float, default 0.0
+        Dominance tolerance, as in :func:`pareto_mask`.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int64
+        Global indices of the Pareto-optimal rows, ascending.
+    utilities : numpy.ndarray of float, shape (len(indices), n_parties)
+        Their utilities.
+
+    Examples
+    --------
+    >>> chunks = [[[0.0, 1.0], [0.2, 0.2]], [[0.5, 0.5], [0.1, 0.9]], [[1.0, 0.0]]]
+    >>> idx, u = streaming_pareto_frontier(chunks)
+    >>> idx.tolist()
+    [0, 2, 3, 4]
+    """
+    tol = _validate_tol(tol)
+    indices: np.ndarray | None = None
+    rows: np.ndarray | None = None
+    offset = 0
+    for c, chunk in enumerate(chunks):
+        u = _validate_utilities(chunk, name=f"chunk {c}")
+        chunk_idx = np.arange(offset, offset + u.shape[0], dtype=np.int64)
+        offset += u.shape[0]
+        if rows is None:
+            keep = _pareto_mask_kernel(u, tol)
+            indices, rows = chunk_idx[keep], u[keep]
+            continue
+        if u.shape[1] != rows.shape[1]:
+            raise SolverError(
+                f"chunk {c} has {u.shape[1]} parties (columns), earlier chunks {rows.shape[1]}"
+            )
+        both = np.concatenate([rows, u])
+        keep = _pareto_mask_kernel(both, tol)
+        indices, rows = np.concatenate([indices, chunk_idx])[keep], both[keep]
+    if rows is None:
+        raise SolverError("streaming_pareto_frontier needs at least one chunk")
+    return indices, rows
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _validate_utilities(utilities: ArrayLike, *, name: str = "utilities") -> np.ndarray:
+    try:
+        u = np.asarray(utilities, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise SolverError(f"{name} must be a numeric (n_deals, n_parties) array: {exc}") from None
+    if u.ndim != 2 or u.shape[1] < 1:
+        raise SolverError(
+            f"{name} must be a two-dimensional (n_deals, n_parties) array with at least one "
+            f"party, got shape {u.shape}"
+        )
+    if not np.isfinite(u).all():
+        raise SolverError(f"{name} must be finite (no NaN or infinite utilities)")
+    return u
+
+
+def _validate_tol(tol: float) -> float:
+    tol = float(tol)
+    if not (np.isfinite(tol) and tol >= 0.0):
+        raise SolverError(f"tol must be a finite number >= 0, got {tol}")
+    return tol
+
+
+# --------------------------------------------------------------------------------------------
+# kernels
+
+
+def _pareto_mask_kernel(u: np.ndarray, tol: float) -> np.ndarray:
+    n, k = u.shape
+    mask = np.zeros(n, dtype=bool)
+    if n == 0:
+        return mask
+    if k == 1:
+        return u[:, 0] >= u[:, 0].max() - tol
+    candidates = _candidate_rows(u, tol)
+    mask[candidates[_exact_mask(u[candidates], tol)]] = True
+    return mask
+
+
+def _candidate_rows(u: np.ndarray, tol: float) -> np.ndarray:
+    """Indices of a superset of the Pareto-optimal rows (drops only certainly dominated rows)."""
+    k = u.shape[1]
+    alive = _pivot_filter(u, tol)
+    if k >= 4 or alive.size <= _N_PIVOTS:
+        return alive
+    first = u[alive, 0]
+    order = alive[np.argsort(first)[::-1]]  # earlier rows are at least as good for party 0
+    y = u[order, 1]
+    if k == 2:
+        earlier_best = np.empty_like(y)
+        earlier_best[0] = -np.inf
+        np.maximum.accumulate(y[:-1], out=earlier_best[1:])
+        return order[~(earlier_best > y + tol)]
+    return order[_staircase_filter(y, u[order, 2], tol)]
+
+
+def _staircase_filter(y: np.ndarray, z: np.ndarray, tol: float) -> np.ndarray:
+    """Three parties, rows sorted by party 0 descending: keep the rows no earlier row beats.
+
+    A row ``x`` is certainly dominated when an earlier row ``p`` has ``p_y >= x_y`` and
+    ``p_z > x_z + tol`` (``p_0 >= x_0`` holds by the order). The earlier rows are summarised by
+    the staircase of their (y, z) maxima: ``sy`` ascending, ``sz`` strictly descending, so
+    ``max{p_z : p_y >= x_y}`` is ``sz[searchsorted(sy, x_y)]``. Rows inside one block do not test
+    each other, so the result is a superset of the frontier; blocks grow geometrically.
+    """
+    n = y.size
+    keep = np.zeros(n, dtype=bool)
+    sy = np.empty(0)
+    sz = np.empty(0)
+    start, size = 0, _FIRST_BLOCK
+    while start < n:
+        by, bz = y[start : start + size], z[start : start + size]
+        pos = np.searchsorted(sy, by, side="left")
+        inside = pos < sy.size
+        beaten = np.zeros(by.size, dtype=bool)
+        beaten[inside] = sz[pos[inside]] > bz[inside] + tol
+        keep[start : start + size] = ~beaten
+        sy, sz = _staircase(np.concatenate([sy, by[~beaten]]), np.concatenate([sz, bz[~beaten]]))
+        start += size
+        size = min(2 * size, _MAX_BLOCK)
+    return keep
+
+
+def _staircase(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two-dimensional maxima of points (a, b): a ascending, b strictly descending."""
+    order = np.lexsort((b, a))[::-1]  # a descending, then b descending
+    a, b = a[order], b[order]
+    earlier_best = np.empty_like(b)
+    if b.size:
+        earlier_best[0] = -np.inf
+        np.maximum.accumulate(b[:-1], out=earlier_best[1:])
+    top = b > earlier_best
+    return a[top][::-1], b[top][::-1]
+
+
+def _pivot_filter(u: np.ndarray, tol: float) -> np.ndarray:
+    """Drop the rows dominated by a few strong rows: the frontier of the largest-sum rows."""
+    n = u.shape[0]
+    if n <= 4 * _N_PIVOTS:
+        return np.arange(n)
+    sums = u.sum(axis=1)
+    top = np.argpartition(sums, n - _N_PIVOTS)[n - _N_PIVOTS :]
+    pivots = u[top[_exact_mask(u[top], tol)]]
+    pivots = pivots[np.argsort(pivots.sum(axis=1))[::-1]]
+    columns = [np.ascontiguousarray(u[:, j]) for j in range(u.shape[1])]
+    alive = np.arange(n)
+    for p in pivots:  # a handful of pivots; each pass is vectorised over the surviving rows
+        no_better = np.ones(alive.size, dtype=bool)
+        worse = np.zeros(alive.size, dtype=bool)
+        for j, col in enumerate(columns):
+            cj = col[alive] if alive.size < n else col
+            no_better &= cj <= p[j]
+            worse |= p[j] > cj + tol
+        alive = alive[~(no_better & worse)]
+    return alive
+
+
+def _exact_mask(c: np.ndarray, tol: float) -> np.ndarray:
+    """Exact Pareto mask of a (small) candidate array, duplicates kept."""
+    m, k = c.shape
+    # Deduplicate and visit rows in lexicographically descending order: any dominator is
+    # lexicographically larger, so it is visited first.
+    order = np.lexsort(c.T[::-1])[::-1]
+    sorted_rows = c[order]
+    new = np.ones(m, dtype=bool)
+    new[1:] = np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
+    unique_rows = sorted_rows[new]
+    group = np.cumsum(new) - 1
+    if k == 2 and tol == 0.0:
+        # distinct rows, party 0 descending: dominated iff an earlier row has y >= this y
+        y = unique_rows[:, 1]
+        earlier_best = np.empty_like(y)
+        earlier_best[0] = -np.inf
+        np.maximum.accumulate(y[:-1], out=earlier_best[1:])
+        optimal = y > earlier_best
+    else:
+        optimal = _blockwise_optimal(unique_rows, tol)
+    mask = np.empty(m, dtype=bool)
+    mask[order] = optimal[group]
+    return mask
+
+
+def _blockwise_optimal(rows: np.ndarray, tol: float) -> np.ndarray:
+    """Distinct rows in an order where dominators come first: test blocks against the frontier."""
+    m = rows.shape[0]
+    optimal = np.zeros(m, dtype=bool)
+    frontier = rows[:0]
+    start = 0
+    while start < m:
+        size = int(np.clip(_PAIR_BUDGET // max(frontier.shape[0], 1), 64, 4096))
+        block = rows[start : start + size]
+        alive = ~_dominated_by(block, frontier, tol)
+        survivors = block[alive]
+        own = ~_dominated_by(survivors, survivors, tol)
+        idx = np.flatnonzero(alive)[own] + start
+        optimal[idx] = True
+        frontier = np.concatenate([frontier, survivors[own]])
+        start += size
+    return optimal
+
+
+def _dominated_by(x: np.ndarray, p: np.ndarray, tol: float) -> np.ndarray:
+    """For each row of ``x``: does some row of ``p`` dominate it?"""
+    out = np.zeros(x.shape[0], dtype=bool)
+    if x.shape[0] == 0 or p.shape[0] == 0:
+        return out
+    step = max(1, _PAIR_BUDGET // x.shape[0])
+    for start in range(0, p.shape[0], step):  # bounded memory: x rows against `step` rows of p
+        q = p[start : start + step]
+        no_worse = np.ones((x.shape[0], q.shape[0]), dtype=bool)
+        better = np.zeros_like(no_worse)
+        for j in range(x.shape[1]):  # a few parties: 2-D comparisons, no 3-D temporaries
+            xj, qj = x[:, j, None], q[None, :, j]
+            no_worse &= qj >= xj
+            better |= qj > xj + tol
+        out |= np.any(no_worse & better, axis=1)
+    return out

@@ -1,0 +1,673 @@
+"""Reading and writing Gambit's ``.nfg`` (normal form) and ``.efg`` (extensive form) files.
+
+``.nfg`` files (``NFG 1 R``) are read in both of Gambit's bodies, the plain payoff vector and the
+outcome list with one outcome number per profile, with strategies given as counts or as names;
+they become a :class:`~dealsim.solvers.sequential.NormalForm` with a payoff tensor shaped
+``(n_players, s_1, ..., s_n)``. ``.efg`` files (``EFG 2 R``) become a
+:class:`~dealsim.solvers.sequential.GameTree`; outcomes attached to non-terminal nodes are added
+into the payoffs of the terminals below them. Numbers may be integers, decimals or fractions
+(``1/3``). :func:`read_game` and :func:`write_game` pick the format by file suffix.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from dealsim.errors import GameError
+from dealsim.solvers._tree import CHANCE, DECISION, TERMINAL
+from dealsim.solvers.sequential import GameTree, NormalForm, normal_form
+
+__all__ = [
+    "format_efg",
+    "format_nfg",
+    "parse_efg",
+    "parse_nfg",
+    "read_efg",
+    "read_game",
+    "read_nfg",
+    "write_efg",
+    "write_game",
+    "write_nfg",
+]
+
+_TOKEN = re.compile(r'\s*(?:(")((?:[^"\\]|\\.)*)"|([{},])|([^\s{},"]+))', re.S)
+
+
+class _Tokens:
+    """A stream of Gambit tokens: ('str', text), ('sym', '{' | '}' | ','), ('word', text)."""
+
+    def __init__(self, text: str, source: str):
+        self.source = source
+        self.items: list[tuple[str, str, int]] = []
+        pos, line = 0, 1
+        text = text.rstrip()
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if m is None:
+                raise GameError(f"line {line}: unterminated string", game=source)
+            line += text.count("\n", pos, m.start(1) if m.group(1) else m.end())
+            if m.group(1):
+                value = re.sub(r"\\(.)", r"\1", m.group(2))
+                self.items.append(("str", value, line))
+            elif m.group(3):
+                self.items.append(("sym", m.group(3), line))
+            else:
+                self.items.append(("word", m.group(4), line))
+            line += text.count("\n", m.start(1) if m.group(1) else m.end(), m.end())
+            pos = m.end()
+        self.i = 0
+
+    def error(self, message: str) -> GameError:
+        if self.i < len(self.items):
+            kind, value, line = self.items[self.i]
+            shown = f'"{value}"' if kind == "str" else value
+            return GameError(f"line {line}: {message}, found {shown!r}", game=self.source)
+        return GameError(f"end of file: {message}", game=self.source)
+
+    def peek(self) -> tuple[str, str]:
+        if self.i >= len(self.items):
+            return ("eof", "")
+        kind, value, _ = self.items[self.i]
+        return kind, value
+
+    def next(self, kind: str, what: str, value: str | None = None) -> str:
+        k, v = self.peek()
+        if k != kind or (value is not None and v != value):
+            raise self.error(f"expected {what}")
+        self.i += 1
+        return v
+
+    def at(self, kind: str, value: str | None = None) -> bool:
+        k, v = self.peek()
+        return k == kind and (value is None or v == value)
+
+    def skip_commas(self) -> None:
+        while self.at("sym", ","):
+            self.i += 1
+
+    def number(self, what: str) -> float:
+        self.skip_commas()
+        word = self.next("word", what)
+        try:
+            return float(Fraction(word))
+        except (ValueError, ZeroDivisionError):
+            self.i -= 1
+            raise self.error(f"expected {what} (a number such as 2, -0.5 or 1/3)") from None
+
+    def integer(self, what: str) -> int:
+        word = self.next("word", what)
+        if not re.fullmatch(r"\d+", word):
+            self.i -= 1
+            raise self.error(f"expected {what} (a non-negative integer)")
+        return int(word)
+
+    def strings(self, what: str) -> list[str]:
+        self.next("sym", f"'{{' opening {what}", "{")
+        out = []
+        while self.at("str"):
+            out.append(self.next("str", what))
+        self.next("sym", f"'}}' closing {what}", "}")
+        return out
+
+    def numbers(self, what: str) -> list[float]:
+        self.next("sym", f"'{{' opening {what}", "{")
+        out = []
+        self.skip_commas()
+        while not self.at("sym", "}"):
+            out.append(self.number(what))
+            self.skip_commas()
+        self.i += 1
+        return out
+
+    def done(self) -> None:
+        if self.i < len(self.items):
+            raise self.error("expected the end of the file")
+
+
+def _fmt(x: float) -> str:
+    """A number Gambit reads back to exactly ``x``: an integer, a short decimal or a fraction."""
+    if float(x).is_integer():
+        return str(int(x))
+    text = np.format_float_positional(x, unique=True, trim="-")
+    if len(text) > 12:
+        frac = Fraction(x).limit_denominator(1_000_000)
+        if float(frac) == x:
+            return f"{frac.numerator}/{frac.denominator}"
+    return text
+
+
+def _quote(s: str) -> str:
+    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# --------------------------------------------------------------------------------------- NFG
+
+
+def parse_nfg(text: str, *, source: str = "<string>") -> NormalForm:
+    """Parse the text of a Gambit ``.nfg`` file.
+
+    Parameters
+    ----------
+    text : str
+        The file's contents (``NFG 1 R`` or ``NFG 1 D``).
+    source : str
+        Name used in error messages.
+
+    Returns
+    -------
+    NormalForm
+
+    Raises
+    ------
+    GameError
+        Naming ``source`` and the line and token where parsing failed.
+
+    Examples
+    --------
+    The payoff-vector form; profiles run with the first player's strategy fastest.
+
+    >>> nf = parse_nfg('NFG 1 R "PD" { "A" "B" } { 2 2 } 3 3 5 0 0 5 1 1')
+    >>> nf.payoffs[0].tolist(), nf.strategies
+    ([[3.0, 0.0], [5.0, 1.0]], (('1', '2'), ('1', '2')))
+    """
+    tok = _Tokens(text, source)
+    tok.next("word", "'NFG'", "NFG")
+    tok.next("word", "version 1", "1")
+    if not (tok.at("word", "R") or tok.at("word", "D")):
+        raise tok.error("expected 'R' or 'D'")
+    tok.i += 1
+    title = tok.next("str", "the title (a quoted string)")
+    players = tok.strings("the player names")
+    if not players:
+        raise tok.error("expected at least one player")
+    tok.next("sym", "'{' opening the strategies", "{")
+    strategies: list[list[str]] = []
+    if tok.at("sym", "{"):
+        for p in players:
+            strategies.append(tok.strings(f"the strategy names of {p!r}"))
+    else:
+        for p in players:
+            count = tok.integer(f"the number of strategies of {p!r}")
+            strategies.append([str(k + 1) for k in range(count)])
+    tok.next("sym", "'}' closing the strategies", "}")
+    if len(strategies) != len(players) or any(not s for s in strategies):
+        raise tok.error(f"expected one non-empty strategy list per player ({len(players)})")
+    if tok.at("str"):
+        tok.i += 1  # comment
+    shape = tuple(len(s) for s in strategies)
+    n_profiles, n = math.prod(shape), len(players)
+    if tok.at("sym", "{"):
+        tok.i += 1
+        outcomes = [np.zeros(n)]
+        while tok.at("sym", "{"):
+            tok.i += 1
+            if tok.at("str"):
+                tok.i += 1
+            row = []
+            tok.skip_commas()
+            while not tok.at("sym", "}"):
+                row.append(tok.number("an outcome payoff"))
+                tok.skip_commas()
+            tok.i += 1
+            if len(row) != n:
+                tok.i -= 1
+                raise tok.error(f"outcome {len(outcomes)} has {len(row)} payoffs, needs {n}")
+            outcomes.append(np.array(row))
+        tok.next("sym", "'}' closing the outcome list", "}")
+        index = []
+        for _ in range(n_profiles):
+            k = tok.integer("an outcome number for each strategy profile")
+            if k >= len(outcomes):
+                tok.i -= 1
+                raise tok.error(f"outcome number out of range 0..{len(outcomes) - 1}")
+            index.append(k)
+        values = np.array(outcomes)[index]
+    else:
+        values = np.array([tok.number("a payoff") for _ in range(n_profiles * n)])
+        values = values.reshape(n_profiles, n)
+    tok.skip_commas()
+    tok.done()
+    payoffs = np.stack([values[:, p].reshape(shape, order="F") for p in range(n)])
+    return NormalForm(
+        payoffs=payoffs,
+        players=tuple(players),
+        strategies=tuple(tuple(s) for s in strategies),
+        title=title,
+    )
+
+
+def format_nfg(game: Any, *, form: Literal["outcome", "payoff"] = "outcome") -> str:
+    """Gambit ``.nfg`` text of a normal-form game (or of a tree, via its normal form).
+
+    Parameters
+    ----------
+    game : NormalForm, GameTree, or any object with ``payoffs``, ``players``, ``strategies``
+        (and optionally ``title``) attributes.
+    form : {"outcome", "payoff"}, default "outcome"
+        Gambit's outcome list with one outcome per profile, or the plain payoff vector.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> nf = parse_nfg('NFG 1 R "PD" { "A" "B" } { 2 2 } 3 3 5 0 0 5 1 1')
+    >>> print(format_nfg(nf, form="payoff"))
+    NFG 1 R "PD" { "A" "B" }
+    { { "1" "2" } { "1" "2" } }
+    ""
+    <BLANKLINE>
+    3 3 5 0 0 5 1 1
+    <BLANKLINE>
+    """
+    if isinstance(game, GameTree):
+        game = normal_form(game)
+    payoffs = np.asarray(game.payoffs, dtype=float)
+    players = [str(p) for p in game.players]
+    strategies = [[str(s) for s in row] for row in game.strategies]
+    shape = tuple(len(s) for s in strategies)
+    if payoffs.shape != (len(players), *shape):
+        raise GameError(
+            f"payoffs have shape {payoffs.shape}, expected {(len(players), *shape)}",
+            game=getattr(game, "title", None),
+        )
+    if form not in ("outcome", "payoff"):
+        raise GameError(f"form must be 'outcome' or 'payoff', got {form!r}")
+    # one row per profile, the first player's strategy fastest
+    rows = np.stack([payoffs[p].reshape(-1, order="F") for p in range(len(players))], axis=1)
+    head = [
+        f"NFG 1 R {_quote(getattr(game, 'title', ''))} {{ {' '.join(map(_quote, players))} }}",
+        "{ " + " ".join("{ " + " ".join(map(_quote, s)) + " }" for s in strategies) + " }",
+        '""',
+        "",
+    ]
+    if form == "payoff":
+        body = [" ".join(_fmt(v) for v in rows.ravel())]
+    else:
+        body = ["{"]
+        body += ['{ "" ' + ", ".join(_fmt(v) for v in row) + " }" for row in rows]
+        body += ["}", " ".join(str(k + 1) for k in range(rows.shape[0]))]
+    return "\n".join(head + body) + "\n"
+
+
+# --------------------------------------------------------------------------------------- EFG
+
+
+class _EfgReader:
+    def __init__(self, tok: _Tokens, players: list[str]):
+        self.tok = tok
+        self.players = players
+        self.n = len(players)
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.outcomes: dict[str, list[float]] = {}
+        self.outcome_defs: dict[int, tuple[str, np.ndarray]] = {}
+        self.infosets: dict[tuple[int, int], tuple[str, list[str], list[float] | None]] = {}
+        self.infoset_names: set[str] = set()
+        self.count = 0
+
+    def outcome(self) -> np.ndarray:
+        """The outcome field of a node: its payoffs (zeros for outcome 0)."""
+        tok = self.tok
+        number = tok.integer("an outcome number")
+        name = tok.next("str", "outcome name") if tok.at("str") else None
+        payoffs = np.array(tok.numbers("the outcome payoffs")) if tok.at("sym", "{") else None
+        if number == 0:
+            return np.zeros(self.n)
+        if payoffs is not None and payoffs.size != self.n:
+            tok.i -= 1
+            raise tok.error(f"outcome {number} has {payoffs.size} payoffs, needs {self.n}")
+        if number not in self.outcome_defs:
+            if payoffs is None:
+                raise tok.error(f"outcome {number} is used before its payoffs are given")
+            self.outcome_defs[number] = (name or f"outcome{number}", payoffs)
+        return self.outcome_defs[number][1] if payoffs is None else payoffs
+
+    def infoset(self, player: int, chance: bool) -> tuple[str, list[str], list[float] | None]:
+        tok = self.tok
+        number = tok.integer("an information set number")
+        name = tok.next("str", "infoset name") if tok.at("str") else ""
+        actions: list[str] | None = None
+        probs: list[float] | None = None
+        if tok.at("sym", "{"):
+            tok.i += 1
+            actions, probs = [], []
+            while tok.at("str"):
+                actions.append(tok.next("str", "an action name"))
+                if chance:
+                    probs.append(tok.number("a chance probability"))
+            tok.next("sym", "'}' closing the actions", "}")
+        key = (player, number)
+        if key not in self.infosets:
+            if actions is None:
+                raise tok.error(f"information set {number} is used before its actions are given")
+            if not actions:
+                raise tok.error("expected at least one action")
+            label = name or (f"chance:{number}" if chance else f"{self.players[player]}:{number}")
+            while label in self.infoset_names:
+                label += "'"
+            self.infoset_names.add(label)
+            self.infosets[key] = (label, _unique_actions(actions), probs if chance else None)
+        known = self.infosets[key]
+        if actions is not None and len(actions) != len(known[1]):
+            raise tok.error(f"information set {number} was given {len(known[1])} actions before")
+        if chance and probs:
+            return known[0], known[1], probs
+        return known
+
+    def node(self, above: np.ndarray) -> str:
+        """Read one node and its subtree (prefix order); return the node or outcome id."""
+        tok = self.tok
+        self.count += 1
+        kind = tok.next("word", "a node type 'p', 'c' or 't'")
+        if kind not in ("p", "c", "t"):
+            tok.i -= 1
+            raise tok.error("expected a node type 'p', 'c' or 't'")
+        name = tok.next("str", "the node name (a quoted string)")
+        if kind == "t":
+            payoffs = above + self.outcome()
+            base = name or self._outcome_name()
+            return self._terminal(base, payoffs)
+        if kind == "p":
+            number = tok.integer("a player number")
+            if not 1 <= number <= self.n:
+                tok.i -= 1
+                raise tok.error(f"expected a player number 1..{self.n}")
+            label, actions, _ = self.infoset(number - 1, chance=False)
+        else:
+            label, actions, probs = self.infoset(-1, chance=True)
+        total = above + self.outcome()
+        node_id = name if name and name not in self.nodes else f"node{self.count}"
+        while node_id in self.nodes or node_id in self.outcomes:
+            node_id += "'"
+        self.nodes[node_id] = {}  # reserve the id in prefix order
+        targets = {a: self.node(total) for a in actions}
+        if kind == "p":
+            spec: dict[str, Any] = {"player": self.players[number - 1], "actions": targets}
+            spec["infoset"] = label
+        else:
+            spec = {"chance": dict(zip(actions, probs or [], strict=True)), "actions": targets}
+        self.nodes[node_id] = spec
+        return node_id
+
+    def _outcome_name(self) -> str:
+        # the last outcome field read named an outcome; reuse its name for the terminal
+        last = self.tok.items[self.tok.i - 1]
+        for k in range(self.tok.i - 1, -1, -1):
+            kind, value, _ = self.tok.items[k]
+            if kind == "word":
+                number = int(value)
+                if number in self.outcome_defs:
+                    return self.outcome_defs[number][0]
+                return "null"
+        return str(last[1])
+
+    def _terminal(self, base: str, payoffs: np.ndarray) -> str:
+        label = base
+        while label in self.nodes or (
+            label in self.outcomes and not np.array_equal(self.outcomes[label], payoffs)
+        ):
+            label += "'"
+        self.outcomes[label] = payoffs.tolist()
+        return label
+
+
+def _unique_actions(actions: list[str]) -> list[str]:
+    out = []
+    for k, a in enumerate(actions):
+        label = a or str(k + 1)
+        while label in out:
+            label += "'"
+        out.append(label)
+    return out
+
+
+def parse_efg(text: str, *, source: str = "<string>") -> GameTree:
+    """Parse the text of a Gambit ``.efg`` file into a :class:`GameTree`.
+
+    Node ids are the node names where these are non-empty and unique, else ``node<k>`` (k
+    counting nodes in file order); terminal nodes carry their outcome's name; information sets
+    keep their names, or become ``<player>:<number>``.
+
+    Parameters
+    ----------
+    text : str
+        The file's contents (``EFG 2 R`` or ``EFG 2 D``).
+    source : str
+        Name used in error messages.
+
+    Returns
+    -------
+    GameTree
+
+    Raises
+    ------
+    GameError
+        Naming ``source`` and the line and token where parsing failed, or the node where the
+        tree is invalid.
+
+    Examples
+    --------
+    >>> tree = parse_efg('''EFG 2 R "entry" { "E" "I" } ""
+    ... p "entrant" 1 1 "entrant" { "out" "in" } 0
+    ... t "stay_out" 1 "stay_out" { 0, 2 }
+    ... p "incumbent" 2 1 "incumbent" { "fight" "accommodate" } 0
+    ... t "war" 2 "war" { -1, -1 }
+    ... t "share" 3 "share" { 1, 1 }''')
+    >>> tree.labels.tolist()
+    ['entrant', 'stay_out', 'incumbent', 'war', 'share']
+    """
+    tok = _Tokens(text, source)
+    tok.next("word", "'EFG'", "EFG")
+    tok.next("word", "version 2", "2")
+    if not (tok.at("word", "R") or tok.at("word", "D")):
+        raise tok.error("expected 'R' or 'D'")
+    tok.i += 1
+    title = tok.next("str", "the title (a quoted string)")
+    players = tok.strings("the player names")
+    if not players:
+        raise tok.error("expected at least one player")
+    if tok.at("str"):
+        tok.i += 1  # comment
+    reader = _EfgReader(tok, players)
+    if tok.at("word", "t"):
+        raise tok.error("expected a decision or chance node at the root")
+    root = reader.node(np.zeros(len(players)))
+    tok.done()
+    return GameTree.from_nodes(
+        reader.nodes, reader.outcomes, root=root, players=players, name=title or source
+    )
+
+
+def _prefix(tree: GameTree) -> Iterator[int]:
+    stack = [0]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(tree.children(node)))
+
+
+def format_efg(tree: GameTree) -> str:
+    """Gambit ``.efg`` text of a game tree.
+
+    Each distinct terminal label becomes one outcome; information sets are numbered per player
+    in order of appearance and keep their labels as names.
+
+    Parameters
+    ----------
+    tree : GameTree
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> tree = GameTree.from_nodes({"r": {"chance": {"h": 0.25, "t": 0.75}}},
+    ...                            {"h": [1, -1], "t": [-1, 1]}, root="r", players=["A", "B"])
+    >>> print(format_efg(tree))
+    EFG 2 R "game" { "A" "B" }
+    ""
+    <BLANKLINE>
+    c "r" 1 "r" { "h" 0.25 "t" 0.75 } 0
+    t "h" 1 "h" { 1, -1 }
+    t "t" 2 "t" { -1, 1 }
+    <BLANKLINE>
+    """
+    lines = [
+        f"EFG 2 R {_quote(tree.name)} {{ {' '.join(map(_quote, tree.players))} }}",
+        '""',
+        "",
+    ]
+    infoset_number: dict[int, int] = {}
+    per_player = [0] * (tree.n_players + 1)
+    outcome_number: dict[str, int] = {}
+    for node in _prefix(tree):
+        kind, label = tree.kind[node], _quote(tree.labels[node])
+        kids = tree.children(node)
+        if kind == TERMINAL:
+            name = str(tree.labels[node])
+            number = outcome_number.setdefault(name, len(outcome_number) + 1)
+            pay = ", ".join(_fmt(v) for v in tree.payoffs[tree.terminal[node]])
+            lines.append(f"t {label} {number} {_quote(name)} {{ {pay} }}")
+        elif kind == DECISION:
+            p = int(tree.player[node])
+            inf = int(tree.infoset[node])
+            if inf not in infoset_number:
+                per_player[p] += 1
+                infoset_number[inf] = per_player[p]
+            acts = " ".join(_quote(tree.actions[c]) for c in kids)
+            name = _quote(tree.infoset_labels[inf])
+            lines.append(f"p {label} {p + 1} {infoset_number[inf]} {name} {{ {acts} }} 0")
+        elif kind == CHANCE:
+            per_player[-1] += 1
+            acts = " ".join(f"{_quote(tree.actions[c])} {_fmt(tree.prob[c])}" for c in kids)
+            lines.append(f"c {label} {per_player[-1]} {label} {{ {acts} }} 0")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------ files
+
+
+def read_nfg(path: str | Path) -> NormalForm:
+    """Read a Gambit ``.nfg`` file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pd.nfg"
+    >>> _ = path.write_text('NFG 1 R "PD" { "A" "B" } { 2 2 } 3 3 5 0 0 5 1 1')
+    >>> read_nfg(path).payoffs.shape
+    (2, 2, 2)
+    """
+    path = Path(path)
+    return parse_nfg(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def read_efg(path: str | Path) -> GameTree:
+    """Read a Gambit ``.efg`` file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "coin.efg"
+    >>> _ = path.write_text('EFG 2 R "coin" { "A" } "" c "" 1 "" { "h" 1/3 "t" 2/3 } 0 '
+    ...                     't "" 1 "h" { 1 } t "" 2 "t" { 0 }')
+    >>> read_efg(path).prob.tolist()
+    [1.0, 0.3333333333333333, 0.6666666666666666]
+    """
+    path = Path(path)
+    return parse_efg(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def write_nfg(
+    game: Any, path: str | Path, *, form: Literal["outcome", "payoff"] = "outcome"
+) -> None:
+    """Write a normal-form game (or a tree's normal form) as a Gambit ``.nfg`` file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> nf = parse_nfg('NFG 1 R "PD" { "A" "B" } { 2 2 } 3 3 5 0 0 5 1 1')
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pd.nfg"
+    >>> write_nfg(nf, path)
+    >>> read_nfg(path).payoffs.tolist() == nf.payoffs.tolist()
+    True
+    """
+    Path(path).write_text(format_nfg(game, form=form), encoding="utf-8")
+
+
+def write_efg(tree: GameTree, path: str | Path) -> None:
+    """Write a game tree as a Gambit ``.efg`` file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tree = GameTree.from_nodes({"r": {"player": "A", "actions": {"x": "o"}}}, {"o": [1]},
+    ...                            root="r", players=["A"])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "one.efg"
+    >>> write_efg(tree, path)
+    >>> read_efg(path).labels.tolist()
+    ['r', 'o']
+    """
+    if not isinstance(tree, GameTree):
+        raise GameError(
+            f"an .efg file holds a game tree, got {type(tree).__name__}; write normal-form "
+            "games as .nfg"
+        )
+    Path(path).write_text(format_efg(tree), encoding="utf-8")
+
+
+_READERS: dict[str, Callable[[Path], Any]] = {".nfg": read_nfg, ".efg": read_efg}
+_WRITERS: dict[str, Callable[[Any, Path], None]] = {".nfg": write_nfg, ".efg": write_efg}
+
+
+def _suffix(path: Path, table: dict[str, Any]) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in table:
+        raise GameError(
+            f"unknown game file suffix {path.suffix!r}; allowed: {', '.join(sorted(table))}",
+            game=str(path),
+        )
+    return suffix
+
+
+def read_game(path: str | Path) -> NormalForm | GameTree:
+    """Read a Gambit game file, choosing the reader by suffix (``.nfg`` or ``.efg``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pd.nfg"
+    >>> _ = path.write_text('NFG 1 R "PD" { "A" "B" } { 2 2 } 3 3 5 0 0 5 1 1')
+    >>> type(read_game(path)).__name__
+    'NormalForm'
+    """
+    path = Path(path)
+    return _READERS[_suffix(path, _READERS)](path)
+
+
+def write_game(game: Any, path: str | Path) -> None:
+    """Write a game, choosing the writer by suffix (``.nfg`` or ``.efg``).
+
+    A :class:`GameTree` written as ``.nfg`` is written as its normal form.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tree = GameTree.from_nodes({"r": {"player": "A", "actions": {"x": "o", "y": "p"}}},
+    ...                            {"o": [1], "p": [2]}, root="r", players=["A"])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.nfg"
+    >>> write_game(tree, path)
+    >>> read_game(path).payoffs.tolist()
+    [[1.0, 2.0]]
+    """
+    path = Path(path)
+    _WRITERS[_suffix(path, _WRITERS)](game, path)

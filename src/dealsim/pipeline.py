@@ -1,0 +1,249 @@
+"""``dealsim.solve``: run every analysis a scenario declares and gather the results.
+
+This is the thin shell between the validated scenario and the pure solvers: it walks the deal space
+in chunks (utilities, feasibility, acceptance), keeps running counts and Pareto candidates so that
+memory stays bounded, then hands the zone's Pareto frontier to the bargaining solvers. Optional
+analyses (games, war, alternating offers, ratification) register in :data:`ANALYSES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from dealsim.analysis.pareto import pareto_mask
+from dealsim.analysis.zones import acceptance, blocking_counts
+from dealsim.results import FrontierSummary, SolutionSummary, SolveResult, ZoneSummary
+from dealsim.scenario.model import Scenario
+from dealsim.solvers.bargaining import all_bargaining_solutions
+from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
+
+__all__ = ["ANALYSES", "SOLUTION_NAMES", "ZoneComputation", "compute_zone", "solve"]
+
+SOLUTION_NAMES = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+
+Analysis = Callable[[Scenario, "ZoneComputation"], Any]
+ANALYSES: dict[str, Analysis] = {}
+"""Optional analyses by JSON key; each returns a result (with ``to_dict``) or ``None`` when the
+scenario does not declare it. Feature modules add themselves here."""
+
+
+class ZoneComputation:
+    """The arrays behind a solve: zone and feasible frontiers, counts and the utility model.
+
+    Attributes are plain arrays so that later analyses (alternating offers, ratification, plots)
+    can reuse them without recomputing utilities.
+    """
+
+    def __init__(
+        self,
+        space: DealSpace,
+        model: UtilityModel,
+        reservations: np.ndarray,
+        *,
+        chunk: int = DEFAULT_CHUNK,
+        tol: float = 1e-9,
+    ):
+        k = len(space.scenario.parties)
+        n_constraints = len(space.scenario.constraints)
+        self.space, self.model, self.reservations, self.tol = space, model, reservations, tol
+        self.zone_size = 0
+        self.feasible_size = 0
+        self.sole = np.zeros(k, dtype=np.int64)
+        self.rejecting = np.zeros(k, dtype=np.int64)
+        self.violations = np.zeros(n_constraints, dtype=np.int64)
+        self.present = [np.zeros(issue.size, dtype=bool) for issue in space.scenario.issues]
+        zone_idx, zone_u, feas_idx, feas_u = [], [], [], []
+        for start, codes in space.chunks(chunk):
+            utilities = model.utilities(space, codes)
+            satisfied = model.feasible(space, codes)
+            feasible = satisfied.all(axis=0)
+            self.violations += (~satisfied).sum(axis=1)
+            accepted = acceptance(utilities, reservations, tol=tol)
+            zone = feasible & accepted.all(axis=1)
+            sole, rejecting = blocking_counts(accepted, feasible)
+            self.sole += sole
+            self.rejecting += rejecting
+            self.zone_size += int(zone.sum())
+            self.feasible_size += int(feasible.sum())
+            for j, present in enumerate(self.present):
+                present |= np.bincount(codes[zone, j], minlength=present.size) > 0
+            for mask, idx_list, u_list in ((zone, zone_idx, zone_u), (feasible, feas_idx, feas_u)):
+                rows = np.flatnonzero(mask)
+                keep = pareto_mask(utilities[rows]) if rows.size else rows.astype(bool)
+                idx_list.append(start + rows[keep])
+                u_list.append(utilities[rows[keep]])
+        self.zone_frontier, self.zone_frontier_utilities = _merge(zone_idx, zone_u, k)
+        self.feasible_frontier, self.feasible_frontier_utilities = _merge(feas_idx, feas_u, k)
+
+    @property
+    def empty(self) -> bool:
+        """True when no deal is acceptable to all parties."""
+        return self.zone_size == 0
+
+
+def _merge(indices: list[np.ndarray], utilities: list[np.ndarray], k: int):
+    if not indices:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, k))
+    idx = np.concatenate(indices)
+    u = np.concatenate(utilities) if utilities else np.zeros((0, k))
+    if idx.size:
+        keep = pareto_mask(u)
+        idx, u = idx[keep], u[keep]
+    order = np.argsort(idx)
+    return idx[order], u[order]
+
+
+def compute_zone(
+    scenario: Scenario,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    chunk: int = DEFAULT_CHUNK,
+    tol: float = 1e-9,
+) -> ZoneComputation:
+    """Walk the deal space of ``scenario`` once: zone counts, blocking, Pareto frontiers.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> zc = compute_zone(dealsim.load("split-linear"))
+    >>> zc.zone_size, zc.feasible_size
+    (51, 201)
+    """
+    params = dict(scenario.parameters if parameters is None else parameters)
+    space = DealSpace(scenario)
+    model = UtilityModel.from_scenario(scenario, params)
+    return ZoneComputation(space, model, scenario.reservations(params), chunk=chunk, tol=tol)
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    parameters: Mapping[str, float] | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    tol: float = 1e-9,
+    analyses: bool = True,
+) -> SolveResult:
+    """Solve a scenario: agreement zone, Pareto frontiers, bargaining solutions and analyses.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`dealsim.load`.
+    parameters : mapping, optional
+        Parameter values to use instead of the scenario's (``{"credibility": 0.8}``).
+    chunk : int
+        Deals per chunk when walking the deal space.
+    tol : float
+        Acceptance tolerance: a deal worth ``reservation - tol`` or more is accepted.
+    analyses : bool
+        Also run the optional analyses the scenario declares (games, war, ...).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> result = solve(dealsim.load("logroll"))
+    >>> result.solutions["nash"].deal, result.solutions["nash"].utilities
+    ({'x': 1.0, 'y': 0.0}, {'a': 0.8, 'b': 0.8})
+    """
+    if parameters is not None:
+        scenario = scenario.with_parameters(**parameters)
+    zc = compute_zone(scenario, chunk=chunk, tol=tol)
+    ids = scenario.party_ids
+    space = zc.space
+    powers = scenario.powers()
+    solutions: dict[str, SolutionSummary | None] = dict.fromkeys(SOLUTION_NAMES)
+    if not zc.empty:
+        found = all_bargaining_solutions(
+            zc.zone_frontier_utilities, zc.reservations, weights=powers
+        )
+        for name in SOLUTION_NAMES:
+            s = found[name]
+            index = int(zc.zone_frontier[s.index])
+            solutions[name] = SolutionSummary(
+                method=name,
+                index=index,
+                deal=space.deal(index),
+                utilities=_by_party(ids, zc.zone_frontier_utilities[s.index]),
+                refinement=s.refinement,
+                parameters={"weights": _by_party(ids, powers)} if name == "weighted_nash" else {},
+            )
+    extra = {}
+    if analyses:
+        for key, analysis in ANALYSES.items():
+            value = analysis(scenario, zc)
+            if value is not None:
+                extra[key] = value
+    return SolveResult(
+        scenario_name=scenario.name,
+        scenario_sha256=scenario.sha256,
+        scenario_file=scenario.file,
+        parties=ids,
+        party_labels={p.id: p.label for p in scenario.parties},
+        parameters=dict(scenario.parameters),
+        reservations=_by_party(ids, zc.reservations),
+        powers=_by_party(ids, powers),
+        deal_space=_deal_space(scenario, space),
+        agreement_zone=_zone_summary(scenario, zc),
+        pareto_frontier=_frontier(space, ids, zc.zone_frontier, zc.zone_frontier_utilities),
+        feasible_frontier=_frontier(
+            space, ids, zc.feasible_frontier, zc.feasible_frontier_utilities
+        ),
+        solutions=solutions,
+        analyses=extra,
+    )
+
+
+def _by_party(ids: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
+    return {p: float(v) for p, v in zip(ids, np.asarray(values), strict=True)}
+
+
+def _deal_space(scenario: Scenario, space: DealSpace) -> dict[str, Any]:
+    issues = {}
+    for issue in scenario.issues:
+        entry: dict[str, Any] = {"label": issue.label, "kind": issue.kind, "size": issue.size}
+        if issue.numeric:
+            entry.update(range=[issue.values[0], issue.values[-1]], steps=issue.size)
+            if issue.unit:
+                entry["unit"] = issue.unit
+        else:
+            entry["levels"] = list(issue.values)
+        issues[issue.id] = entry
+    return {"size": space.size, "issues": issues}
+
+
+def _zone_summary(scenario: Scenario, zc: ZoneComputation) -> ZoneSummary:
+    ranges: dict[str, Any] = {}
+    if not zc.empty:
+        for issue, present in zip(scenario.issues, zc.present, strict=True):
+            codes = np.flatnonzero(present)
+            if issue.numeric:
+                ranges[issue.id] = [issue.value_at(codes[0]), issue.value_at(codes[-1])]
+            else:
+                ranges[issue.id] = [issue.values[c] for c in codes]
+    ids = scenario.party_ids
+    return ZoneSummary(
+        size=zc.zone_size,
+        share=zc.zone_size / zc.space.size,
+        empty=zc.empty,
+        feasible=zc.feasible_size,
+        issue_ranges=ranges,
+        blocking={p: int(v) for p, v in zip(ids, zc.sole, strict=True)},
+        rejecting={p: int(v) for p, v in zip(ids, zc.rejecting, strict=True)},
+        constraint_violations={
+            c.label: int(v) for c, v in zip(scenario.constraints, zc.violations, strict=True)
+        },
+    )
+
+
+def _frontier(
+    space: DealSpace, ids: tuple[str, ...], indices: np.ndarray, utilities: np.ndarray
+) -> FrontierSummary:
+    return FrontierSummary(
+        size=int(indices.size),
+        indices=tuple(int(i) for i in indices),
+        deals=tuple(space.deal(int(i)) for i in indices),
+        utilities=tuple(_by_party(ids, u) for u in utilities),
+    )

@@ -1,0 +1,131 @@
+"""The plain-text report that ``dealsim solve`` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dealsim.results import SolveResult
+
+__all__ = ["SECTIONS", "format_deal", "format_number", "render_report"]
+
+SECTIONS: dict[str, Callable[[Any, SolveResult], list[str]]] = {}
+"""Text renderers of optional analyses, keyed like ``SolveResult.analyses``."""
+
+_SOLUTION_TITLES = {
+    "nash": "Nash",
+    "weighted_nash": "Weighted Nash",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "egalitarian": "Egalitarian",
+    "utilitarian": "Utilitarian",
+}
+
+
+def format_number(value: Any) -> str:
+    """Numbers with 4 significant digits; other values as they are.
+
+    Examples
+    --------
+    >>> format_number(0.123456), format_number(800.0), format_number(True), format_number("a")
+    ('0.1235', '800', 'true', 'a')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def format_deal(deal: dict[str, Any]) -> str:
+    """A deal on one line: ``issue=value, ...``.
+
+    Examples
+    --------
+    >>> format_deal({"x": 1.0, "police": "neutral"})
+    'x=1, police=neutral'
+    """
+    return ", ".join(f"{k}={format_number(v)}" for k, v in deal.items())
+
+
+def render_report(result: SolveResult) -> str:
+    """The human-readable report of a solve.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> text = render_report(dealsim.solve(dealsim.load("logroll")))
+    >>> print(text.splitlines()[0])
+    Two-issue logroll
+    """
+    lines: list[str] = [result.scenario_name, "=" * len(result.scenario_name)]
+    if result.scenario_file:
+        lines.append(f"file: {result.scenario_file}  (sha256 {result.scenario_sha256[:12]}…)")
+    lines.append(f"dealsim {result.dealsim_version}")
+    if result.parameters:
+        lines.append("parameters: " + format_deal(result.parameters))
+    lines.append("")
+    labels = result.party_labels
+    lines.append("Parties (reservation = utility of no deal; power = bargaining weight)")
+    for p in result.parties:
+        lines.append(
+            f"  {p:<12} {labels[p]:<28} reservation {format_number(result.reservations[p]):>7}"
+            f"   power {format_number(result.powers[p])}"
+        )
+    lines.append("")
+    space = result.deal_space
+    lines.append(f"Deal space: {space['size']:,} deals over {len(space['issues'])} issues")
+    for issue_id, issue in space["issues"].items():
+        if issue["kind"] == "range":
+            lo, hi = issue["range"]
+            unit = f" {issue['unit']}" if issue.get("unit") else ""
+            what = f"{format_number(lo)}..{format_number(hi)}{unit} in {issue['steps']} steps"
+        else:
+            what = " | ".join(format_number(v) for v in issue["levels"])
+        lines.append(f"  {issue_id:<22} {what}")
+    lines.append("")
+    zone = result.agreement_zone
+    lines.append("Zone of possible agreement")
+    if zone.constraint_violations:
+        infeasible = space["size"] - zone.feasible
+        lines.append(
+            f"  feasible deals: {zone.feasible:,} ({infeasible:,} ruled out by constraints)"
+        )
+        for label, count in zone.constraint_violations.items():
+            lines.append(f"    - {label}: rules out {count:,}")
+    if zone.empty:
+        lines.append("  EMPTY: no deal is acceptable to all parties.")
+    else:
+        lines.append(f"  {zone.size:,} deals ({zone.share:.2%} of the space) are acceptable to all")
+        lines.append("  issue ranges inside the zone:")
+        for issue_id, values in zone.issue_ranges.items():
+            if space["issues"][issue_id]["kind"] == "range":
+                shown = f"{format_number(values[0])}..{format_number(values[1])}"
+            else:
+                shown = " | ".join(format_number(v) for v in values)
+            lines.append(f"    {issue_id:<22} {shown}")
+    lines.append("  who blocks (feasible deals the party alone rejects / rejects at all):")
+    for p in result.parties:
+        lines.append(f"    {p:<12} {zone.blocking[p]:>9,} / {zone.rejecting[p]:,}")
+    lines.append("")
+    frontier = result.pareto_frontier
+    lines.append(
+        f"Pareto frontier: {frontier.size:,} deals in the zone"
+        f" ({result.feasible_frontier.size:,} over all feasible deals)"
+    )
+    lines.append("")
+    lines.append("Bargaining solutions (over the zone; found on the deal grid)")
+    header = "  " + f"{'solution':<20}" + "".join(f"{p:>10}" for p in result.parties) + "   deal"
+    lines.append(header)
+    for name, solution in result.solutions.items():
+        title = _SOLUTION_TITLES.get(name, name)
+        if solution is None:
+            lines.append(f"  {title:<20}" + "   none (the zone is empty)")
+            continue
+        values = "".join(f"{solution.utilities[p]:>10.4f}" for p in result.parties)
+        lines.append(f"  {title:<20}{values}   {format_deal(solution.deal)}")
+    for key, analysis in result.analyses.items():
+        renderer = SECTIONS.get(key)
+        if renderer is not None:
+            lines.append("")
+            lines.extend(renderer(analysis, result))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,124 @@
+"""Reading scenario files: bundled names or paths, TOML parsing, hashing, validation."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from dealsim.errors import ScenarioError
+from dealsim.scenario.model import Scenario, compile_scenario
+from dealsim.scenario.schema import ScenarioFile, validation_error
+
+__all__ = ["bundled_scenarios", "load", "loads", "scenario_path"]
+
+SUFFIX = ".toml"
+
+
+def _bundled_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "scenarios"  # inside a wheel (see pyproject force-include)
+    if installed.is_dir():
+        return installed
+    return here.parents[1] / "scenarios"  # a source checkout (editable install)
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """The scenarios that ship with dealsim, by name.
+
+    Examples
+    --------
+    >>> "donbas-2026" in bundled_scenarios()
+    True
+    """
+    folder = _bundled_dir()
+    return {p.stem: p for p in sorted(folder.glob(f"*{SUFFIX}"))} if folder.is_dir() else {}
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """Resolve a bundled scenario name or a file path to a path.
+
+    Examples
+    --------
+    >>> scenario_path("split-linear").name
+    'split-linear.toml'
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    bundled = bundled_scenarios()
+    if str(name_or_path) in bundled:
+        return bundled[str(name_or_path)]
+    if path.exists():
+        raise ScenarioError("is not a file", file=str(path))
+    names = ", ".join(bundled) or "none"
+    raise ScenarioError(f"no such file or bundled scenario (bundled: {names})", file=str(path))
+
+
+def load(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario from a bundled name or a path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A bundled scenario name (see ``dealsim list``) or the path of a TOML file.
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read or is invalid; the message names the file and the field.
+
+    Examples
+    --------
+    >>> scenario = load("donbas-2026")
+    >>> scenario.party_ids
+    ('us', 'ukraine', 'russia')
+    >>> len(scenario.sha256)
+    64
+    """
+    path = scenario_path(name_or_path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(f"cannot read: {error.strerror}", file=str(path)) from None
+    return loads(data, file=str(path))
+
+
+def loads(data: bytes | str, *, file: str = "<string>") -> Scenario:
+    """Validate a scenario given as TOML text or bytes.
+
+    Examples
+    --------
+    >>> text = '''
+    ... [scenario]
+    ... name = "toy"
+    ... [parties.a]
+    ... [parties.b]
+    ... [issues.x]
+    ... levels = ["low", "high"]
+    ... [payoffs.a]
+    ... weights = {x = 1}
+    ... x = {low = 0, high = 1}
+    ... [payoffs.b]
+    ... weights = {x = 1}
+    ... x = {low = 1, high = 0}
+    ... '''
+    >>> loads(text).issue("x").values
+    ('low', 'high')
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError("is not UTF-8 text", file=file) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"is not valid TOML: {error}", file=file) from None
+    try:
+        spec = ScenarioFile.model_validate(document)
+    except ValidationError as error:
+        raise validation_error(error, file) from None
+    scenario = compile_scenario(spec, file=file)
+    return dataclasses.replace(scenario, sha256=hashlib.sha256(raw).hexdigest())

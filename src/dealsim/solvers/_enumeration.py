@@ -1,0 +1,242 @@
+"""Private kernels: vertex enumeration of best-response polytopes and support enumeration.
+
+Both kernels take payoff matrices that were already validated and rescaled to ``[1, 2]`` (a
+positive affine map of each player's payoffs, which leaves the equilibria unchanged) and return
+candidate profiles ``(X, Y)`` as stacked arrays; the public module verifies and dedupes them.
+
+Vertex enumeration follows von Stengel (2002), "Computing equilibria for two-person games":
+the equilibria are the completely labelled vertex pairs of
+
+    P = {x >= 0 : B^T x <= 1},   Q = {y >= 0 : A y <= 1}
+
+The vertices of each polytope are found by a breadth-first search over lexicographically feasible
+simplex bases (the bases of the lexicographically perturbed, hence simple, polytope), vectorised
+over the whole frontier: every layer computes the inverse basis matrices of all frontier bases at
+once with ``np.linalg.inv``, does the lexicographic ratio test for every (basis, entering
+variable) pair at once, and dedupes the new bases by their packed membership bits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from dealsim.errors import SolverError
+
+__all__: list[str] = []
+
+_PIVOT_TOL = 1e-9
+_MAX_BASES = 2_000_000
+_CHUNK = 20_000
+
+
+def _rescale(matrix: np.ndarray) -> np.ndarray:
+    """Map ``matrix`` affinely onto ``[1, 2]`` (a constant matrix becomes all ones)."""
+    lo, hi = float(matrix.min()), float(matrix.max())
+    if np.isclose(hi, lo, rtol=0.0, atol=0.0):
+        return np.ones_like(matrix)
+    return (matrix - lo) / (hi - lo) + 1.0
+
+
+def _lex_argmin(ratios: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lexicographic minimum over axis -2 of ``ratios`` (..., rows, k) among ``eligible`` rows.
+
+    Returns the chosen row index per leading index and whether any row was eligible.
+    """
+    mask = eligible.copy()
+    for k in range(ratios.shape[-1]):
+        if not np.any(mask.sum(-1) > 1):
+            break
+        vals = np.where(mask, ratios[..., k], np.inf)
+        best = vals.min(-1, keepdims=True)
+        finite = np.isfinite(best)
+        close = vals <= best + 1e-9 * np.maximum(1.0, np.abs(np.where(finite, best, 0.0)))
+        mask &= close
+    return mask.argmax(-1), eligible.any(-1)
+
+
+@dataclass(frozen=True)
+class _Vertices:
+    """Vertices of ``{z >= 0 : M z <= 1}`` and their labels.
+
+    ``coords`` is (V, d); ``labels`` is (V, d + r) boolean: ``z_i = 0`` for the first d columns,
+    ``(M z)_j = 1`` for the last r.
+    """
+
+    coords: np.ndarray
+    labels: np.ndarray
+
+
+def _pack(member: np.ndarray) -> np.ndarray:
+    """Pack boolean rows into uint8 rows usable as keys with ``np.unique(axis=0)``."""
+    return np.packbits(member, axis=-1)
+
+
+def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
+    """All vertices of ``{z >= 0 : M z <= 1}`` for a positive (r, d) matrix ``M``."""
+    r, d = M.shape
+    nvar = d + r
+    full = np.hstack([M, np.eye(r)])  # [M | I] w = 1, w = (z, s) >= 0
+    frontier = np.arange(d, nvar)[None, :]  # the slack basis (z = 0) is lex-feasible
+    seen = _pack(np.isin(np.arange(nvar), frontier[0])[None, :])
+    values: list[np.ndarray] = []
+    n_bases = 0
+    while frontier.shape[0]:
+        n_bases += frontier.shape[0]
+        if n_bases > _MAX_BASES:
+            raise SolverError(
+                f"vertex enumeration visited more than {_MAX_BASES} bases of a {r}x{d} "
+                "best-response polytope; the game is too large or too degenerate for "
+                "enumeration: use method='lemke_howson' for one equilibrium"
+            )
+        new_keys = []
+        new_bases = []
+        for start in range(0, frontier.shape[0], _CHUNK):
+            bases = frontier[start : start + _CHUNK]
+            f = bases.shape[0]
+            binv = np.linalg.inv(np.moveaxis(full[:, bases], 0, 1))  # (f, r, r)
+            rhs = binv.sum(-1)  # Binv @ 1
+            w = np.zeros((f, nvar))
+            np.put_along_axis(w, bases, rhs, axis=1)
+            values.append(w)
+            member = np.zeros((f, nvar), dtype=bool)
+            np.put_along_axis(member, bases, True, axis=1)
+            nonbasic = np.nonzero(~member)[1].reshape(f, d)  # (f, d) entering candidates
+            cols = binv @ full[:, nonbasic].transpose(1, 0, 2)  # (f, r, d)
+            cols = np.swapaxes(cols, 1, 2)  # (f, d, r): column of each entering variable
+            lex = np.concatenate([rhs[:, :, None], binv], axis=2)  # (f, r, 1 + r)
+            eligible = cols > _PIVOT_TOL
+            safe = np.where(eligible, cols, 1.0)
+            ratios = lex[:, None, :, :] / safe[..., None]  # (f, d, r, 1 + r)
+            row, ok = _lex_argmin(ratios, eligible)
+            child = np.repeat(bases[:, None, :], d, axis=1)  # (f, d, r)
+            np.put_along_axis(child, row[..., None], nonbasic[..., None], axis=2)
+            child = child[ok]
+            cmember = np.zeros((child.shape[0], nvar), dtype=bool)
+            np.put_along_axis(cmember, child, True, axis=1)
+            new_keys.append(_pack(cmember))
+            new_bases.append(np.sort(child, axis=1))
+        keys = np.concatenate(new_keys)
+        cand = np.concatenate(new_bases)
+        allkeys = np.concatenate([seen, keys])
+        _, first = np.unique(allkeys, axis=0, return_index=True)
+        fresh = np.sort(first[first >= seen.shape[0]]) - seen.shape[0]
+        seen = np.concatenate([seen, keys[fresh]])
+        frontier = cand[fresh]
+    w = np.concatenate(values)
+    labels = w <= tol
+    _, first = np.unique(_pack(labels), axis=0, return_index=True)
+    first = np.sort(first)
+    return _Vertices(coords=w[first, :d], labels=labels[first])
+
+
+def _vertex_kernel(
+    A: np.ndarray, B: np.ndarray, *, tol: float
+) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+    """Extreme equilibria of the positive bimatrix game (A, B) by vertex enumeration.
+
+    Returns ``(X, Y, degenerate, continuum)``: stacked normalised strategies of every
+    completely labelled vertex pair, whether a vertex has more labels than its dimension
+    (degenerate game), and whether some vertex pairs with two or more others (then the
+    segments between them are equilibria too).
+    """
+    m, n = A.shape
+    P = _polytope_vertices(B.T, tol=tol)  # labels: x_i = 0 -> i, (B^T x)_j = 1 -> m + j
+    Q = _polytope_vertices(A, tol=tol)  # labels: y_j = 0, (A y)_i = 1
+    q_labels = np.concatenate([Q.labels[:, n:], Q.labels[:, :n]], axis=1)  # game label order
+    keep_p = P.coords.sum(1) > tol
+    keep_q = Q.coords.sum(1) > tol
+    px, pl = P.coords[keep_p], P.labels[keep_p]
+    qy, ql = Q.coords[keep_q], q_labels[keep_q]
+    degenerate = bool((pl.sum(1) > m).any() or (ql.sum(1) > n).any())
+    if not degenerate:
+        # Each vertex has exactly its dimension's labels: a pair is complete iff the label
+        # sets are complements, a join on packed keys.
+        keys = np.concatenate([_pack(pl), _pack(~ql)])
+        _, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        _, i_idx, j_idx = np.intersect1d(
+            inverse[: len(pl)], inverse[len(pl) :], assume_unique=True, return_indices=True
+        )
+    else:
+        missing_p = (~pl).astype(np.float32)
+        missing_q = (~ql).astype(np.float32).T
+        rows = max(1, 4_000_000 // max(1, len(ql)))
+        hits = [
+            np.argwhere(missing_p[s : s + rows] @ missing_q == 0) + [s, 0]
+            for s in range(0, len(pl), rows)
+        ]
+        pairs = np.concatenate(hits) if hits else np.zeros((0, 2), dtype=int)
+        i_idx, j_idx = pairs[:, 0], pairs[:, 1]
+    continuum = bool(
+        len(i_idx)
+        and (np.bincount(i_idx).max(initial=0) > 1 or np.bincount(j_idx).max(initial=0) > 1)
+    )
+    X = px[i_idx] / px[i_idx].sum(1, keepdims=True)
+    Y = qy[j_idx] / qy[j_idx].sum(1, keepdims=True)
+    return X, Y, degenerate, continuum
+
+
+def _combos(size: int, k: int) -> np.ndarray:
+    """All k-subsets of ``range(size)`` as a (C(size, k), k) index array."""
+    return np.array(list(combinations(range(size), k)), dtype=np.intp).reshape(-1, k)
+
+
+def _indifferent(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``M z = v 1, sum z = 1`` for a stack (p, k, k); return (z, v), NaN where singular."""
+    p, k, _ = M.shape
+    K = np.zeros((p, k + 1, k + 1))
+    K[:, :k, :k] = M
+    K[:, :k, k] = -1.0
+    K[:, k, :k] = 1.0
+    rhs = np.zeros((p, k + 1, 1))
+    rhs[:, k, 0] = 1.0
+    try:
+        sol = np.linalg.solve(K, rhs)[..., 0]
+    except np.linalg.LinAlgError:
+        # Some systems are singular (ties): solve only those whose determinant is clearly
+        # away from zero relative to Hadamard's bound.
+        det = np.abs(np.linalg.det(K))
+        bound = np.prod(np.linalg.norm(K, axis=2), axis=1)
+        good = det > 1e-12 * bound
+        sol = np.full((p, k + 1), np.nan)
+        if good.any():
+            sol[good] = np.linalg.solve(K[good], rhs[good])[..., 0]
+    return sol[:, :k], sol[:, k]
+
+
+def _support_kernel(A: np.ndarray, B: np.ndarray, *, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Equilibria with supports of equal size, by batched indifference systems.
+
+    For each support size k, every pair (S, T) of k-subsets is solved at once (in chunks):
+    first the column player's mix that makes the row player indifferent on S (most pairs fail
+    its non-negativity test), then the row player's mix for the survivors, and finally the
+    best-response test against all pure strategies.
+    """
+    m, n = A.shape
+    xs, ys = [], []
+    for k in range(1, min(m, n) + 1):
+        S, T = _combos(m, k), _combos(n, k)
+        total = len(S) * len(T)
+        for start in range(0, total, _CHUNK):
+            idx = np.arange(start, min(total, start + _CHUNK))
+            s, t = S[idx // len(T)], T[idx % len(T)]
+            y, v = _indifferent(A[s[:, :, None], t[:, None, :]])
+            ok = np.all(y >= -tol, axis=1)
+            s, t, y, v = s[ok], t[ok], y[ok], v[ok]
+            x, u = _indifferent(np.swapaxes(B[s[:, :, None], t[:, None, :]], 1, 2))
+            ok = np.all(x >= -tol, axis=1)
+            s, t, x, u, y, v = s[ok], t[ok], x[ok], u[ok], y[ok], v[ok]
+            row_values = np.einsum("pik,pk->pi", A[:, t].transpose(1, 0, 2), y)
+            col_values = np.einsum("pkj,pk->pj", B[s, :], x)
+            ok = (row_values.max(1) <= v + tol) & (col_values.max(1) <= u + tol)
+            X = np.zeros((int(ok.sum()), m))
+            Y = np.zeros((int(ok.sum()), n))
+            np.put_along_axis(X, s[ok], np.clip(x[ok], 0.0, None), axis=1)
+            np.put_along_axis(Y, t[ok], np.clip(y[ok], 0.0, None), axis=1)
+            xs.append(X)
+            ys.append(Y)
+    X, Y = np.concatenate(xs), np.concatenate(ys)
+    return X / X.sum(1, keepdims=True), Y / Y.sum(1, keepdims=True)

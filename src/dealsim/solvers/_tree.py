@@ -1,0 +1,135 @@
+"""Private array kernels for game trees (see :mod:`dealsim.solvers.sequential`).
+
+A tree is stored in breadth-first order, so that the nodes of one depth are a contiguous range
+and the children of the internal nodes of one depth are a contiguous range of the next depth.
+Every kernel here walks the tree depth by depth with numpy segment reductions over those ranges;
+none loops over nodes in Python.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__: list[str] = []
+
+DECISION, CHANCE, TERMINAL = 0, 1, 2
+
+
+def level_bounds(depth: np.ndarray) -> np.ndarray:
+    """Start index of every depth (and the end of the last), for a breadth-first ``depth``."""
+    return np.searchsorted(depth, np.arange(int(depth[-1]) + 2))
+
+
+def backward_induction(
+    kind: np.ndarray,
+    player: np.ndarray,
+    depth: np.ndarray,
+    child_ptr: np.ndarray,
+    prob: np.ndarray,
+    values: np.ndarray,
+    tol: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward induction, deepest level first.
+
+    ``values`` (n_nodes, n_players) holds the terminal payoffs on entry and every node's value on
+    exit (it is filled in place). Returns ``choice`` (first optimal child of each decision node,
+    -1 elsewhere), ``optimal`` (is the node an optimal action of its decision parent) and
+    ``n_optimal`` (number of optimal actions of each decision node, 0 elsewhere).
+    """
+    n = kind.shape[0]
+    choice = np.full(n, -1, dtype=np.int64)
+    optimal = np.zeros(n, dtype=bool)
+    n_optimal = np.zeros(n, dtype=np.int64)
+    bounds = level_bounds(depth)
+    for d in range(len(bounds) - 3, -1, -1):
+        nodes = np.arange(bounds[d], bounds[d + 1])
+        internal = nodes[kind[nodes] != TERMINAL]
+        if internal.size == 0:
+            continue
+        starts = child_ptr[internal]
+        ends = child_ptr[internal + 1]
+        lo, hi = int(starts[0]), int(ends[-1])
+        offsets = starts - lo
+        seg = np.repeat(np.arange(internal.size), ends - starts)
+        block = values[lo:hi]
+        expected = np.add.reduceat(block * prob[lo:hi, None], offsets, axis=0)
+        is_decision = kind[internal] == DECISION
+        mover = np.where(is_decision, player[internal], 0)
+        own = block[np.arange(hi - lo), mover[seg]]
+        best = np.maximum.reduceat(own, offsets)
+        scale = np.maximum(1.0, np.abs(best))
+        is_opt = (best[seg] - own <= tol * scale[seg]) & is_decision[seg]
+        index = np.arange(lo, hi)
+        first = np.minimum.reduceat(np.where(is_opt, index, n), offsets)
+        count = np.add.reduceat(is_opt.astype(np.int64), offsets)
+        first = np.where(is_decision, first, 0)
+        values[internal] = np.where(is_decision[:, None], values[first], expected)
+        choice[internal] = np.where(is_decision, first, -1)
+        optimal[lo:hi] = is_opt
+        n_optimal[internal] = count
+    return choice, optimal, n_optimal
+
+
+def play(
+    kind: np.ndarray,
+    parent: np.ndarray,
+    depth: np.ndarray,
+    prob: np.ndarray,
+    choice: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes reached by following ``choice`` at decision nodes and every chance branch.
+
+    Returns ``on_path`` (bool) and ``reach`` (probability of reaching each node; 0 off the path).
+    Zero-probability chance branches stay on the path, with reach 0.
+    """
+    n = kind.shape[0]
+    on_path = np.zeros(n, dtype=bool)
+    reach = np.zeros(n)
+    on_path[0] = True
+    reach[0] = 1.0
+    bounds = level_bounds(depth)
+    for d in range(1, len(bounds) - 1):
+        c = np.arange(bounds[d], bounds[d + 1])
+        p = parent[c]
+        taken = (kind[p] == CHANCE) | (choice[p] == c)
+        on_path[c] = on_path[p] & taken
+        reach[c] = np.where(on_path[c], reach[p] * prob[c], 0.0)
+    return on_path, reach
+
+
+def profile_reach(
+    kind: np.ndarray,
+    parent: np.ndarray,
+    depth: np.ndarray,
+    child_ptr: np.ndarray,
+    prob: np.ndarray,
+    infoset: np.ndarray,
+    actions_by_infoset: np.ndarray,
+) -> np.ndarray:
+    """Probability of reaching every node under every pure profile.
+
+    ``actions_by_infoset`` is (n_profiles, n_infosets): the action index each profile takes at each
+    information set. Returns (n_profiles, n_nodes).
+    """
+    n = kind.shape[0]
+    reach = np.empty((actions_by_infoset.shape[0], n))
+    reach[:, 0] = 1.0
+    bounds = level_bounds(depth)
+    for d in range(1, len(bounds) - 1):
+        c = np.arange(bounds[d], bounds[d + 1])
+        p = parent[c]
+        action_index = c - child_ptr[p]
+        chosen = actions_by_infoset[:, np.maximum(infoset[p], 0)] == action_index
+        factor = np.where(kind[p] == CHANCE, prob[c], chosen)
+        reach[:, c] = reach[:, p] * factor
+    return reach
+
+
+def pure_equilibrium_mask(payoffs: np.ndarray, tol: float) -> np.ndarray:
+    """Pure Nash equilibria of a payoff tensor (n_players, s_1, ..., s_n) as a boolean mask."""
+    n_players = payoffs.shape[0]
+    mask = np.ones(payoffs.shape[1:], dtype=bool)
+    for p in range(n_players):
+        best = payoffs[p].max(axis=p, keepdims=True)
+        mask &= best - payoffs[p] <= tol * np.maximum(1.0, np.abs(best))
+    return mask

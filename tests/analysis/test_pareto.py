@@ -1,0 +1,132 @@
+"""Tests of dealsim.analysis.pareto against a brute-force all-pairs reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
+from strategies import tied_utility_arrays, utility_arrays
+
+from dealsim.analysis.pareto import (
+    merge_frontiers,
+    pareto_frontier,
+    pareto_mask,
+    streaming_pareto_frontier,
+)
+from dealsim.errors import SolverError
+
+
+def brute_force_mask(u: np.ndarray, tol: float = 0.0) -> np.ndarray:
+    """O(n^2) definition: row i is optimal unless some row j is >= everywhere and > i + tol once."""
+    u = np.asarray(u, dtype=float)
+    if u.shape[0] == 0:
+        return np.zeros(0, dtype=bool)
+    ge = np.all(u[None, :, :] >= u[:, None, :], axis=2)  # [i, j]: j >= i everywhere
+    gt = np.any(u[None, :, :] > u[:, None, :] + tol, axis=2)  # [i, j]: j beats i by > tol once
+    return ~np.any(ge & gt, axis=1)
+
+
+@given(tied_utility_arrays(max_rows=60))
+def test_mask_matches_brute_force_with_many_ties(u):
+    assert_array_equal(pareto_mask(u), brute_force_mask(u))
+
+
+@given(utility_arrays(max_rows=60), st.sampled_from([0.0, 1e-9, 0.1, 0.3]))
+def test_mask_matches_brute_force_with_tolerance(u, tol):
+    assert_array_equal(pareto_mask(u, tol=tol), brute_force_mask(u, tol))
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5])
+@pytest.mark.parametrize("kind", ["integers", "floats", "opposed"])
+def test_mask_matches_brute_force_beyond_the_filter_block_sizes(k, kind):
+    # 1500 rows exercise the pivot filter (> 256 rows) and several staircase blocks (256, 512, ...)
+    rng = np.random.default_rng(12345 + k)
+    if kind == "integers":
+        u = rng.integers(0, 8, size=(1500, k)).astype(float)
+    elif kind == "floats":
+        u = rng.random((1500, k))
+    else:  # points near the simplex: large frontier, conflicting parties
+        u = rng.dirichlet(np.ones(k), size=1500) - 0.02 * rng.random((1500, 1))
+    assert_array_equal(pareto_mask(u), brute_force_mask(u))
+    assert_array_equal(pareto_mask(u, tol=0.05), brute_force_mask(u, 0.05))
+
+
+def test_duplicate_optimal_rows_are_all_kept_and_duplicate_dominated_rows_all_dropped():
+    u = [[1.0, 2.0], [1.0, 2.0], [2.0, 1.0], [0.5, 0.5], [0.5, 0.5]]
+    assert_array_equal(pareto_frontier(u), [0, 1, 2])
+
+
+def test_positive_tolerance_keeps_near_ties_only():
+    u = [[1.0, 1.0], [1.0, 1.0 - 1e-9], [1.0, 0.5]]
+    assert_array_equal(pareto_mask(u), [True, False, False])
+    assert_array_equal(pareto_mask(u, tol=1e-6), [True, True, False])
+
+
+def test_single_party_keeps_every_maximiser():
+    assert_array_equal(pareto_frontier([[0.3], [0.9], [0.9], [0.1]]), [1, 2])
+
+
+def test_empty_array_gives_empty_mask():
+    assert pareto_mask(np.empty((0, 3))).shape == (0,)
+    assert pareto_frontier(np.empty((0, 2))).dtype == np.int64
+
+
+def test_frontier_of_a_concave_curve_is_every_point():
+    u1 = np.linspace(0.0, 1.0, 2001)
+    u = np.column_stack([u1, 1.0 - u1**2])[::-1]
+    assert pareto_mask(u).all()
+
+
+@given(tied_utility_arrays(min_rows=1, max_rows=60, n_parties=st.integers(1, 4)), st.data())
+def test_merging_chunk_frontiers_gives_the_frontier_of_the_union(u, data):
+    cuts = sorted(data.draw(st.lists(st.integers(0, u.shape[0]), max_size=4)))
+    bounds = [0, *cuts, u.shape[0]]
+    parts = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        keep = pareto_mask(u[a:b])
+        parts.append((np.arange(a, b)[keep], u[a:b][keep]))
+    idx, rows = merge_frontiers(parts)
+    assert_array_equal(idx, pareto_frontier(u))
+    assert_array_equal(rows, u[idx])
+    s_idx, s_rows = streaming_pareto_frontier([u[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+    assert_array_equal(s_idx, idx)
+    assert_array_equal(s_rows, rows)
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        pytest.param([1.0, 2.0], "two-dimensional", id="one-dimensional"),
+        pytest.param(np.empty((3, 0)), "at least one party", id="no-parties"),
+        pytest.param([[1.0, np.nan]], "finite", id="nan"),
+        pytest.param([["a", "b"]], "numeric", id="strings"),
+    ],
+)
+def test_malformed_utilities_raise_solver_error(bad, match):
+    with pytest.raises(SolverError, match=match):
+        pareto_mask(bad)
+
+
+def test_negative_tolerance_is_rejected():
+    with pytest.raises(SolverError, match="tol must be"):
+        pareto_mask([[1.0]], tol=-1.0)
+
+
+def test_merge_rejects_repeated_labels_and_mismatched_parties():
+    with pytest.raises(SolverError, match="unique"):
+        merge_frontiers([([0], [[1.0, 0.0]]), ([0], [[0.0, 1.0]])])
+    with pytest.raises(SolverError, match="same number of parties"):
+        merge_frontiers([([0], [[1.0, 0.0]]), ([1], [[0.0, 1.0, 2.0]])])
+    with pytest.raises(SolverError, match="one per row"):
+        merge_frontiers([([0, 1], [[1.0, 0.0]])])
+    with pytest.raises(SolverError, match="at least one"):
+        merge_frontiers([])
+
+
+def test_streaming_rejects_no_chunks_and_mismatched_parties():
+    with pytest.raises(SolverError, match="at least one chunk"):
+        streaming_pareto_frontier([])
+    with pytest.raises(SolverError, match="chunk 1 has 3 parties"):
+        streaming_pareto_frontier([[[1.0, 0.0]], [[0.0, 1.0, 2.0]]])
