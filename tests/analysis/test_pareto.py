@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
-from strategies import tied_utility_arrays, utility_arrays
 
 from dealsim.analysis.pareto import (
     merge_frontiers,
@@ -16,6 +17,7 @@ from dealsim.analysis.pareto import (
     streaming_pareto_frontier,
 )
 from dealsim.errors import SolverError
+from strategies import tied_utility_arrays, utility_arrays
 
 
 def brute_force_mask(u: np.ndarray, tol: float = 0.0) -> np.ndarray:
@@ -84,13 +86,13 @@ def test_merging_chunk_frontiers_gives_the_frontier_of_the_union(u, data):
     cuts = sorted(data.draw(st.lists(st.integers(0, u.shape[0]), max_size=4)))
     bounds = [0, *cuts, u.shape[0]]
     parts = []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         keep = pareto_mask(u[a:b])
         parts.append((np.arange(a, b)[keep], u[a:b][keep]))
     idx, rows = merge_frontiers(parts)
     assert_array_equal(idx, pareto_frontier(u))
     assert_array_equal(rows, u[idx])
-    s_idx, s_rows = streaming_pareto_frontier([u[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+    s_idx, s_rows = streaming_pareto_frontier([u[a:b] for a, b in itertools.pairwise(bounds)])
     assert_array_equal(s_idx, idx)
     assert_array_equal(s_rows, rows)
 

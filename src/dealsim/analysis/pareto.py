@@ -20,10 +20,11 @@ frontier candidates of a deal space evaluated chunk by chunk.
 
 Algorithm (no all-pairs comparison over the whole array):
 
-1. A cheap filter drops rows that are *certainly* dominated. Rows are sorted by the first party's
-   utility (one ``argsort``); for two parties a running maximum of the second column, for three
-   parties a two-dimensional "staircase" of the earlier rows (queried with ``searchsorted``, block
-   by block), and for four or more a few strong pivot rows (largest sums) find the dominated rows.
+1. A cheap filter drops rows that are *certainly* dominated: first by a few strong pivot rows
+   (the frontier of the 64 largest-sum rows); then, for two parties, rows sorted by the first
+   party's utility (one ``argsort``) and a running maximum of the second; for three parties the
+   same order and a two-dimensional "staircase" of the earlier rows (queried with
+   ``searchsorted``, block by block).
 2. The few survivors are deduplicated (``lexsort``), visited in lexicographically descending order
    (every dominator comes before the rows it dominates) and checked exactly, block by block,
    against the frontier found so far. The cost is about ``n_candidates * frontier_size``.
@@ -271,10 +272,7 @@ def _candidate_rows(u: np.ndarray, tol: float) -> np.ndarray:
     order = alive[np.argsort(first)[::-1]]  # earlier rows are at least as good for party 0
     y = u[order, 1]
     if k == 2:
-        earlier_best = np.empty_like(y)
-        earlier_best[0] = -np.inf
-        np.maximum.accumulate(y[:-1], out=earlier_best[1:])
-        return order[~(earlier_best > y + tol)]
+        return order[~(_earlier_max(y) > y + tol)]
     return order[_staircase_filter(y, u[order, 2], tol)]
 
 
@@ -305,15 +303,20 @@ def _staircase_filter(y: np.ndarray, z: np.ndarray, tol: float) -> np.ndarray:
     return keep
 
 
+def _earlier_max(y: np.ndarray) -> np.ndarray:
+    """``out[i] = max(y[:i])`` (``-inf`` for ``i = 0``)."""
+    out = np.empty_like(y)
+    if y.size:
+        out[0] = -np.inf
+        np.maximum.accumulate(y[:-1], out=out[1:])
+    return out
+
+
 def _staircase(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two-dimensional maxima of points (a, b): a ascending, b strictly descending."""
     order = np.lexsort((b, a))[::-1]  # a descending, then b descending
     a, b = a[order], b[order]
-    earlier_best = np.empty_like(b)
-    if b.size:
-        earlier_best[0] = -np.inf
-        np.maximum.accumulate(b[:-1], out=earlier_best[1:])
-    top = b > earlier_best
+    top = b > _earlier_max(b)
     return a[top][::-1], b[top][::-1]
 
 
@@ -329,13 +332,14 @@ def _pivot_filter(u: np.ndarray, tol: float) -> np.ndarray:
     columns = [np.ascontiguousarray(u[:, j]) for j in range(u.shape[1])]
     alive = np.arange(n)
     for p in pivots:  # a handful of pivots; each pass is vectorised over the surviving rows
-        no_better = np.ones(alive.size, dtype=bool)
-        worse = np.zeros(alive.size, dtype=bool)
-        for j, col in enumerate(columns):
-            cj = col[alive] if alive.size < n else col
-            no_better &= cj <= p[j]
-            worse |= p[j] > cj + tol
-        alive = alive[~(no_better & worse)]
+        no_better = columns[0] <= p[0]
+        worse = p[0] > columns[0] + tol
+        for j in range(1, len(columns)):
+            no_better &= columns[j] <= p[j]
+            worse |= p[j] > columns[j] + tol
+        keep = ~(no_better & worse)
+        alive = alive[keep]
+        columns = [col[keep] for col in columns]
     return alive
 
 
@@ -352,11 +356,7 @@ def _exact_mask(c: np.ndarray, tol: float) -> np.ndarray:
     group = np.cumsum(new) - 1
     if k == 2 and tol == 0.0:
         # distinct rows, party 0 descending: dominated iff an earlier row has y >= this y
-        y = unique_rows[:, 1]
-        earlier_best = np.empty_like(y)
-        earlier_best[0] = -np.inf
-        np.maximum.accumulate(y[:-1], out=earlier_best[1:])
-        optimal = y > earlier_best
+        optimal = unique_rows[:, 1] > _earlier_max(unique_rows[:, 1])
     else:
         optimal = _blockwise_optimal(unique_rows, tol)
     mask = np.empty(m, dtype=bool)

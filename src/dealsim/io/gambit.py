@@ -37,7 +37,7 @@ __all__ = [
     "write_nfg",
 ]
 
-_TOKEN = re.compile(r'\s*(?:(")((?:[^"\\]|\\.)*)"|([{},])|([^\s{},"]+))', re.S)
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([{},])|([^\s{},"]+)|(\S)', re.S)
 
 
 class _Tokens:
@@ -46,22 +46,18 @@ class _Tokens:
     def __init__(self, text: str, source: str):
         self.source = source
         self.items: list[tuple[str, str, int]] = []
-        pos, line = 0, 1
-        text = text.rstrip()
-        while pos < len(text):
-            m = _TOKEN.match(text, pos)
-            if m is None:
+        line, last = 1, 0
+        for m in _TOKEN.finditer(text):
+            line += text.count("\n", last, m.start())
+            last = m.start()
+            if m.group(4) is not None:
                 raise GameError(f"line {line}: unterminated string", game=source)
-            line += text.count("\n", pos, m.start(1) if m.group(1) else m.end())
-            if m.group(1):
-                value = re.sub(r"\\(.)", r"\1", m.group(2))
-                self.items.append(("str", value, line))
-            elif m.group(3):
-                self.items.append(("sym", m.group(3), line))
+            if m.group(1) is not None:
+                self.items.append(("str", re.sub(r"\\(.)", r"\1", m.group(1)), line))
+            elif m.group(2) is not None:
+                self.items.append(("sym", m.group(2), line))
             else:
-                self.items.append(("word", m.group(4), line))
-            line += text.count("\n", m.start(1) if m.group(1) else m.end(), m.end())
-            pos = m.end()
+                self.items.append(("word", m.group(3), line))
         self.i = 0
 
     def error(self, message: str) -> GameError:
@@ -313,14 +309,14 @@ class _EfgReader:
         self.infoset_names: set[str] = set()
         self.count = 0
 
-    def outcome(self) -> np.ndarray:
-        """The outcome field of a node: its payoffs (zeros for outcome 0)."""
+    def outcome(self) -> tuple[np.ndarray, str]:
+        """The outcome field of a node: its payoffs (zeros for outcome 0) and name."""
         tok = self.tok
         number = tok.integer("an outcome number")
         name = tok.next("str", "outcome name") if tok.at("str") else None
         payoffs = np.array(tok.numbers("the outcome payoffs")) if tok.at("sym", "{") else None
         if number == 0:
-            return np.zeros(self.n)
+            return np.zeros(self.n), "null"
         if payoffs is not None and payoffs.size != self.n:
             tok.i -= 1
             raise tok.error(f"outcome {number} has {payoffs.size} payoffs, needs {self.n}")
@@ -328,7 +324,8 @@ class _EfgReader:
             if payoffs is None:
                 raise tok.error(f"outcome {number} is used before its payoffs are given")
             self.outcome_defs[number] = (name or f"outcome{number}", payoffs)
-        return self.outcome_defs[number][1] if payoffs is None else payoffs
+        known_name, known = self.outcome_defs[number]
+        return (known if payoffs is None else payoffs), known_name
 
     def infoset(self, player: int, chance: bool) -> tuple[str, list[str], list[float] | None]:
         tok = self.tok
@@ -362,52 +359,74 @@ class _EfgReader:
             return known[0], known[1], probs
         return known
 
-    def node(self, above: np.ndarray) -> str:
-        """Read one node and its subtree (prefix order); return the node or outcome id."""
+    def read_tree(self) -> str:
+        """Read every node (prefix order, no recursion); return the root's id."""
+        stack: list[dict[str, Any]] = []
+        while True:
+            above = stack[-1]["total"] if stack else np.zeros(self.n)
+            item = self.read_node(above)
+            if isinstance(item, dict):
+                stack.append(item)
+                continue
+            child = item
+            while stack:
+                frame = stack[-1]
+                frame["targets"].append(child)
+                if len(frame["targets"]) < len(frame["actions"]):
+                    break
+                stack.pop()
+                targets = dict(zip(frame["actions"], frame["targets"], strict=True))
+                if frame["player"] is None:
+                    spec = {"chance": dict(zip(frame["actions"], frame["probs"], strict=True))}
+                    spec["actions"] = targets
+                else:
+                    spec = {"player": frame["player"], "actions": targets}
+                    spec["infoset"] = frame["infoset"]
+                self.nodes[frame["id"]] = spec
+                child = frame["id"]
+            else:
+                return child
+
+    def read_node(self, above: np.ndarray) -> str | dict[str, Any]:
+        """Read one node: a terminal's outcome id, or a frame awaiting its children."""
         tok = self.tok
         self.count += 1
+        if tok.at("eof"):
+            raise tok.error("expected more nodes (a node has fewer children than actions)")
         kind = tok.next("word", "a node type 'p', 'c' or 't'")
         if kind not in ("p", "c", "t"):
             tok.i -= 1
             raise tok.error("expected a node type 'p', 'c' or 't'")
         name = tok.next("str", "the node name (a quoted string)")
         if kind == "t":
-            payoffs = above + self.outcome()
-            base = name or self._outcome_name()
-            return self._terminal(base, payoffs)
+            payoffs, outcome_name = self.outcome()
+            return self._terminal(
+                outcome_name if outcome_name != "null" else name or "null", above + payoffs
+            )
+        player = None
         if kind == "p":
             number = tok.integer("a player number")
             if not 1 <= number <= self.n:
                 tok.i -= 1
                 raise tok.error(f"expected a player number 1..{self.n}")
-            label, actions, _ = self.infoset(number - 1, chance=False)
+            player = self.players[number - 1]
+            label, actions, probs = self.infoset(number - 1, chance=False)
         else:
             label, actions, probs = self.infoset(-1, chance=True)
-        total = above + self.outcome()
-        node_id = name if name and name not in self.nodes else f"node{self.count}"
+        payoffs, _ = self.outcome()
+        node_id = name or f"node{self.count}"
         while node_id in self.nodes or node_id in self.outcomes:
             node_id += "'"
-        self.nodes[node_id] = {}  # reserve the id in prefix order
-        targets = {a: self.node(total) for a in actions}
-        if kind == "p":
-            spec: dict[str, Any] = {"player": self.players[number - 1], "actions": targets}
-            spec["infoset"] = label
-        else:
-            spec = {"chance": dict(zip(actions, probs or [], strict=True)), "actions": targets}
-        self.nodes[node_id] = spec
-        return node_id
-
-    def _outcome_name(self) -> str:
-        # the last outcome field read named an outcome; reuse its name for the terminal
-        last = self.tok.items[self.tok.i - 1]
-        for k in range(self.tok.i - 1, -1, -1):
-            kind, value, _ = self.tok.items[k]
-            if kind == "word":
-                number = int(value)
-                if number in self.outcome_defs:
-                    return self.outcome_defs[number][0]
-                return "null"
-        return str(last[1])
+        self.nodes[node_id] = {}  # reserve the id
+        return {
+            "id": node_id,
+            "player": player,
+            "infoset": label,
+            "actions": actions,
+            "probs": probs,
+            "total": above + payoffs,
+            "targets": [],
+        }
 
     def _terminal(self, base: str, payoffs: np.ndarray) -> str:
         label = base
@@ -479,7 +498,7 @@ def parse_efg(text: str, *, source: str = "<string>") -> GameTree:
     reader = _EfgReader(tok, players)
     if tok.at("word", "t"):
         raise tok.error("expected a decision or chance node at the root")
-    root = reader.node(np.zeros(len(players)))
+    root = reader.read_tree()
     tok.done()
     return GameTree.from_nodes(
         reader.nodes, reader.outcomes, root=root, players=players, name=title or source
@@ -517,8 +536,8 @@ def format_efg(tree: GameTree) -> str:
     ""
     <BLANKLINE>
     c "r" 1 "r" { "h" 0.25 "t" 0.75 } 0
-    t "h" 1 "h" { 1, -1 }
-    t "t" 2 "t" { -1, 1 }
+    t "" 1 "h" { 1, -1 }
+    t "" 2 "t" { -1, 1 }
     <BLANKLINE>
     """
     lines = [
@@ -536,7 +555,8 @@ def format_efg(tree: GameTree) -> str:
             name = str(tree.labels[node])
             number = outcome_number.setdefault(name, len(outcome_number) + 1)
             pay = ", ".join(_fmt(v) for v in tree.payoffs[tree.terminal[node]])
-            lines.append(f"t {label} {number} {_quote(name)} {{ {pay} }}")
+            # outcome names carry terminal labels (repeatable); node names must be unique
+            lines.append(f't "" {number} {_quote(name)} {{ {pay} }}')
         elif kind == DECISION:
             p = int(tree.player[node])
             inf = int(tree.infoset[node])

@@ -11,12 +11,23 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dealsim.errors import ScenarioError
 
 __all__ = [
+    "DISTRIBUTION_KINDS",
     "ConstraintSpec",
+    "DistributionSpec",
     "IssueSpec",
     "ParameterSpec",
     "PartySpec",
@@ -75,11 +86,120 @@ class ScenarioMeta(_Section):
     sources: tuple[str, ...] = ()
 
 
+DISTRIBUTION_KINDS = ("uniform", "normal", "beta", "triangular", "choice")
+"""The ``kind`` values of ``[parameters.<id>].distribution``."""
+
+_KIND_FIELDS = {
+    "uniform": {"bounds"},
+    "normal": {"mean", "sd", "bounds"},
+    "beta": {"a", "b", "bounds"},
+    "triangular": {"mode", "bounds"},
+    "choice": {"values", "weights"},
+}
+_REQUIRED_FIELDS = {"normal": ("mean", "sd"), "beta": ("a", "b"), "triangular": ("mode",)}
+_SHAPES = {
+    "uniform": '{kind = "uniform", bounds = [lo, hi]}',
+    "normal": '{kind = "normal", mean = m, sd = s, bounds = [lo, hi]}',
+    "beta": '{kind = "beta", a = 2, b = 2, bounds = [lo, hi]}',
+    "triangular": '{kind = "triangular", mode = m, bounds = [lo, hi]}',
+    "choice": '{kind = "choice", values = [...], weights = [...]}',
+}
+
+
+def _kind_field(value: Any, info: ValidationInfo) -> Any:
+    """Check that a distribution field belongs to its kind and that required ones are given."""
+    kind = info.data.get("kind")
+    if kind is None:  # the kind itself is invalid; that error is reported
+        return value
+    name = info.field_name
+    if value is None:
+        if name in _REQUIRED_FIELDS.get(kind, ()):
+            raise ValueError(f"a {kind!r} distribution needs {name!r}: {_SHAPES[kind]}")
+        return value
+    if name not in _KIND_FIELDS[kind]:
+        allowed = ", ".join(sorted(_KIND_FIELDS[kind]))
+        raise ValueError(f"not a field of a {kind!r} distribution (allowed: kind, {allowed})")
+    return value
+
+
+class DistributionSpec(_Section):
+    """``distribution = {kind = ..., ...}`` of a parameter: how uncertain its value is.
+
+    ``bounds`` defaults to the parameter's ``range``. ``uniform`` and ``triangular`` need bounds;
+    ``normal`` with bounds is truncated to them; ``beta`` is rescaled from [0, 1] to its bounds;
+    ``choice`` draws one of ``values`` with probabilities proportional to ``weights``.
+
+    Examples
+    --------
+    >>> DistributionSpec(kind="normal", mean=0.5, sd=0.1).sd
+    0.1
+    """
+
+    kind: Literal["uniform", "normal", "beta", "triangular", "choice"]
+    # field order matters: validators of later fields check them against earlier ones
+    bounds: tuple[FiniteNumber, FiniteNumber] | None = Field(default=None, validate_default=True)
+    mean: FiniteNumber | None = Field(default=None, validate_default=True)
+    sd: FiniteNumber | None = Field(default=None, validate_default=True)
+    a: FiniteNumber | None = Field(default=None, validate_default=True)
+    b: FiniteNumber | None = Field(default=None, validate_default=True)
+    mode: FiniteNumber | None = Field(default=None, validate_default=True)
+    values: tuple[FiniteNumber, ...] | None = Field(default=None, validate_default=True)
+    weights: tuple[FiniteNumber, ...] | None = Field(default=None, validate_default=True)
+
+    @field_validator("bounds", "mean", "sd", "a", "b", "mode", "values", "weights")
+    @classmethod
+    def _check_field(cls, value: Any, info: ValidationInfo) -> Any:
+        value = _kind_field(value, info)
+        if value is None:
+            return value
+        name = info.field_name
+        if name == "bounds" and not value[0] < value[1]:
+            raise ValueError(f"bounds [{value[0]}, {value[1]}] must have lo < hi")
+        if name in ("sd", "a", "b") and not value > 0:
+            raise ValueError(f"must be > 0, got {value}")
+        bounds = info.data.get("bounds")
+        if name == "mode" and bounds is not None and not bounds[0] <= value <= bounds[1]:
+            raise ValueError(f"{value} lies outside bounds [{bounds[0]}, {bounds[1]}]")
+        if name == "values" and not value:
+            raise ValueError("must list at least one value")
+        if name == "weights":
+            values = info.data.get("values") or ()
+            if len(value) != len(values):
+                raise ValueError(
+                    f"needs one weight per value ({len(values)} values, {len(value)} weights)"
+                )
+            if min(value) < 0 or sum(value) <= 0:
+                raise ValueError("weights must be >= 0 with a positive sum")
+        return value
+
+    def resolved_bounds(self, range_: tuple[float, float] | None) -> tuple[float, float] | None:
+        """The bounds in force: the distribution's own, else the parameter's range.
+
+        Examples
+        --------
+        >>> DistributionSpec(kind="uniform").resolved_bounds((0.0, 2.0))
+        (0.0, 2.0)
+        """
+        if self.kind == "choice":
+            return None
+        return self.bounds if self.bounds is not None else range_
+
+
 class ParameterSpec(_Section):
-    """``[parameters.<id>]`` in table form: a value and, optionally, its plausible range."""
+    """``[parameters.<id>]`` in table form: a value, its plausible range and its distribution.
+
+    A plain number (``credibility = 0.5``) stays valid and means a fixed value.
+
+    Examples
+    --------
+    >>> spec = ParameterSpec(value=0.5, range=(0, 1), distribution={"kind": "beta", "a": 2, "b": 2})
+    >>> spec.distribution.resolved_bounds(spec.range)
+    (0.0, 1.0)
+    """
 
     value: FiniteNumber
     range: tuple[FiniteNumber, FiniteNumber] | None = None
+    distribution: DistributionSpec | None = None
     description: str = ""
 
     @model_validator(mode="after")
@@ -90,6 +210,21 @@ class ParameterSpec(_Section):
                 raise ValueError(f"range [{lo}, {hi}] must have lo <= hi")
             if not lo <= self.value <= hi:
                 raise ValueError(f"value {self.value} lies outside range [{lo}, {hi}]")
+        dist = self.distribution
+        if dist is None:
+            return self
+        bounds = dist.resolved_bounds(self.range)
+        if dist.kind in ("uniform", "triangular") and bounds is None:
+            raise ValueError(
+                f"distribution.bounds: a {dist.kind!r} distribution needs bounds = [lo, hi] "
+                "(or the parameter's range)"
+            )
+        if bounds is not None and not bounds[0] < bounds[1]:
+            raise ValueError(f"distribution.bounds: [{bounds[0]}, {bounds[1]}] must have lo < hi")
+        if dist.kind == "triangular" and not bounds[0] <= dist.mode <= bounds[1]:
+            raise ValueError(
+                f"distribution.mode: {dist.mode} lies outside bounds [{bounds[0]}, {bounds[1]}]"
+            )
         return self
 
 
@@ -171,7 +306,7 @@ class ScenarioFile(_Section):
     """
 
     scenario: ScenarioMeta
-    parameters: dict[Annotated[str, Field(pattern=ID_PATTERN)], FiniteNumber | ParameterSpec] = (
+    parameters: dict[Annotated[str, Field(pattern=ID_PATTERN)], ParameterSpec | FiniteNumber] = (
         Field(default_factory=dict)
     )
     parties: dict[Annotated[str, Field(pattern=ID_PATTERN)], PartySpec] = Field(min_length=1)
@@ -216,6 +351,8 @@ def validation_error(
 discount, description)
     """
     problems = error.errors(include_url=False)
+    # An unknown key is usually a typo that also makes a required field "missing": report it first.
+    problems.sort(key=lambda p: p["type"] != "extra_forbidden")
     first = problems[0]
     loc = [str(part) for part in first["loc"] if not _is_type_tag(part)]
     path = ".".join(p for p in [prefix, *loc] if p)
@@ -243,6 +380,7 @@ def _allowed_keys(error: ValidationError, loc: tuple) -> str:
         "ConstraintSpec": ConstraintSpec,
         "ScenarioMeta": ScenarioMeta,
         "ParameterSpec": ParameterSpec,
+        "DistributionSpec": DistributionSpec,
     }.get(error.title)
     if model is None:
         return ""

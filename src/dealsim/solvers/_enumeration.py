@@ -40,20 +40,24 @@ def _rescale(matrix: np.ndarray) -> np.ndarray:
     return (matrix - lo) / (hi - lo) + 1.0
 
 
-def _lex_argmin(ratios: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lexicographic minimum over axis -2 of ``ratios`` (..., rows, k) among ``eligible`` rows.
+def _lex_argmin(
+    numer: np.ndarray, denom: np.ndarray, eligible: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lexicographic minimum ratio over the rows (axis -1 of ``denom``).
 
-    Returns the chosen row index per leading index and whether any row was eligible.
+    ``numer[..., row, k] / denom[..., row]`` is the k-th entry of a row's ratio vector (numer
+    broadcasts against ``denom``); only ``eligible`` rows count. The columns are computed one at
+    a time and only while some minimum is still tied. Returns the chosen row per leading index
+    and whether any row was eligible.
     """
     mask = eligible.copy()
-    for k in range(ratios.shape[-1]):
-        if not np.any(mask.sum(-1) > 1):
+    for k in range(numer.shape[-1]):
+        if k and not np.any(mask.sum(-1) > 1):
             break
-        vals = np.where(mask, ratios[..., k], np.inf)
+        vals = np.where(mask, numer[..., k] / denom, np.inf)
         best = vals.min(-1, keepdims=True)
-        finite = np.isfinite(best)
-        close = vals <= best + 1e-9 * np.maximum(1.0, np.abs(np.where(finite, best, 0.0)))
-        mask &= close
+        scale = np.maximum(1.0, np.abs(np.where(np.isfinite(best), best, 0.0)))
+        mask &= vals <= best + 1e-9 * scale
     return mask.argmax(-1), eligible.any(-1)
 
 
@@ -69,65 +73,82 @@ class _Vertices:
     labels: np.ndarray
 
 
-def _pack(member: np.ndarray) -> np.ndarray:
-    """Pack boolean rows into uint8 rows usable as keys with ``np.unique(axis=0)``."""
-    return np.packbits(member, axis=-1)
+def _keys(member: np.ndarray) -> np.ndarray:
+    """One sortable key per boolean row: a uint64 bit mask, or packed bytes beyond 64 columns."""
+    if member.shape[-1] <= 64:
+        weights = np.left_shift(np.uint64(1), np.arange(member.shape[-1], dtype=np.uint64))
+        return np.bitwise_or.reduce(np.where(member, weights, np.uint64(0)), axis=-1)
+    packed = np.ascontiguousarray(np.packbits(member, axis=-1))
+    return packed.view(np.dtype((np.void, packed.shape[-1]))).ravel()
 
 
 def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
     """All vertices of ``{z >= 0 : M z <= 1}`` for a positive (r, d) matrix ``M``."""
     r, d = M.shape
     nvar = d + r
-    full = np.hstack([M, np.eye(r)])  # [M | I] w = 1, w = (z, s) >= 0
-    frontier = np.arange(d, nvar)[None, :]  # the slack basis (z = 0) is lex-feasible
-    seen = _pack(np.isin(np.arange(nvar), frontier[0])[None, :])
+    # Standard form [M | I] w = 1, w = (z, s) >= 0; the tableau of a basis is Binv [M | I].
+    # Frontier state: basic variables by tableau row, the inverse basis matrix, the key.
+    bases = np.arange(d, nvar)[None, :]  # the slack basis (z = 0) is lex-feasible
+    binv = np.eye(r)[None, :, :]
+    keys = _keys(np.isin(np.arange(nvar), bases[0])[None, :])
+    seen = keys
     values: list[np.ndarray] = []
     n_bases = 0
-    while frontier.shape[0]:
-        n_bases += frontier.shape[0]
+    while bases.shape[0]:
+        n_bases += bases.shape[0]
         if n_bases > _MAX_BASES:
             raise SolverError(
                 f"vertex enumeration visited more than {_MAX_BASES} bases of a {r}x{d} "
                 "best-response polytope; the game is too large or too degenerate for "
                 "enumeration: use method='lemke_howson' for one equilibrium"
             )
-        new_keys = []
-        new_bases = []
-        for start in range(0, frontier.shape[0], _CHUNK):
-            bases = frontier[start : start + _CHUNK]
-            f = bases.shape[0]
-            binv = np.linalg.inv(np.moveaxis(full[:, bases], 0, 1))  # (f, r, r)
-            rhs = binv.sum(-1)  # Binv @ 1
-            w = np.zeros((f, nvar))
-            np.put_along_axis(w, bases, rhs, axis=1)
-            values.append(w)
-            member = np.zeros((f, nvar), dtype=bool)
-            np.put_along_axis(member, bases, True, axis=1)
-            nonbasic = np.nonzero(~member)[1].reshape(f, d)  # (f, d) entering candidates
-            cols = binv @ full[:, nonbasic].transpose(1, 0, 2)  # (f, r, d)
-            cols = np.swapaxes(cols, 1, 2)  # (f, d, r): column of each entering variable
-            lex = np.concatenate([rhs[:, :, None], binv], axis=2)  # (f, r, 1 + r)
-            eligible = cols > _PIVOT_TOL
-            safe = np.where(eligible, cols, 1.0)
-            ratios = lex[:, None, :, :] / safe[..., None]  # (f, d, r, 1 + r)
-            row, ok = _lex_argmin(ratios, eligible)
-            child = np.repeat(bases[:, None, :], d, axis=1)  # (f, d, r)
-            np.put_along_axis(child, row[..., None], nonbasic[..., None], axis=2)
-            child = child[ok]
-            cmember = np.zeros((child.shape[0], nvar), dtype=bool)
-            np.put_along_axis(cmember, child, True, axis=1)
-            new_keys.append(_pack(cmember))
-            new_bases.append(np.sort(child, axis=1))
-        keys = np.concatenate(new_keys)
-        cand = np.concatenate(new_bases)
-        allkeys = np.concatenate([seen, keys])
-        _, first = np.unique(allkeys, axis=0, return_index=True)
-        fresh = np.sort(first[first >= seen.shape[0]]) - seen.shape[0]
-        seen = np.concatenate([seen, keys[fresh]])
-        frontier = cand[fresh]
+        f = bases.shape[0]
+        rhs = binv.sum(-1)  # Binv @ 1
+        w = np.zeros((f, nvar))
+        np.put_along_axis(w, bases, rhs, axis=1)
+        values.append(w)
+        member = np.zeros((f, nvar), dtype=bool)
+        np.put_along_axis(member, bases, True, axis=1)
+        nonbasic = np.nonzero(~member)[1].reshape(f, d)  # (f, d) entering candidates
+        tableau = np.concatenate([(binv.reshape(f * r, r) @ M).reshape(f, r, d), binv], axis=2)
+        cols = np.swapaxes(np.take_along_axis(tableau, nonbasic[:, None, :], axis=2), 1, 2)
+        eligible = cols > _PIVOT_TOL
+        safe = np.where(eligible, cols, 1.0)
+        lex = np.concatenate([rhs[:, :, None], binv], axis=2)  # (f, r, 1 + r)
+        row, ok = _lex_argmin(lex[:, None, :, :], safe, eligible)  # (f, d)
+        parent, pos = np.nonzero(ok)
+        row = row[parent, pos]
+        entering = nonbasic[parent, pos]
+        leaving = bases[parent, row]
+        if nvar <= 64:
+            one = np.uint64(1)
+            child_keys = (
+                keys[parent]
+                ^ np.left_shift(one, leaving.astype(np.uint64))
+                ^ np.left_shift(one, entering.astype(np.uint64))
+            )
+        else:
+            cmember = member[parent]
+            cmember[np.arange(len(parent)), leaving] = False
+            cmember[np.arange(len(parent)), entering] = True
+            child_keys = _keys(cmember)
+        _, first = np.unique(child_keys, return_index=True)
+        first = np.sort(first)
+        fresh = first[~np.isin(child_keys[first], seen)]
+        seen = np.concatenate([seen, child_keys[fresh]])
+        keys = child_keys[fresh]
+        parent, pos, row, entering = parent[fresh], pos[fresh], row[fresh], entering[fresh]
+        # Gauss-Jordan (eta) update of the parent's inverse for each new basis.
+        col = cols[parent, pos]  # (c, r)
+        idx = np.arange(len(parent))
+        pivot_row = binv[parent, row] / col[idx, row][:, None]  # (c, r)
+        binv = binv[parent] - col[:, :, None] * pivot_row[:, None, :]
+        binv[idx, row] = pivot_row
+        bases = bases[parent].copy()
+        bases[idx, row] = entering
     w = np.concatenate(values)
     labels = w <= tol
-    _, first = np.unique(_pack(labels), axis=0, return_index=True)
+    _, first = np.unique(_keys(labels), return_index=True)
     first = np.sort(first)
     return _Vertices(coords=w[first, :d], labels=labels[first])
 
@@ -154,11 +175,8 @@ def _vertex_kernel(
     if not degenerate:
         # Each vertex has exactly its dimension's labels: a pair is complete iff the label
         # sets are complements, a join on packed keys.
-        keys = np.concatenate([_pack(pl), _pack(~ql)])
-        _, inverse = np.unique(keys, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
         _, i_idx, j_idx = np.intersect1d(
-            inverse[: len(pl)], inverse[len(pl) :], assume_unique=True, return_indices=True
+            _keys(pl), _keys(~ql), assume_unique=True, return_indices=True
         )
     else:
         missing_p = (~pl).astype(np.float32)

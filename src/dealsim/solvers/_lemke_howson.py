@@ -28,8 +28,8 @@ def _pivot(tableau: np.ndarray, basis: np.ndarray, slack: slice, entering: int) 
     col = tableau[:, entering]
     eligible = col > 1e-12 * np.abs(col).max(initial=1.0)
     safe = np.where(eligible, col, 1.0)
-    lex = np.concatenate([tableau[:, -1:], tableau[:, slack]], axis=1) / safe[:, None]
-    row, ok = _lex_argmin(lex, eligible)
+    lex = np.concatenate([tableau[:, -1:], tableau[:, slack]], axis=1)
+    row, ok = _lex_argmin(lex, safe, eligible)
     if not ok:
         raise SolverError(
             f"Lemke-Howson: no pivot row for entering label {entering} (unbounded ray); "

@@ -370,9 +370,10 @@ def alternating_offers(
     to the deal with the higher sum of the responders' utilities, then to the lowest index. It
     makes that offer if it is worth at least its value of delaying (``R_p`` when every responder
     would rather continue than walk out, else 0); otherwise the round passes (a delay when
-    ``R >= 0`` for all parties, a walk-out to the disagreement point otherwise). On a continuous
-    split agreement is immediate; on a coarse deal grid the equilibrium can delay, which is why the
-    agreement round is reported.
+    ``R >= 0`` for all parties, a walk-out to the disagreement point otherwise). On the
+    equilibrium path agreement is immediate (round 0) or never: re-offering next round's deal now
+    is acceptable to every responder and at least as good for the proposer. The round is reported
+    anyway (and the delay branch kept) so that callers need not rely on this.
 
     Parameters
     ----------

@@ -78,14 +78,14 @@ class AgentState:
 
     @property
     def time(self) -> float:
-        """Normalised time ``t / (T - 1)`` in [0, 1] (1 at and after the deadline).
+        """Normalised time ``t / max(T - 1, 1)``, capped at 1 (reached in the last round).
 
         Examples
         --------
         >>> _state(round=5, rounds=11).time
         0.5
         """
-        return 1.0 if self.rounds <= 1 else min(self.round / (self.rounds - 1), 1.0)
+        return min(self.round / max(self.rounds - 1, 1), 1.0)
 
 
 class Agent(Protocol):
@@ -374,7 +374,7 @@ def simulate_negotiation(
     >>> tr = simulate_negotiation(np.column_stack([x, 1 - x]), [0.0, 0.0],
     ...                           [Boulware(), Conceder()], rounds=20, seed=1)
     >>> tr.outcome, tr.agreement_round, np.round(tr.final_utilities, 2)
-    ('agreement', 13, array([0.83, 0.17]))
+    ('agreement', 13, array([0.82, 0.18]))
     """
     u = np.asarray(utilities, dtype=float)
     if u.ndim != 2 or u.shape[0] < 1 or u.shape[1] < 2 or not np.isfinite(u).all():

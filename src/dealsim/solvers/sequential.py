@@ -189,9 +189,13 @@ def _payoff_row(outcome: str, spec: Any, players: tuple[str, ...], game: str) ->
         missing = [p for p in players if p not in spec]
         extra = [p for p in spec if p not in players]
         if missing or extra:
+            problems = [
+                f"{what} {names}"
+                for what, names in (("missing", missing), ("unknown", extra))
+                if names
+            ]
             raise GameError(
-                f"payoffs must name every player {list(players)}; missing {missing}, "
-                f"unknown {extra}",
+                f"payoffs must name every player {list(players)}; {', '.join(problems)}",
                 game=game,
                 node=outcome,
             )
@@ -415,6 +419,8 @@ def _check_infosets(
     labels: list[str],
     game: str,
 ) -> None:
+    if not first_member:
+        return
     counts = np.bincount(infoset[infoset >= 0], minlength=len(first_member))
     for node in np.flatnonzero((infoset >= 0) & (counts[np.maximum(infoset, 0)] > 1)):
         head = first_member[infoset[node]]

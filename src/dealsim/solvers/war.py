@@ -188,7 +188,7 @@ def bargaining_range(
         lo=_out(lo),
         hi=_out(hi),
         exists=_out(lo <= hi + tol),
-        parameters={"p": pp, "c_a": a, "c_b": b, "tol": tol},
+        parameters={"p": _out(pp), "c_a": _out(a), "c_b": _out(b), "tol": tol},
     )
 
 
@@ -355,5 +355,5 @@ def commitment_problem(
         war=np.atleast_1d(margin > tol),
         margin=np.atleast_1d(margin),
         survivable_shift=_out((a + (1.0 - d) * c) / d),
-        parameters={"p1": a, "delta": d, "cost": c, "cap": cap, "tol": tol},
+        parameters={"p1": _out(a), "delta": _out(d), "cost": _out(c), "cap": cap, "tol": tol},
     )

@@ -1,0 +1,219 @@
+"""Payoff surfaces: a party's utility (or the Nash product, or the smallest gain) over two terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from dealsim.errors import ScenarioError
+from dealsim.plot._grid import Slice, boundary_segments, cell_polygons, slice_of
+from dealsim.plot._style import (
+    INFEASIBLE_HATCHES,
+    check_choice,
+    finish,
+    format_parameters,
+    new_axes,
+    party_colors,
+)
+from dealsim.scenario.model import Scenario
+
+__all__ = ["MEASURES", "SURFACE_KINDS", "payoff_surface", "surface_values"]
+
+MEASURES = ("utility", "nash_product", "min_gain")
+SURFACE_KINDS = ("heatmap", "contour", "3d")
+
+
+def surface_values(grid: Slice, measure: str, party: str | None = None) -> np.ndarray:
+    """The ``(ny, nx)`` values a surface shows; NaN where the measure is undefined.
+
+    ``"utility"``: the party's utility. ``"nash_product"``: the product of every party's gain over
+    its reservation, NaN outside the agreement zone. ``"min_gain"``: the smallest gain over the
+    reservations (negative where some party rejects). Infeasible deals are NaN throughout.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.plot._grid import slice_of
+    >>> grid = slice_of(dealsim.load("logroll"), "x", "y")
+    >>> float(surface_values(grid, "nash_product")[0, 10])  # x = 1, y = 0: 0.8 * 0.8
+    0.64...
+    """
+    gains = grid.utilities - grid.reservations
+    if measure == "utility":
+        values = grid.utilities[..., grid.scenario.party_ids.index(party)]
+    elif measure == "nash_product":
+        values = np.where(grid.accepted.all(axis=-1), np.prod(np.maximum(gains, 0), -1), np.nan)
+    else:
+        values = gains.min(axis=-1)
+    return np.where(grid.feasible, values, np.nan)
+
+
+def payoff_surface(
+    scenario: Scenario,
+    x: str,
+    y: str,
+    *,
+    measure: str = "utility",
+    party: str | None = None,
+    kind: str = "heatmap",
+    at: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, float] | None = None,
+    annotate: bool | None = None,
+    ax: Any = None,
+):
+    """Draw one party's utility (or a joint measure) over two deal terms.
+
+    The other terms are held at ``at`` (default: the Nash solution's deal, marked with a star).
+    Deals ruled out by a constraint are hatched (heatmap) or left blank. On a heatmap the
+    boundary of the region the party accepts (``"utility"``) or of the agreement zone (joint
+    measures) is drawn in the party's colour (black for the zone).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    x, y : str
+        Issue ids on the horizontal and vertical axes.
+    measure : {"utility", "nash_product", "min_gain"}
+        See :func:`surface_values`; ``"utility"`` needs ``party``.
+    party : str, optional
+        Party id, for ``measure="utility"``.
+    kind : {"heatmap", "contour", "3d"}
+        A cell heatmap, filled contours, or a 3-D surface (``ax`` must then be a 3-D Axes).
+    at : mapping, optional
+        Values of the other issues (some or all).
+    parameters : mapping, optional
+        Parameter overrides.
+    annotate : bool, optional
+        Write values in the cells (default: when the grid has at most 12 x 12 cells).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> ax = payoff_surface(dealsim.load("donbas-2026"), "donbas_ceded", "security_guarantee",
+    ...                     party="ukraine")
+    >>> ax.get_title().splitlines()[0]
+    "Ukraine's utility"
+    """
+    check_choice(measure, MEASURES, "measure")
+    check_choice(kind, SURFACE_KINDS, "surface kind")
+    if measure == "utility":
+        if party is None:
+            raise ScenarioError(
+                f"measure 'utility' needs a party (allowed: {', '.join(scenario.party_ids)})"
+            )
+        check_choice(party, scenario.party_ids, "party", scenario.file)
+    grid = slice_of(scenario, x, y, at=at, parameters=parameters)
+    values = surface_values(grid, measure, party)
+    ax = new_axes(ax, projection="3d" if kind == "3d" else None)
+    if kind == "3d" and getattr(ax, "name", "") != "3d":
+        raise ScenarioError("kind '3d' needs a 3-D Axes (projection='3d')")
+    cmap, norm = _colour_scale(values, measure)
+    if kind == "heatmap":
+        mesh = ax.pcolormesh(
+            grid.x.edges, grid.y.edges, np.ma.masked_invalid(values), cmap=cmap, norm=norm
+        )
+        mesh.set_gid("surface")
+        ax.set_facecolor("#EEEEEE")
+        _hatch_infeasible(ax, grid)
+        _zone_outline(ax, grid, measure, party)
+        if annotate if annotate is not None else values.size <= 144:
+            _annotate(ax, grid, values, mesh)
+    elif kind == "contour":
+        xx, yy = np.meshgrid(grid.x.centres, grid.y.centres)
+        mesh = ax.contourf(xx, yy, np.ma.masked_invalid(values), levels=12, cmap=cmap, norm=norm)
+        ax.contour(xx, yy, np.ma.masked_invalid(values), levels=12, colors="white", linewidths=0.4)
+    else:
+        xx, yy = np.meshgrid(grid.x.centres, grid.y.centres)
+        mesh = ax.plot_surface(
+            xx, yy, np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolor="#333333",
+            linewidth=0.3, alpha=0.95,
+        )
+        mesh.set_gid("surface")
+        ax.set_zlabel(_measure_label(grid, measure, party))
+    grid.x.apply(ax, "x")
+    grid.y.apply(ax, "y")
+    if kind != "3d":
+        ax.figure.colorbar(mesh, ax=ax, label=_measure_label(grid, measure, party), shrink=0.9)
+        px, py = grid.at_point
+        ax.plot(
+            [px], [py], marker="*", markersize=17, color="white", markeredgecolor="black",
+            linestyle="none", label=grid.at_label, gid="held-deal",
+        )
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=3, frameon=False,
+                  fontsize=8.5)
+    title = _measure_label(grid, measure, party).split(" (")[0]
+    held = f"other terms at the {grid.at_label}"
+    params = format_parameters(grid.parameters)
+    finish(ax, title, held + (f"; {params}" if params else ""))
+    return ax
+
+
+def _measure_label(grid: Slice, measure: str, party: str | None) -> str:
+    if measure == "utility":
+        label = next(p.label for p in grid.scenario.parties if p.id == party)
+        return f"{label}'s utility (index)"
+    if measure == "nash_product":
+        return "Nash product of gains over reservations"
+    return "Smallest gain over reservations (utility)"
+
+
+def _colour_scale(values: np.ndarray, measure: str):
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if measure == "min_gain" and lo < 0 < hi:
+        return "PuOr", TwoSlopeNorm(0.0, lo, hi)
+    return "viridis", Normalize(lo, hi if hi > lo else lo + 1e-12)
+
+
+def _hatch_infeasible(ax: Any, grid: Slice) -> None:
+    from matplotlib.collections import PolyCollection
+
+    for n, constraint in enumerate(grid.scenario.constraints):
+        broken = ~grid.satisfied[n]
+        if not broken.any():
+            continue
+        cells = PolyCollection(
+            cell_polygons(broken, grid.x.edges, grid.y.edges),
+            facecolor="none",
+            edgecolor="#666666",
+            linewidth=0.0,
+            hatch=INFEASIBLE_HATCHES[n % len(INFEASIBLE_HATCHES)],
+            label=f"ruled out: {constraint.label}",
+            gid=f"constraint:{n}",
+        )
+        ax.add_collection(cells)
+
+
+def _zone_outline(ax: Any, grid: Slice, measure: str, party: str | None) -> None:
+    from matplotlib.collections import LineCollection
+
+    if measure == "utility":
+        i = grid.scenario.party_ids.index(party)
+        mask, colour = grid.accepted[..., i], party_colors(grid.scenario.party_ids)[party]
+        label = f"accepts (utility ≥ reservation {grid.reservations[i]:.3g})"
+    else:
+        mask, colour, label = grid.zone, "black", "agreement zone boundary"
+    segments = boundary_segments(mask, grid.x.edges, grid.y.edges)
+    if segments.size:
+        ax.add_collection(
+            LineCollection(segments, colors=colour, linewidths=3.0, label=label, gid="boundary",
+                           capstyle="round")
+        )
+
+
+def _annotate(ax: Any, grid: Slice, values: np.ndarray, mesh: Any) -> None:
+    cx, cy = np.meshgrid(grid.x.centres, grid.y.centres)
+    shade = mesh.norm(values)
+    for vx, vy, v, s in zip(cx.ravel(), cy.ravel(), values.ravel(), shade.ravel(), strict=True):
+        if np.isfinite(v):
+            ax.text(vx, vy, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="black" if s > 0.55 else "white")

@@ -1,0 +1,166 @@
+"""Loading scenario files: bundled names, hashing, and a clear error for every kind of bad file."""
+
+import hashlib
+import subprocess
+import sys
+
+import pytest
+
+import dealsim
+from dealsim.errors import ScenarioError
+from dealsim.scenario import bundled_scenarios, load, loads, scenario_json_schema
+
+VALID = """
+[scenario]
+name = "toy"
+
+[parameters]
+c = 0.5
+
+[parties.a]
+reservation = 0.2
+[parties.b]
+reservation = "0.1 * c"
+
+[issues.share]
+range = [0, 1]
+steps = 5
+[issues.police]
+levels = ["none", "neutral"]
+
+[payoffs.a]
+weights = { share = 0.7, police = 0.3 }
+share = { points = [[0, 0], [1, 1]] }
+police = { none = 0, neutral = 1 }
+
+[payoffs.b]
+weights = { share = 1 }
+share = { points = [[0, 1], [1, 0]] }
+
+[[payoffs.b.terms]]
+when = 'police == "neutral"'
+add = "-0.1 * c"
+
+[[constraints]]
+label = "some share"
+require = "share > 0"
+party = "a"
+"""
+
+
+def test_a_valid_file_loads():
+    scenario = loads(VALID, file="toy.toml")
+    assert scenario.party_ids == ("a", "b")
+    assert scenario.issue("share").values == (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert scenario.reservations().tolist() == [0.2, 0.05]
+
+
+def test_bundled_scenarios_load_by_name_and_by_path():
+    names = bundled_scenarios()
+    assert {"donbas-2026", "split-linear", "logroll"} <= set(names)
+    for name, path in names.items():
+        by_name, by_path = load(name), load(path)
+        assert by_name.sha256 == by_path.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(bundled_scenarios()))
+def test_every_bundled_scenario_solves(name):
+    result = dealsim.solve(load(name))
+    document = result.to_dict()
+    assert document["scenario"]["sha256"] == load(name).sha256
+    assert document["deal_space"]["size"] > 0
+
+
+def _replace(old: str, new: str) -> str:
+    assert old in VALID
+    return VALID.replace(old, new, 1)
+
+
+BAD_FILES = [
+    pytest.param(VALID.replace('[scenario]\nname = "toy"\n', ""), "scenario",
+                 "required field is missing", id="missing-section"),
+    pytest.param(_replace('name = "toy"', 'nme = "toy"'), "scenario.nme",
+                 "unknown key (allowed: name, description, sources)", id="unknown-key"),
+    pytest.param(_replace("reservation = 0.2", "reservaton = 0.2"), "parties.a.reservaton",
+                 "unknown key (allowed: label, reservation", id="typo-in-party"),
+    pytest.param(_replace("steps = 5", 'steps = "five"'), "issues.share.steps",
+                 "integer", id="wrong-type"),
+    pytest.param(_replace("reservation = 0.2", "reservation = nan"), "parties.a.reservation",
+                 "finite", id="nan"),
+    pytest.param(_replace("reservation = 0.2", "reservation = inf"), "parties.a.reservation",
+                 "finite", id="infinity"),
+    pytest.param(_replace("share = 0.7, police", "shar = 0.7, police"),
+                 "payoffs.a.weights.shar", "unknown issue 'shar' (issues: share, police)",
+                 id="weight-for-unknown-issue"),
+    pytest.param(_replace("police = { none = 0, neutral = 1 }", "police = { none = 0 }"),
+                 "payoffs.a.police", "no value for level 'neutral'", id="missing-level-value"),
+    pytest.param(_replace("police = { none = 0, neutral = 1 }",
+                          "police = { none = 0, neutral = 1, nato = 2 }"),
+                 "payoffs.a.police.nato", "'nato' is not a level of issue 'police'",
+                 id="unknown-level"),
+    pytest.param(_replace("""add = "-0.1 * c\"""", """add = "__import__('os').getcwd()\""""),
+                 "payoffs.b.terms[0].add", "calls other than min", id="malicious-expression"),
+    pytest.param(_replace("""require = "share > 0\"""",
+                          """require = "share.__class__.__bases__\""""),
+                 "constraints[0].require", "attribute access", id="dunder-in-constraint"),
+    pytest.param(_replace("""when = 'police == "neutral"'""", """when = 'police == "neutrl"'"""),
+                 "payoffs.b.terms[0].when", '"neutrl" is not one of the levels',
+                 id="misspelt-level-in-condition"),
+    pytest.param(_replace('party = "a"', 'party = "c"'), "constraints[0].party",
+                 "unknown party 'c' (parties: a, b)", id="constraint-for-unknown-party"),
+    pytest.param(_replace("range = [0, 1]\nsteps = 5", "range = [1, 0]\nsteps = 5"),
+                 "issues.share", "lo < hi", id="empty-range"),
+    pytest.param(_replace("range = [0, 1]\nsteps = 5", "steps = 5"), "issues.share",
+                 "exactly one of 'range'", id="neither-range-nor-levels"),
+    pytest.param(_replace("[payoffs.b]\nweights = { share = 1 }",
+                          "[payoffs.b]\nweights = { police = 1 }\npolice = { none = 0, neutral = 1 }"),
+                 "payoffs.b.share", "no weight for it", id="value-function-without-weight"),
+    pytest.param(_replace("share = { points = [[0, 0], [1, 1]] }",
+                          "share = { points = [[1, 0], [0, 1]] }"),
+                 "payoffs.a.share.points", "increasing order", id="points-out-of-order"),
+    pytest.param(_replace('reservation = "0.1 * c"', 'reservation = "0.1 * share"'),
+                 "parties.b.reservation", "unknown name 'share'", id="issue-in-numeric-field"),
+    pytest.param(_replace("[parties.b]\n", "[parties.b]\npower = -1\n"), "parties.b.power",
+                 "out of bounds", id="negative-power"),
+    pytest.param(_replace("c = 0.5", "c = [1, 2]"), "parameters.c", "", id="parameter-list"),
+    pytest.param(VALID + "\n[payoffs.c]\nweights = {share = 1}\n", "payoffs",
+                 "unknown party 'c'", id="payoffs-for-unknown-party"),
+    pytest.param("[scenario\nname = 1", "", "is not valid TOML", id="not-toml"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "message"), BAD_FILES)
+def test_bad_files_give_a_clear_error_naming_file_and_field(tmp_path, text, field, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load(path)
+    error = caught.value
+    assert error.file == str(path)
+    assert (error.field or "") == field
+    assert message in error.message
+
+
+@pytest.mark.parametrize(("text", "field", "message"), BAD_FILES[:4] + BAD_FILES[9:10])
+def test_the_cli_prints_one_line_and_exits_2_on_bad_files(tmp_path, text, field, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    process = subprocess.run(
+        [sys.executable, "-m", "dealsim.cli", "validate", str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert process.returncode == 2
+    assert "Traceback" not in process.stderr
+    assert process.stderr.startswith(f"dealsim: error: {path}")
+    assert message in process.stderr
+
+
+def test_a_missing_file_lists_the_bundled_names(tmp_path):
+    with pytest.raises(ScenarioError, match="no such file or bundled scenario .*donbas-2026"):
+        load(tmp_path / "nothing.toml")
+
+
+def test_the_json_schema_describes_the_sections():
+    schema = scenario_json_schema()
+    assert {"scenario", "parties", "issues", "payoffs"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False

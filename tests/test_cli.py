@@ -1,0 +1,89 @@
+"""The command line: reports, JSON, validation, listing, schema and safe output files."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import dealsim
+from dealsim.cli import main
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_solve_prints_a_readable_report(capsys):
+    code, out, _ = run(capsys, "solve", "donbas-2026")
+    assert code == 0
+    assert "Zone of possible agreement" in out
+    assert "Bargaining solutions" in out
+    assert "Kalai-Smorodinsky" in out
+
+
+def test_solve_json_is_the_documented_document(capsys):
+    code, out, _ = run(capsys, "solve", "split-linear", "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["dealsim_version"] == dealsim.__version__
+    assert document["solutions"]["nash"]["deal"]["share"] == pytest.approx(0.575)
+
+
+def test_set_overrides_a_parameter(capsys):
+    _, out, _ = run(capsys, "solve", "donbas-2026", "--format", "json", "--set", "credibility=0.9")
+    assert json.loads(out)["parameters"]["credibility"] == 0.9
+
+
+def test_set_rejects_an_unknown_parameter(capsys):
+    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "credibilty=0.9")
+    assert code == 2
+    assert "unknown parameter 'credibilty' (known: credibility, fortress_risk)" in err
+
+
+def test_set_rejects_a_malformed_assignment(capsys):
+    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "credibility")
+    assert code == 2
+    assert "expected NAME=NUMBER" in err
+
+
+def test_list_names_the_bundled_scenarios(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert "donbas-2026" in out and "logroll" in out
+
+
+def test_schema_is_json_schema(capsys):
+    code, out, _ = run(capsys, "schema")
+    assert code == 0
+    assert json.loads(out)["title"] == "dealsim scenario"
+
+
+def test_output_file_is_never_overwritten_without_force(capsys, tmp_path):
+    target = tmp_path / "result.json"
+    target.write_text("precious")
+    code, _, err = run(capsys, "solve", "logroll", "--format", "json", "-o", str(target))
+    assert code == 2
+    assert "already exists; pass --force" in err
+    assert target.read_text() == "precious"
+    code, _, _ = run(capsys, "solve", "logroll", "--format", "json", "-o", str(target), "--force")
+    assert code == 0
+    assert json.loads(target.read_text())["parties"] == ["a", "b"]
+
+
+def test_a_missing_scenario_is_a_clear_error(capsys):
+    code, _, err = run(capsys, "solve", "no-such-scenario")
+    assert code == 2
+    assert "no such file or bundled scenario" in err
+
+
+def test_the_console_script_runs_end_to_end():
+    executable = shutil.which("dealsim") or None
+    command = [executable] if executable else [sys.executable, "-m", "dealsim.cli"]
+    process = subprocess.run([*command, "solve", "donbas-2026", "--format", "json"],
+                             capture_output=True, text=True, check=False)
+    assert process.returncode == 0, process.stderr
+    assert json.loads(process.stdout)["deal_space"]["size"] == 3600

@@ -1,0 +1,139 @@
+"""dealsim.solve end to end: exact answers on textbook scenarios, chunking, empty zones, JSON."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import dealsim
+from dealsim.analysis.pareto import pareto_mask
+from dealsim.pipeline import compute_zone, solve
+from dealsim.scenario import loads
+from dealsim.space import DealSpace, UtilityModel
+
+
+def test_split_with_disagreement_point_gives_the_nash_split():
+    # models.md §4: d = (0.45, 0.30); maximise (x - 0.45)(0.70 - x): x = 0.575.
+    result = solve(dealsim.load("split-linear"))
+    nash = result.solutions["nash"]
+    assert nash.deal == {"share": pytest.approx(0.575)}
+    assert_allclose(list(nash.utilities.values()), [0.575, 0.425])
+    # The zone is the bargaining range [0.45, 0.70]: 51 grid points of step 0.005.
+    zone = result.agreement_zone
+    assert zone.size == 51
+    assert zone.issue_ranges["share"] == pytest.approx([0.45, 0.70])
+    # a alone rejects the 90 shares below 0.45; b alone the 60 above 0.70.
+    assert zone.blocking == {"a": 90, "b": 60}
+
+
+def test_kalai_smorodinsky_on_the_split_equalises_normalised_gains():
+    # Ideal point (0.70, 0.55); gains (x - 0.45)/0.25 = (0.55 - (1 - x) + 0.30 - 0.30)/0.25
+    # => x = 0.575, the same as Nash on a linear frontier.
+    ks = solve(dealsim.load("split-linear")).solutions["kalai_smorodinsky"]
+    assert ks.deal["share"] == pytest.approx(0.575)
+
+
+def test_logroll_trades_the_low_weight_issue():
+    # U_a = 0.8x + 0.2y, U_b = 0.2(1-x) + 0.8(1-y). On the edge x = 1 the Nash product
+    # (0.8 + 0.2y)(0.8 - 0.8y) falls in y; on the edge y = 0, 0.8x(1 - 0.2x) rises in x:
+    # the Nash point is (x, y) = (1, 0) with utilities (0.8, 0.8). It is symmetric, so KS and
+    # egalitarian agree, and the utilitarian sum 1 + 0.6x - 0.6y is also largest there.
+    result = solve(dealsim.load("logroll"))
+    for name in ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian"):
+        solution = result.solutions[name]
+        assert solution.deal == {"x": 1.0, "y": 0.0}, name
+        assert_allclose(list(solution.utilities.values()), [0.8, 0.8])
+
+
+EMPTY = """
+[scenario]
+name = "no zone"
+[parties.a]
+reservation = 0.6
+[parties.b]
+reservation = 0.6
+[issues.share]
+range = [0, 1]
+steps = 11
+[payoffs.a]
+weights = { share = 1 }
+share = { points = [[0, 0], [1, 1]] }
+[payoffs.b]
+weights = { share = 1 }
+share = { points = [[0, 1], [1, 0]] }
+"""
+
+
+def test_an_empty_zone_is_a_normal_answer():
+    result = solve(loads(EMPTY))
+    assert result.agreement_zone.empty
+    assert result.agreement_zone.size == 0
+    assert all(s is None for s in result.solutions.values())
+    document = result.to_dict()
+    assert document["solutions"]["nash"] is None
+    assert document["agreement_zone"]["empty"] is True
+    # a rejects shares 0..0.5 (six grid points), b rejects 0.5..1 (six): both reject 0.5, so
+    # each alone blocks five deals.
+    assert document["agreement_zone"]["blocking"] == {"a": 5, "b": 5}
+
+
+@settings(max_examples=15)
+@given(st.integers(1, 500))
+def test_chunked_walk_equals_one_pass(chunk):
+    scenario = dealsim.load("donbas-2026")
+    whole = compute_zone(scenario)
+    parts = compute_zone(scenario, chunk=chunk)
+    assert parts.zone_size == whole.zone_size
+    assert np.array_equal(parts.zone_frontier, whole.zone_frontier)
+    assert np.array_equal(parts.feasible_frontier, whole.feasible_frontier)
+    assert np.array_equal(parts.sole, whole.sole)
+
+
+def test_zone_and_frontier_match_a_direct_computation():
+    scenario = dealsim.load("donbas-2026")
+    space = DealSpace(scenario)
+    model = UtilityModel.from_scenario(scenario)
+    u = model.utilities(space, space.codes())
+    feasible = model.feasible(space, space.codes()).all(axis=0)
+    zone = feasible & (u >= scenario.reservations() - 1e-9).all(axis=1)
+    zc = compute_zone(scenario)
+    assert zc.zone_size == int(zone.sum())
+    rows = np.flatnonzero(zone)
+    assert np.array_equal(zc.zone_frontier, rows[pareto_mask(u[rows])])
+
+
+def test_solutions_lie_in_the_zone_and_on_its_frontier():
+    result = solve(dealsim.load("donbas-2026"))
+    frontier = set(result.pareto_frontier.indices)
+    for name, solution in result.solutions.items():
+        assert solution.index in frontier, name
+        for party, value in solution.utilities.items():
+            assert value >= result.reservations[party] - 1e-9
+
+
+def test_parameters_change_the_answer():
+    scenario = dealsim.load("donbas-2026")
+    low = solve(scenario, parameters={"credibility": 0.1})
+    high = solve(scenario, parameters={"credibility": 0.9})
+    assert low.parameters["credibility"] == 0.1
+    assert high.agreement_zone.size > low.agreement_zone.size
+
+
+def test_json_document_follows_the_contract():
+    document = json.loads(json.dumps(solve(dealsim.load("donbas-2026")).to_dict()))
+    assert document["dealsim_version"] == dealsim.__version__
+    assert len(document["scenario"]["sha256"]) == 64
+    assert document["parties"] == ["us", "ukraine", "russia"]
+    assert document["deal_space"]["size"] == 3600
+    assert set(document["agreement_zone"]) >= {"size", "share", "empty", "issue_ranges", "blocking"}
+    assert set(document["pareto_frontier"]) >= {"size", "deals"}
+    assert len(document["pareto_frontier"]["deals"]) == document["pareto_frontier"]["size"]
+    assert set(document["solutions"]) == {
+        "nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian"
+    }
+    nash = document["solutions"]["nash"]
+    assert set(nash["deal"]) == set(document["deal_space"]["issues"])
+    assert set(nash["utilities"]) == {"us", "ukraine", "russia"}

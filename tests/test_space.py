@@ -1,0 +1,84 @@
+"""The deal space: enumeration, codes, and vectorised utilities against a per-deal reference."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import dealsim
+from dealsim.space import DealSpace, UtilityModel
+
+
+@pytest.fixture(scope="module")
+def donbas():
+    return dealsim.load("donbas-2026")
+
+
+def test_space_enumerates_every_combination_in_c_order(donbas):
+    space = DealSpace(donbas)
+    assert space.size == int(np.prod([issue.size for issue in donbas.issues])) == 3600
+    codes = space.codes()
+    assert codes.shape == (3600, 8)
+    assert len({tuple(row) for row in codes}) == 3600
+    assert space.codes(np.array([1])).tolist() == [[0, 0, 0, 0, 0, 0, 0, 1]]
+
+
+@given(st.integers(0, 3599))
+def test_index_of_inverts_deal(index):
+    space = DealSpace(dealsim.load("donbas-2026"))
+    assert space.index_of(space.deal(index)) == index
+
+
+def _reference_utility(scenario, deal, party_index):
+    """Utility of one deal computed directly from the file's definitions, one issue at a time."""
+    payoff = scenario.payoffs[party_index]
+    params = scenario.parameters
+    total = 0.0
+    for issue_id, weight in payoff.weights.items():
+        issue = scenario.issue(issue_id)
+        value_function = payoff.values[issue_id]
+        weight = scenario.resolve(weight)
+        ys = [scenario.resolve(y) for y in value_function.ys]
+        if issue.numeric:
+            total += weight * float(np.interp(deal[issue_id], value_function.xs, ys))
+        else:
+            total += weight * ys[issue.values.index(deal[issue_id])]
+    space = DealSpace(scenario)
+    codes = space.codes(np.array([space.index_of(deal)]))
+    env = {**params, **space.columns(codes)}
+    for term in payoff.terms:
+        if bool(term.when.evaluate_mask(env)[0]):
+            total += scenario.resolve(term.add)
+    return total
+
+
+def test_vectorised_utilities_match_a_per_deal_reference(donbas):
+    space = DealSpace(donbas)
+    utilities = UtilityModel.from_scenario(donbas).utilities(space, space.codes())
+    rng = np.random.default_rng(7)
+    for index in rng.choice(space.size, size=40, replace=False):
+        deal = space.deal(int(index))
+        expected = [_reference_utility(donbas, deal, i) for i in range(3)]
+        assert_allclose(utilities[index], expected, atol=1e-12)
+
+
+def test_utilities_broadcast_over_parameter_draws(donbas):
+    space = DealSpace(donbas)
+    codes = space.codes()
+    draws = np.array([0.1, 0.5, 0.9])
+    batched = UtilityModel.from_scenario(donbas, {**donbas.parameters, "credibility": draws})
+    stacked = batched.utilities(space, codes)
+    assert stacked.shape == (3, 3600, 3)
+    for s, value in enumerate(draws):
+        single = UtilityModel.from_scenario(donbas.with_parameters(credibility=float(value)))
+        assert_allclose(stacked[s], single.utilities(space, codes))
+
+
+def test_feasibility_has_one_row_per_constraint(donbas):
+    space = DealSpace(donbas)
+    feasible = UtilityModel.from_scenario(donbas).feasible(space, space.codes())
+    assert feasible.shape == (3, 3600)
+    nato = [i.id for i in donbas.issues].index("nato_renunciation")
+    codes = space.codes()
+    assert np.array_equal(feasible[2], codes[:, nato] == 1)
