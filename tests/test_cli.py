@@ -83,7 +83,11 @@ def test_a_missing_scenario_is_a_clear_error(capsys):
 def test_the_console_script_runs_end_to_end():
     executable = shutil.which("dealsim") or None
     command = [executable] if executable else [sys.executable, "-m", "dealsim.cli"]
-    process = subprocess.run([*command, "solve", "donbas-2026", "--format", "json"],
-                             capture_output=True, text=True, check=False)
+    process = subprocess.run(
+        [*command, "solve", "donbas-2026", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout)["deal_space"]["size"] == 3600

@@ -9,8 +9,12 @@ from numpy.testing import assert_allclose
 from dealsim.expressions import ExpressionError, LevelValues, evaluate_number, parse_expression
 
 POLICE = LevelValues(np.array([0, 1, 2, 1]), ("none", "russian_guard", "neutral"))
-ENV = {"x": np.array([0.0, 0.5, 1.0, 2.0]), "c": 0.5, "police": POLICE,
-       "flag": LevelValues(np.array([0, 1, 1, 0]), (False, True))}
+ENV = {
+    "x": np.array([0.0, 0.5, 1.0, 2.0]),
+    "c": 0.5,
+    "police": POLICE,
+    "flag": LevelValues(np.array([0, 1, 1, 0]), (False, True)),
+}
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,11 @@ def test_json_document_follows_the_contract():
     assert set(document["pareto_frontier"]) >= {"size", "deals"}
     assert len(document["pareto_frontier"]["deals"]) == document["pareto_frontier"]["size"]
     assert set(document["solutions"]) == {
-        "nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian"
+        "nash",
+        "weighted_nash",
+        "kalai_smorodinsky",
+        "egalitarian",
+        "utilitarian",
     }
     nash = document["solutions"]["nash"]
     assert set(nash["deal"]) == set(document["deal_space"]["issues"])

@@ -20,6 +20,8 @@ def to_plain(value: Any) -> Any:
     --------
     >>> to_plain({"a": np.float64(0.5), "b": np.arange(2), "c": (np.int64(3), float("nan"))})
     {'a': 0.5, 'b': [0, 1], 'c': [3, None]}
+    >>> to_plain(np.array(2.5))
+    2.5
     """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
@@ -30,7 +32,7 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [to_plain(v) for v in value.tolist()]
+        return to_plain(value.tolist())  # a 0-d array gives a scalar
     if isinstance(value, np.generic):
         return to_plain(value.item())
     if isinstance(value, float) and not math.isfinite(value):

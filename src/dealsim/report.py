@@ -7,7 +7,7 @@ from typing import Any
 
 from dealsim.results import SolveResult
 
-__all__ = ["SECTIONS", "format_deal", "format_number", "render_report"]
+__all__ = ["SECTIONS", "format_deal", "format_number", "render_report", "table"]
 
 SECTIONS: dict[str, Callable[[Any, SolveResult], list[str]]] = {}
 """Text renderers of optional analyses, keyed like ``SolveResult.analyses``."""
@@ -45,6 +45,42 @@ def format_deal(deal: dict[str, Any]) -> str:
     'x=1, police=neutral'
     """
     return ", ".join(f"{k}={format_number(v)}" for k, v in deal.items())
+
+
+def _solutions_table(result: SolveResult) -> list[str]:
+    found = {name: s for name, s in result.solutions.items() if s is not None}
+    if not found:
+        return ["  none: the zone is empty"]
+    rows: list[list[str]] = [["", *(_SOLUTION_TITLES.get(name, name) for name in found)]]
+    for p in result.parties:
+        rows.append([f"{p} utility", *(f"{s.utilities[p]:.4f}" for s in found.values())])
+    rows.append([])
+    for issue_id in result.deal_space["issues"]:
+        rows.append([issue_id, *(format_number(s.deal[issue_id]) for s in found.values())])
+    return table(rows)
+
+
+def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    """Align rows of cells in columns (first column left, the others right); ``[]`` is a gap.
+
+    Examples
+    --------
+    >>> print("\\n".join(table([["", "x"], ["long name", "1"]])))
+                  x
+      long name   1
+    """
+    width = max(len(r) for r in rows)
+    widths = [max((len(r[c]) for r in rows if c < len(r)), default=0) for c in range(width)]
+    out = []
+    for row in rows:
+        if not row:
+            out.append("")
+            continue
+        cells = [row[0].ljust(widths[0])] + [
+            cell.rjust(widths[c + 1]) for c, cell in enumerate(row[1:])
+        ]
+        out.append((indent + "   ".join(cells)).rstrip())
+    return out
 
 
 def render_report(result: SolveResult) -> str:
@@ -113,16 +149,8 @@ def render_report(result: SolveResult) -> str:
         f" ({result.feasible_frontier.size:,} over all feasible deals)"
     )
     lines.append("")
-    lines.append("Bargaining solutions (over the zone; found on the deal grid)")
-    header = "  " + f"{'solution':<20}" + "".join(f"{p:>10}" for p in result.parties) + "   deal"
-    lines.append(header)
-    for name, solution in result.solutions.items():
-        title = _SOLUTION_TITLES.get(name, name)
-        if solution is None:
-            lines.append(f"  {title:<20}" + "   none (the zone is empty)")
-            continue
-        values = "".join(f"{solution.utilities[p]:>10.4f}" for p in result.parties)
-        lines.append(f"  {title:<20}{values}   {format_deal(solution.deal)}")
+    lines.append("Bargaining solutions (over the zone; the best deal on the grid)")
+    lines.extend(_solutions_table(result))
     for key, analysis in result.analyses.items():
         renderer = SECTIONS.get(key)
         if renderer is not None:

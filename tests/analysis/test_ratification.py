@@ -25,7 +25,7 @@ D = np.array([0.45, 0.30])
 
 def party2_win_set(limit: float) -> np.ndarray:
     """Party 1 ratifies everything; party 2's parliament ratifies x <= limit."""
-    return np.column_stack([np.ones_like(X, dtype=bool), X <= limit + 1e-12])
+    return np.column_stack([np.ones_like(X, dtype=bool), limit + 1e-12 >= X])
 
 
 def test_split_worked_example_tied_hands():
@@ -91,7 +91,9 @@ def test_poll_acceptance_undecided_rules():
 
 def test_logistic_ratification_values():
     # logit^-1(1 - 2 * 1) = 1 / (1 + e)
-    assert_allclose(logistic_ratification([[0.0], [1.0]], [-2.0], 1.0), [1 / (1 + np.e**-1), 1 / (1 + np.e)])
+    assert_allclose(
+        logistic_ratification([[0.0], [1.0]], [-2.0], 1.0), [1 / (1 + np.e**-1), 1 / (1 + np.e)]
+    )
 
 
 def test_calibrate_intercept_hits_the_donbas_reference():
@@ -132,7 +134,10 @@ def test_calibrate_rejects_degenerate_targets():
 
 def test_win_set_from_mask_and_probabilities():
     assert win_set(np.array([True, False])).tolist() == [True, False]
-    assert win_set([[0.2, 0.7], [0.5, 0.1]], threshold=0.5).tolist() == [[False, True], [True, False]]
+    assert win_set([[0.2, 0.7], [0.5, 0.1]], threshold=0.5).tolist() == [
+        [False, True],
+        [True, False],
+    ]
     with pytest.raises(SolverError, match="threshold"):
         win_set([0.2], threshold=2.0)
 

@@ -77,54 +77,129 @@ def _replace(old: str, new: str) -> str:
 
 
 BAD_FILES = [
-    pytest.param(VALID.replace('[scenario]\nname = "toy"\n', ""), "scenario",
-                 "required field is missing", id="missing-section"),
-    pytest.param(_replace('name = "toy"', 'nme = "toy"'), "scenario.nme",
-                 "unknown key (allowed: name, description, sources)", id="unknown-key"),
-    pytest.param(_replace("reservation = 0.2", "reservaton = 0.2"), "parties.a.reservaton",
-                 "unknown key (allowed: label, reservation", id="typo-in-party"),
-    pytest.param(_replace("steps = 5", 'steps = "five"'), "issues.share.steps",
-                 "integer", id="wrong-type"),
-    pytest.param(_replace("reservation = 0.2", "reservation = nan"), "parties.a.reservation",
-                 "finite", id="nan"),
-    pytest.param(_replace("reservation = 0.2", "reservation = inf"), "parties.a.reservation",
-                 "finite", id="infinity"),
-    pytest.param(_replace("share = 0.7, police", "shar = 0.7, police"),
-                 "payoffs.a.weights.shar", "unknown issue 'shar' (issues: share, police)",
-                 id="weight-for-unknown-issue"),
-    pytest.param(_replace("police = { none = 0, neutral = 1 }", "police = { none = 0 }"),
-                 "payoffs.a.police", "no value for level 'neutral'", id="missing-level-value"),
-    pytest.param(_replace("police = { none = 0, neutral = 1 }",
-                          "police = { none = 0, neutral = 1, nato = 2 }"),
-                 "payoffs.a.police.nato", "'nato' is not a level of issue 'police'",
-                 id="unknown-level"),
-    pytest.param(_replace("""add = "-0.1 * c\"""", """add = "__import__('os').getcwd()\""""),
-                 "payoffs.b.terms[0].add", "calls other than min", id="malicious-expression"),
-    pytest.param(_replace("""require = "share > 0\"""",
-                          """require = "share.__class__.__bases__\""""),
-                 "constraints[0].require", "attribute access", id="dunder-in-constraint"),
-    pytest.param(_replace("""when = 'police == "neutral"'""", """when = 'police == "neutrl"'"""),
-                 "payoffs.b.terms[0].when", '"neutrl" is not one of the levels',
-                 id="misspelt-level-in-condition"),
-    pytest.param(_replace('party = "a"', 'party = "c"'), "constraints[0].party",
-                 "unknown party 'c' (parties: a, b)", id="constraint-for-unknown-party"),
-    pytest.param(_replace("range = [0, 1]\nsteps = 5", "range = [1, 0]\nsteps = 5"),
-                 "issues.share", "lo < hi", id="empty-range"),
-    pytest.param(_replace("range = [0, 1]\nsteps = 5", "steps = 5"), "issues.share",
-                 "exactly one of 'range'", id="neither-range-nor-levels"),
-    pytest.param(_replace("[payoffs.b]\nweights = { share = 1 }",
-                          "[payoffs.b]\nweights = { police = 1 }\npolice = { none = 0, neutral = 1 }"),
-                 "payoffs.b.share", "no weight for it", id="value-function-without-weight"),
-    pytest.param(_replace("share = { points = [[0, 0], [1, 1]] }",
-                          "share = { points = [[1, 0], [0, 1]] }"),
-                 "payoffs.a.share.points", "increasing order", id="points-out-of-order"),
-    pytest.param(_replace('reservation = "0.1 * c"', 'reservation = "0.1 * share"'),
-                 "parties.b.reservation", "unknown name 'share'", id="issue-in-numeric-field"),
-    pytest.param(_replace("[parties.b]\n", "[parties.b]\npower = -1\n"), "parties.b.power",
-                 "out of bounds", id="negative-power"),
+    pytest.param(
+        VALID.replace('[scenario]\nname = "toy"\n', ""),
+        "scenario",
+        "required field is missing",
+        id="missing-section",
+    ),
+    pytest.param(
+        _replace('name = "toy"', 'nme = "toy"'),
+        "scenario.nme",
+        "unknown key (allowed: name, description, sources)",
+        id="unknown-key",
+    ),
+    pytest.param(
+        _replace("reservation = 0.2", "reservaton = 0.2"),
+        "parties.a.reservaton",
+        "unknown key (allowed: label, reservation",
+        id="typo-in-party",
+    ),
+    pytest.param(
+        _replace("steps = 5", 'steps = "five"'), "issues.share.steps", "integer", id="wrong-type"
+    ),
+    pytest.param(
+        _replace("reservation = 0.2", "reservation = nan"),
+        "parties.a.reservation",
+        "finite",
+        id="nan",
+    ),
+    pytest.param(
+        _replace("reservation = 0.2", "reservation = inf"),
+        "parties.a.reservation",
+        "finite",
+        id="infinity",
+    ),
+    pytest.param(
+        _replace("share = 0.7, police", "shar = 0.7, police"),
+        "payoffs.a.weights.shar",
+        "unknown issue 'shar' (issues: share, police)",
+        id="weight-for-unknown-issue",
+    ),
+    pytest.param(
+        _replace("police = { none = 0, neutral = 1 }", "police = { none = 0 }"),
+        "payoffs.a.police",
+        "no value for level 'neutral'",
+        id="missing-level-value",
+    ),
+    pytest.param(
+        _replace(
+            "police = { none = 0, neutral = 1 }", "police = { none = 0, neutral = 1, nato = 2 }"
+        ),
+        "payoffs.a.police.nato",
+        "'nato' is not a level of issue 'police'",
+        id="unknown-level",
+    ),
+    pytest.param(
+        _replace("""add = "-0.1 * c\"""", """add = "__import__('os').getcwd()\""""),
+        "payoffs.b.terms[0].add",
+        "calls other than min",
+        id="malicious-expression",
+    ),
+    pytest.param(
+        _replace("""require = "share > 0\"""", """require = "share.__class__.__bases__\""""),
+        "constraints[0].require",
+        "attribute access",
+        id="dunder-in-constraint",
+    ),
+    pytest.param(
+        _replace("""when = 'police == "neutral"'""", """when = 'police == "neutrl"'"""),
+        "payoffs.b.terms[0].when",
+        '"neutrl" is not one of the levels',
+        id="misspelt-level-in-condition",
+    ),
+    pytest.param(
+        _replace('party = "a"', 'party = "c"'),
+        "constraints[0].party",
+        "unknown party 'c' (parties: a, b)",
+        id="constraint-for-unknown-party",
+    ),
+    pytest.param(
+        _replace("range = [0, 1]\nsteps = 5", "range = [1, 0]\nsteps = 5"),
+        "issues.share",
+        "lo < hi",
+        id="empty-range",
+    ),
+    pytest.param(
+        _replace("range = [0, 1]\nsteps = 5", "steps = 5"),
+        "issues.share",
+        "exactly one of 'range'",
+        id="neither-range-nor-levels",
+    ),
+    pytest.param(
+        _replace(
+            "[payoffs.b]\nweights = { share = 1 }",
+            "[payoffs.b]\nweights = { police = 1 }\npolice = { none = 0, neutral = 1 }",
+        ),
+        "payoffs.b.share",
+        "no weight for it",
+        id="value-function-without-weight",
+    ),
+    pytest.param(
+        _replace("share = { points = [[0, 0], [1, 1]] }", "share = { points = [[1, 0], [0, 1]] }"),
+        "payoffs.a.share.points",
+        "increasing order",
+        id="points-out-of-order",
+    ),
+    pytest.param(
+        _replace('reservation = "0.1 * c"', 'reservation = "0.1 * share"'),
+        "parties.b.reservation",
+        "unknown name 'share'",
+        id="issue-in-numeric-field",
+    ),
+    pytest.param(
+        _replace("[parties.b]\n", "[parties.b]\npower = -1\n"),
+        "parties.b.power",
+        "out of bounds",
+        id="negative-power",
+    ),
     pytest.param(_replace("c = 0.5", "c = [1, 2]"), "parameters.c", "", id="parameter-list"),
-    pytest.param(VALID + "\n[payoffs.c]\nweights = {share = 1}\n", "payoffs",
-                 "unknown party 'c'", id="payoffs-for-unknown-party"),
+    pytest.param(
+        VALID + "\n[payoffs.c]\nweights = {share = 1}\n",
+        "payoffs",
+        "unknown party 'c'",
+        id="payoffs-for-unknown-party",
+    ),
     pytest.param("[scenario\nname = 1", "", "is not valid TOML", id="not-toml"),
 ]
 
@@ -147,7 +222,9 @@ def test_the_cli_prints_one_line_and_exits_2_on_bad_files(tmp_path, text, field,
     path.write_text(text)
     process = subprocess.run(
         [sys.executable, "-m", "dealsim.cli", "validate", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert process.returncode == 2
     assert "Traceback" not in process.stderr
@@ -156,7 +233,7 @@ def test_the_cli_prints_one_line_and_exits_2_on_bad_files(tmp_path, text, field,
 
 
 def test_a_missing_file_lists_the_bundled_names(tmp_path):
-    with pytest.raises(ScenarioError, match="no such file or bundled scenario .*donbas-2026"):
+    with pytest.raises(ScenarioError, match=r"no such file or bundled scenario .*donbas-2026"):
         load(tmp_path / "nothing.toml")
 
 

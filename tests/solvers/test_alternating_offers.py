@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -57,7 +59,7 @@ def test_rubinstein_share_is_vectorised():
 
 @pytest.mark.parametrize(("d1", "d2"), [(0.0, 0.5), (1.1, 0.5), (0.5, -0.1), (1.0, 1.0)])
 def test_rubinstein_share_rejects_discounts_outside_domain(d1, d2):
-    with pytest.raises(SolverError, match="d1|d2"):
+    with pytest.raises(SolverError, match=r"d1|d2"):
         rubinstein_share(d1, d2)
 
 
@@ -75,7 +77,7 @@ def test_finite_horizon_share_backward_induction_by_hand():
 
 def test_finite_horizon_share_converges_to_rubinstein():
     errors = [abs(finite_horizon_share(0.9, 0.8, t) - 5 / 7) for t in (10, 20, 40, 80)]
-    assert all(b < a for a, b in zip(errors, errors[1:], strict=False))
+    assert all(b < a for a, b in itertools.pairwise(errors))
     assert_allclose(finite_horizon_share(0.9, 0.8, 400), 5 / 7, atol=1e-12)
     # party 2 first: party 1 gets what party 2 leaves, 1 - x*(d2, d1)
     assert_allclose(

@@ -53,8 +53,7 @@ def test_same_seed_same_trace_and_different_seeds_break_ties_differently():
     b = simulate_negotiation(u, [0.2, 0.2, 0.2], agents, rounds=15, seed=3)
     assert a.to_dict() == b.to_dict()
     traces = {
-        tuple(simulate_negotiation(u, [0.2] * 3, agents, rounds=15, seed=s).deals)
-        for s in range(6)
+        tuple(simulate_negotiation(u, [0.2] * 3, agents, rounds=15, seed=s).deals) for s in range(6)
     }
     assert len(traces) > 1
     # a Generator works as well as an int

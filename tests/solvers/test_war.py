@@ -45,6 +45,7 @@ def test_bargaining_range_reference_values():
     r = bargaining_range(0.6, 0.15, 0.10)
     assert_allclose([r.lo, r.hi], [0.45, 0.70])
     assert r.exists is True
+    assert r.to_dict()["parameters"] == {"p": 0.6, "c_a": 0.15, "c_b": 0.1, "tol": 1e-12}
     assert r.contains([0.44, 0.45, 0.6, 0.70, 0.71]).tolist() == [False, True, True, True, False]
 
 

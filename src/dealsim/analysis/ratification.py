@@ -222,7 +222,9 @@ def calibrate_logistic(
             f"and {y.shape}"
         )
     if np.any((y <= 0) | (y >= 1)):
-        raise SolverError(f"targets must be probabilities strictly between 0 and 1, got {targets!r}")
+        raise SolverError(
+            f"targets must be probabilities strictly between 0 and 1, got {targets!r}"
+        )
     if (coefficients is None) == (direction is None):
         raise SolverError("give exactly one of coefficients= (slopes known) or direction=")
     m = x.shape[1]

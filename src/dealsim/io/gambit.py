@@ -139,6 +139,26 @@ def _fmt(x: float) -> str:
     return text
 
 
+def _rational(x: float) -> Fraction:
+    small = Fraction(x).limit_denominator(1_000_000)
+    return small if float(small) == x else Fraction(x)
+
+
+def _exact_probabilities(probs: np.ndarray) -> list[str]:
+    """Chance probabilities as rationals summing to exactly 1, as Gambit requires.
+
+    Each is the simplest fraction that reads back to the same float; the last absorbs the
+    rounding of the others (within the tolerance the tree was validated with).
+    """
+    fracs = [_rational(float(p)) for p in probs]
+    fracs[-1] = 1 - sum(fracs[:-1], Fraction(0))
+    out = []
+    for f in fracs:
+        text = _fmt(float(f))
+        out.append(text if Fraction(text) == f else f"{f.numerator}/{f.denominator}")
+    return out
+
+
 def _quote(s: str) -> str:
     return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -568,7 +588,10 @@ def format_efg(tree: GameTree) -> str:
             lines.append(f"p {label} {p + 1} {infoset_number[inf]} {name} {{ {acts} }} 0")
         elif kind == CHANCE:
             per_player[-1] += 1
-            acts = " ".join(f"{_quote(tree.actions[c])} {_fmt(tree.prob[c])}" for c in kids)
+            probs = _exact_probabilities(tree.prob[kids.start : kids.stop])
+            acts = " ".join(
+                f"{_quote(tree.actions[c])} {p}" for c, p in zip(kids, probs, strict=True)
+            )
             lines.append(f"c {label} {per_player[-1]} {label} {{ {acts} }} 0")
     return "\n".join(lines) + "\n"
 

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import ScenarioError
-from dealsim.plot._style import check_choice, level_label
+from dealsim.plot._style import INFEASIBLE_HATCHES, check_choice, level_label
 from dealsim.scenario.model import Issue, Scenario
 from dealsim.space import DealSpace, UtilityModel
 
-__all__ = ["IssueAxis", "Slice", "boundary_segments", "cell_polygons", "default_deal", "slice_of"]
+__all__ = ["IssueAxis", "Slice", "boundary_segments", "cell_polygons", "default_deal", "hatch_infeasible", "slice_of"]
 
 
 @dataclass(frozen=True)
@@ -223,20 +223,48 @@ def cell_polygons(mask: np.ndarray, xe: np.ndarray, ye: np.ndarray) -> np.ndarra
     )
 
 
-def boundary_segments(mask: np.ndarray, xe: np.ndarray, ye: np.ndarray) -> np.ndarray:
-    """Cell edges ``(n, 2, 2)`` separating cells where ``mask`` differs (the grid's frame excluded).
+def boundary_segments(
+    mask: np.ndarray, xe: np.ndarray, ye: np.ndarray, where: np.ndarray | None = None
+) -> np.ndarray:
+    """Cell edges ``(n, 2, 2)`` between neighbouring cells where ``mask`` differs.
+
+    Only edges between two cells that are both in ``where`` (default: all) count; the frame of
+    the grid is never a boundary.
 
     Examples
     --------
     >>> boundary_segments(np.array([[True, False]]), np.array([0, 1, 2]), np.array([0, 1])).tolist()
     [[[1, 0], [1, 1]]]
     """
-    iy, ix = np.nonzero(mask[:, 1:] != mask[:, :-1])  # vertical edges at xe[ix + 1]
+    where = np.ones(mask.shape, dtype=bool) if where is None else where
+    cut = (mask[:, 1:] != mask[:, :-1]) & where[:, 1:] & where[:, :-1]
+    iy, ix = np.nonzero(cut)  # vertical edges at xe[ix + 1]
     vertical = np.stack(
         [np.column_stack([xe[ix + 1], ye[iy]]), np.column_stack([xe[ix + 1], ye[iy + 1]])], axis=1
     )
-    iy, ix = np.nonzero(mask[1:, :] != mask[:-1, :])  # horizontal edges at ye[iy + 1]
+    cut = (mask[1:, :] != mask[:-1, :]) & where[1:, :] & where[:-1, :]
+    iy, ix = np.nonzero(cut)  # horizontal edges at ye[iy + 1]
     horizontal = np.stack(
         [np.column_stack([xe[ix], ye[iy + 1]]), np.column_stack([xe[ix + 1], ye[iy + 1]])], axis=1
     )
     return np.concatenate([vertical, horizontal]).reshape(-1, 2, 2)
+
+
+def hatch_infeasible(ax: Any, grid: Slice) -> None:
+    """Hatch the cells each constraint rules out (one pattern per constraint, labelled)."""
+    from matplotlib.collections import PolyCollection
+
+    for n, constraint in enumerate(grid.scenario.constraints):
+        broken = ~grid.satisfied[n]
+        if not broken.any():
+            continue
+        cells = PolyCollection(
+            cell_polygons(broken, grid.x.edges, grid.y.edges),
+            facecolor="none",
+            edgecolor="#666666",
+            linewidth=0.0,
+            hatch=INFEASIBLE_HATCHES[n % len(INFEASIBLE_HATCHES)],
+            label=f"ruled out: {constraint.label}",
+            gid=f"constraint:{n}",
+        )
+        ax.add_collection(cells)

@@ -106,7 +106,7 @@ def check_choice(value: str, allowed: Sequence[str], what: str, file: str | None
     return value
 
 
-def new_axes(ax: Any = None, *, figsize: tuple[float, float] = (7.0, 5.0), projection=None):
+def new_axes(ax: Any = None, *, figsize: tuple[float, float] = (8.0, 6.0), projection=None):
     """``ax`` or a fresh Axes on a new figure (through pyplot, so notebooks show it)."""
     if ax is not None:
         return ax
@@ -120,7 +120,8 @@ def finish(ax: Any, title: str, subtitle: str = "") -> None:
     """Title (bold, left) with an optional grey subtitle line; light spines."""
     ax.set_title(title + ("\n" if subtitle else ""), loc="left", fontsize=12, fontweight="bold")
     if subtitle:
-        ax.text(
+        text = ax.text2D if getattr(ax, "name", "") == "3d" else ax.text
+        text(
             0.0,
             1.01,
             subtitle,

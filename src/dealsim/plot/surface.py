@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import ScenarioError
-from dealsim.plot._grid import Slice, boundary_segments, cell_polygons, slice_of
+from dealsim.plot._grid import Slice, boundary_segments, hatch_infeasible, slice_of
 from dealsim.plot._style import (
-    INFEASIBLE_HATCHES,
     check_choice,
     finish,
     format_parameters,
@@ -121,7 +120,7 @@ def payoff_surface(
         )
         mesh.set_gid("surface")
         ax.set_facecolor("#EEEEEE")
-        _hatch_infeasible(ax, grid)
+        hatch_infeasible(ax, grid)
         _zone_outline(ax, grid, measure, party)
         if annotate if annotate is not None else values.size <= 144:
             _annotate(ax, grid, values, mesh)
@@ -146,13 +145,16 @@ def payoff_surface(
             [px], [py], marker="*", markersize=17, color="white", markeredgecolor="black",
             linestyle="none", label=grid.at_label, gid="held-deal",
         )
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=3, frameon=False,
-                  fontsize=8.5)
+        _legend_below(ax)
     title = _measure_label(grid, measure, party).split(" (")[0]
     held = f"other terms at the {grid.at_label}"
     params = format_parameters(grid.parameters)
     finish(ax, title, held + (f"; {params}" if params else ""))
     return ax
+
+
+def _legend_below(ax: Any) -> None:
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8.5)
 
 
 def _measure_label(grid: Slice, measure: str, party: str | None) -> str:
@@ -174,35 +176,17 @@ def _colour_scale(values: np.ndarray, measure: str):
     return "viridis", Normalize(lo, hi if hi > lo else lo + 1e-12)
 
 
-def _hatch_infeasible(ax: Any, grid: Slice) -> None:
-    from matplotlib.collections import PolyCollection
-
-    for n, constraint in enumerate(grid.scenario.constraints):
-        broken = ~grid.satisfied[n]
-        if not broken.any():
-            continue
-        cells = PolyCollection(
-            cell_polygons(broken, grid.x.edges, grid.y.edges),
-            facecolor="none",
-            edgecolor="#666666",
-            linewidth=0.0,
-            hatch=INFEASIBLE_HATCHES[n % len(INFEASIBLE_HATCHES)],
-            label=f"ruled out: {constraint.label}",
-            gid=f"constraint:{n}",
-        )
-        ax.add_collection(cells)
-
-
 def _zone_outline(ax: Any, grid: Slice, measure: str, party: str | None) -> None:
     from matplotlib.collections import LineCollection
 
     if measure == "utility":
         i = grid.scenario.party_ids.index(party)
         mask, colour = grid.accepted[..., i], party_colors(grid.scenario.party_ids)[party]
-        label = f"accepts (utility ≥ reservation {grid.reservations[i]:.3g})"
+        name = grid.scenario.parties[i].label
+        label = f"{name} accepts (utility ≥ {grid.reservations[i]:.3g}) on this side"
     else:
         mask, colour, label = grid.zone, "black", "agreement zone boundary"
-    segments = boundary_segments(mask, grid.x.edges, grid.y.edges)
+    segments = boundary_segments(mask, grid.x.edges, grid.y.edges, where=grid.feasible)
     if segments.size:
         ax.add_collection(
             LineCollection(segments, colors=colour, linewidths=3.0, label=label, gid="boundary",
@@ -212,8 +196,12 @@ def _zone_outline(ax: Any, grid: Slice, measure: str, party: str | None) -> None
 
 def _annotate(ax: Any, grid: Slice, values: np.ndarray, mesh: Any) -> None:
     cx, cy = np.meshgrid(grid.x.centres, grid.y.centres)
-    shade = mesh.norm(values)
-    for vx, vy, v, s in zip(cx.ravel(), cy.ravel(), values.ravel(), shade.ravel(), strict=True):
+    # the held deal's star sits at its cell's centre: its value goes below the star
+    held = (cx == grid.at_point[0]) & (cy == grid.at_point[1])
+    cy = np.where(held, cy - 0.3 * np.diff(grid.y.edges)[:, None], cy)
+    rgba = mesh.cmap(mesh.norm(values))
+    light = rgba[..., :3] @ np.array([0.299, 0.587, 0.114]) > 0.5
+    for vx, vy, v, is_light in zip(cx.ravel(), cy.ravel(), values.ravel(), light.ravel(), strict=True):
         if np.isfinite(v):
             ax.text(vx, vy, f"{v:.2f}", ha="center", va="center", fontsize=8,
-                    color="black" if s > 0.55 else "white")
+                    color="black" if is_light else "white", gid="value")

@@ -60,7 +60,9 @@ def _check_discount(name: str, value: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
-def _check_probability(name: str, value: ArrayLike, *, low_open: bool = False) -> NDArray[np.float64]:
+def _check_probability(
+    name: str, value: ArrayLike, *, low_open: bool = False
+) -> NDArray[np.float64]:
     arr = _as_float(name, value)
     bad = (arr <= 0.0) if low_open else (arr < 0.0)
     if np.any(bad | (arr > 1.0)):
@@ -116,7 +118,9 @@ def rubinstein_share(d1: ArrayLike, d2: ArrayLike) -> float | NDArray[np.float64
     a = _check_discount("d1", d1)
     b = _check_discount("d2", d2)
     if np.any(np.isclose(a * b, 1.0, rtol=0.0, atol=1e-15)):
-        raise SolverError("d1 and d2 cannot both be 1: without impatience the share is undetermined")
+        raise SolverError(
+            "d1 and d2 cannot both be 1: without impatience the share is undetermined"
+        )
     return _scalar_or_array(_rubinstein_kernel(a, b))
 
 
@@ -216,7 +220,9 @@ def rubinstein_share_from_rates(
     return rubinstein_share(np.exp(-ra * dt), np.exp(-rb * dt))
 
 
-def breakdown_share(q: ArrayLike, b1: ArrayLike = 0.0, b2: ArrayLike = 0.0):
+def breakdown_share(
+    q: ArrayLike, b1: ArrayLike = 0.0, b2: ArrayLike = 0.0
+) -> float | NDArray[np.float64]:
     """First proposer's share with a risk of breakdown instead of discounting.
 
     After each rejection negotiations break down with probability ``q`` and the parties get
@@ -386,7 +392,8 @@ def alternating_offers(
     rounds : int
         Number of rounds (>= 1).
     proposer_order : array_like of int, optional
-        Proposer of each round, cycled if shorter than ``rounds``; default ``0, 1, ..., n-1, 0, ...``.
+        Proposer of each round, cycled if shorter than ``rounds``; default
+        ``0, 1, ..., n-1, 0, ...``.
     breakdown : float
         Probability in [0, 1] that negotiations break down after a rejection.
     round_cost : float or array_like, optional
@@ -418,7 +425,8 @@ def alternating_offers(
     u = _as_float("utilities", utilities)
     if u.ndim != 2 or u.shape[0] < 1 or u.shape[1] < 2:
         raise SolverError(
-            f"utilities must be a (n_deals, n_parties) array with n_parties >= 2, got shape {u.shape}"
+            "utilities must be a (n_deals, n_parties) array with n_parties >= 2, "
+            f"got shape {u.shape}"
         )
     k = u.shape[1]
     d = _per_party("disagreement", disagreement, k)
@@ -466,7 +474,7 @@ def _backward_induction(
     ``next_round[t]`` is ``t + 1`` when round ``t`` passes by delay, ``-1`` after a walk-out (and
     unused when an offer is made).
     """
-    n, k = surplus.shape
+    k = surplus.shape[1]
     rounds = order.size
     values = np.zeros((rounds + 1, k))
     offers = np.full(rounds, -1, dtype=np.int64)

@@ -227,9 +227,7 @@ def prefers_war_now(
     array([ True, False])
     """
     return _out(
-        _war_margin(
-            _probability("p1", p1), _probability("p2", p2), _discount(delta), _cost("c", c)
-        )
+        _war_margin(_probability("p1", p1), _probability("p2", p2), _discount(delta), _cost("c", c))
         > tol
     )
 
