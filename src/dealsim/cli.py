@@ -183,7 +183,7 @@ def _load_plugins() -> None:
         importlib.import_module(module)
 
 
-_PLUGINS: tuple[str, ...] = ()
+_PLUGINS: tuple[str, ...] = ("dealsim.analysis.commands",)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,14 +20,55 @@ from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import all_bargaining_solutions
 from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
 
-__all__ = ["ANALYSES", "SOLUTION_NAMES", "ZoneComputation", "compute_zone", "solve"]
+__all__ = [
+    "ANALYSES",
+    "SOLUTION_NAMES",
+    "ZoneComputation",
+    "compute_zone",
+    "load_function",
+    "solve",
+]
 
 SOLUTION_NAMES = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 Analysis = Callable[[Scenario, "ZoneComputation"], Any]
-ANALYSES: dict[str, Analysis] = {}
-"""Optional analyses by JSON key; each returns a result (with ``to_dict``) or ``None`` when the
-scenario does not declare it. Feature modules add themselves here."""
+
+
+def _has_alternating_offers(scenario: Scenario) -> bool:
+    if scenario.alternating_offers is not None:
+        return True
+    return len(scenario.parties) >= 2 and bool(np.any(scenario.discounts() < 1))
+
+
+ANALYSES: dict[str, tuple[Callable[[Scenario], bool], str]] = {
+    "war": (lambda s: s.war is not None, "dealsim.analysis.dynamics:war_analysis"),
+    "alternating_offers": (
+        _has_alternating_offers,
+        "dealsim.analysis.dynamics:alternating_offers_analysis",
+    ),
+    "ratification": (
+        lambda s: bool(s.ratification),
+        "dealsim.analysis.dynamics:ratification_analysis",
+    ),
+    "games": (lambda s: bool(s.games), "dealsim.analysis.games:games_analysis"),
+}
+"""Optional analyses by JSON key: (does the scenario declare it?, "module:function"). The function
+takes ``(scenario, zone_computation)`` and returns a result with ``to_dict()``. Modules are
+imported only when a scenario needs them, which keeps ``dealsim solve`` fast."""
+
+
+def load_function(target: str) -> Callable[..., Any]:
+    """Import ``"package.module:function"`` lazily.
+
+    Examples
+    --------
+    >>> load_function("dealsim.pipeline:solve").__name__
+    'solve'
+    """
+    import importlib
+
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 class ZoneComputation:
@@ -172,10 +213,11 @@ def solve(
             )
     extra = {}
     if analyses:
-        for key, analysis in ANALYSES.items():
-            value = analysis(scenario, zc)
-            if value is not None:
-                extra[key] = value
+        for key, (declared, target) in ANALYSES.items():
+            if declared(scenario):
+                value = load_function(target)(scenario, zc)
+                if value is not None:
+                    extra[key] = value
     return SolveResult(
         scenario_name=scenario.name,
         scenario_sha256=scenario.sha256,

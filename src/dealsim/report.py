@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from dealsim.results import SolveResult
 
 __all__ = ["SECTIONS", "format_deal", "format_number", "render_report", "table"]
 
-SECTIONS: dict[str, Callable[[Any, SolveResult], list[str]]] = {}
-"""Text renderers of optional analyses, keyed like ``SolveResult.analyses``."""
+SECTIONS: dict[str, str] = {
+    "war": "dealsim.analysis.dynamics:render_war",
+    "alternating_offers": "dealsim.analysis.dynamics:render_alternating_offers",
+    "ratification": "dealsim.analysis.dynamics:render_ratification",
+    "games": "dealsim.analysis.games:render_games",
+}
+"""Text renderers of optional analyses, keyed like ``SolveResult.analyses``: "module:function",
+each taking ``(analysis_result, solve_result)`` and returning lines of text."""
 
 _SOLUTION_TITLES = {
     "nash": "Nash",
@@ -152,8 +157,9 @@ def render_report(result: SolveResult) -> str:
     lines.append("Bargaining solutions (over the zone; the best deal on the grid)")
     lines.extend(_solutions_table(result))
     for key, analysis in result.analyses.items():
-        renderer = SECTIONS.get(key)
-        if renderer is not None:
+        if key in SECTIONS:
+            from dealsim.pipeline import load_function
+
             lines.append("")
-            lines.extend(renderer(analysis, result))
+            lines.extend(load_function(SECTIONS[key])(analysis, result))
     return "\n".join(lines) + "\n"

@@ -113,9 +113,7 @@ def run_batches(
     try:
         from tqdm.auto import tqdm
 
-        with tqdm(
-            total=len(todo), disable=not show, unit=unit, file=sys.stderr, delay=0.5
-        ) as bar:
+        with tqdm(total=len(todo), disable=not show, unit=unit, file=sys.stderr, delay=0.5) as bar:
             for start, records in _execute(task, batches, workers, scheduler):
                 pending[start] = records
                 bar.update(len(records))

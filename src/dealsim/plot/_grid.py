@@ -18,7 +18,15 @@ from dealsim.plot._style import INFEASIBLE_HATCHES, check_choice, level_label
 from dealsim.scenario.model import Issue, Scenario
 from dealsim.space import DealSpace, UtilityModel
 
-__all__ = ["IssueAxis", "Slice", "boundary_segments", "cell_polygons", "default_deal", "hatch_infeasible", "slice_of"]
+__all__ = [
+    "IssueAxis",
+    "Slice",
+    "boundary_segments",
+    "cell_polygons",
+    "default_deal",
+    "hatch_infeasible",
+    "slice_of",
+]
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,7 @@ class IssueAxis:
             edges = centres[0] + np.array([-0.5, 0.5])
         else:
             mid = 0.5 * (centres[1:] + centres[:-1])
-            edges = np.concatenate(
-                [[2 * centres[0] - mid[0]], mid, [2 * centres[-1] - mid[-1]]]
-            )
+            edges = np.concatenate([[2 * centres[0] - mid[0]], mid, [2 * centres[-1] - mid[-1]]])
         ticks = centres if centres.size <= 11 else None
         labels = tuple(f"{v:g}" for v in centres) if ticks is not None else None
         return cls(issue, centres, edges, ticks, labels)
@@ -218,9 +224,7 @@ def cell_polygons(mask: np.ndarray, xe: np.ndarray, ye: np.ndarray) -> np.ndarra
     """
     iy, ix = np.nonzero(mask)
     x0, x1, y0, y1 = xe[ix], xe[ix + 1], ye[iy], ye[iy + 1]
-    return np.stack(
-        [np.column_stack(c) for c in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=1
-    )
+    return np.stack([np.column_stack(c) for c in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=1)
 
 
 def boundary_segments(

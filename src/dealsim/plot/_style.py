@@ -28,6 +28,7 @@ __all__ = [
     "level_label",
     "new_axes",
     "party_colors",
+    "possessive",
 ]
 
 PALETTE = (
@@ -139,3 +140,14 @@ def finish(ax: Any, title: str, subtitle: str = "") -> None:
 def format_parameters(parameters: Mapping[str, float]) -> str:
     """``credibility=0.5, fortress_risk=0.1`` (empty string without parameters)."""
     return ", ".join(f"{k}={v:.4g}" for k, v in parameters.items())
+
+
+def possessive(name: str) -> str:
+    """``"Ukraine's"``, ``"United States'"``.
+
+    Examples
+    --------
+    >>> possessive("Ukraine"), possessive("United States")
+    ("Ukraine's", "United States'")
+    """
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

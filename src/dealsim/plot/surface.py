@@ -15,6 +15,7 @@ from dealsim.plot._style import (
     format_parameters,
     new_axes,
     party_colors,
+    possessive,
 )
 from dealsim.scenario.model import Scenario
 
@@ -97,7 +98,7 @@ def payoff_surface(
     >>> import dealsim
     >>> ax = payoff_surface(dealsim.load("donbas-2026"), "donbas_ceded", "security_guarantee",
     ...                     party="ukraine")
-    >>> ax.get_title().splitlines()[0]
+    >>> ax.get_title(loc="left").splitlines()[0]
     "Ukraine's utility"
     """
     check_choice(measure, MEASURES, "measure")
@@ -131,8 +132,14 @@ def payoff_surface(
     else:
         xx, yy = np.meshgrid(grid.x.centres, grid.y.centres)
         mesh = ax.plot_surface(
-            xx, yy, np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolor="#333333",
-            linewidth=0.3, alpha=0.95,
+            xx,
+            yy,
+            np.ma.masked_invalid(values),
+            cmap=cmap,
+            norm=norm,
+            edgecolor="#333333",
+            linewidth=0.3,
+            alpha=0.95,
         )
         mesh.set_gid("surface")
         ax.set_zlabel(_measure_label(grid, measure, party))
@@ -142,8 +149,15 @@ def payoff_surface(
         ax.figure.colorbar(mesh, ax=ax, label=_measure_label(grid, measure, party), shrink=0.9)
         px, py = grid.at_point
         ax.plot(
-            [px], [py], marker="*", markersize=17, color="white", markeredgecolor="black",
-            linestyle="none", label=grid.at_label, gid="held-deal",
+            [px],
+            [py],
+            marker="*",
+            markersize=17,
+            color="white",
+            markeredgecolor="black",
+            linestyle="none",
+            label=grid.at_label,
+            gid="held-deal",
         )
         _legend_below(ax)
     title = _measure_label(grid, measure, party).split(" (")[0]
@@ -160,7 +174,7 @@ def _legend_below(ax: Any) -> None:
 def _measure_label(grid: Slice, measure: str, party: str | None) -> str:
     if measure == "utility":
         label = next(p.label for p in grid.scenario.parties if p.id == party)
-        return f"{label}'s utility (index)"
+        return f"{possessive(label)} utility (index)"
     if measure == "nash_product":
         return "Nash product of gains over reservations"
     return "Smallest gain over reservations (utility)"
@@ -189,8 +203,14 @@ def _zone_outline(ax: Any, grid: Slice, measure: str, party: str | None) -> None
     segments = boundary_segments(mask, grid.x.edges, grid.y.edges, where=grid.feasible)
     if segments.size:
         ax.add_collection(
-            LineCollection(segments, colors=colour, linewidths=3.0, label=label, gid="boundary",
-                           capstyle="round")
+            LineCollection(
+                segments,
+                colors=colour,
+                linewidths=3.0,
+                label=label,
+                gid="boundary",
+                capstyle="round",
+            )
         )
 
 
@@ -201,7 +221,17 @@ def _annotate(ax: Any, grid: Slice, values: np.ndarray, mesh: Any) -> None:
     cy = np.where(held, cy - 0.3 * np.diff(grid.y.edges)[:, None], cy)
     rgba = mesh.cmap(mesh.norm(values))
     light = rgba[..., :3] @ np.array([0.299, 0.587, 0.114]) > 0.5
-    for vx, vy, v, is_light in zip(cx.ravel(), cy.ravel(), values.ravel(), light.ravel(), strict=True):
+    for vx, vy, v, is_light in zip(
+        cx.ravel(), cy.ravel(), values.ravel(), light.ravel(), strict=True
+    ):
         if np.isfinite(v):
-            ax.text(vx, vy, f"{v:.2f}", ha="center", va="center", fontsize=8,
-                    color="black" if is_light else "white", gid="value")
+            ax.text(
+                vx,
+                vy,
+                f"{v:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="black" if is_light else "white",
+                gid="value",
+            )

@@ -54,8 +54,8 @@ def agreement_zone_map(
     --------
     >>> import dealsim
     >>> ax = agreement_zone_map(dealsim.load("donbas-2026"), "donbas_ceded", "security_guarantee")
-    >>> ax.get_title().splitlines()[0]
-    'Agreement zone: 5 of 15 deals'
+    >>> ax.get_title(loc="left").splitlines()[0]
+    'Agreement zone: 7 of 15 deals'
     """
     from matplotlib.collections import LineCollection, PolyCollection
 
@@ -103,8 +103,17 @@ def agreement_zone_map(
     grid.x.apply(ax, "x")
     grid.y.apply(ax, "y")
     px, py = grid.at_point
-    ax.plot([px], [py], marker="*", markersize=16, color="white", markeredgecolor="black",
-            linestyle="none", label=grid.at_label, gid="held-deal")
+    ax.plot(
+        [px],
+        [py],
+        marker="*",
+        markersize=16,
+        color="white",
+        markeredgecolor="black",
+        linestyle="none",
+        label=grid.at_label,
+        gid="held-deal",
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8.5)
     params = format_parameters(grid.parameters)
     held = f"other terms at the {grid.at_label}" + (f"; {params}" if params else "")
@@ -127,10 +136,23 @@ def _label_side(ax: Any, grid: Any, i: int, segments: np.ndarray, colour: str, n
         jy = int(np.clip(np.searchsorted(grid.y.edges, probe[1]) - 1, 0, grid.y.centres.size - 1))
         if grid.accepted[jy, jx, i]:
             break
-    ax.text(*probe, f"{name} ✓", color=colour, fontsize=8, fontweight="bold",
-            ha="center", va="center", rotation=90 if vertical else 0, gid=f"side:{i}",
-            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                  "alpha": 0.85})
+    ax.text(
+        *probe,
+        f"{name} ✓",
+        color=colour,
+        fontsize=8,
+        fontweight="bold",
+        ha="center",
+        va="center",
+        rotation=90 if vertical else 0,
+        gid=f"side:{i}",
+        bbox={
+            "boxstyle": "round,pad=0.15",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.85,
+        },
+    )
 
 
 def _reject_marks(ax: Any, grid: Any, colours: dict, cx: np.ndarray, cy: np.ndarray) -> None:
@@ -142,6 +164,15 @@ def _reject_marks(ax: Any, grid: Any, colours: dict, cx: np.ndarray, cy: np.ndar
         if not rejects.any():
             continue
         dx = (i - (k - 1) / 2) * 0.14 * width[rejects]
-        ax.scatter(cx[rejects] + dx, cy[rejects] - 0.3 * height[rejects], marker="X", s=48,
-                   color=colours[party.id], edgecolors="white", linewidths=0.4, zorder=3,
-                   label=f"rejected by {party.label}", gid=f"rejects:{party.id}")
+        ax.scatter(
+            cx[rejects] + dx,
+            cy[rejects] - 0.3 * height[rejects],
+            marker="X",
+            s=48,
+            color=colours[party.id],
+            edgecolors="white",
+            linewidths=0.4,
+            zorder=3,
+            label=f"rejected by {party.label}",
+            gid=f"rejects:{party.id}",
+        )

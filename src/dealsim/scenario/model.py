@@ -47,14 +47,21 @@ __all__ = [
 Number = float | Expression
 """A numeric field after compilation: a float, or an expression over parameters."""
 
+WAR = "war"
+"""The reservation value that means: the party's expected value of war (see ``[war]``)."""
+
 
 @dataclass(frozen=True)
 class Party:
-    """A negotiating party. Numeric fields may be expressions over parameters."""
+    """A negotiating party. Numeric fields may be expressions over parameters.
+
+    ``reservation`` may also be the string ``"war"``: the party's value of fighting on, computed
+    from the scenario's ``[war]`` section.
+    """
 
     id: str
     label: str
-    reservation: Number = 0.0
+    reservation: Number | str = 0.0
     power: Number = 1.0
     discount: Number = 1.0
     description: str = ""
@@ -191,7 +198,11 @@ class Scenario:
     constraints: tuple[Constraint, ...]
     file: str | None = None
     sha256: str | None = None
-    extensions: dict[str, Any] = field(default_factory=dict)
+    outcomes: dict[str, Any] = field(default_factory=dict)
+    games: dict[str, Any] = field(default_factory=dict)
+    war: Any = None
+    ratification: dict[str, Any] = field(default_factory=dict)
+    alternating_offers: Any = None
 
     @property
     def party_ids(self) -> tuple[str, ...]:
@@ -230,8 +241,20 @@ class Scenario:
         return evaluate_number(value, self.parameters if parameters is None else parameters)
 
     def reservations(self, parameters: Mapping[str, Any] | None = None) -> np.ndarray:
-        """Each party's reservation utility (the disagreement point), in party order."""
-        return _vector([self.resolve(p.reservation, parameters) for p in self.parties])
+        """Each party's reservation utility (the disagreement point), in party order.
+
+        A party whose reservation is ``"war"`` gets its expected value of fighting on, from the
+        scenario's ``[war]`` model.
+        """
+        params = self.parameters if parameters is None else parameters
+        return _vector(
+            [
+                self.war.value_of(p.id, params)
+                if isinstance(p.reservation, str)
+                else self.resolve(p.reservation, params)
+                for p in self.parties
+            ]
+        )
 
     def powers(self, parameters: Mapping[str, Any] | None = None) -> np.ndarray:
         """Each party's bargaining power (weights of the weighted Nash solution)."""
@@ -291,11 +314,16 @@ class _Compiler:
         issues = tuple(self.issue(key, value) for key, value in spec.issues.items())
         probe = {issue.id: issue.column(np.arange(issue.size)[:1]) for issue in issues}
         probe.update(self.parameters)
+        self.probe = probe
         parties = tuple(
             Party(
                 id=key,
                 label=value.label or key,
-                reservation=self.number(value.reservation, f"parties.{key}.reservation"),
+                reservation=(
+                    WAR
+                    if value.reservation == WAR
+                    else self.number(value.reservation, f"parties.{key}.reservation")
+                ),
                 power=self.number(value.power, f"parties.{key}.power"),
                 discount=self.number(value.discount, f"parties.{key}.discount"),
                 description=value.description,
@@ -329,7 +357,7 @@ class _Compiler:
                     party=constraint.party,
                 )
             )
-        return Scenario(
+        scenario = Scenario(
             name=spec.scenario.name,
             description=spec.scenario.description,
             sources=spec.scenario.sources,
@@ -343,6 +371,22 @@ class _Compiler:
             constraints=tuple(constraints),
             file=self.file,
         )
+        # Optional sections: strategic games, and the war / ratification / alternating-offers
+        # models. Their modules compile them against the core scenario.
+        from dealsim.scenario import dynamics, games
+
+        scenario = dataclasses.replace(scenario, **games.compile_games(spec, self, scenario))
+        scenario = dataclasses.replace(scenario, **dynamics.compile_dynamics(spec, self, scenario))
+        for party in scenario.parties:
+            if party.reservation == WAR and (
+                scenario.war is None or not scenario.war.covers(party.id)
+            ):
+                raise self.error(
+                    'reservation = "war" needs a [war] section that gives this party a win '
+                    "probability (war.p) and a cost (war.costs)",
+                    f"parties.{party.id}.reservation",
+                )
+        return scenario
 
     def check_range(
         self, value: Number, field: str, *, lo: float, hi: float | None = None, strict=False

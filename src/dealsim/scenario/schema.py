@@ -9,6 +9,7 @@ when the validated file is compiled into a :class:`dealsim.scenario.Scenario`.
 from __future__ import annotations
 
 import math
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -296,6 +297,164 @@ class ConstraintSpec(_Section):
     party: str | None = None
 
 
+SOLUTION_NAMES = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class OutcomeSpec(_Section):
+    """``[outcomes.<id>]``: a named end of a game.
+
+    Either a deal (``deal = {issue = value}``, optionally completing the deal a bargaining
+    ``solution`` picks), whose payoffs come from the payoff model, or explicit ``payoffs``.
+    """
+
+    label: str = ""
+    deal: dict[str, LevelValue] | None = None
+    solution: Literal[SOLUTION_NAMES] | None = None  # type: ignore[valid-type]
+    payoffs: dict[str, NumberOrExpression] | None = None
+
+    @model_validator(mode="after")
+    def _deal_or_payoffs(self) -> OutcomeSpec:
+        by_deal = self.deal is not None or self.solution is not None
+        if by_deal == (self.payoffs is not None):
+            raise ValueError("give either 'payoffs' (party = number) or a 'deal' and/or 'solution'")
+        return self
+
+
+class NormalGameSpec(_Section):
+    """``[games.<id>]`` with ``kind = "normal"``: simultaneous moves.
+
+    ``outcomes`` maps a profile (strategy names in ``players`` order, joined by commas:
+    ``"accept,reject"``) to an outcome id; ``default`` covers profiles not listed. Users who
+    already have matrices give ``payoffs = {party = nested lists}`` instead.
+    """
+
+    kind: Literal["normal"]
+    label: str = ""
+    players: tuple[Id, ...] = Field(min_length=1)
+    strategies: dict[str, tuple[str, ...]]
+    outcomes: dict[str, str] | None = None
+    default: str | None = None
+    payoffs: dict[str, list[Any]] | None = None
+
+    @model_validator(mode="after")
+    def _outcomes_or_payoffs(self) -> NormalGameSpec:
+        if (self.outcomes is None and self.default is None) == (self.payoffs is None):
+            raise ValueError("give either 'outcomes' (and/or 'default') or 'payoffs'")
+        return self
+
+
+class NodeSpec(_Section):
+    """A node of a sequential game: a decision (``player``) or a chance move (``chance``)."""
+
+    label: str = ""
+    player: str | None = None
+    actions: dict[str, str] | None = None
+    chance: dict[str, NumberOrExpression] | None = None
+    infoset: str | None = None
+
+    @model_validator(mode="after")
+    def _decision_or_chance(self) -> NodeSpec:
+        if (self.player is None) == (self.chance is None):
+            raise ValueError(
+                "a node is either a decision (player, actions, optional infoset) or a chance "
+                "move (chance = {branch = probability}, actions = {branch = next})"
+            )
+        if self.player is not None and not self.actions:
+            raise ValueError("a decision node needs 'actions' = {action = next node or outcome}")
+        if self.chance is not None and self.infoset is not None:
+            raise ValueError("a chance node has no information set")
+        return self
+
+
+class SequentialGameSpec(_Section):
+    """``[games.<id>]`` with ``kind = "sequential"``: a game tree."""
+
+    kind: Literal["sequential"]
+    label: str = ""
+    players: tuple[Id, ...] = Field(min_length=1)
+    root: str
+    nodes: dict[Id, NodeSpec] = Field(min_length=1)
+    thresholds: tuple[Id, ...] = ()
+
+
+GameSpec = Annotated[NormalGameSpec | SequentialGameSpec, Field(discriminator="kind")]
+
+
+class ShiftCapSpec(_Section):
+    """A deal term that caps the shift in power (a neutral force, a demilitarised zone)."""
+
+    when: str
+    max: NumberOrExpression
+    label: str = ""
+
+
+class ShiftSpec(_Section):
+    """How a deal shifts the odds of a later war toward ``party`` (Powell's commitment problem)."""
+
+    party: Id
+    amount: str
+    caps: tuple[ShiftCapSpec, ...] = ()
+
+
+class WarSpec(_Section):
+    """``[war]``: fighting on as a costly lottery (Fearon) between two belligerents.
+
+    ``p`` gives each belligerent's probability of winning (they sum to 1), ``costs`` its cost of
+    fighting in utility units; ``win`` and ``lose`` its utility of winning and losing (default 1
+    and 0). A party whose ``reservation = "war"`` gets ``p win + (1 - p) lose - cost``.
+    """
+
+    label: str = ""
+    p: dict[Id, NumberOrExpression] = Field(min_length=2, max_length=2)
+    costs: dict[Id, NumberOrExpression]
+    win: dict[Id, NumberOrExpression] = Field(default_factory=dict)
+    lose: dict[Id, NumberOrExpression] = Field(default_factory=dict)
+    delta: NumberOrExpression = 0.9
+    shift: ShiftSpec | None = None
+
+
+class RatificationProbabilitySpec(_Section):
+    """A logistic ratification curve: ``1 / (1 + exp(-(intercept + sum coef * feature)))``.
+
+    Each key of ``terms`` is an expression over the deal (numbers, or conditions counting 1).
+    """
+
+    intercept: NumberOrExpression
+    terms: dict[str, NumberOrExpression] = Field(default_factory=dict)
+
+
+class RatificationSpec(_Section):
+    """``[ratification.<party>]``: what the party's domestic side would ratify (Putnam)."""
+
+    label: str = ""
+    source: str = ""
+    require: str | None = None
+    probability: RatificationProbabilitySpec | None = None
+    mode: Literal["constraint", "expected_utility"] = "constraint"
+    threshold: NumberOrExpression = 0.5
+
+    @model_validator(mode="after")
+    def _require_or_probability(self) -> RatificationSpec:
+        if (self.require is None) == (self.probability is None):
+            raise ValueError(
+                "give either 'require' (a hard win-set) or 'probability' (a logistic curve)"
+            )
+        if self.require is not None and self.mode != "constraint":
+            raise ValueError("a hard win-set ('require') works only with mode = \"constraint\"")
+        return self
+
+
+class AlternatingOffersSpec(_Section):
+    """``[alternating_offers]``: finite-horizon bargaining over the scenario's deals."""
+
+    rounds: int = Field(default=50, ge=1, le=10_000)
+    proposer_order: tuple[Id, ...] | None = None
+    breakdown: NumberOrExpression = 0.0
+    round_cost: dict[Id, NumberOrExpression] = Field(default_factory=dict)
+
+
 class ScenarioFile(_Section):
     """A whole scenario file.
 
@@ -313,6 +472,11 @@ class ScenarioFile(_Section):
     issues: dict[Annotated[str, Field(pattern=ID_PATTERN)], IssueSpec] = Field(min_length=1)
     payoffs: dict[str, dict[str, Any]]
     constraints: tuple[ConstraintSpec, ...] = ()
+    outcomes: dict[Id, OutcomeSpec] = Field(default_factory=dict)
+    games: dict[Id, GameSpec] = Field(default_factory=dict)
+    war: WarSpec | None = None
+    ratification: dict[Id, RatificationSpec] = Field(default_factory=dict)
+    alternating_offers: AlternatingOffersSpec | None = None
     format: Literal[1] = 1
 
 
@@ -354,7 +518,11 @@ discount, description)
     # An unknown key is usually a typo that also makes a required field "missing": report it first.
     problems.sort(key=lambda p: p["type"] != "extra_forbidden")
     first = problems[0]
-    loc = [str(part) for part in first["loc"] if not _is_type_tag(part)]
+    loc = [
+        str(part)
+        for n, part in enumerate(first["loc"])
+        if not _is_type_tag(part) and not (n == 2 and first["loc"][0] == "games")
+    ]
     path = ".".join(p for p in [prefix, *loc] if p)
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
@@ -372,36 +540,60 @@ def _is_type_tag(part: object) -> bool:
 
 
 def _allowed_keys(error: ValidationError, loc: tuple) -> str:
-    model: type[BaseModel] | None = {
-        "ScenarioFile": ScenarioFile,
-        "PartySpec": PartySpec,
-        "IssueSpec": IssueSpec,
-        "TermSpec": TermSpec,
-        "ConstraintSpec": ConstraintSpec,
-        "ScenarioMeta": ScenarioMeta,
-        "ParameterSpec": ParameterSpec,
-        "DistributionSpec": DistributionSpec,
-    }.get(error.title)
-    if model is None:
-        return ""
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
+    model = _model_at(_MODELS.get(error.title), loc[:-1])
+    return f" (allowed: {', '.join(model.model_fields)})" if model is not None else ""
+
+
+def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
+    """The model holding the field at ``loc``; dict keys, list indices and union tags skipped."""
+    annotation: Any = None
+    for part in loc:
+        if model is not None and isinstance(part, str) and part in model.model_fields:
+            annotation = model.model_fields[part].annotation
+            candidates = _models_in(annotation)
+            model = candidates[0] if len(candidates) == 1 else None
             continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            continue
-        model = _submodel(field.annotation)
-    if model is None:
-        return ""
-    return f" (allowed: {', '.join(model.model_fields)})"
+        candidates = _models_in(annotation)
+        tagged = [c for c in candidates if _tag(c) == part]
+        if tagged:
+            model = tagged[0]
+        elif len(candidates) == 1:
+            model = candidates[0]
+    return model
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    import typing
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        for model in _models_in(arg):
+            if model not in found:
+                found.append(model)
+    return found
 
-    candidates = [annotation, *typing.get_args(annotation)]
-    for candidate in candidates:
-        for inner in [candidate, *typing.get_args(candidate)]:
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                return inner
-    return None
+
+def _tag(model: type[BaseModel]) -> Any:
+    field = model.model_fields.get("kind")
+    return typing.get_args(field.annotation)[0] if field is not None else None
+
+
+_MODELS: dict[str, type[BaseModel]] = {
+    m.__name__: m
+    for m in (
+        ScenarioFile,
+        ScenarioMeta,
+        ParameterSpec,
+        PartySpec,
+        IssueSpec,
+        TermSpec,
+        ConstraintSpec,
+        OutcomeSpec,
+        NormalGameSpec,
+        SequentialGameSpec,
+        NodeSpec,
+        WarSpec,
+        RatificationSpec,
+        AlternatingOffersSpec,
+    )
+}

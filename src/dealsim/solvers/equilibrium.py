@@ -243,7 +243,9 @@ def _check_bimatrix(A: Any, B: Any) -> tuple[np.ndarray, np.ndarray]:
 def _check_profile(payoffs: np.ndarray, profile: Sequence[Any]) -> tuple[np.ndarray, ...]:
     shape = payoffs.shape[1:]
     if len(profile) != len(shape):
-        raise GameError(f"profile must give one strategy per player ({len(shape)}), got {len(profile)}")
+        raise GameError(
+            f"profile must give one strategy per player ({len(shape)}), got {len(profile)}"
+        )
     out = []
     for i, (s, k) in enumerate(zip(profile, shape, strict=True)):
         p = np.asarray(s, dtype=float)
@@ -401,8 +403,8 @@ def pure_equilibria(payoffs: Any, *, tol: float = 1e-9) -> list[Equilibrium]:
 
 def _pure_ties(A: np.ndarray, B: np.ndarray, tol: float) -> bool:
     """Whether some pure strategy has two or more pure best responses (a degeneracy)."""
-    row_ties = (A >= A.max(0, keepdims=True) - tol).sum(0) > 1
-    col_ties = (B >= B.max(1, keepdims=True) - tol).sum(1) > 1
+    row_ties = (A.max(0, keepdims=True) - tol <= A).sum(0) > 1
+    col_ties = (B.max(1, keepdims=True) - tol <= B).sum(1) > 1
     return bool(row_ties.any() or col_ties.any())
 
 

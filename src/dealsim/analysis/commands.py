@@ -1,0 +1,167 @@
+"""``dealsim sweep``, ``dealsim montecarlo`` and ``dealsim sensitivity``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from dealsim.cli import command, write_output
+from dealsim.errors import DealsimError
+
+__all__: list[str] = []
+
+
+def _common(parser: argparse.ArgumentParser, *, stream: bool = True) -> None:
+    parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--force", action="store_true", help="overwrite the output file")
+    if not stream:
+        parser.add_argument("-o", "--output", help="write to this file instead of standard output")
+        return
+    parser.add_argument(
+        "-o",
+        "--output",
+        help="stream one record per item to this .jsonl or .csv file (the summary goes to stdout)",
+    )
+    parser.add_argument("--resume", action="store_true", help="continue the run in --output")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="local worker processes (default: every core)"
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+
+
+def _dump(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _interrupted(args: argparse.Namespace) -> None:
+    if args.output:
+        print(
+            f"dealsim: finished records are in {args.output}; continue with --resume",
+            file=sys.stderr,
+        )
+
+
+def _sweep_args(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="NAME=LO:HI:N",
+        help="a swept parameter (repeat for a 2-D grid); NAME=V1,V2,... lists values",
+    )
+
+
+@command("sweep", _sweep_args, "Solve a scenario over a 1-D or 2-D grid of parameter values.")
+def _sweep(args: argparse.Namespace) -> int:
+    import dealsim
+    from dealsim.analysis.uncertainty import parse_grid, render_sweep, sweep
+
+    scenario = dealsim.load(args.scenario)
+    grid = dict(parse_grid(item) for item in args.param)
+    if len(grid) != len(args.param):
+        raise DealsimError("each parameter may be swept once (--param given twice)")
+    try:
+        result = sweep(
+            scenario,
+            grid,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            output=args.output,
+            resume=args.resume,
+            force=args.force,
+            progress=False if args.no_progress else None,
+        )
+    except KeyboardInterrupt:
+        _interrupted(args)
+        raise
+    if args.format == "json":
+        sys.stdout.write(_dump(list(result.records)))
+    else:
+        sys.stdout.write(render_sweep(result))
+    return 0
+
+
+def _montecarlo_args(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--samples", type=int, default=10_000, help="number of draws")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--top", type=int, default=10, help="robust deals to list")
+
+
+@command(
+    "montecarlo",
+    _montecarlo_args,
+    "Sample the uncertain parameters: chance of agreement, robust deals, solution spread.",
+)
+def _montecarlo(args: argparse.Namespace) -> int:
+    import dealsim
+    from dealsim.analysis.uncertainty import monte_carlo, render_montecarlo
+
+    scenario = dealsim.load(args.scenario)
+    try:
+        result = monte_carlo(
+            scenario,
+            samples=args.samples,
+            seed=args.seed,
+            top=args.top,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            output=args.output,
+            resume=args.resume,
+            force=args.force,
+            progress=False if args.no_progress else None,
+        )
+    except KeyboardInterrupt:
+        _interrupted(args)
+        raise
+    text = _dump(result.to_dict()) if args.format == "json" else render_montecarlo(result)
+    sys.stdout.write(text)
+    return 0
+
+
+def _sensitivity_args(parser: argparse.ArgumentParser) -> None:
+    _common(parser, stream=False)
+    parser.add_argument(
+        "--output-key",
+        default="zone_size",
+        help="the scalar result: zone_size, agreement, nash.utilities.<party>, "
+        "nash.deal.<issue>, ... (default zone_size)",
+    )
+    parser.add_argument(
+        "--samples", type=int, default=1024, help="base samples N of the Sobol estimator"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--no-sobol", action="store_true", help="only the one-at-a-time (tornado) analysis"
+    )
+
+
+@command(
+    "sensitivity",
+    _sensitivity_args,
+    "Tornado and Sobol sensitivity of a scalar result to the uncertain parameters.",
+)
+def _sensitivity(args: argparse.Namespace) -> int:
+    import dealsim
+    from dealsim.analysis.sensitivity import render_sensitivity, sobol_sensitivity, tornado
+
+    scenario = dealsim.load(args.scenario)
+    bars = tornado(scenario, args.output_key)
+    sobol = None
+    if not args.no_sobol:
+        sobol = sobol_sensitivity(scenario, args.output_key, samples=args.samples, seed=args.seed)
+    if args.format == "json":
+        document = {"tornado": bars.to_dict(), "sobol": None if sobol is None else sobol.to_dict()}
+        document["scenario"] = {"name": scenario.name, "sha256": scenario.sha256}
+        text = _dump(document)
+    else:
+        text = render_sensitivity(bars, sobol)
+    write_output(text, args.output, force=args.force)
+    return 0

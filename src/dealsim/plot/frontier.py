@@ -1,0 +1,349 @@
+"""Utility space: every deal as a point for two parties, the Pareto frontier and the solutions."""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from dealsim.analysis.pareto import pareto_mask
+from dealsim.analysis.zones import agreement_mask
+from dealsim.errors import ScenarioError
+from dealsim.plot._style import (
+    SOLUTION_STYLES,
+    check_choice,
+    finish,
+    format_parameters,
+    new_axes,
+    party_colors,
+    possessive,
+)
+from dealsim.scenario.model import Scenario
+
+__all__ = ["deal_utilities", "utility_space", "utility_space_pairs"]
+
+_ZONE_POINT = "#4FA866"
+_OTHER_POINT = "#C4C4C4"
+_OFFSETS = ((14, 16), (16, -22), (-70, 18), (-60, -26), (24, 0), (-80, 0))
+
+
+def deal_utilities(
+    scenario: Scenario,
+    parameters: Mapping[str, float] | None = None,
+    *,
+    max_points: int = 50_000,
+    seed: int | np.random.Generator = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Utilities, feasibility and zone membership of every deal (or of a sample of them).
+
+    Returns ``(utilities (n, k), feasible (n,), zone (n,))``. A space larger than
+    ``max_points`` is sampled uniformly without replacement with ``seed``.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> u, feasible, zone = deal_utilities(dealsim.load("logroll"))
+    >>> u.shape, int(zone.sum())
+    ((121, 2), 121)
+    """
+    from dealsim.space import DealSpace, UtilityModel
+
+    params = {**scenario.parameters, **(parameters or {})}
+    space = DealSpace(scenario)
+    if space.size > max_points:
+        rng = np.random.default_rng(seed)
+        indices = np.sort(rng.choice(space.size, size=max_points, replace=False))
+    else:
+        indices = np.arange(space.size)
+    codes = space.codes(indices)
+    model = UtilityModel.from_scenario(scenario, params)
+    u = model.utilities(space, codes)
+    feasible = model.feasible(space, codes).all(axis=0)
+    return u, feasible, agreement_mask(u, scenario.reservations(params), feasible)
+
+
+def utility_space(
+    scenario: Scenario,
+    parties: Sequence[str] | None = None,
+    *,
+    parameters: Mapping[str, float] | None = None,
+    result: Any = None,
+    max_points: int = 50_000,
+    ax: Any = None,
+):
+    """Plot every deal in the utility space of two parties, with the frontier and the solutions.
+
+    Deals in the agreement zone are green, other feasible deals grey. The line is the Pareto
+    frontier of the zone's deals in these two parties' utilities (with three or more parties,
+    of the projection; the deals Pareto-optimal for all parties are drawn as black dots). The
+    dashed lines are the reservations, their crossing the disagreement point; every bargaining
+    solution is marked and labelled (solutions at the same point share one label).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    parties : pair of str, optional
+        The two party ids (x then y); required with three or more parties (or use
+        :func:`utility_space_pairs`).
+    parameters : mapping, optional
+        Parameter overrides.
+    result : SolveResult, optional
+        A solve of the same scenario and parameters, to reuse (default: solved here).
+    max_points : int
+        Sample this many deals at most (seed 0) for the scatter.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> ax = utility_space(dealsim.load("logroll"))
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "solution")
+    ['Nash = Weighted Nash = Kalai–Smorodinsky = Egalitarian = Utilitarian']
+    """
+    ids = scenario.party_ids
+    if parties is None:
+        if len(ids) != 2:
+            raise ScenarioError(
+                f"{len(ids)} parties: choose two of {', '.join(ids)} (or use utility_space_pairs)"
+            )
+        parties = ids
+    parties = tuple(parties)
+    if len(parties) != 2 or parties[0] == parties[1]:
+        raise ScenarioError(f"choose two different parties of {', '.join(ids)}, got {parties}")
+    for p in parties:
+        check_choice(p, ids, "party", scenario.file)
+    params = {**scenario.parameters, **(parameters or {})}
+    if result is None:
+        import dealsim
+
+        result = dealsim.solve(scenario, parameters=params)
+    u, feasible, zone = deal_utilities(scenario, params, max_points=max_points)
+    ax = new_axes(ax, figsize=(7.0, 6.0))
+    _draw(ax, scenario, result, (ids.index(parties[0]), ids.index(parties[1])), u, feasible, zone)
+    return ax
+
+
+def utility_space_pairs(
+    scenario: Scenario,
+    *,
+    parameters: Mapping[str, float] | None = None,
+    result: Any = None,
+    max_points: int = 50_000,
+    ax: Sequence[Any] | None = None,
+):
+    """One utility-space panel per pair of parties (three panels for three parties).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    parameters : mapping, optional
+    result : SolveResult, optional
+        A solve to reuse.
+    max_points : int
+        Sample this many deals at most.
+    ax : sequence of Axes, optional
+        One Axes per pair, in the order of ``itertools.combinations(party_ids, 2)``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> fig = utility_space_pairs(dealsim.load("donbas-2026"))
+    >>> len(fig.axes)
+    3
+    """
+    ids = scenario.party_ids
+    pairs = list(itertools.combinations(range(len(ids)), 2))
+    params = {**scenario.parameters, **(parameters or {})}
+    if result is None:
+        import dealsim
+
+        result = dealsim.solve(scenario, parameters=params)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(
+            1, len(pairs), figsize=(5.6 * len(pairs), 5.6), layout="constrained", squeeze=False
+        )
+        axes = list(axes[0])
+    else:
+        axes = list(ax)
+        if len(axes) != len(pairs):
+            raise ScenarioError(
+                f"need {len(pairs)} Axes (one per pair of parties), got {len(axes)}"
+            )
+        fig = axes[0].figure
+    u, feasible, zone = deal_utilities(scenario, params, max_points=max_points)
+    for axis, pair in zip(axes, pairs, strict=True):
+        _draw(axis, scenario, result, pair, u, feasible, zone, legend=False)
+    from matplotlib.lines import Line2D
+
+    handles, labels = [], []
+    for handle, label in zip(*axes[-1].get_legend_handles_labels(), strict=True):
+        if handle.get_gid() == "reservation:x":
+            handle = Line2D([], [], color="#555555", linestyle="--")
+            label = "reservation (dashed, in the party's colour)"
+        elif handle.get_gid() == "reservation:y":
+            continue
+        elif handle.get_gid() == "frontier":
+            label = "Pareto frontier of the zone for the pair shown"
+        handles.append(handle)
+        labels.append(label)
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=9)
+    return fig
+
+
+def _draw(ax, scenario, result, pair, u, feasible, zone, *, legend: bool = True) -> None:
+    i, j = pair
+    parties = scenario.parties
+    colours = party_colors(scenario.party_ids)
+    other = feasible & ~zone
+    ax.scatter(
+        u[other, i],
+        u[other, j],
+        s=9,
+        color=_OTHER_POINT,
+        linewidths=0,
+        label="feasible deal outside the zone",
+        gid="deals:other",
+        rasterized=True,
+    )
+    ax.scatter(
+        u[zone, i],
+        u[zone, j],
+        s=12,
+        color=_ZONE_POINT,
+        linewidths=0,
+        label="deal in the agreement zone",
+        gid="deals:zone",
+        rasterized=True,
+    )
+    full = np.array([[f[p.id] for p in parties] for f in result.pareto_frontier.utilities])
+    full = full.reshape(-1, len(parties))
+    if len(parties) == 2:
+        line = np.unique(full[:, [i, j]], axis=0)
+        label = "Pareto frontier (of the zone)"
+    else:
+        projected = np.unique(u[zone][:, [i, j]], axis=0)
+        line = projected[pareto_mask(projected)] if projected.size else projected
+        label = f"Pareto frontier of the zone for {parties[i].label} and {parties[j].label}"
+        if full.size:
+            ax.scatter(
+                full[:, i],
+                full[:, j],
+                s=14,
+                color="black",
+                zorder=3,
+                label=f"Pareto-optimal for all {len(parties)} parties",
+                gid="frontier:full",
+            )
+    line = line[np.lexsort((-line[:, 1], line[:, 0]))] if line.size else line.reshape(0, 2)
+    ax.plot(
+        line[:, 0],
+        line[:, 1],
+        color="black",
+        linewidth=1.6,
+        marker="o",
+        markersize=3,
+        label=label,
+        gid="frontier",
+        zorder=3,
+    )
+    r = [result.reservations[p.id] for p in parties]
+    ax.axvline(
+        r[i],
+        color=colours[parties[i].id],
+        linestyle="--",
+        linewidth=1.2,
+        label=f"{possessive(parties[i].label)} reservation",
+        gid="reservation:x",
+    )
+    ax.axhline(
+        r[j],
+        color=colours[parties[j].id],
+        linestyle="--",
+        linewidth=1.2,
+        label=f"{possessive(parties[j].label)} reservation",
+        gid="reservation:y",
+    )
+    ax.plot(
+        [r[i]],
+        [r[j]],
+        marker="o",
+        markersize=8,
+        color="white",
+        markeredgecolor="black",
+        markeredgewidth=1.5,
+        linestyle="none",
+        gid="disagreement",
+        zorder=4,
+        label="disagreement point (no deal)",
+    )
+    _solutions(ax, result, parties[i].id, parties[j].id)
+    ax.set_xlabel(f"{possessive(parties[i].label)} utility (index)")
+    ax.set_ylabel(f"{possessive(parties[j].label)} utility (index)")
+    ax.xaxis.label.set_color(colours[parties[i].id])
+    ax.yaxis.label.set_color(colours[parties[j].id])
+    ax.grid(True, color="#EEEEEE", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8.5)
+    params = format_parameters(result.parameters)
+    zone_text = f"{result.agreement_zone.size:,} of {result.deal_space['size']:,} deals in the zone"
+    finish(
+        ax,
+        f"{parties[i].label} vs {parties[j].label}: utility space",
+        zone_text + (f"; {params}" if params else ""),
+    )
+
+
+def _solutions(ax: Any, result: Any, px: str, py: str) -> None:
+    groups: dict[tuple[float, float], list[str]] = {}
+    for name, solution in result.solutions.items():
+        if solution is None:
+            continue
+        point = (solution.utilities[px], solution.utilities[py])
+        key = next((g for g in groups if np.allclose(g, point, atol=1e-9)), point)
+        groups.setdefault(key, []).append(name)
+    for n, (point, names) in enumerate(groups.items()):
+        label = textwrap.fill(" = ".join(SOLUTION_STYLES.get(m, (m, "o"))[0] for m in names), 26)
+        marker = SOLUTION_STYLES.get(names[0], (names[0], "o"))[1]
+        ax.plot(
+            [point[0]],
+            [point[1]],
+            marker=marker,
+            markersize=13,
+            color="black",
+            markeredgecolor="white",
+            markeredgewidth=1.0,
+            linestyle="none",
+            zorder=5,
+            gid="solution-marker",
+        )
+        ax.annotate(
+            label,
+            point,
+            xytext=_OFFSETS[n % len(_OFFSETS)],
+            textcoords="offset points",
+            fontsize=8.5,
+            fontweight="bold",
+            gid="solution",
+            zorder=6,
+            bbox={
+                "boxstyle": "round,pad=0.25",
+                "facecolor": "white",
+                "edgecolor": "#999999",
+                "alpha": 0.9,
+            },
+            arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8},
+        )

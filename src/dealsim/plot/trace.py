@@ -1,0 +1,317 @@
+"""Negotiation traces (offers over rounds) and threshold plots (outcome against a parameter)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from dealsim.errors import DealsimError
+from dealsim.plot._style import (
+    OUTCOME_COLORS,
+    finish,
+    new_axes,
+    party_colors,
+    possessive,
+)
+
+__all__ = ["outcome_runs", "threshold_plot", "trace_timeline", "trace_utility_space"]
+
+
+def _names(trace: Any, parties: Sequence[str] | None) -> tuple[str, ...]:
+    k = trace.utilities.shape[1]
+    names = tuple(parties) if parties is not None else tuple(f"party {i}" for i in range(k))
+    if len(names) != k:
+        raise DealsimError(f"parties must name the trace's {k} parties, got {len(names)}")
+    return names
+
+
+def trace_utility_space(
+    trace: Any,
+    parties: Sequence[str] | None = None,
+    *,
+    pair: tuple[int, int] = (0, 1),
+    utilities: np.ndarray | None = None,
+    reservations: Sequence[float] | None = None,
+    ax: Any = None,
+):
+    """Offers of a negotiation as points in two parties' utility space, joined in order.
+
+    Each proposer's offers are connected in its colour (numbered by round); the agreed deal is
+    a black star. ``utilities`` (every deal's utilities) draws the deal set in grey behind.
+
+    Parameters
+    ----------
+    trace : dealsim.solvers.negotiation.NegotiationTrace
+    parties : sequence of str, optional
+        Party names, in the trace's column order.
+    pair : (int, int)
+        The two party columns on x and y.
+    utilities : ndarray (n, k), optional
+    reservations : sequence of float, optional
+        Drawn as dashed lines.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dealsim.solvers.negotiation import Boulware, Conceder, simulate_negotiation
+    >>> x = np.linspace(0, 1, 101); u = np.column_stack([x, 1 - x])
+    >>> tr = simulate_negotiation(u, [0, 0], [Boulware(), Conceder()], rounds=20, seed=1)
+    >>> ax = trace_utility_space(tr, ["a", "b"], utilities=u)
+    >>> sum(len(line.get_xdata()) for line in ax.lines if line.get_gid().startswith("offers"))
+    14
+    """
+    names = _names(trace, parties)
+    colours = party_colors(names)
+    i, j = pair
+    ax = new_axes(ax, figsize=(6.5, 5.5))
+    if utilities is not None:
+        u = np.asarray(utilities, dtype=float)
+        ax.scatter(
+            u[:, i],
+            u[:, j],
+            s=8,
+            color="#CCCCCC",
+            linewidths=0,
+            label="deals",
+            gid="deals",
+            rasterized=True,
+        )
+    for p, name in enumerate(names):
+        mine = np.flatnonzero(trace.proposers == p)
+        if mine.size == 0:
+            continue
+        ax.plot(
+            trace.utilities[mine, i],
+            trace.utilities[mine, j],
+            marker="o",
+            markersize=6,
+            color=colours[name],
+            linewidth=1.2,
+            label=f"offers by {name}",
+            gid=f"offers:{p}",
+        )
+        for r in mine:
+            ax.annotate(
+                str(int(trace.rounds[r])),
+                trace.utilities[r, [i, j]],
+                fontsize=7,
+                xytext=(4, 4),
+                textcoords="offset points",
+                color=colours[name],
+            )
+    if trace.agreement:
+        fu = trace.final_utilities
+        ax.plot(
+            [fu[i]],
+            [fu[j]],
+            marker="*",
+            markersize=18,
+            color="black",
+            linestyle="none",
+            label=f"agreement in round {trace.agreement_round}",
+            gid="agreement",
+        )
+    if reservations is not None:
+        ax.axvline(reservations[i], color=colours[names[i]], linestyle="--", linewidth=1)
+        ax.axhline(reservations[j], color=colours[names[j]], linestyle="--", linewidth=1)
+    ax.set_xlabel(f"{possessive(names[i])} utility (index)")
+    ax.set_ylabel(f"{possessive(names[j])} utility (index)")
+    ax.legend(loc="best", frameon=False, fontsize=8.5)
+    finish(ax, "Offers in utility space", f"{len(trace.rounds)} offers; outcome: {trace.outcome}")
+    return ax
+
+
+def trace_timeline(
+    trace: Any,
+    parties: Sequence[str] | None = None,
+    *,
+    reservations: Sequence[float] | None = None,
+    ax: Any = None,
+):
+    """Every party's utility of each offer, round by round.
+
+    A filled marker shows the party's own offers, a hollow one the others'; dashed lines are
+    reservations; a vertical line marks the agreement.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dealsim.solvers.negotiation import Boulware, Conceder, simulate_negotiation
+    >>> x = np.linspace(0, 1, 101)
+    >>> tr = simulate_negotiation(np.column_stack([x, 1 - x]), [0, 0], [Boulware(), Conceder()],
+    ...                           rounds=20, seed=1)
+    >>> [line.get_gid() for line in trace_timeline(tr, ["a", "b"]).lines][:2]
+    ['utility:0', 'utility:1']
+    """
+    names = _names(trace, parties)
+    colours = party_colors(names)
+    ax = new_axes(ax, figsize=(7.5, 4.5))
+    for p, name in enumerate(names):
+        ax.plot(
+            trace.rounds,
+            trace.utilities[:, p],
+            color=colours[name],
+            linewidth=1.6,
+            label=f"{possessive(name)} utility of the offer",
+            gid=f"utility:{p}",
+        )
+        own = trace.proposers == p
+        ax.scatter(trace.rounds[own], trace.utilities[own, p], color=colours[name], s=30, zorder=3)
+        ax.scatter(
+            trace.rounds[~own],
+            trace.utilities[~own, p],
+            facecolor="white",
+            edgecolor=colours[name],
+            s=30,
+            zorder=3,
+        )
+        if reservations is not None:
+            ax.axhline(reservations[p], color=colours[name], linestyle="--", linewidth=1)
+    if trace.agreement:
+        ax.axvline(
+            trace.agreement_round,
+            color="black",
+            linewidth=1.2,
+            label=f"agreement (round {trace.agreement_round})",
+        )
+    ax.set_xlabel("round")
+    ax.set_ylabel("utility (index)")
+    ax.legend(loc="best", frameon=False, fontsize=8.5)
+    finish(ax, "Offers over time", "filled: own offer; hollow: the other side's offer")
+    return ax
+
+
+def outcome_runs(outcomes: Sequence[Any]) -> list[tuple[int, int, Any]]:
+    """Maximal runs of equal consecutive outcomes as ``(start, stop, outcome)``.
+
+    Examples
+    --------
+    >>> outcome_runs(["war", "war", "deal", "deal", "war"])
+    [(0, 2, 'war'), (2, 4, 'deal'), (4, 5, 'war')]
+    """
+    values = list(outcomes)
+    cuts = [0, *[k for k in range(1, len(values)) if values[k] != values[k - 1]], len(values)]
+    return [(a, b, values[a]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
+def threshold_plot(
+    values: Sequence[float],
+    outcomes: Sequence[Any],
+    *,
+    parameter: str = "parameter",
+    payoffs: np.ndarray | None = None,
+    parties: Sequence[str] | None = None,
+    thresholds: Sequence[Any] | None = None,
+    ax: Any = None,
+):
+    """The outcome against a parameter: one shaded band per run of equal outcomes.
+
+    Switches are drawn at ``thresholds`` (numbers, or objects with ``.value`` such as
+    :class:`~dealsim.solvers.sequential.Threshold`) or, if none are given, halfway between
+    the samples on either side of a change. ``payoffs`` (n, k) adds each party's payoff as a
+    line in its colour.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Parameter values, increasing.
+    outcomes : sequence
+        The outcome at each value (any labels).
+    parameter : str
+        The parameter's name (x-axis label).
+    payoffs : array (n, k), optional
+    parties : sequence of str, optional
+        Names of the payoff columns (in the scenario's order, for matching colours).
+    thresholds : sequence, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = threshold_plot([0.1, 0.3, 0.5, 0.7], ["war", "war", "deal", "deal"],
+    ...                     parameter="credibility")
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == "switch"]
+    ['credibility = 0.4']
+    """
+    x = np.asarray(values, dtype=float)
+    labels = list(outcomes)
+    if x.ndim != 1 or x.size != len(labels) or x.size == 0 or np.any(np.diff(x) <= 0):
+        raise DealsimError("values must be increasing, with one outcome per value")
+    ax = new_axes(ax, figsize=(8.0, 4.5))
+    runs = outcome_runs(labels)
+    if thresholds is None:
+        cuts = [0.5 * (x[a - 1] + x[a]) for a, _, _ in runs[1:]]
+    else:
+        cuts = sorted(float(getattr(t, "value", t)) for t in thresholds)
+    edges = [x[0], *cuts, x[-1]]
+    distinct = list(dict.fromkeys(map(str, labels)))
+    for n, (_, _, outcome) in enumerate(runs):
+        lo, hi = (edges[n], edges[n + 1]) if len(edges) == len(runs) + 1 else (None, None)
+        if lo is None:
+            break
+        colour = OUTCOME_COLORS[distinct.index(str(outcome)) % len(OUTCOME_COLORS)]
+        ax.axvspan(lo, hi, color=colour, alpha=0.9, linewidth=0, gid=f"run:{outcome}")
+        ax.text(
+            0.5 * (lo + hi),
+            0.97,
+            str(outcome),
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=9,
+            fontweight="bold",
+            gid="outcome",
+            wrap=True,
+        )
+    for cut in cuts:
+        ax.axvline(cut, color="black", linestyle="--", linewidth=1.2)
+        ax.text(
+            cut,
+            0.02,
+            f"{parameter} = {cut:.3g}",
+            transform=ax.get_xaxis_transform(),
+            rotation=90,
+            ha="right",
+            va="bottom",
+            fontsize=8.5,
+            gid="switch",
+        )
+    if payoffs is not None:
+        pay = np.asarray(payoffs, dtype=float).reshape(x.size, -1)
+        names = (
+            list(parties) if parties is not None else [f"party {i}" for i in range(pay.shape[1])]
+        )
+        colours = party_colors(names)
+        for p, name in enumerate(names):
+            ax.plot(
+                x,
+                pay[:, p],
+                color=colours[name],
+                linewidth=2,
+                marker="o",
+                markersize=3,
+                label=f"{possessive(name)} payoff",
+                gid=f"payoff:{p}",
+            )
+        ax.set_ylabel("expected payoff (utility)")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8.5)
+    else:
+        ax.set_yticks([])
+    ax.set_xlim(x[0], x[-1])
+    ax.set_xlabel(parameter)
+    finish(
+        ax,
+        f"Outcome against {parameter}",
+        f"{len(runs)} regime(s), {len(cuts)} switch(es) over {x.size} values",
+    )
+    return ax

@@ -1,0 +1,332 @@
+"""Tests for dealsim.solvers.equilibrium: textbook games, cross-checks against pygambit and
+nashpy, and properties (regret, pure equilibria against a brute-force loop)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from numpy.testing import assert_allclose
+
+from dealsim.errors import GameError, SolverError
+from dealsim.solvers.equilibrium import (
+    Equilibrium,
+    NormalFormGame,
+    dominated_strategies,
+    iterated_elimination,
+    lemke_howson,
+    n_player_equilibria,
+    pure_equilibria,
+    regret,
+    two_player_equilibria,
+)
+
+gbt = pytest.importorskip("pygambit")
+
+# Each game: (A, B, expected equilibria as (x, y) pairs). Values from the literature or derived
+# by the indifference conditions noted beside them.
+TEXTBOOK = [
+    pytest.param([[3, 0], [5, 1]], [[3, 5], [0, 1]], [([0, 1], [0, 1])], id="prisoners-dilemma"),
+    pytest.param(
+        # Mixed: the column mix (1/3, 2/3) makes the row player indifferent (2 y1 = y2), the
+        # row mix (2/3, 1/3) makes the column player indifferent (x1 = 2 x2).
+        [[2, 0], [0, 1]],
+        [[1, 0], [0, 2]],
+        [([1, 0], [1, 0]), ([2 / 3, 1 / 3], [1 / 3, 2 / 3]), ([0, 1], [0, 1])],
+        id="battle-of-the-sexes",
+    ),
+    pytest.param(
+        [[1, -1], [-1, 1]], [[-1, 1], [1, -1]], [([0.5, 0.5], [0.5, 0.5])], id="matching-pennies"
+    ),
+    pytest.param(
+        [[0, -1, 1], [1, 0, -1], [-1, 1, 0]],
+        [[0, 1, -1], [-1, 0, 1], [1, -1, 0]],
+        [([1 / 3] * 3, [1 / 3] * 3)],
+        id="rock-paper-scissors",
+    ),
+    pytest.param(
+        # von Stengel (2002), Fig. 2.1 (nondegenerate 3x2): three equilibria.
+        [[3, 3], [2, 5], [0, 6]],
+        [[3, 2], [2, 6], [3, 1]],
+        [
+            ([1, 0, 0], [1, 0]),
+            ([4 / 5, 1 / 5, 0], [2 / 3, 1 / 3]),
+            ([0, 1 / 3, 2 / 3], [1 / 3, 2 / 3]),
+        ],
+        id="von-stengel-3x2",
+    ),
+]
+
+# von Stengel (2002) §2.6: B[0, 1] raised from 2 to 3 makes the top row's two columns tie, and the
+# equilibria (top row, y) for 2/3 <= y1 <= 1 form a segment: extreme points y1 = 1 and y1 = 2/3
+# (at y1 = 2/3 the row player is indifferent between rows 0 and 1: 3 = 2 y1 + 5 (1 - y1)).
+DEGENERATE_A = [[3, 3], [2, 5], [0, 6]]
+DEGENERATE_B = [[3, 3], [2, 6], [3, 1]]
+
+
+def _as_set(equilibria):
+    return sorted(np.concatenate(e.strategies).round(8).tolist() for e in equilibria)
+
+
+def _same_sets(found, expected, atol=1e-7):
+    found = sorted(found)
+    expected = sorted(expected)
+    assert len(found) == len(expected), (found, expected)
+    for f, e in zip(found, expected, strict=True):
+        assert_allclose(f, e, atol=atol)
+
+
+def _gambit_enummixed(A, B):
+    game = gbt.Game.from_arrays(np.asarray(A, float), np.asarray(B, float))
+    result = gbt.nash.enummixed_solve(game, rational=False)
+    profiles = [
+        np.concatenate([[float(eq[s]) for s in p.strategies] for p in game.players])
+        for eq in result.equilibria
+    ]
+    # Gambit's floating-point enummixed can list a degenerate game's vertex pair twice.
+    return np.unique(np.round(profiles, 8), axis=0).tolist()
+
+
+@pytest.mark.parametrize(("A", "B", "expected"), TEXTBOOK)
+@pytest.mark.parametrize("method", ["vertex", "support", "nashpy"])
+def test_textbook_games_have_their_known_equilibria(A, B, expected, method):
+    res = two_player_equilibria(A, B, method=method)
+    _same_sets(_as_set(res.equilibria), [list(x) + list(y) for x, y in expected])
+    assert res.method == method
+    assert not res.degenerate
+
+
+@pytest.mark.parametrize(("A", "B", "expected"), TEXTBOOK)
+def test_textbook_games_agree_with_gambit_enummixed(A, B, expected):
+    _same_sets(_as_set(two_player_equilibria(A, B).equilibria), _gambit_enummixed(A, B))
+
+
+def test_battle_of_the_sexes_payoffs_and_to_dict():
+    res = two_player_equilibria([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    mixed = [e for e in res.equilibria if not e.pure]
+    assert len(mixed) == 1
+    assert_allclose(mixed[0].payoffs, [2 / 3, 2 / 3])  # 2 * 1/3 for each player
+    d = res.to_dict()
+    assert d["method"] == "vertex"
+    assert d["equilibria"][0]["strategies"] == [[1.0, 0.0], [1.0, 0.0]]
+    assert d["equilibria"][0]["pure"] is True
+
+
+def test_degenerate_von_stengel_game_lists_extreme_equilibria_and_warns():
+    res = two_player_equilibria(DEGENERATE_A, DEGENERATE_B)
+    assert res.degenerate
+    assert any("continua" in note for note in res.notes)
+    found = _as_set(res.equilibria)
+    for x, y in [([1, 0, 0], [1, 0]), ([1, 0, 0], [2 / 3, 1 / 3])]:
+        assert any(np.allclose(f, x + y, atol=1e-7) for f in found)
+    _same_sets(found, _gambit_enummixed(DEGENERATE_A, DEGENERATE_B))
+
+
+@pytest.mark.parametrize("method", ["vertex", "support", "nashpy", "lemke_howson"])
+def test_all_ties_game_does_not_crash_and_is_flagged_degenerate(method):
+    res = two_player_equilibria([[1, 1], [1, 1]], [[1, 1], [1, 1]], method=method)
+    assert res.degenerate
+    assert len(res.equilibria) >= 1
+    # Every profile is an equilibrium; the extreme ones are the four pure profiles.
+    if method == "vertex":
+        assert len(res.equilibria) == 4
+        assert all(e.pure for e in res.equilibria)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (6, 6), (5, 7)])
+@pytest.mark.parametrize("seed", range(5))
+def test_random_games_agree_with_gambit_enummixed(shape, seed):
+    rng = np.random.default_rng(seed)
+    A, B = rng.random(shape), rng.random(shape)
+    expected = _gambit_enummixed(A, B)
+    _same_sets(_as_set(two_player_equilibria(A, B).equilibria), expected)
+    _same_sets(_as_set(two_player_equilibria(A, B, method="support").equilibria), expected)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_small_games_agree_with_nashpy(seed):
+    rng = np.random.default_rng(100 + seed)
+    A, B = rng.random((4, 5)), rng.random((4, 5))
+    ours = _as_set(two_player_equilibria(A, B).equilibria)
+    _same_sets(ours, _as_set(two_player_equilibria(A, B, method="nashpy").equilibria))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_integer_games_with_ties_agree_with_gambit(seed):
+    rng = np.random.default_rng(200 + seed)
+    A, B = rng.integers(0, 3, (4, 4)), rng.integers(0, 3, (4, 4))
+    _same_sets(_as_set(two_player_equilibria(A, B).equilibria), _gambit_enummixed(A, B))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_lemke_howson_result_is_one_of_the_enumerated_equilibria(seed):
+    rng = np.random.default_rng(seed)
+    A, B = rng.random((6, 6)), rng.random((6, 6))
+    found = _as_set(two_player_equilibria(A, B).equilibria)
+    for label in (0, 3, 11):
+        eq = lemke_howson(A, B, initial_dropped_label=label)
+        assert any(np.allclose(f, np.concatenate(eq.strategies), atol=1e-7) for f in found)
+
+
+def test_lemke_howson_on_a_large_game_has_zero_regret():
+    rng = np.random.default_rng(7)
+    A, B = rng.random((60, 60)), rng.random((60, 60))
+    eq = lemke_howson(A, B)
+    assert np.all(regret(np.stack([A, B]), eq.strategies) <= 1e-9)
+
+
+def test_lemke_howson_iteration_bound_raises_solver_error():
+    rng = np.random.default_rng(2)
+    A, B = rng.random((30, 30)), rng.random((30, 30))
+    with pytest.raises(SolverError, match="max_pivots=1 "):
+        lemke_howson(A, B, max_pivots=1)
+
+
+def test_lemke_howson_rejects_a_label_out_of_range():
+    with pytest.raises(GameError, match="initial_dropped_label must be in 0..3"):
+        lemke_howson([[1, 0], [0, 1]], [[1, 0], [0, 1]], initial_dropped_label=4)
+
+
+def test_pure_equilibria_of_a_three_player_coordination_game():
+    # Everyone gets 1 if all choose 0, 2 if all choose 1, else 0: exactly two pure equilibria.
+    payoffs = np.zeros((3, 2, 2, 2))
+    payoffs[:, 0, 0, 0] = 1
+    payoffs[:, 1, 1, 1] = 2
+    eqs = pure_equilibria(payoffs)
+    assert [[int(s.argmax()) for s in e.strategies] for e in eqs] == [[0, 0, 0], [1, 1, 1]]
+    assert_allclose(eqs[1].payoffs, [2, 2, 2])
+
+
+def test_pure_equilibria_of_a_three_player_game_with_30_strategies_match_gambit():
+    rng = np.random.default_rng(0)
+    payoffs = rng.integers(0, 4, (3, 6, 5, 4)).astype(float)
+    ours = _as_set(pure_equilibria(payoffs))
+    gambit = n_player_equilibria(payoffs, method="gambit_enumpure")
+    assert ours == _as_set(gambit.equilibria)
+    assert gambit.parameters["gambit_function"] == "pygambit.nash.enumpure_solve"
+
+
+def _brute_force_pure(payoffs):
+    shape = payoffs.shape[1:]
+    out = []
+    for prof in itertools.product(*(range(k) for k in shape)):
+        ok = True
+        for i in range(len(shape)):
+            for dev in range(shape[i]):
+                alt = list(prof)
+                alt[i] = dev
+                if payoffs[(i, *alt)] > payoffs[(i, *prof)] + 1e-9:
+                    ok = False
+        if ok:
+            out.append(list(prof))
+    return out
+
+
+@st.composite
+def integer_games(draw, max_players=3, max_strategies=3):
+    n = draw(st.integers(2, max_players))
+    shape = tuple(draw(st.lists(st.integers(1, max_strategies), min_size=n, max_size=n)))
+    return draw(arrays(np.float64, (n, *shape), elements=st.integers(-2, 2).map(float)))
+
+
+@given(integer_games())
+def test_pure_equilibria_agree_with_a_brute_force_loop(payoffs):
+    ours = [[int(s.argmax()) for s in e.strategies] for e in pure_equilibria(payoffs)]
+    assert ours == _brute_force_pure(payoffs)
+
+
+@given(integer_games(max_players=2, max_strategies=4))
+def test_every_returned_equilibrium_has_regret_below_tol(payoffs):
+    A, B = payoffs
+    res = two_player_equilibria(A, B)
+    assert len(res.equilibria) >= 1  # every finite game has an equilibrium
+    for eq in [*res.equilibria, lemke_howson(A, B)]:
+        assert np.all(regret(payoffs, eq.strategies) <= 1e-9)
+        assert all(np.isclose(s.sum(), 1.0) for s in eq.strategies)
+
+
+@given(integer_games(max_players=2, max_strategies=4))
+def test_vertex_enumeration_contains_every_pure_equilibrium(payoffs):
+    found = _as_set(two_player_equilibria(*payoffs).equilibria)
+    for eq in pure_equilibria(payoffs):
+        assert np.concatenate(eq.strategies).round(8).tolist() in found
+
+
+def test_regret_of_prisoners_dilemma_cooperation():
+    pd = [[[3, 0], [5, 1]], [[3, 5], [0, 1]]]
+    # Row cooperates, column mixes 50/50. Row: cooperate earns 1.5, defect 3 -> regret 1.5.
+    # Column against a cooperator: cooperate 3, defect 5, its mix earns 4 -> regret 1.
+    assert_allclose(regret(pd, [[1, 0], [0.5, 0.5]]), [1.5, 1.0])
+
+
+def test_regret_rejects_a_profile_that_is_not_a_distribution():
+    with pytest.raises(GameError, match="sum to 0.5"):
+        regret([[[1, 0], [0, 1]], [[1, 0], [0, 1]]], [[0.5, 0], [1, 0]])
+
+
+@pytest.mark.parametrize("method", ["gambit_logit", "gambit_simpdiv", "gambit_enumpoly"])
+def test_n_player_methods_find_an_equilibrium_of_a_three_player_game(method):
+    rng = np.random.default_rng(1)
+    payoffs = rng.random((3, 2, 2, 2))
+    res = n_player_equilibria(payoffs, method=method)
+    assert res.method == method
+    assert len(res.equilibria) >= 1
+    for eq in res.equilibria:
+        assert np.all(regret(payoffs, eq.strategies) <= 1e-6)
+
+
+def test_dominated_strategies_pure_and_mixed():
+    # Row 2 (1, 1) is beaten by no pure row but by the mix (1/2, 1/2) of rows 0, 1: (1.5, 1.5).
+    A = [[3, 0], [0, 3], [1, 1]]
+    B = [[1, 0], [0, 1], [0, 0]]
+    assert dominated_strategies([A, B]) == {0: [], 1: []}
+    assert dominated_strategies([A, B], mixed=True) == {0: [2], 1: []}
+
+
+def test_weak_domination_needs_a_strict_gain_somewhere():
+    A = [[1, 1], [1, 0], [1, 1]]  # row 1 weakly dominated; rows 0 and 2 equal, not dominated
+    B = np.zeros((3, 2))
+    assert dominated_strategies([A, B], strict=True) == {0: [], 1: []}
+    assert dominated_strategies([A, B], strict=False) == {0: [1], 1: []}
+
+
+def test_iterated_elimination_solves_prisoners_dilemma():
+    pd = [[[3, 0], [5, 1]], [[3, 5], [0, 1]]]
+    assert [s.tolist() for s in iterated_elimination(pd)] == [[1], [1]]
+
+
+def test_normal_form_game_validates_in_from_arrays():
+    g = NormalFormGame.from_arrays([[1, 0]], [[0, 1]], player_names=["a", "b"])
+    assert g.shape == (1, 2)
+    with pytest.raises(GameError, match="different shapes"):
+        NormalFormGame.from_arrays([[1, 0]], [[0, 1, 2]])
+    with pytest.raises(GameError, match="player_names must be 2 distinct"):
+        NormalFormGame.from_arrays([[1, 0]], [[0, 1]], player_names=["a", "a"])
+
+
+@pytest.mark.parametrize(
+    ("payoffs", "message"),
+    [
+        (np.zeros((2, 2)), "n_players = ndim - 1"),
+        (np.full((2, 2, 2), np.nan), "NaN"),
+    ],
+)
+def test_bad_payoffs_raise_game_error(payoffs, message):
+    with pytest.raises(GameError, match=message):
+        pure_equilibria(payoffs)
+
+
+def test_unknown_method_names_the_allowed_ones():
+    with pytest.raises(GameError, match="allowed: vertex, support, nashpy, lemke_howson"):
+        two_player_equilibria([[1]], [[1]], method="magic")
+
+
+def test_equilibrium_is_frozen():
+    eq = pure_equilibria([[[1]], [[1]]])[0]
+    assert isinstance(eq, Equilibrium)
+    with pytest.raises(AttributeError):
+        eq.pure = False  # type: ignore[misc]
