@@ -41,7 +41,7 @@ def test_set_overrides_a_parameter(capsys):
 def test_set_rejects_an_unknown_parameter(capsys):
     code, _, err = run(capsys, "solve", "donbas-2026", "--set", "credibilty=0.9")
     assert code == 2
-    assert "unknown parameter 'credibilty' (known: credibility, fortress_risk)" in err
+    assert "unknown parameter 'credibilty' (known: credibility, fortress_risk" in err
 
 
 def test_set_rejects_a_malformed_assignment(capsys):

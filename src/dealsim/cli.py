@@ -183,7 +183,11 @@ def _load_plugins() -> None:
         importlib.import_module(module)
 
 
-_PLUGINS: tuple[str, ...] = ("dealsim.analysis.commands",)
+_PLUGINS: tuple[str, ...] = (
+    "dealsim.analysis.commands",
+    "dealsim.plot.commands",
+    "dealsim.analysis.negotiate_command",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,4 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Run the imported module's main, whose registry the plugin modules fill.
+    from dealsim.cli import main as _main
+
+    sys.exit(_main())

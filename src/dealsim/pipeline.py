@@ -198,7 +198,7 @@ def solve(
     solutions: dict[str, SolutionSummary | None] = dict.fromkeys(SOLUTION_NAMES)
     if not zc.empty:
         found = all_bargaining_solutions(
-            zc.zone_frontier_utilities, zc.reservations, weights=powers
+            zc.zone_frontier_utilities, zc.reservations, weights=powers, tol=tol
         )
         for name in SOLUTION_NAMES:
             s = found[name]

@@ -187,7 +187,7 @@ def test_lemke_howson_iteration_bound_raises_solver_error():
 
 
 def test_lemke_howson_rejects_a_label_out_of_range():
-    with pytest.raises(GameError, match="initial_dropped_label must be in 0..3"):
+    with pytest.raises(GameError, match=r"initial_dropped_label must be in 0\.\.3"):
         lemke_howson([[1, 0], [0, 1]], [[1, 0], [0, 1]], initial_dropped_label=4)
 
 
@@ -264,7 +264,7 @@ def test_regret_of_prisoners_dilemma_cooperation():
 
 
 def test_regret_rejects_a_profile_that_is_not_a_distribution():
-    with pytest.raises(GameError, match="sum to 0.5"):
+    with pytest.raises(GameError, match=r"sum to 0\.5"):
         regret([[[1, 0], [0, 1]], [[1, 0], [0, 1]]], [[0.5, 0], [1, 0]])
 
 

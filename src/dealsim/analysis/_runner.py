@@ -93,7 +93,7 @@ def run_batches(
         raise DealsimError(
             f"need total >= 0, batch >= 1 and workers >= 1, got {total}, {batch}, {workers}"
         )
-    header = {"key": key, "total": total, **header}
+    header = {**header, "key": key, "total": total}
     done: dict[int, dict[str, Any]] = {}
     sink = None
     if output is not None:

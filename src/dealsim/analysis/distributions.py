@@ -160,8 +160,8 @@ def uncertain_parameters(scenario: Scenario) -> dict[str, ParameterDistribution]
     Examples
     --------
     >>> import dealsim
-    >>> sorted(uncertain_parameters(dealsim.load("donbas-2026")))
-    ['credibility', 'fortress_risk']
+    >>> uncertain_parameters(dealsim.load("donbas-2026"))["credibility"]
+    ParameterDistribution(kind='uniform', bounds=(0.1, 0.9), ...)
     """
     found = {}
     for name, spec in scenario.parameter_specs.items():

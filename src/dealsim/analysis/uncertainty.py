@@ -10,14 +10,12 @@
 
 :func:`batch_solve` reproduces :func:`dealsim.solve` sample by sample: the zone uses the
 acceptance tolerance ``tol`` (a deal worth ``reservation - tol`` is accepted); the solutions are
-chosen among the zone's individually rational deals (``u >= d - bargaining_tol``) with the rules
-and the tie-break of :mod:`dealsim.solvers.bargaining` (Pareto optimal among the tied deals, then
+chosen among the zone's deals (``u >= d - bargaining_tol``, by default the same ``tol``) with the
+rules and the tie-break of :mod:`dealsim.solvers.bargaining` (Pareto optimal among the tied deals, then
 the largest sum of normalised gains, then the lowest deal index). Choosing among all zone deals
 rather than the zone's Pareto frontier gives the same deal: every criterion is monotone, so the
 best value and the ideal point are the same on both sets, and the Pareto-optimal rows of the tied
-set are exactly the tied rows of the frontier. In the rare case of a zone whose deals all fall
-short of the reservations by between ``bargaining_tol`` and ``tol``, :func:`dealsim.solve` raises
-and :func:`batch_solve` reports no solution (index ``-1``).
+set are exactly the tied rows of the frontier.
 """
 
 from __future__ import annotations
@@ -106,7 +104,7 @@ class BatchSolution(ResultMixin):
     utilities: dict[str, np.ndarray]
     method: str = "batch"
     tol: float = 1e-9
-    bargaining_tol: float = 1e-12
+    bargaining_tol: float = 1e-9
 
 
 def batch_solve(
@@ -114,7 +112,7 @@ def batch_solve(
     parameters: Mapping[str, ArrayLike],
     *,
     tol: float = 1e-9,
-    bargaining_tol: float = 1e-12,
+    bargaining_tol: float = 1e-9,
 ) -> BatchSolution:
     """Agreement zone and the five bargaining solutions for many parameter draws at once.
 
@@ -424,7 +422,7 @@ def summarise_samples(
     counts = zone.sum(axis=0, dtype=np.int64)
     order = np.lexsort((np.arange(space.size), -counts))[:top]
     robust = tuple(
-        {"index": int(i), "deal": space.deal(int(i)), "probability": counts[i] / n_samples}
+        {"index": int(i), "deal": space.deal(int(i)), "probability": float(counts[i] / n_samples)}
         for i in order
         if counts[i] > 0
     )
@@ -477,7 +475,7 @@ def _solution_summary(space: DealSpace, indices: list[int | None]) -> dict[str, 
     summary["modal_deal"] = {
         "index": int(values[best]),
         "deal": space.deal(int(values[best])),
-        "probability": counts[best] / chosen.size,
+        "probability": float(counts[best] / chosen.size),
     }
     return summary
 

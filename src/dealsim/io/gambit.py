@@ -45,24 +45,29 @@ class _Tokens:
 
     def __init__(self, text: str, source: str):
         self.source = source
-        self.items: list[tuple[str, str, int]] = []
-        line, last = 1, 0
+        self.text = text
+        self.items: list[tuple[str, str, int]] = []  # (kind, value, offset in text)
+        append = self.items.append
         for m in _TOKEN.finditer(text):
-            line += text.count("\n", last, m.start())
-            last = m.start()
-            if m.group(4) is not None:
-                raise GameError(f"line {line}: unterminated string", game=source)
-            if m.group(1) is not None:
-                self.items.append(("str", re.sub(r"\\(.)", r"\1", m.group(1)), line))
-            elif m.group(2) is not None:
-                self.items.append(("sym", m.group(2), line))
+            group = m.lastindex
+            if group == 1:
+                value = m.group(1)
+                append(
+                    ("str", re.sub(r"\\(.)", r"\1", value) if "\\" in value else value, m.start())
+                )
+            elif group == 2:
+                append(("sym", m.group(2), m.start()))
+            elif group == 3:
+                append(("word", m.group(3), m.start()))
             else:
-                self.items.append(("word", m.group(3), line))
+                line = text.count("\n", 0, m.start()) + 1
+                raise GameError(f"line {line}: unterminated string", game=source)
         self.i = 0
 
     def error(self, message: str) -> GameError:
         if self.i < len(self.items):
-            kind, value, line = self.items[self.i]
+            kind, value, offset = self.items[self.i]
+            line = self.text.count("\n", 0, offset) + 1
             shown = f'"{value}"' if kind == "str" else value
             return GameError(f"line {line}: {message}, found {shown!r}", game=self.source)
         return GameError(f"end of file: {message}", game=self.source)
@@ -92,7 +97,7 @@ class _Tokens:
         self.skip_commas()
         word = self.next("word", what)
         try:
-            return float(Fraction(word))
+            return float(Fraction(word)) if "/" in word else float(word)
         except (ValueError, ZeroDivisionError):
             self.i -= 1
             raise self.error(f"expected {what} (a number such as 2, -0.5 or 1/3)") from None

@@ -8,6 +8,7 @@ always means "party".
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,14 +22,19 @@ __all__ = [
     "PALETTE",
     "SOLUTION_STYLES",
     "ZONE_COLOR",
+    "axes_width",
     "check_choice",
     "finish",
     "format_parameters",
     "issue_axis_label",
+    "legend_below",
     "level_label",
     "new_axes",
     "party_colors",
     "possessive",
+    "share_parameter_note",
+    "text_width",
+    "wrap_to_width",
 ]
 
 PALETTE = (
@@ -108,37 +114,271 @@ def check_choice(value: str, allowed: Sequence[str], what: str, file: str | None
 
 
 def new_axes(ax: Any = None, *, figsize: tuple[float, float] = (8.0, 6.0), projection=None):
-    """``ax`` or a fresh Axes on a new figure (through pyplot, so notebooks show it)."""
+    """``ax`` or a fresh Axes on a new figure (through pyplot, so notebooks show it).
+
+    A figure made here is marked as dealsim's own: :func:`finish` may then set its height from
+    the content (title lines, legend rows); a figure the caller passes in is never resized.
+    """
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=figsize, layout="constrained")
+    fig._dealsim_autosize = True  # noqa: SLF001 (our own marker on our own figure)
     return fig.add_subplot(projection=projection)
 
 
-def finish(ax: Any, title: str, subtitle: str = "") -> None:
-    """Title (bold, left) with an optional grey subtitle line; light spines."""
-    ax.set_title(title + ("\n" if subtitle else ""), loc="left", fontsize=12, fontweight="bold")
-    if subtitle:
-        text = ax.text2D if getattr(ax, "name", "") == "3d" else ax.text
-        text(
+def share_parameter_note(fig: Any) -> None:
+    """Mark a multi-panel figure: :func:`finish` then writes the parameters once, above all panels."""
+    fig._dealsim_shared_note = True  # noqa: SLF001 (our own marker on our own figure)
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_width(word: str, fontsize: float, weight: str) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=fontsize, weight=weight)
+    return text_to_path.get_text_width_height_descent(word, prop, ismath=False)[0] / 72.0
+
+
+def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
+    """Width in inches of the longest line of ``text`` at ``fontsize`` points (DejaVu Sans).
+
+    Examples
+    --------
+    >>> 0.1 < text_width("credibility", 10) < text_width("credibility=0.5", 10) < 1.2
+    True
+    """
+    space = _word_width("a a", fontsize, weight) - 2 * _word_width("a", fontsize, weight)
+    return max(
+        (
+            sum(_word_width(w, fontsize, weight) for w in line.split(" ")) + space * line.count(" ")
+            for line in text.splitlines() or [""]
+        ),
+        default=0.0,
+    )
+
+
+def wrap_to_width(text: str, width: float, fontsize: float, weight: str = "normal") -> str:
+    """Break ``text`` at spaces into lines no wider than ``width`` inches (long words stay whole).
+
+    Examples
+    --------
+    >>> wrap_to_width("one two three four", 0.5, 10)
+    'one two\nthree\nfour'
+    >>> wrap_to_width("one two", 5.0, 10)
+    'one two'
+    """
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and text_width(candidate, fontsize, weight) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def axes_width(ax: Any, *, reserve: float = 0.0) -> float:
+    """Estimated width in inches of the data area of ``ax`` once the layout is done.
+
+    The width of the Axes' grid cell less its y tick labels, y label and ``reserve`` (a
+    colorbar, say). Used before drawing, to wrap text to the Axes.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    >>> 3.0 < axes_width(axes[0]) < 5.0
+    True
+    """
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    if spec is None:
+        fraction = ax.get_position().width
+    else:
+        grid = spec.get_gridspec()
+        ratios = list(grid.get_width_ratios() or [1] * grid.ncols)
+        fraction = sum(ratios[spec.colspan.start : spec.colspan.stop]) / sum(ratios)
+    width = fraction * fig.get_figwidth() - reserve - 0.15
+    if getattr(ax, "name", "") == "3d":
+        return max(1.0, 0.85 * width)
+    size = _tick_fontsize(ax, "y")
+    ticks = max((text_width(t.get_text(), size) for t in ax.get_yticklabels()), default=0.0)
+    label = 0.25 if ax.get_ylabel() else 0.0
+    return max(1.0, width - ticks - label - 0.15)
+
+
+def _tick_fontsize(ax: Any, which: str) -> float:
+    from matplotlib.font_manager import FontProperties
+
+    labels = (ax.get_xticklabels if which == "x" else ax.get_yticklabels)()
+    if labels:
+        return float(labels[0].get_fontsize())
+    import matplotlib as mpl
+
+    return FontProperties(size=mpl.rcParams[f"{which}tick.labelsize"]).get_size_in_points()
+
+
+def legend_below(ax: Any, handles: Sequence[Any] | None = None, **kwargs: Any) -> Any:
+    """A frameless legend just under the x label of ``ax``, in two columns when they fit.
+
+    The offset is in points, measured from the tick labels and x label, so the legend never
+    overlaps them whatever the height of the Axes.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], label="a line")
+    >>> legend_below(ax).get_texts()[0].get_text()
+    'a line'
+    """
+    from matplotlib.transforms import offset_copy
+
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = [h.get_label() for h in handles]
+    fontsize = kwargs.pop("fontsize", 8.5)
+    size = _tick_fontsize(ax, "x")
+    lines = max((t.get_text().count("\n") + 1 for t in ax.get_xticklabels()), default=1)
+    rotation = max((abs(t.get_rotation()) for t in ax.get_xticklabels()), default=0.0)
+    if rotation:
+        longest = max((text_width(t.get_text(), size) for t in ax.get_xticklabels()), default=0)
+        tick_height = 72 * longest * np.sin(np.radians(rotation)) + size
+    else:
+        tick_height = 1.2 * size * lines
+    label_lines = ax.get_xlabel().count("\n") + 1 if ax.get_xlabel() else 0
+    offset = tick_height + 1.2 * ax.xaxis.label.get_fontsize() * label_lines + 14
+    widest = max((text_width(str(label), fontsize) for label in labels), default=0.0)
+    ncol = kwargs.pop("ncol", None)
+    if ncol is None:
+        ncol = 2 if len(labels) > 4 and 2 * (widest + 0.6) <= axes_width(ax) + 0.8 else 1
+    transform = offset_copy(ax.transAxes, fig=ax.figure, y=-offset, units="points")
+    return ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        bbox_transform=transform,
+        frameon=False,
+        fontsize=fontsize,
+        ncol=ncol,
+        borderaxespad=0.0,
+        **kwargs,
+    )
+
+
+TITLE_SIZE = 12.0
+SUBTITLE_SIZE = 8.5
+NOTE_SIZE = 7.5
+
+
+def finish(
+    ax: Any,
+    title: str,
+    subtitle: str = "",
+    *,
+    parameters: Mapping[str, float] | None = None,
+    reserve: float = 0.0,
+) -> None:
+    """Title (bold, left), a grey subtitle and a smaller parameter line, wrapped to the Axes.
+
+    The subtitle and the parameter line are wrapped to the estimated width of the Axes
+    (:func:`axes_width`, less ``reserve`` inches for a colorbar), so a long line never squeezes
+    the Axes; the title is lifted above however many lines they take. In a figure marked by
+    :func:`share_parameter_note` the parameters go once into a note above all the panels.
+    In a figure made by :func:`new_axes` the height is then set from the content.
+    """
+    from matplotlib.transforms import offset_copy
+
+    fig = ax.figure
+    width = axes_width(ax, reserve=reserve)
+    note = format_parameters(parameters or {})
+    if note and getattr(fig, "_dealsim_shared_note", False):
+        _figure_note(fig, note)
+        note = ""
+    blocks = [
+        (wrap_to_width(text, width, size), size, gid)
+        for text, size, gid in (
+            (f"parameters: {note}" if note else "", NOTE_SIZE, "parameters"),
+            (subtitle, SUBTITLE_SIZE, "subtitle"),
+        )
+        if text
+    ]
+    is_3d = getattr(ax, "name", "") == "3d"
+    put = ax.text2D if is_3d else ax.text
+    height = 4.0  # points above the top of the Axes
+    for text, size, gid in blocks:
+        put(
             0.0,
-            1.01,
-            subtitle,
-            transform=ax.transAxes,
-            fontsize=8.5,
+            1.0,
+            text,
+            transform=offset_copy(ax.transAxes, fig=fig, y=height, units="points"),
+            fontsize=size,
             color="#555555",
             va="bottom",
             ha="left",
+            gid=gid,
+            linespacing=1.25,
         )
-    if getattr(ax, "name", "") != "3d":
+        height += 1.25 * size * (text.count("\n") + 1) + 2.0
+    title = wrap_to_width(title, width, TITLE_SIZE, "bold")
+    ax.set_title(title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", pad=height + 2.0)
+    if not is_3d:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+    if getattr(fig, "_dealsim_autosize", False) and len(fig.axes) <= 2:
+        _fit_height(ax, height + 1.3 * TITLE_SIZE * (title.count("\n") + 1))
+
+
+def _fit_height(ax: Any, top_points: float) -> None:
+    """Height of a one-Axes figure: a data area of about 4.2 in plus what sits around it."""
+    legend = ax.get_legend()
+    rows = 0
+    if legend is not None:
+        n = len(legend.get_texts())
+        lines = max((t.get_text().count("\n") + 1 for t in legend.get_texts()), default=1)
+        rows = -(-n // max(1, getattr(legend, "_ncols", 1))) * lines
+    below = 0.9 + (0.2 * rows + 0.25 if rows else 0.0)
+    height = 4.2 + top_points / 72.0 + below
+    if getattr(ax, "name", "") == "3d":
+        height = max(height, 6.0)
+    ax.figure.set_figheight(max(4.0, height))
+
+
+def _figure_note(fig: Any, note: str) -> None:
+    """The parameters of a multi-panel figure, once, left-aligned above the panels."""
+    existing = fig._suptitle  # noqa: SLF001
+    text = f"parameters: {note}"
+    if existing is not None and existing.get_gid() == "parameters":
+        if text in existing.get_text().replace("\n", " "):
+            return
+        text = existing.get_text().replace("\n", " ") + "; " + note
+    fig.suptitle(
+        wrap_to_width(text, fig.get_figwidth() - 0.3, SUBTITLE_SIZE),
+        x=0.01,
+        ha="left",
+        fontsize=SUBTITLE_SIZE,
+        color="#555555",
+        gid="parameters",
+    )
 
 
 def format_parameters(parameters: Mapping[str, float]) -> str:
-    """``credibility=0.5, fortress_risk=0.1`` (empty string without parameters)."""
+    """``credibility=0.5, fortress_risk=0.1`` (empty string without parameters).
+
+    Examples
+    --------
+    >>> format_parameters({"credibility": 0.5, "fortress_risk": 0.1})
+    'credibility=0.5, fortress_risk=0.1'
+    """
     return ", ".join(f"{k}={v:.4g}" for k, v in parameters.items())
 
 
@@ -150,4 +390,4 @@ def possessive(name: str) -> str:
     >>> possessive("Ukraine"), possessive("United States")
     ("Ukraine's", "United States'")
     """
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+    return f"{name}'" if name.endswith("s") and len(name) > 3 else f"{name}'s"

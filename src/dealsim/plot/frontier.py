@@ -104,7 +104,7 @@ def utility_space(
     --------
     >>> import dealsim
     >>> ax = utility_space(dealsim.load("logroll"))
-    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "solution")
+    >>> [t.get_text().replace(chr(10), " ") for t in ax.texts if t.get_gid() == "solution"]
     ['Nash = Weighted Nash = Kalai–Smorodinsky = Egalitarian = Utilitarian']
     """
     ids = scenario.party_ids

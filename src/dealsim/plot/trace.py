@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +18,13 @@ from dealsim.plot._style import (
     possessive,
 )
 
-__all__ = ["outcome_runs", "threshold_plot", "trace_timeline", "trace_utility_space"]
+__all__ = [
+    "outcome_runs",
+    "solution_sweep",
+    "threshold_plot",
+    "trace_timeline",
+    "trace_utility_space",
+]
 
 
 def _names(trace: Any, parties: Sequence[str] | None) -> tuple[str, ...]:
@@ -183,7 +191,7 @@ def trace_timeline(
         )
     ax.set_xlabel("round")
     ax.set_ylabel("utility (index)")
-    ax.legend(loc="best", frameon=False, fontsize=8.5)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
     finish(ax, "Offers over time", "filled: own offer; hollow: the other side's offer")
     return ax
 
@@ -198,7 +206,7 @@ def outcome_runs(outcomes: Sequence[Any]) -> list[tuple[int, int, Any]]:
     """
     values = list(outcomes)
     cuts = [0, *[k for k in range(1, len(values)) if values[k] != values[k - 1]], len(values)]
-    return [(a, b, values[a]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    return [(a, b, values[a]) for a, b in itertools.pairwise(cuts)]
 
 
 def threshold_plot(
@@ -261,17 +269,25 @@ def threshold_plot(
             break
         colour = OUTCOME_COLORS[distinct.index(str(outcome)) % len(OUTCOME_COLORS)]
         ax.axvspan(lo, hi, color=colour, alpha=0.9, linewidth=0, gid=f"run:{outcome}")
+        chars = int(80 * (hi - lo) / (x[-1] - x[0]))
+        narrow = chars < 18  # a narrow band: its label runs vertically
         ax.text(
             0.5 * (lo + hi),
             0.97,
-            str(outcome),
+            textwrap.fill(str(outcome), 45 if narrow else chars, break_long_words=False),
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="top",
-            fontsize=9,
+            rotation=90 if narrow else 0,
+            fontsize=8,
             fontweight="bold",
             gid="outcome",
-            wrap=True,
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "facecolor": "white",
+                "alpha": 0.75,
+                "edgecolor": "none",
+            },
         )
     for cut in cuts:
         ax.axvline(cut, color="black", linestyle="--", linewidth=1.2)
@@ -315,3 +331,53 @@ def threshold_plot(
         f"{len(runs)} regime(s), {len(cuts)} switch(es) over {x.size} values",
     )
     return ax
+
+
+def solution_sweep(
+    scenario: Any,
+    parameter: str,
+    *,
+    values: Sequence[float] | None = None,
+    n: int = 21,
+    solution: str = "nash",
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Solve ``scenario`` along one parameter: the solution's deal and payoffs at each value.
+
+    The outcome label names only the issues whose value changes along the sweep (``"no deal"``
+    where the zone is empty, with the reservations as payoffs). Feed the result to
+    :func:`threshold_plot`. ``values`` defaults to ``n`` points over the parameter's range.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> xs, labels, pay = solution_sweep(dealsim.load("donbas-2026"), "credibility", n=5)
+    >>> xs.tolist(), pay.shape
+    ([0.1, 0.3, 0.5, 0.7, 0.9], (5, 3))
+    """
+    import dealsim
+    from dealsim.plot._style import check_choice
+    from dealsim.report import format_deal
+
+    check_choice(parameter, tuple(scenario.parameters), "parameter", scenario.file)
+    if values is None:
+        spec = scenario.parameter_specs.get(parameter)
+        if spec is None or spec.range is None:
+            raise DealsimError(
+                f"parameter {parameter!r} has no range in the scenario: pass values="
+            )
+        values = np.linspace(spec.range[0], spec.range[1], int(n))
+    xs = np.asarray(values, dtype=float)
+    deals, payoffs = [], []
+    for value in xs:
+        result = dealsim.solve(scenario, parameters={parameter: float(value)}, analyses=False)
+        found = result.solutions.get(solution)
+        deals.append(None if found is None else found.deal)
+        row = result.reservations if found is None else found.utilities
+        payoffs.append([row[p] for p in result.parties])
+    present = [d for d in deals if d is not None]
+    varying = [k for k in (present[0] if present else {}) if len({str(d[k]) for d in present}) > 1]
+    labels = [
+        "no deal" if d is None else (format_deal({k: d[k] for k in varying}) or "same deal")
+        for d in deals
+    ]
+    return xs, labels, np.asarray(payoffs, dtype=float)

@@ -183,7 +183,7 @@ def _vertex_kernel(
         missing_q = (~ql).astype(np.float32).T
         rows = max(1, 4_000_000 // max(1, len(ql)))
         hits = [
-            np.argwhere(missing_p[s : s + rows] @ missing_q == 0) + [s, 0]
+            np.argwhere(missing_p[s : s + rows] @ missing_q == 0) + np.array([s, 0])
             for s in range(0, len(pl), rows)
         ]
         pairs = np.concatenate(hits) if hits else np.zeros((0, 2), dtype=int)

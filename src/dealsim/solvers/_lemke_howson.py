@@ -88,18 +88,20 @@ def _lemke_howson_kernel(
     side_q = _Side(A, offset=m, slack_offset=0, basis=np.arange(m))  # r, then y
     in_p = dropped < m  # x_k enters P; y_{k-m} enters Q
     entering = dropped
-    for pivots in range(1, max_pivots + 1):
+    pivots = 0
+    while True:
+        pivots += 1
+        if pivots > max_pivots:
+            raise SolverError(
+                f"Lemke-Howson did not reach an equilibrium within max_pivots={max_pivots} "
+                f"pivots on a {m}x{n} game (dropped label {dropped}); raise max_pivots or try "
+                "another initial_dropped_label"
+            )
         leaving = (side_p if in_p else side_q).pivot(entering)
         if leaving == dropped:
             break
         entering = leaving
         in_p = not in_p
-    else:
-        raise SolverError(
-            f"Lemke-Howson did not reach an equilibrium within max_pivots={max_pivots} "
-            f"pivots on a {m}x{n} game (dropped label {dropped}); raise max_pivots or try "
-            "another initial_dropped_label"
-        )
     x = np.zeros(m)
     y = np.zeros(n)
     x_rows = side_p.basis < m

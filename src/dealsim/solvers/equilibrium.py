@@ -194,9 +194,14 @@ class NormalFormGame:
         """
         if self.n_players == 2:
             return two_player_equilibria(
-                self.payoffs[0], self.payoffs[1], method=method or "vertex", tol=tol or 1e-9
+                self.payoffs[0],
+                self.payoffs[1],
+                method=method or "vertex",
+                tol=1e-9 if tol is None else tol,
             )
-        return n_player_equilibria(self.payoffs, method=method or "gambit_logit", tol=tol or 1e-6)
+        return n_player_equilibria(
+            self.payoffs, method=method or "gambit_logit", tol=1e-6 if tol is None else tol
+        )
 
 
 # --------------------------------------------------------------------------- validation

@@ -217,6 +217,24 @@ def _payoff_row(outcome: str, spec: Any, players: tuple[str, ...], game: str) ->
     return values
 
 
+def _payoff_matrix(
+    outcomes: Mapping[str, Any], ids: list[str], players: tuple[str, ...], game: str
+) -> np.ndarray:
+    """(n_outcomes, n_players) payoffs; one array conversion when every row is a plain vector."""
+    shape = (len(ids), len(players))
+    if not any(isinstance(v, Mapping) for v in outcomes.values()):
+        try:
+            matrix = np.array(list(outcomes.values()), dtype=float).reshape(shape)
+        except (TypeError, ValueError):
+            matrix = None
+        if matrix is not None and matrix.ndim == 2 and np.isfinite(matrix).all():
+            return matrix
+    # slow path: row by row, to name the offending outcome
+    return np.array([_payoff_row(o, outcomes[o], players, game) for o in ids], dtype=float).reshape(
+        shape
+    )
+
+
 def _parse_node(
     node_id: str, spec: Any, players: tuple[str, ...], game: str, tol: float
 ) -> tuple[int, int, list[tuple[str, str]], list[float] | None, str | None]:
@@ -241,7 +259,7 @@ def _parse_node(
         actions = spec.get("actions")
         if not isinstance(actions, Mapping) or not actions:
             raise GameError("a decision node needs at least one action", game=game, node=node_id)
-        edges = [(str(a), str(t)) for a, t in actions.items()]
+        edges = list(actions.items())
         infoset = spec.get("infoset")
         return DECISION, players.index(who), edges, None, None if infoset is None else str(infoset)
     branches = spec["chance"]
@@ -296,9 +314,7 @@ def _build(
         )
     outcome_ids = list(outcomes)
     outcome_index = {o: i for i, o in enumerate(outcome_ids)}
-    outcome_payoffs = np.array(
-        [_payoff_row(o, outcomes[o], players_t, game) for o in outcome_ids], dtype=float
-    ).reshape(len(outcome_ids), len(players_t))
+    outcome_payoffs = _payoff_matrix(outcomes, outcome_ids, players_t, game)
     parsed = {nid: _parse_node(nid, spec, players_t, game, tol) for nid, spec in nodes.items()}
 
     labels: list[str] = [root]

@@ -1,0 +1,7 @@
+"""``python -m dealsim``: the command line."""
+
+import sys
+
+from dealsim.cli import main
+
+sys.exit(main())

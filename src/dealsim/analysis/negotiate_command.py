@@ -1,0 +1,217 @@
+"""``dealsim negotiate``: scripted concession agents bargaining over a scenario's feasible deals.
+
+One agent per party (in party order) runs :func:`dealsim.solvers.negotiation.simulate_negotiation`
+over the feasible deals, with the parties' reservations; the trace of offers is written as CSV
+(one row per offer: round, proposer, accepted, the deal's issue values, each party's utility) or
+as a JSON document (with the dealsim version and the scenario's sha256).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dealsim.cli import command, write_output
+from dealsim.errors import DealsimError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealsim.scenario.model import Scenario
+    from dealsim.solvers.negotiation import NegotiationTrace
+
+__all__ = ["AGENT_NAMES", "make_agents", "negotiation_document", "trace_csv"]
+
+AGENT_NAMES = ("boulware", "conceder", "linear", "tit_for_tat", "best_response")
+"""Agent names accepted by ``--agents`` (``-`` may stand for ``_``)."""
+
+
+def make_agents(names: str, parties: tuple[str, ...]) -> list[Any]:
+    """Agents from a comma-separated list of names, one per party in party order.
+
+    Examples
+    --------
+    >>> make_agents("boulware, conceder", ("a", "b"))
+    [Boulware(exponent=0.2), Conceder(exponent=2.0)]
+    >>> make_agents("boulware", ("a", "b"))
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.DealsimError: --agents: 1 agent given for 2 parties (a, b); give one per party
+    """
+    from dealsim.solvers import negotiation as neg
+
+    factories = {
+        "boulware": neg.Boulware,
+        "conceder": neg.Conceder,
+        "linear": lambda: neg.TimeDependent(exponent=1.0),
+        "tit_for_tat": neg.TitForTat,
+        "best_response": neg.BestResponse,
+    }
+    items = [item.strip().lower().replace("-", "_") for item in names.split(",")]
+    unknown = [item for item in items if item not in factories]
+    if unknown:
+        raise DealsimError(
+            f"--agents: unknown agent {unknown[0]!r} (allowed: {', '.join(AGENT_NAMES)})"
+        )
+    if len(items) != len(parties):
+        s = "" if len(items) == 1 else "s"
+        raise DealsimError(
+            f"--agents: {len(items)} agent{s} given for {len(parties)} parties "
+            f"({', '.join(parties)}); give one per party"
+        )
+    return [factories[item]() for item in items]
+
+
+def _feasible(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices and utilities of the feasible deals."""
+    from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
+
+    space = DealSpace(scenario)
+    model = UtilityModel.from_scenario(scenario)
+    indices, utilities = [], []
+    for start, codes in space.chunks(DEFAULT_CHUNK):
+        rows = np.flatnonzero(model.feasible(space, codes).all(axis=0))
+        indices.append(start + rows)
+        utilities.append(model.utilities(space, codes[rows]))
+    return np.concatenate(indices), np.concatenate(utilities)
+
+
+def negotiation_document(
+    scenario: Scenario, trace: NegotiationTrace, indices: np.ndarray, *, agents: str, seed: int
+) -> dict[str, Any]:
+    """The JSON document of a negotiation trace (deal indices are rows of ``indices``).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.solvers.negotiation import simulate_negotiation
+    >>> s = dealsim.load("split-linear")
+    >>> idx, u = _feasible(s)
+    >>> agents = make_agents("conceder,conceder", s.party_ids)
+    >>> tr = simulate_negotiation(u, s.reservations(), agents, rounds=10, seed=0)
+    >>> doc = negotiation_document(s, tr, idx, agents="conceder,conceder", seed=0)
+    >>> doc["outcome"], doc["offers"][0]["deal"]
+    ('agreement', {'share': 1.0})
+    """
+    from dealsim._results import to_plain
+    from dealsim._version import __version__
+    from dealsim.space import DealSpace
+
+    space = DealSpace(scenario)
+    ids = scenario.party_ids
+    offers = [
+        {
+            "round": int(t),
+            "proposer": ids[int(p)],
+            "accepted": bool(a),
+            "deal": space.deal(int(indices[j])),
+            "utilities": {q: float(v) for q, v in zip(ids, row, strict=True)},
+        }
+        for t, p, j, row, a in zip(
+            trace.rounds, trace.proposers, trace.deals, trace.utilities, trace.accepted,
+            strict=True,
+        )
+    ]  # fmt: skip
+    agreed = trace.agreement
+    return {
+        "dealsim_version": __version__,
+        "scenario": {"name": scenario.name, "sha256": scenario.sha256, "file": scenario.file},
+        "agents": dict(zip(ids, [a.strip() for a in agents.split(",")], strict=True)),
+        "rounds": int(trace.parameters["rounds"]),
+        "seed": seed,
+        "outcome": trace.outcome,
+        "agreement": agreed,
+        "agreement_round": trace.agreement_round,
+        "deal": space.deal(int(indices[trace.deal_index])) if agreed else None,
+        "final_utilities": {q: float(v) for q, v in zip(ids, trace.final_utilities, strict=True)},
+        "reservations": to_plain(dict(zip(ids, scenario.reservations(), strict=True))),
+        "offers": offers,
+    }
+
+
+def trace_csv(document: dict[str, Any], scenario: Scenario) -> str:
+    """CSV text of a negotiation document: one row per offer.
+
+    Columns: ``round, proposer, accepted``, one column per issue, then ``u_<party>`` per party.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("split-linear")
+    >>> doc = {"offers": [{"round": 0, "proposer": "a", "accepted": False,
+    ...        "deal": {"share": 1.0}, "utilities": {"a": 1.0, "b": 0.0}}]}
+    >>> print(trace_csv(doc, s), end="")
+    round,proposer,accepted,share,u_a,u_b
+    0,a,false,1.0,1.0,0.0
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    ids = scenario.party_ids
+    writer.writerow(
+        ["round", "proposer", "accepted", *scenario.issue_ids, *(f"u_{q}" for q in ids)]
+    )
+    for offer in document["offers"]:
+        deal = [_cell(offer["deal"][i]) for i in scenario.issue_ids]
+        writer.writerow(
+            [
+                offer["round"],
+                offer["proposer"],
+                "true" if offer["accepted"] else "false",
+                *deal,
+                *(repr(offer["utilities"][q]) for q in ids),
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _negotiate_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+    parser.add_argument(
+        "--agents",
+        required=True,
+        help=f"one agent per party, in party order, comma-separated ({', '.join(AGENT_NAMES)})",
+    )
+    parser.add_argument("--rounds", type=int, required=True, help="deadline (number of offers)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the tie-breaking (default 0)")
+    parser.add_argument("--format", choices=["csv", "json"], default="csv")
+    parser.add_argument("-o", "--output", help="write to this file instead of standard output")
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+
+
+@command(
+    "negotiate",
+    _negotiate_args,
+    "Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace.",
+)
+def _negotiate(args: argparse.Namespace) -> int:
+    import dealsim
+    from dealsim.solvers.negotiation import simulate_negotiation
+
+    scenario = dealsim.load(args.scenario)
+    agents = make_agents(args.agents, scenario.party_ids)
+    if args.rounds < 1:
+        raise DealsimError(f"--rounds must be at least 1, got {args.rounds}")
+    indices, utilities = _feasible(scenario)
+    if indices.size == 0:
+        raise DealsimError(
+            f"{scenario.file}: no feasible deal: the constraints rule out every deal"
+        )
+    trace = simulate_negotiation(
+        utilities, scenario.reservations(), agents, rounds=args.rounds, seed=args.seed
+    )
+    document = negotiation_document(scenario, trace, indices, agents=args.agents, seed=args.seed)
+    if args.format == "json":
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    else:
+        text = trace_csv(document, scenario)
+    write_output(text, args.output, force=args.force)
+    return 0

@@ -1,0 +1,248 @@
+"""War, alternating offers and ratification over scenarios (models.md §2-§4, hand derivations)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import dealsim
+from dealsim.pipeline import compute_zone, solve
+from dealsim.report import render_report
+from dealsim.scenario import loads
+
+SPLIT = """
+[scenario]
+name = "split"
+[parties.a]
+reservation = {ra}
+discount = {da}
+[parties.b]
+reservation = {rb}
+discount = {db}
+[issues.share]
+range = [0, 1]
+steps = {steps}
+[payoffs.a]
+weights = {{ share = 1 }}
+share = {{ points = [[0, 0], [1, 1]] }}
+[payoffs.b]
+weights = {{ share = 1 }}
+share = {{ points = [[0, 1], [1, 0]] }}
+"""
+
+
+def split(extra: str = "", *, ra="0.45", rb="0.30", da=1, db=1, steps=201) -> str:
+    return SPLIT.format(ra=ra, rb=rb, da=da, db=db, steps=steps) + extra
+
+
+FEARON = """
+[war]
+p = { a = 0.6, b = 0.4 }
+costs = { a = 0.15, b = 0.10 }
+"""
+
+
+def test_fearon_bargaining_range_on_the_split():
+    # models.md §3: p = 0.6, cA = 0.15, cB = 0.10: war gives (0.45, 0.30) and every share in
+    # [0.45, 0.70] is preferred to war by both; on the 0.005 grid that is 51 deals.
+    s = loads(split(FEARON, ra='"war"', rb='"war"'))
+    war = solve(s).analyses["war"]
+    assert_allclose([war.values["a"], war.values["b"]], [0.45, 0.30])
+    assert_allclose(war.bargaining_range, [0.45, 0.70])
+    assert_allclose([war.fearon_range["lo"], war.fearon_range["hi"]], [0.45, 0.70])
+    assert war.preferred_to_war["size"] == 51
+    assert war.preferred_to_war["in_zone"] == 51
+    assert war.commitment is None
+
+
+def test_bargaining_range_uses_costs_in_prize_units():
+    # win 2, lose 0 for a: war value 0.6*2 - 0.3 = 0.9, and the cost in prize units is
+    # 0.3 / 2 = 0.15, so the unit-prize range is still [0.45, 0.70].
+    extra = FEARON.replace("a = 0.15", "a = 0.3") + "win = { a = 2.0 }\n"
+    war = solve(loads(split(extra))).analyses["war"]
+    assert_allclose(war.values["a"], 0.9)
+    assert_allclose([war.fearon_range["lo"], war.fearon_range["hi"]], [0.45, 0.70])
+    assert war.bargaining_range is None  # a never gets 0.9 from a share: nobody prefers peace
+
+
+COMMITMENT = """
+[scenario]
+name = "line"
+[parties.a]
+[parties.b]
+[issues.share]
+range = [0, 1]
+steps = 11
+[issues.line]
+levels = ["kept", "partly", "ceded"]
+[issues.monitors]
+levels = [false, true]
+[payoffs.a]
+weights = { share = 1 }
+share = { points = [[0, 0], [1, 1]] }
+[payoffs.b]
+weights = { share = 1 }
+share = { points = [[0, 1], [1, 0]] }
+[war]
+p = { a = 0.7, b = 0.3 }
+costs = { a = 0.05, b = 0.1 }
+delta = 0.9
+[war.shift]
+party = "b"
+amount = '0.5 * (line == "ceded") + 0.3 * (line == "partly")'
+caps = [{ when = "monitors", max = 0.2, label = "monitors" }]
+"""
+
+
+def test_commitment_problem_worked_values():
+    # models.md §3: delta = 0.9, c = 0.05, p1 = 0.3. Ceding the line (p2 = 0.8) means war:
+    # 0.9 * 0.5 = 0.45 > 0.3 + 0.1 * 0.05 = 0.305; ceding part of it (p2 = 0.6) keeps the peace:
+    # 0.27 < 0.305. Monitors cap the shift at 0.2 (0.18 < 0.305). The largest survivable shift is
+    # 0.305 / 0.9. There are 11 shares x 3 lines x 2 = 66 deals, all in the zone (reservations 0):
+    # war over the 11 "ceded, no monitors" deals (22 without the cap).
+    war = solve(loads(COMMITMENT)).analyses["war"]
+    c = war.commitment
+    assert (c["rising"], c["declining"]) == ("b", "a")
+    assert_allclose(c["largest_survivable_shift"], 0.305 / 0.9)
+    assert_allclose(c["largest_shift"], 0.5)
+    assert c["prefers_war_now"] == 11
+    assert c["prefers_war_now_without_caps"] == 22
+    assert c["zone_survivors"] == 55
+    assert c["zone_survivors_without_caps"] == 44
+    assert c["caps"] == [
+        {"label": "monitors", "max": 0.2, "zone_deals_capped": 22, "zone_deals_saved": 11}
+    ]
+    # The Nash deal (share 0.5; ties go to the first deal, line kept) survives.
+    assert c["solutions_at_risk"]["nash"] is False
+    assert c["self_enforcing_nash"]["deal"]["share"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"), [(0.5, 0.5), (0.4, None)], ids=["tied-hands", "deal-disappears"]
+)
+def test_ratification_win_set_on_the_split(limit, expected):
+    # models.md §4: d = (0.45, 0.30), unconstrained Nash x = 0.575. b's win-set {x <= 0.5} cuts
+    # the zone to [0.45, 0.5], where the Nash product rises: x = 0.5, a tied-hands gain of 0.075
+    # for b. {x <= 0.4} misses the zone [0.45, 0.70]: no deal.
+    extra = f'[ratification.b]\nrequire = "share <= {limit}"\n'
+    rat = solve(loads(split(extra))).analyses["ratification"]
+    b = rat.parties["b"]
+    assert rat.unconstrained_nash["deal"]["share"] == pytest.approx(0.575)
+    assert b["win_set_size"] == round(limit / 0.005) + 1
+    if expected is None:
+        assert b["deal_disappears"] and not b["overlap"]
+        assert all(s is None for s in b["solutions"].values())
+        assert b["tied_hands_shift"] is None
+    else:
+        assert b["overlap"] and not b["deal_disappears"]
+        assert b["solutions"]["nash"]["deal"]["share"] == pytest.approx(expected)
+        assert b["tied_hands_shift"] == pytest.approx(0.075)
+        assert b["zone_overlap"] == 11  # 0.45, 0.455, ..., 0.5
+
+
+def test_expected_utility_mode_weighs_by_the_ratification_probability():
+    # A constant P = 1/2 scales every gain by 1/2: the Nash product is multiplied by 1/4 and the
+    # Nash deal stays at 0.575, with expected utilities d + (u - d)/2 = (0.5125, 0.3625).
+    extra = '[ratification.b]\nmode = "expected_utility"\nprobability = { intercept = 0 }\n'
+    b = solve(loads(split(extra))).analyses["ratification"].parties["b"]
+    nash = b["solutions"]["nash"]
+    assert nash["deal"]["share"] == pytest.approx(0.575)
+    assert nash["ratification_probability"] == pytest.approx(0.5)
+    assert_allclose(list(nash["expected_utilities"].values()), [0.5125, 0.3625])
+    assert "P*u + (1-P)*reservation" in b["objective"]
+
+
+def test_expected_utility_mode_moves_toward_likely_deals():
+    # Log-odds 2010 - 4000 x: +10 at x = 0.5 (P = 0.99995), -10 at the next grid point 0.505
+    # (P = 4.5e-5): gains above 0.5 are worth almost nothing, so the Nash deal is 0.5 as with
+    # the hard win-set {x <= 0.5}.
+    extra = (
+        '[ratification.b]\nmode = "expected_utility"\n'
+        'probability = { intercept = 2010, terms = { "share" = -4000 } }\n'
+    )
+    b = solve(loads(split(extra))).analyses["ratification"].parties["b"]
+    assert b["solutions"]["nash"]["deal"]["share"] == pytest.approx(0.5)
+
+
+def test_two_ratifying_parties_give_a_joint_entry():
+    extra = (
+        '[ratification.b]\nrequire = "share <= 0.6"\n[ratification.a]\nrequire = "share >= 0.55"\n'
+    )
+    rat = solve(loads(split(extra))).analyses["ratification"]
+    assert rat.joint["win_set_size"] == 11  # 0.55 .. 0.60
+    assert rat.joint["solutions"]["nash"]["deal"]["share"] == pytest.approx(0.575)
+    assert rat.joint["tied_hands_shift"] == {"a": 0.0, "b": 0.0}
+
+
+def test_alternating_offers_approach_the_rubinstein_share():
+    # models.md §2: d = (0.9, 0.8), d = 0: the first proposer gets 5/7. On a grid of step 0.001
+    # each round can round the responder's share up by one step: error <= 0.001 / (1 - 0.72).
+    s = loads(split(ra=0, rb=0, da=0.9, db=0.8, steps=1001))
+    ao = solve(s).analyses["alternating_offers"]
+    assert ao.agreement and ao.round == 0
+    assert abs(ao.deal["share"] - 5 / 7) <= 0.001 / 0.28
+    assert ao.utilities["a"] == pytest.approx(ao.deal["share"])
+    # The weighted Nash target (weights 1/r_i, r_i = -ln d_i) is r2/(r1 + r2) of the surplus.
+    r1, r2 = -math.log(0.9), -math.log(0.8)
+    conv = ao.convergence
+    assert abs(conv["target"]["deal"]["share"] - r2 / (r1 + r2)) <= 0.0005
+    # Shorter rounds: the split approaches the target within the grid error bound.
+    for distance, bound in zip(conv["distance"], conv["grid_error_bound"], strict=True):
+        assert distance <= abs(5 / 7 - r2 / (r1 + r2)) + bound
+
+
+def test_alternating_offers_with_an_empty_zone_end_at_the_reservations():
+    ao = solve(loads(split(ra=0.6, rb=0.6, da=0.9, db=0.9))).analyses["alternating_offers"]
+    assert not ao.agreement and ao.deal is None and ao.round == -1
+    assert ao.utilities == {"a": 0.6, "b": 0.6}
+
+
+def test_alternating_offers_section_sets_the_game():
+    extra = '[alternating_offers]\nrounds = 1\nproposer_order = ["b"]\n'
+    # One round, b proposes an ultimatum: a accepts anything worth its reservation 0.45.
+    ao = solve(loads(split(extra))).analyses["alternating_offers"]
+    assert ao.deal["share"] == pytest.approx(0.45)
+    assert ao.convergence is None  # no discounting
+
+
+def test_analyses_appear_only_when_declared():
+    document = solve(loads(split())).to_dict()
+    assert not {"war", "alternating_offers", "ratification"} & set(document)
+
+
+def test_donbas_json_carries_the_three_analyses():
+    result = solve(dealsim.load("donbas-2026"))
+    document = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    war = document["war"]
+    assert war["values"] == pytest.approx({"ukraine": 0.45, "russia": 0.50})
+    assert {"values", "bargaining_range", "preferred_to_war", "commitment"} <= set(war)
+    assert {"prefers_war_now", "zone_survivors", "largest_survivable_shift"} <= set(
+        war["commitment"]
+    )
+    # The caps (neutral force, free economic zone, guarantee) save deals from the fight.
+    assert war["commitment"]["zone_survivors"] > war["commitment"]["zone_survivors_without_caps"]
+    ao = document["alternating_offers"]
+    assert {"deal", "utilities", "round", "discounts", "rounds"} <= set(ao)
+    assert ao["rounds"] == 24 and ao["proposer_order"][0] == "us"
+    rat = document["ratification"]["parties"]["ukraine"]
+    assert rat["mode"] == "expected_utility"
+    assert 0 < rat["solutions"]["nash"]["ratification_probability"] < 1
+    text = render_report(result)
+    for title in (
+        "War as a costly lottery",
+        "Commitment problem",
+        "Alternating offers",
+        "Ratification",
+    ):
+        assert title in text
+
+
+def test_war_values_follow_parameter_draws():
+    s = dealsim.load("donbas-2026")
+    zc = compute_zone(s, {**s.parameters, "russia_win": 0.5})
+    # Ukraine: 0.5*0.8 + 0.5*0.1 - 0.105 = 0.345; Russia: 0.5*0.8 + 0.5*0.5 - 0.105 = 0.545.
+    assert_allclose(zc.reservations[1:], [0.345, 0.545])
+    draws = {**s.parameters, "russia_win": np.array([0.35, 0.5])}
+    assert_allclose(s.reservations(draws)[:, 1], [0.45, 0.345])

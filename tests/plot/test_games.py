@@ -1,0 +1,79 @@
+"""Game trees highlight the equilibrium path; payoff matrices mark the equilibria."""
+
+import numpy as np
+import pytest
+
+from dealsim.errors import GameError
+from dealsim.plot import game_tree, payoff_matrix
+from dealsim.solvers.sequential import GameTree, subgame_perfect_equilibrium
+
+
+def _hot(ax):
+    return sorted(line.get_gid() for line in ax.lines if line.get_linewidth() > 2)
+
+
+def _sequencing(g):
+    # Ukraine cedes first; the US guarantees; the guarantee holds with probability g; Russia
+    # then keeps the peace or attacks. Ukraine cedes iff 0.6 g + 0.2 (1 - g) > 0.45: g > 0.625.
+    return GameTree.from_nodes(
+        {
+            "kyiv": {"player": "ukraine", "actions": {"cede": "washington", "refuse": "war"}},
+            "washington": {"player": "us", "actions": {"guarantee": "holds", "none": "exposed"}},
+            "holds": {
+                "chance": {"kept": g, "broken": 1 - g},
+                "actions": {"kept": "moscow", "broken": "exposed"},
+            },
+            "moscow": {"player": "russia", "actions": {"peace": "peace", "attack": "deterred"}},
+        },
+        {
+            "war": [0.3, 0.45, 0.5],
+            "exposed": [0.5, 0.2, 0.8],
+            "peace": [0.9, 0.6, 0.65],
+            "deterred": [0.6, 0.5, 0.3],
+        },
+        root="kyiv",
+        players=["us", "ukraine", "russia"],
+        name="cede-first",
+    )
+
+
+def test_entry_game_path_is_highlighted():
+    tree = GameTree.from_nodes(
+        {
+            "entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
+            "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}},
+        },
+        {"stay_out": [0, 2], "war": [-1, -1], "share": [1, 1]},
+        root="entrant",
+        players=["E", "I"],
+        name="entry",
+    )
+    ax = game_tree(tree)
+    # nodes in BFS order: entrant 0, stay_out 1, incumbent 2, war 3, share 4
+    assert _hot(ax) == ["edge:0-2", "edge:2-4"]
+    assert len([t for t in ax.texts if t.get_gid() == "payoff"]) == 3
+
+
+@pytest.mark.parametrize(("g", "cedes"), [(0.6, False), (0.65, True)])
+def test_chance_tree_path_flips_at_the_credibility_threshold(g, cedes):
+    tree = _sequencing(g)
+    ax = game_tree(tree, subgame_perfect_equilibrium(tree))
+    hot = _hot(ax)
+    assert ("edge:0-1" in hot) is cedes  # kyiv -> washington
+    assert ("edge:0-2" in hot) is not cedes  # kyiv -> war
+    if cedes:  # both chance branches are on the path
+        assert {"edge:3-5", "edge:3-6"} <= set(hot)
+
+
+def test_payoff_matrix_marks_pure_and_lists_mixed_equilibria():
+    bos = np.array([[[2, 0], [0, 1]], [[1, 0], [0, 2]]])
+    ax = payoff_matrix(bos, players=["she", "he"], strategies=[["opera", "fight"]] * 2)
+    marked = sorted(p.get_gid() for p in ax.patches if p.get_gid().startswith("equilibrium"))
+    assert marked == ["equilibrium:0-0", "equilibrium:1-1"]
+    listing = next(t for t in ax.texts if t.get_gid() == "equilibria-list").get_text()
+    assert "mixed: she (0.667, 0.333), he (0.333, 0.667)" in listing  # 2/3, 1/3 by indifference
+
+
+def test_payoff_matrix_refuses_three_players():
+    with pytest.raises(GameError, match="two-player"):
+        payoff_matrix(np.zeros((3, 2, 2, 2)))

@@ -1,0 +1,75 @@
+"""Payoff surfaces show the utilities of the slice they name."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import dealsim
+from dealsim.errors import ScenarioError
+from dealsim.plot import payoff_surface
+
+
+@pytest.fixture(scope="module")
+def logroll():
+    return dealsim.load("logroll")
+
+
+def _mesh(ax):
+    return next(c for c in ax.collections if c.get_gid() == "surface")
+
+
+def test_utility_heatmap_is_the_party_utility(logroll):
+    ax = payoff_surface(logroll, "x", "y", party="a")
+    g = np.linspace(0, 1, 11)
+    X, Y = np.meshgrid(g, g)
+    assert_allclose(_mesh(ax).get_array().reshape(11, 11), 0.8 * X + 0.2 * Y)  # U_a by hand
+    assert ax.get_xlabel() == "Share of item X to A"
+    assert ax.get_title(loc="left").startswith("Party A's utility")
+
+
+def test_nash_product_peaks_at_the_logroll(logroll):
+    ax = payoff_surface(logroll, "x", "y", measure="nash_product")
+    z = _mesh(ax).get_array().reshape(11, 11)
+    assert np.unravel_index(np.argmax(z), z.shape) == (0, 10)  # y = 0, x = 1: (0.8, 0.8)
+    assert_allclose(z.max(), 0.64)
+
+
+def test_min_gain_is_negative_where_a_party_rejects():
+    scenario = dealsim.load("donbas-2026")
+    ax = payoff_surface(scenario, "donbas_ceded", "prosperity_plan", measure="min_gain")
+    z = np.ma.filled(_mesh(ax).get_array().reshape(5, 5).astype(float), np.nan)
+    assert np.isnan(z[:, 0]).all()  # infeasible column (no territory ceded)
+    assert (z[:, 4] < 0).all()  # ceding everything: Ukraine rejects at any plan size
+    values = [t for t in ax.texts if t.get_gid() == "value"]
+    assert len(values) == 20
+
+
+def test_3d_surface_and_contour(logroll):
+    import matplotlib.pyplot as plt
+
+    ax = payoff_surface(logroll, "x", "y", party="b", kind="3d")
+    assert ax.name == "3d"
+    _, ax2 = plt.subplots()
+    with pytest.raises(ScenarioError, match="3-D Axes"):
+        payoff_surface(logroll, "x", "y", party="b", kind="3d", ax=ax2)
+    assert payoff_surface(logroll, "x", "y", party="b", kind="contour").collections
+
+
+def test_utility_needs_a_known_party(logroll):
+    with pytest.raises(ScenarioError, match=r"needs a party.*a, b"):
+        payoff_surface(logroll, "x", "y")
+    with pytest.raises(ScenarioError, match=r"unknown party 'c'.*a, b"):
+        payoff_surface(logroll, "x", "y", party="c")
+
+
+def test_categorical_axis_has_level_labels():
+    ax = payoff_surface(
+        dealsim.load("donbas-2026"),
+        "donbas_ceded",
+        "security_guarantee",
+        party="ukraine",
+        at={"zone_status": "russian_control"},
+    )
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["none", "bilateral assurances", "article5 mirror"]
+    assert ax.get_xlabel() == "Share of Ukrainian-held Donbas ceded (share)"

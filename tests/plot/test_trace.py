@@ -1,0 +1,64 @@
+"""Negotiation traces and threshold plots."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import dealsim
+from dealsim.errors import DealsimError
+from dealsim.plot import threshold_plot, trace_timeline, trace_utility_space
+from dealsim.plot.trace import outcome_runs, solution_sweep
+from dealsim.solvers.negotiation import Boulware, Conceder, simulate_negotiation
+
+
+@pytest.fixture(scope="module")
+def trace():
+    x = np.linspace(0, 1, 101)
+    u = np.column_stack([x, 1 - x])
+    return u, simulate_negotiation(u, [0.0, 0.0], [Boulware(), Conceder()], rounds=20, seed=1)
+
+
+def test_offers_are_drawn_by_proposer(trace):
+    u, tr = trace
+    ax = trace_utility_space(tr, ["a", "b"], utilities=u)
+    for p in (0, 1):
+        line = next(line for line in ax.lines if line.get_gid() == f"offers:{p}")
+        assert_allclose(line.get_xydata(), tr.utilities[tr.proposers == p])
+    star = next(line for line in ax.lines if line.get_gid() == "agreement")
+    assert_allclose(star.get_xydata()[0], tr.final_utilities)
+
+
+def test_timeline_has_one_line_per_party(trace):
+    _, tr = trace
+    ax = trace_timeline(tr, ["a", "b"])
+    for p in (0, 1):
+        line = next(line for line in ax.lines if line.get_gid() == f"utility:{p}")
+        assert_allclose(line.get_ydata(), tr.utilities[:, p])
+    with pytest.raises(DealsimError, match="name the trace's 2 parties"):
+        trace_timeline(tr, ["a"])
+
+
+def test_threshold_bands_follow_the_outcome_runs():
+    ax = threshold_plot(
+        [0.1, 0.3, 0.5, 0.7, 0.9], ["war", "war", "deal", "deal", "war"], parameter="g"
+    )
+    spans = [p for p in ax.patches if p.get_gid().startswith("run:")]
+    extents = [(p.get_x(), p.get_x() + p.get_width()) for p in spans]
+    assert_allclose(extents, [(0.1, 0.4), (0.4, 0.8), (0.8, 0.9)])
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "switch"] == ["g = 0.4", "g = 0.8"]
+    assert outcome_runs("aab") == [(0, 2, "a"), (2, 3, "b")]
+
+
+def test_threshold_lines_at_given_thresholds_and_payoffs():
+    ax = threshold_plot(
+        [0.0, 1.0], ["a", "b"], thresholds=[0.625], payoffs=[[1, 2], [3, 4]], parties=["x", "y"]
+    )
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "switch"] == ["parameter = 0.625"]
+    assert len([line for line in ax.lines if (line.get_gid() or "").startswith("payoff:")]) == 2
+
+
+def test_solution_sweep_labels_only_the_changing_terms():
+    xs, labels, _ = solution_sweep(dealsim.load("donbas-2026"), "credibility", n=5)
+    assert_allclose(xs, [0.1, 0.3, 0.5, 0.7, 0.9])
+    assert all("prosperity_plan" not in label for label in labels)  # 800 throughout
+    assert labels[-1] != labels[0]
