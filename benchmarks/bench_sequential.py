@@ -3,8 +3,8 @@
 Run with ``python benchmarks/bench_sequential.py``. Prints medians of several repeats for
 ``GameTree.from_nodes`` (validation and array layout) and ``subgame_perfect_equilibrium``
 (vectorised backward induction), with ratios against a plain recursive Python backward
-induction over the same dict of nodes, and reading the tree's ``.efg`` text with dealsim against
-pygambit 16.7 (which has no subgame-perfect solver to compare with).
+induction over the same dict of nodes, and reading a 2000-node tree's ``.efg`` text with
+dealsim against pygambit 16.7 (which has no subgame-perfect solver to compare with).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dealsim.io.gambit import format_efg, parse_efg
 from dealsim.solvers.sequential import GameTree, subgame_perfect_equilibrium
 
 N_NODES = 100_000
+N_IO_NODES = 2_000
 PLAYERS = ["US", "Ukraine", "Russia"]
 
 
@@ -94,7 +95,11 @@ def main() -> None:
     assert np.allclose(list(result.payoffs.values()), naive)
     print(f"ratio peer / dealsim (solve)            {t_naive / t_spe:8.1f}x")
 
-    text = format_efg(tree)
+    # I/O on a smaller tree: pygambit's reader slows down sharply at 10^5 nodes
+    small_nodes, small_outcomes = random_tree_spec(N_IO_NODES, rng)
+    small = GameTree.from_nodes(small_nodes, small_outcomes, root="n0", players=PLAYERS)
+    text = format_efg(small)
+    print(f"I/O tree: {small.n_nodes} nodes")
     t_ours, _ = median_time(lambda: parse_efg(text), 3)
     print(f"parse_efg (dealsim)            median {t_ours * 1e3:8.1f} ms")
     try:

@@ -1,12 +1,24 @@
-"""Hypothesis strategies shared by the test suite (random utility arrays, disagreement points)."""
+"""Shared test helpers: hypothesis strategies (random utility arrays, disagreement points, random
+game trees) and textbook game trees used by several test files."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["disagreement_vectors", "tied_utility_arrays", "utility_arrays"]
+from dealsim.solvers.sequential import GameTree
+
+__all__ = [
+    "credibility",
+    "disagreement_vectors",
+    "entry_deterrence",
+    "random_trees",
+    "tied_utility_arrays",
+    "utility_arrays",
+]
 
 
 @st.composite
@@ -60,3 +72,95 @@ def disagreement_vectors(utilities: np.ndarray) -> st.SearchStrategy[np.ndarray]
         return np.minimum(d, row)
 
     return _draw()
+
+
+# --------------------------------------------------------------------------- game trees
+
+
+def entry_deterrence() -> GameTree:
+    """Selten's chain-store stage game: out (0, 2); in then fight (-1, -1) or accommodate (1, 1)."""
+    return GameTree.from_nodes(
+        {
+            "entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
+            "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}},
+        },
+        {"stay_out": [0, 2], "war": [-1, -1], "share": [1, 1]},
+        root="entrant",
+        players=["E", "I"],
+        name="entry",
+    )
+
+
+def credibility(g: float) -> GameTree:
+    """The sequencing-and-credibility tree of models.md §5 (payoffs chosen for this test).
+
+    Payoffs are (US, Ukraine, Russia):
+
+    - the US first offers a guarantee or withholds it; withholding ends in ``no_deal``
+      (0, -3, 1): the war goes on.
+    - with a guarantee, Ukraine cedes or refuses. Refusing lets Russia attack (``war``,
+      (-1, -3, 1)) or hold (``status_quo``, (0, 0, 0)): Russia attacks (1 > 0).
+    - ceding leads to a chance node: the guarantee is honoured with probability g.
+      Honoured: Russia attacks into a US defence (``defended``, (-2, -1, -3)) or holds
+      (``peace``, (2, 1, 2)): Russia holds (2 > -3). Dishonoured: Russia attacks (``betrayed``,
+      (-4, -5, 3)) or holds (``peace``): Russia attacks (3 > 2).
+
+    By hand: Ukraine's expected payoff from ceding is 1*g + (-5)(1 - g) = 6g - 5 against -3
+    from refusing, so Ukraine cedes iff g > 1/3. The US's guarantee then yields
+    2g + (-4)(1 - g) = 6g - 4 if Ukraine cedes (and -1 if Ukraine refuses) against 0 from
+    withholding, so the US offers iff g > 2/3 (for g in (1/3, 2/3) Ukraine would cede but the
+    US does not offer). The equilibrium path flips at g* = 2/3 only; the strategy also
+    changes, off the path, at g = 1/3.
+    """
+    nodes = {
+        "us": {"player": "US", "actions": {"guarantee": "ukraine", "withhold": "no_deal"}},
+        "ukraine": {"player": "Ukraine", "actions": {"cede": "guarantee", "refuse": "refused"}},
+        "refused": {"player": "Russia", "actions": {"attack": "war", "hold": "status_quo"}},
+        "guarantee": {"chance": {"honoured": g, "dishonoured": 1 - g}},
+        "honoured": {"player": "Russia", "actions": {"attack": "defended", "hold": "peace"}},
+        "dishonoured": {"player": "Russia", "actions": {"attack": "betrayed", "hold": "peace"}},
+    }
+    outcomes = {
+        "no_deal": [0, -3, 1],
+        "war": [-1, -3, 1],
+        "status_quo": [0, 0, 0],
+        "defended": [-2, -1, -3],
+        "peace": [2, 1, 2],
+        "betrayed": [-4, -5, 3],
+    }
+    return GameTree.from_nodes(
+        nodes, outcomes, root="us", players=["US", "Ukraine", "Russia"], name="credibility"
+    )
+
+
+@st.composite
+def random_trees(draw, max_depth: int = 4):
+    """A random tree spec with 1-3 players, integer payoffs (ties happen) and chance nodes."""
+    n_players = draw(st.integers(1, 3))
+    players = [f"p{i}" for i in range(n_players)]
+    nodes: dict = {}
+    outcomes: dict = {}
+    counter = itertools.count()
+
+    def grow(depth: int) -> str:
+        nid = f"n{next(counter)}"
+        if depth > 0 and (depth >= max_depth or draw(st.booleans())):
+            outcomes[nid] = draw(
+                st.lists(st.integers(-3, 3), min_size=n_players, max_size=n_players)
+            )
+            return nid
+        k = draw(st.integers(1, 3))
+        if draw(st.integers(0, 4)) == 0:
+            weights = draw(st.lists(st.integers(0, 4), min_size=k, max_size=k))
+            if sum(weights) == 0:
+                weights[0] = 1
+            branches = {f"c{j}": w / sum(weights) for j, w in enumerate(weights)}
+            targets = {f"c{j}": grow(depth + 1) for j in range(k)}
+            nodes[nid] = {"chance": branches, "actions": targets}
+        else:
+            mover = draw(st.sampled_from(players))
+            nodes[nid] = {"player": mover, "actions": {f"a{j}": grow(depth + 1) for j in range(k)}}
+        return nid
+
+    root = grow(0)
+    return nodes, outcomes, root, players

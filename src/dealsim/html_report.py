@@ -79,7 +79,7 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
                 "Utility space",
                 "Every deal for each pair of parties; the agreement zone in "
                 "green, the bargaining solutions marked.",
-                lambda: plot.utility_space_pairs(scenario, result=result),
+                lambda: plot.utility_space_pairs(scenario, result=result, ncols=2),
             )
         )
     else:
@@ -103,9 +103,19 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
         )
 
         def surfaces():
+            from dealsim.plot._style import share_parameter_note
+
             k = len(scenario.parties)
-            fig, axes = plt.subplots(1, k, figsize=(6.2 * k, 5.6), layout="constrained")
-            for ax, party in zip(np.atleast_1d(axes), scenario.party_ids, strict=True):
+            cols = min(k, 2)
+            rows = -(-k // cols)
+            fig, axes = plt.subplots(
+                rows, cols, figsize=(6.0 * cols, 6.0 * rows + 0.3), layout="constrained"
+            )
+            cells = list(np.atleast_1d(axes).ravel())
+            for cell in cells[k:]:
+                cell.remove()
+            share_parameter_note(fig)
+            for ax, party in zip(cells[:k], scenario.party_ids, strict=True):
                 plot.payoff_surface(scenario, x, y, party=party, ax=ax)
             return fig
 
@@ -124,7 +134,11 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
         def sweep(name=name):
             xs, labels, payoffs = plot.solution_sweep(scenario, name)
             return plot.threshold_plot(
-                xs, labels, parameter=name, payoffs=payoffs, parties=scenario.party_ids
+                xs,
+                labels,
+                parameter=name,
+                payoffs=payoffs,
+                parties=[p.label for p in scenario.parties],
             ).figure
 
         out.append(

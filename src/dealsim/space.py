@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -66,10 +67,15 @@ class DealSpace:
         [[0, 0], [1, 1], [10, 10]]
         """
         if indices is None:
-            indices = np.arange(self.size)
-        elif isinstance(indices, slice):
-            indices = np.arange(*indices.indices(self.size))
-        return np.stack(np.unravel_index(np.asarray(indices), self.shape), axis=-1)
+            indices = slice(None)
+        if isinstance(indices, slice):
+            start, stop, step = indices.indices(self.size)
+            if step == 1:
+                return _range_codes(start, max(start, stop), self.shape).T
+            indices = np.arange(start, stop, step)
+        # stack issue by issue (contiguous writes) and view the issue axis last: the columns
+        # codes[:, j] that utilities gather with are then contiguous
+        return np.moveaxis(np.stack(np.unravel_index(np.asarray(indices), self.shape)), 0, -1)
 
     def index_of(self, deal: Mapping[str, Any]) -> int:
         """Flat index of a deal given as ``{issue: value}``; values must lie on the grid."""
@@ -152,21 +158,45 @@ class UtilityModel:
     def utilities(self, space: DealSpace, codes: np.ndarray) -> np.ndarray:
         """Utilities ``(..., n_deals, n_parties)`` of the deals with the given codes."""
         n = codes.shape[0]
+        tables = self._issue_tables  # a scenario has at least one issue
+        total = np.take(tables[0], codes[:, 0], axis=-2)  # (..., n, n_parties)
+        for j in range(1, len(tables)):
+            values = np.take(tables[j], codes[:, j], axis=-2)
+            if values.shape == total.shape:
+                total += values
+            else:
+                total = total + values
         columns = None
-        per_party = []
-        for party_tables, payoff, adds in zip(
-            self.tables, space.scenario.payoffs, self.term_adds, strict=True
-        ):
-            total: Any = np.zeros(n)
-            for j, table in party_tables:
-                total = total + table[..., codes[:, j]]
+        payoffs = zip(space.scenario.payoffs, self.term_adds, strict=True)
+        for i, (payoff, adds) in enumerate(payoffs):
             for term, add in zip(payoff.terms, adds, strict=True):
                 if columns is None:
                     columns = {**self.parameters, **space.columns(codes)}
                 mask = _over_deals(term.when.evaluate_mask(columns), n)
-                total = total + np.asarray(add)[..., None] * mask
-            per_party.append(total)
-        return np.stack(np.broadcast_arrays(*per_party), axis=-1).astype(float, copy=False)
+                party = total[..., i] + np.asarray(add)[..., None] * mask
+                if party.shape != total.shape[:-1]:
+                    total = np.array(np.broadcast_to(total, party.shape + total.shape[-1:]))
+                total[..., i] = party
+        return total
+
+    @cached_property
+    def _issue_tables(self) -> tuple[np.ndarray, ...]:
+        """Per issue, every party's weighted values side by side: ``(..., size_j, n_parties)``.
+
+        Gathering one table per issue and adding in issue order gives each party exactly the
+        floating-point sum ``((0 + t_0) + t_1) + ...`` over the issues it weighs: a party that
+        does not weigh an issue gets ``+0.0`` for the first issue (the starting zero) and
+        ``-0.0`` afterwards (``x + -0.0 == x`` for every ``x``, signed zeros included).
+        """
+        weighed = [dict(party_tables) for party_tables in self.tables]
+        stacked = []
+        for j, issue in enumerate(self.space.scenario.issues):
+            neutral = np.full(issue.size, 0.0 if j == 0 else -0.0)
+            per_party = [np.asarray(w.get(j, neutral), dtype=float) for w in weighed]
+            if j == 0:  # the starting zero: 0.0 + t (turns -0.0 into 0.0, as the sum does)
+                per_party = [0.0 + t for t in per_party]
+            stacked.append(np.stack(np.broadcast_arrays(*per_party), axis=-1))
+        return tuple(stacked)
 
     def feasible(self, space: DealSpace, codes: np.ndarray) -> np.ndarray:
         """Boolean mask ``(..., n_constraints, n_deals)``: which deals satisfy each constraint."""
@@ -176,6 +206,32 @@ class UtilityModel:
         columns = {**self.parameters, **space.columns(codes)}
         masks = [_over_deals(c.require.evaluate_mask(columns), codes.shape[0]) for c in constraints]
         return np.stack(np.broadcast_arrays(*masks), axis=-2)
+
+
+def _range_codes(start: int, stop: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Codes ``(n_issues, stop - start)`` of the consecutive deals ``start, ..., stop - 1``.
+
+    Same values as ``np.unravel_index(np.arange(start, stop), shape)`` without its integer
+    divisions: issue ``j``'s code repeats each value ``stride_j`` times (the product of the later
+    issues' sizes) and cycles with period ``size_j * stride_j``, so each row is a tiled or
+    repeated pattern.
+    """
+    n = stop - start
+    out = np.empty((len(shape), n), dtype=np.intp)
+    stride = 1
+    for j in range(len(shape) - 1, -1, -1):
+        size = shape[j]
+        period = size * stride
+        if period <= n:  # many periods: tile one period's pattern
+            pattern = np.repeat(np.arange(size, dtype=np.intp), stride)
+            offset = start % period
+            out[j] = np.tile(pattern, -(-(offset + n) // period))[offset : offset + n]
+        else:  # less than a period: a few runs of equal codes
+            first, last = start // stride, (stop - 1) // stride
+            bounds = np.clip(np.arange(first, last + 2) * stride, start, stop)
+            out[j] = np.repeat(np.arange(first, last + 1) % size, np.diff(bounds))
+        stride = period
+    return out
 
 
 def _over_deals(mask: Any, n: int) -> np.ndarray:

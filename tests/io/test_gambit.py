@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from pathlib import Path
 
@@ -20,32 +19,16 @@ from dealsim.io.gambit import (
     read_game,
     write_game,
 )
+from dealsim.solvers.equilibrium import NormalFormGame
 from dealsim.solvers.sequential import (
     GameTree,
-    NormalForm,
     normal_form,
     subgame_perfect_equilibrium,
 )
+from strategies import credibility, entry_deterrence, random_trees
 
 gbt = pytest.importorskip("pygambit")
 
-
-def _sibling(name: str):
-    # the textbook trees and the random-tree strategy live in the solver tests; tests/ is not a
-    # package, so load that file by path (a shared tests/property.py would be the lasting home)
-    path = Path(__file__).resolve().parents[1] / "solvers" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_dealsim_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_games = _sibling("test_sequential")
-credibility, entry_deterrence, random_trees = (
-    _games.credibility,
-    _games.entry_deterrence,
-    _games.random_trees,
-)
 
 DATA = Path(__file__).parent / "data"
 
@@ -65,13 +48,13 @@ def gambit_payoffs(game) -> np.ndarray:
     return np.stack([np.asarray(a, dtype=float) for a in game.to_arrays(dtype=float)])
 
 
-def three_player_game() -> NormalForm:
+def three_player_game() -> NormalFormGame:
     rng = np.random.default_rng(7)
     payoffs = rng.integers(-9, 10, size=(3, 2, 3, 4)) / 4  # quarters: exact in decimal
-    return NormalForm(
+    return NormalFormGame(
         payoffs=payoffs,
-        players=("US", "Ukraine", "Russia"),
-        strategies=(("a", "b"), ("x", "y", "z"), ("1", "2", "3", "4")),
+        player_names=("US", "Ukraine", "Russia"),
+        strategy_names=(("a", "b"), ("x", "y", "z"), ("1", "2", "3", "4")),
         title='three "players"',
     )
 

@@ -19,6 +19,7 @@ from dealsim.solvers.equilibrium import (
     dominated_strategies,
     iterated_elimination,
     lemke_howson,
+    lemke_howson_race,
     n_player_equilibria,
     pure_equilibria,
     regret,
@@ -191,6 +192,83 @@ def test_lemke_howson_rejects_a_label_out_of_range():
         lemke_howson([[1, 0], [0, 1]], [[1, 0], [0, 1]], initial_dropped_label=4)
 
 
+def _is_one_of(eq, found):
+    return any(np.allclose(f, np.concatenate(eq.strategies), atol=1e-7) for f in found)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("integer", [False, True])
+def test_raced_lemke_howson_is_one_of_the_enumerated_equilibria(seed, integer):
+    rng = np.random.default_rng(300 + seed)
+    if integer:  # ties: degenerate pivots go through the lexicographic rule
+        A, B = rng.integers(0, 3, (5, 6)), rng.integers(0, 3, (5, 6))
+    else:
+        A, B = rng.random((5, 6)), rng.random((5, 6))
+    found = _as_set(two_player_equilibria(A, B).equilibria)
+    res = lemke_howson_race(A, B)
+    assert res.method == "lemke_howson_race"
+    assert res.parameters["labels"] == list(range(11))
+    assert res.parameters["winning_label"] in range(11)
+    assert np.all(regret(np.stack([A, B]), res.equilibria[0].strategies) <= 1e-9)
+    assert _is_one_of(res.equilibria[0], found)
+
+
+def test_raced_lemke_howson_on_matching_pennies_needs_four_pivots():
+    # No pure equilibrium: every path visits one pure strategy per player (2 pivots) and then
+    # must bring in the second strategy of each player (2 more) to reach (1/2, 1/2).
+    res = lemke_howson_race([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    assert_allclose(np.concatenate(res.equilibria[0].strategies), [0.5] * 4)
+    assert res.parameters["pivots"] == 4
+    assert res.parameters["winning_label"] == 0  # all four paths tie: the lowest label wins
+
+
+@pytest.mark.parametrize(("m", "seeds"), [(50, range(3)), (200, range(2))])
+def test_raced_lemke_howson_finds_an_equilibrium_of_large_random_games(m, seeds):
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        A, B = rng.random((m, m)), rng.random((m, m))
+        res = two_player_equilibria(A, B, method="lemke_howson")
+        assert len(res.equilibria) == 1
+        assert np.all(regret(np.stack([A, B]), res.equilibria[0].strategies) <= 1e-9)
+        assert res.parameters["winning_label"] in range(2 * m)
+        assert any("ended first" in note for note in res.notes)
+
+
+def test_racing_finishes_quickly_where_label_0_has_a_long_path():
+    # Seed 25 at 50x50 was found by search: the path of dropped label 0 is 2601 pivots long
+    # (the first assertion pins that down), while some other label ends within a few pivots.
+    rng = np.random.default_rng(25)
+    A, B = rng.random((50, 50)), rng.random((50, 50))
+    with pytest.raises(SolverError, match="max_pivots=2600 "):
+        lemke_howson(A, B, max_pivots=2600)
+    res = lemke_howson_race(A, B, max_pivots=100)
+    assert res.parameters["winning_label"] != 0
+    assert res.parameters["pivots"] <= 100
+    assert np.all(regret(np.stack([A, B]), res.equilibria[0].strategies) <= 1e-9)
+    # Racing label 0 alone follows the same 2601 pivots (through the switch from compact to
+    # dense inverse bases at 25 pivots per side) to the same equilibrium.
+    alone = lemke_howson_race(A, B, labels=[0], max_pivots=2601)
+    assert alone.parameters["pivots"] == 2601
+    single = lemke_howson(A, B, max_pivots=2601)
+    for s, t in zip(alone.equilibria[0].strategies, single.strategies, strict=True):
+        assert_allclose(s, t, atol=1e-9)
+
+
+def test_raced_lemke_howson_iteration_bound_raises_solver_error():
+    # Every path needs at least two pivots (one in each polytope).
+    with pytest.raises(SolverError, match="max_pivots=1 pivots per path"):
+        lemke_howson_race([[2, 0], [0, 1]], [[1, 0], [0, 2]], max_pivots=1)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [([4], r"labels must be in 0\.\.3"), ([], "non-empty"), ([0.5], "integers")],
+)
+def test_raced_lemke_howson_rejects_bad_labels(labels, message):
+    with pytest.raises(GameError, match=message):
+        lemke_howson_race([[1, 0], [0, 1]], [[1, 0], [0, 1]], labels=labels)
+
+
 def test_pure_equilibria_of_a_three_player_coordination_game():
     # Everyone gets 1 if all choose 0, 2 if all choose 1, else 0: exactly two pure equilibria.
     payoffs = np.zeros((3, 2, 2, 2))
@@ -244,7 +322,8 @@ def test_every_returned_equilibrium_has_regret_below_tol(payoffs):
     A, B = payoffs
     res = two_player_equilibria(A, B)
     assert len(res.equilibria) >= 1  # every finite game has an equilibrium
-    for eq in [*res.equilibria, lemke_howson(A, B)]:
+    raced = lemke_howson_race(A, B).equilibria[0]
+    for eq in [*res.equilibria, lemke_howson(A, B), raced]:
         assert np.all(regret(payoffs, eq.strategies) <= 1e-9)
         assert all(np.isclose(s.sum(), 1.0) for s in eq.strategies)
 
@@ -254,6 +333,17 @@ def test_vertex_enumeration_contains_every_pure_equilibrium(payoffs):
     found = _as_set(two_player_equilibria(*payoffs).equilibria)
     for eq in pure_equilibria(payoffs):
         assert np.concatenate(eq.strategies).round(8).tolist() in found
+
+
+@given(integer_games(max_players=2, max_strategies=4), st.data())
+def test_racing_one_label_follows_the_single_label_path(payoffs, data):
+    A, B = payoffs
+    label = data.draw(st.integers(0, sum(A.shape) - 1))
+    raced = lemke_howson_race(A, B, labels=[label])
+    single = lemke_howson(A, B, initial_dropped_label=label)
+    assert raced.parameters["winning_label"] == label
+    for s, t in zip(raced.equilibria[0].strategies, single.strategies, strict=True):
+        assert_allclose(s, t, atol=1e-9)
 
 
 def test_regret_of_prisoners_dilemma_cooperation():

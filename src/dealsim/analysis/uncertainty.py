@@ -11,8 +11,8 @@
 :func:`batch_solve` reproduces :func:`dealsim.solve` sample by sample: the zone uses the
 acceptance tolerance ``tol`` (a deal worth ``reservation - tol`` is accepted); the solutions are
 chosen among the zone's deals (``u >= d - bargaining_tol``, by default the same ``tol``) with the
-rules and the tie-break of :mod:`dealsim.solvers.bargaining` (Pareto optimal among the tied deals, then
-the largest sum of normalised gains, then the lowest deal index). Choosing among all zone deals
+rules and the tie-break of :mod:`dealsim.solvers.bargaining` (Pareto optimal among the tied deals,
+then the largest sum of normalised gains, then the lowest deal index). Choosing among all zone deals
 rather than the zone's Pareto frontier gives the same deal: every criterion is monotone, so the
 best value and the ideal point are the same on both sets, and the Pareto-optimal rows of the tied
 set are exactly the tied rows of the frontier.
@@ -40,6 +40,7 @@ from dealsim.analysis._runner import run_batches
 from dealsim.analysis.distributions import sample_parameters, uncertain_parameters
 from dealsim.errors import DealsimError
 from dealsim.pipeline import SOLUTION_NAMES, solve
+from dealsim.report import format_deal, format_number
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import _best_row
 from dealsim.space import DealSpace, UtilityModel
@@ -511,13 +512,15 @@ def render_montecarlo(result: MonteCarloResult) -> str:
         "Most robust deals (probability of lying in the zone):",
     ]
     for entry in result.robust_deals:
-        terms = ", ".join(f"{k}={v}" for k, v in entry["deal"].items())
+        terms = format_deal(entry["deal"])
         lines.append(f"  {entry['probability']:.4f}  #{entry['index']}: {terms}")
     lines += ["", "Bargaining solutions (over samples with an agreement):"]
     for name, summary in result.solutions.items():
         lines.append(f"  {name} (defined in {summary['p_defined']:.1%} of samples)")
         for issue, entry in summary["issues"].items():
-            freq = ", ".join(f"{v}: {p:.2f}" for v, p in entry["frequencies"].items())
+            freq = ", ".join(
+                f"{format_number(v)}: {p:.2f}" for v, p in entry["frequencies"].items()
+            )
             mean = f"  mean {entry['mean']:.4g}" if "mean" in entry else ""
             lines.append(f"    {issue}: {freq}{mean}")
     for name, table in result.outcomes.items():

@@ -2,7 +2,7 @@
 
 ``.nfg`` files (``NFG 1 R``) are read in both of Gambit's bodies, the plain payoff vector and the
 outcome list with one outcome number per profile, with strategies given as counts or as names;
-they become a :class:`~dealsim.solvers.sequential.NormalForm` with a payoff tensor shaped
+they become a :class:`~dealsim.solvers.equilibrium.NormalFormGame` with a payoff tensor shaped
 ``(n_players, s_1, ..., s_n)``. ``.efg`` files (``EFG 2 R``) become a
 :class:`~dealsim.solvers.sequential.GameTree`; outcomes attached to non-terminal nodes are added
 into the payoffs of the terminals below them. Numbers may be integers, decimals or fractions
@@ -22,7 +22,8 @@ import numpy as np
 
 from dealsim.errors import GameError
 from dealsim.solvers._tree import CHANCE, DECISION, TERMINAL
-from dealsim.solvers.sequential import GameTree, NormalForm, normal_form
+from dealsim.solvers.equilibrium import NormalFormGame
+from dealsim.solvers.sequential import GameTree, normal_form
 
 __all__ = [
     "format_efg",
@@ -171,7 +172,7 @@ def _quote(s: str) -> str:
 # --------------------------------------------------------------------------------------- NFG
 
 
-def parse_nfg(text: str, *, source: str = "<string>") -> NormalForm:
+def parse_nfg(text: str, *, source: str = "<string>") -> NormalFormGame:
     """Parse the text of a Gambit ``.nfg`` file.
 
     Parameters
@@ -183,7 +184,7 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NormalForm:
 
     Returns
     -------
-    NormalForm
+    NormalFormGame
 
     Raises
     ------
@@ -256,10 +257,10 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NormalForm:
     tok.skip_commas()
     tok.done()
     payoffs = np.stack([values[:, p].reshape(shape, order="F") for p in range(n)])
-    return NormalForm(
+    return NormalFormGame(
         payoffs=payoffs,
-        players=tuple(players),
-        strategies=tuple(tuple(s) for s in strategies),
+        player_names=tuple(players),
+        strategy_names=tuple(tuple(s) for s in strategies),
         title=title,
     )
 
@@ -269,8 +270,8 @@ def format_nfg(game: Any, *, form: Literal["outcome", "payoff"] = "outcome") -> 
 
     Parameters
     ----------
-    game : NormalForm, GameTree, or any object with ``payoffs``, ``players``, ``strategies``
-        (and optionally ``title``) attributes.
+    game : NormalFormGame, GameTree, or any object with ``payoffs``, ``players``,
+        ``strategies`` (and optionally ``title``) attributes.
     form : {"outcome", "payoff"}, default "outcome"
         Gambit's outcome list with one outcome per profile, or the plain payoff vector.
 
@@ -604,7 +605,7 @@ def format_efg(tree: GameTree) -> str:
 # ------------------------------------------------------------------------------------ files
 
 
-def read_nfg(path: str | Path) -> NormalForm:
+def read_nfg(path: str | Path) -> NormalFormGame:
     """Read a Gambit ``.nfg`` file.
 
     Examples
@@ -687,7 +688,7 @@ def _suffix(path: Path, table: dict[str, Any]) -> str:
     return suffix
 
 
-def read_game(path: str | Path) -> NormalForm | GameTree:
+def read_game(path: str | Path) -> NormalFormGame | GameTree:
     """Read a Gambit game file, choosing the reader by suffix (``.nfg`` or ``.efg``).
 
     Examples
@@ -696,7 +697,7 @@ def read_game(path: str | Path) -> NormalForm | GameTree:
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "pd.nfg"
     >>> _ = path.write_text('NFG 1 R "PD" { "A" "B" } { 2 2 } 3 3 5 0 0 5 1 1')
     >>> type(read_game(path)).__name__
-    'NormalForm'
+    'NormalFormGame'
     """
     path = Path(path)
     return _READERS[_suffix(path, _READERS)](path)

@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import ScenarioError
-from dealsim.plot._style import INFEASIBLE_HATCHES, check_choice, level_label
+from dealsim.plot._style import (
+    INFEASIBLE_HATCHES,
+    axes_width,
+    check_choice,
+    issue_axis_label,
+    level_label,
+    text_width,
+    wrap_to_width,
+)
 from dealsim.scenario.model import Issue, Scenario
 from dealsim.space import DealSpace, UtilityModel
 
@@ -25,6 +33,7 @@ __all__ = [
     "cell_polygons",
     "default_deal",
     "hatch_infeasible",
+    "held_terms",
     "slice_of",
 ]
 
@@ -57,13 +66,37 @@ class IssueAxis:
         return cls(issue, centres, edges, ticks, labels)
 
     def apply(self, ax: Any, which: str) -> None:
-        """Label the ``"x"`` or ``"y"`` axis of ``ax`` with the issue (and its unit)."""
-        from dealsim.plot._style import issue_axis_label
+        """Label the ``"x"`` or ``"y"`` axis of ``ax`` with the issue (and its unit).
 
+        Long level names are wrapped at spaces to fit their cell (x) or to about 16
+        characters (y); an x label that still does not fit is slanted.
+        """
         set_label = ax.set_xlabel if which == "x" else ax.set_ylabel
-        set_label(issue_axis_label(self.issue))
+        size = 9.0
+        label_width = axes_width(ax) if which == "x" else 0.9 * ax.figure.get_figheight()
+        set_label(wrap_to_width(issue_axis_label(self.issue), label_width, 10.0))
         if self.ticks is not None:
-            (ax.set_xticks if which == "x" else ax.set_yticks)(self.ticks, self.ticklabels)
+            labels = list(self.ticklabels or ())
+            rotation = 0.0
+            if which == "x":
+                cell = axes_width(ax) / max(1, len(labels)) - 0.08
+                labels = [wrap_to_width(t, cell, size) for t in labels]
+                if max(text_width(t, size) for t in labels) > cell:
+                    labels, rotation = list(self.ticklabels or ()), 30.0
+            else:
+                labels = [wrap_to_width(t, 1.3, size) for t in labels]
+            if getattr(ax, "name", "") == "3d":  # slanted 3-D axes: short lines, label clear
+                labels = [wrap_to_width(t, 0.8, size) for t in self.ticklabels or ()]
+                rotation = 0.0
+                widest = max(text_width(t, size) for t in labels)
+                (ax.xaxis if which == "x" else ax.yaxis).labelpad = 4 + 20 * widest
+            set_ticks = ax.set_xticks if which == "x" else ax.set_yticks
+            set_ticks(self.ticks, labels, fontsize=size)
+            if rotation:
+                ax.tick_params(axis="x", labelrotation=rotation)
+                for text in ax.get_xticklabels():
+                    text.set_horizontalalignment("right")
+                    text.set_rotation_mode("anchor")
         (ax.set_xlim if which == "x" else ax.set_ylim)(self.edges[0], self.edges[-1])
 
 
@@ -120,6 +153,23 @@ class Slice:
         return tuple(  # type: ignore[return-value]
             float(a.centres[_code(a.issue, self.at[a.issue.id])]) for a in (self.x, self.y)
         )
+
+
+def held_terms(grid: Slice) -> str:
+    """What the other terms of a slice are held at: ``"other terms at the Nash deal (star): ..."``.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> held_terms(slice_of(dealsim.load("logroll"), "x", "y"))
+    'star: the Nash deal'
+    """
+    shown = (grid.x.issue.id, grid.y.issue.id)
+    others = [i for i in grid.scenario.issues if i.id not in shown]
+    if not others:
+        return f"star: the {grid.at_label}"
+    terms = ", ".join(f"{i.id.replace('_', ' ')} {level_label(grid.at[i.id])}" for i in others)
+    return f"other terms at the {grid.at_label} (star): {terms}"
 
 
 def _code(issue: Issue, value: Any) -> int:
@@ -180,7 +230,7 @@ def slice_of(
     for key in given:
         check_choice(key, ids, "issue", scenario.file)
     missing = [i for i in ids if i not in given and i not in (x, y)]
-    if missing:
+    if missing or not given:
         base, label = default_deal(scenario, params)
         label = label if not given else "given deal"
     else:

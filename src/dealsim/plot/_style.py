@@ -22,6 +22,7 @@ __all__ = [
     "PALETTE",
     "SOLUTION_STYLES",
     "ZONE_COLOR",
+    "axes_height",
     "axes_width",
     "check_choice",
     "finish",
@@ -113,24 +114,52 @@ def check_choice(value: str, allowed: Sequence[str], what: str, file: str | None
     return value
 
 
-def new_axes(ax: Any = None, *, figsize: tuple[float, float] = (8.0, 6.0), projection=None):
+def new_axes(
+    ax: Any = None,
+    *,
+    figsize: tuple[float, float] = (8.0, 6.0),
+    projection: str | None = None,
+    autosize: float | None = None,
+):
     """``ax`` or a fresh Axes on a new figure (through pyplot, so notebooks show it).
 
-    A figure made here is marked as dealsim's own: :func:`finish` may then set its height from
-    the content (title lines, legend rows); a figure the caller passes in is never resized.
+    With ``autosize`` (inches of data area), :func:`finish` sets the height of a figure made
+    here from its content (title lines, legend rows below); a figure the caller passes in is
+    never resized.
+
+    Examples
+    --------
+    >>> new_axes(figsize=(4.0, 3.0)).figure.get_size_inches().tolist()
+    [4.0, 3.0]
     """
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=figsize, layout="constrained")
-    fig._dealsim_autosize = True  # noqa: SLF001 (our own marker on our own figure)
+    if autosize:
+        fig._dealsim_autosize = float(autosize)  # our own marker on our own figure
     return fig.add_subplot(projection=projection)
 
 
 def share_parameter_note(fig: Any) -> None:
-    """Mark a multi-panel figure: :func:`finish` then writes the parameters once, above all panels."""
-    fig._dealsim_shared_note = True  # noqa: SLF001 (our own marker on our own figure)
+    """Mark a multi-panel figure: :func:`finish` writes its parameters once, above the panels.
+
+    A figure that already has a suptitle of the caller's is left alone (each panel then shows
+    its parameters).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure()
+    >>> share_parameter_note(fig)
+    >>> fig._dealsim_notes
+    []
+    """
+    if fig.get_suptitle() and not hasattr(fig, "_dealsim_notes"):
+        return
+    if not hasattr(fig, "_dealsim_notes"):
+        fig._dealsim_notes = []  # our own marker on the figure: the notes written so far
 
 
 @functools.lru_cache(maxsize=4096)
@@ -165,8 +194,8 @@ def wrap_to_width(text: str, width: float, fontsize: float, weight: str = "norma
 
     Examples
     --------
-    >>> wrap_to_width("one two three four", 0.5, 10)
-    'one two\nthree\nfour'
+    >>> wrap_to_width("one two three four", 0.6, 10).splitlines()
+    ['one two', 'three', 'four']
     >>> wrap_to_width("one two", 5.0, 10)
     'one two'
     """
@@ -194,7 +223,7 @@ def axes_width(ax: Any, *, reserve: float = 0.0) -> float:
     --------
     >>> import matplotlib.pyplot as plt
     >>> fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    >>> 3.0 < axes_width(axes[0]) < 5.0
+    >>> bool(3.0 < axes_width(axes[0]) < 5.0)
     True
     """
     fig = ax.figure
@@ -207,11 +236,37 @@ def axes_width(ax: Any, *, reserve: float = 0.0) -> float:
         fraction = sum(ratios[spec.colspan.start : spec.colspan.stop]) / sum(ratios)
     width = fraction * fig.get_figwidth() - reserve - 0.15
     if getattr(ax, "name", "") == "3d":
-        return max(1.0, 0.85 * width)
+        return float(max(1.0, 0.85 * width))
     size = _tick_fontsize(ax, "y")
     ticks = max((text_width(t.get_text(), size) for t in ax.get_yticklabels()), default=0.0)
     label = 0.25 if ax.get_ylabel() else 0.0
-    return max(1.0, width - ticks - label - 0.15)
+    return float(max(1.0, width - ticks - label - 0.15))
+
+
+def axes_height(ax: Any) -> float:
+    """Estimated height in inches of the data area of ``ax`` once the layout is done.
+
+    The ``autosize`` of a figure made by :func:`new_axes` (its height is fitted to that), else the
+    height of the Axes' grid cell less about 2 in of titles, labels and legend.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(6, 5))
+    >>> axes_height(ax)
+    3.0
+    """
+    fig = ax.figure
+    if getattr(fig, "_dealsim_autosize", None):
+        return float(fig._dealsim_autosize)
+    spec = ax.get_subplotspec()
+    if spec is None:
+        fraction = ax.get_position().height
+    else:
+        grid = spec.get_gridspec()
+        ratios = list(grid.get_height_ratios() or [1] * grid.nrows)
+        fraction = sum(ratios[spec.rowspan.start : spec.rowspan.stop]) / sum(ratios)
+    return float(max(1.0, fraction * fig.get_figheight() - 2.0))
 
 
 def _tick_fontsize(ax: Any, which: str) -> float:
@@ -225,11 +280,14 @@ def _tick_fontsize(ax: Any, which: str) -> float:
     return FontProperties(size=mpl.rcParams[f"{which}tick.labelsize"]).get_size_in_points()
 
 
-def legend_below(ax: Any, handles: Sequence[Any] | None = None, **kwargs: Any) -> Any:
+def legend_below(
+    ax: Any, handles: Sequence[Any] | None = None, *, reserve: float = 0.0, **kwargs: Any
+) -> Any:
     """A frameless legend just under the x label of ``ax``, in two columns when they fit.
 
     The offset is in points, measured from the tick labels and x label, so the legend never
-    overlaps them whatever the height of the Axes.
+    overlaps them whatever the height of the Axes; labels are wrapped to the width of the
+    Axes (less ``reserve`` inches, as in :func:`axes_width`), so the legend never widens it.
 
     Examples
     --------
@@ -256,12 +314,14 @@ def legend_below(ax: Any, handles: Sequence[Any] | None = None, **kwargs: Any) -
         tick_height = 1.2 * size * lines
     label_lines = ax.get_xlabel().count("\n") + 1 if ax.get_xlabel() else 0
     offset = tick_height + 1.2 * ax.xaxis.label.get_fontsize() * label_lines + 14
+    width = axes_width(ax, reserve=reserve)
     widest = max((text_width(str(label), fontsize) for label in labels), default=0.0)
     ncol = kwargs.pop("ncol", None)
     if ncol is None:
-        ncol = 2 if len(labels) > 4 and 2 * (widest + 0.6) <= axes_width(ax) + 0.8 else 1
+        ncol = 2 if len(labels) > 4 and 2 * (widest + 0.6) <= width else 1
+    labels = [wrap_to_width(str(label), width / ncol - 0.6, fontsize) for label in labels]
     transform = offset_copy(ax.transAxes, fig=ax.figure, y=-offset, units="points")
-    return ax.legend(
+    legend = ax.legend(
         handles,
         labels,
         loc="upper left",
@@ -273,6 +333,8 @@ def legend_below(ax: Any, handles: Sequence[Any] | None = None, **kwargs: Any) -
         borderaxespad=0.0,
         **kwargs,
     )
+    legend.set_gid("legend:below")
+    return legend
 
 
 TITLE_SIZE = 12.0
@@ -301,7 +363,7 @@ def finish(
     fig = ax.figure
     width = axes_width(ax, reserve=reserve)
     note = format_parameters(parameters or {})
-    if note and getattr(fig, "_dealsim_shared_note", False):
+    if note and hasattr(fig, "_dealsim_notes"):
         _figure_note(fig, note)
         note = ""
     blocks = [
@@ -334,38 +396,36 @@ def finish(
     if not is_3d:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    if getattr(fig, "_dealsim_autosize", False) and len(fig.axes) <= 2:
+    if getattr(fig, "_dealsim_autosize", None) and len(fig.axes) <= 2:
         _fit_height(ax, height + 1.3 * TITLE_SIZE * (title.count("\n") + 1))
 
 
 def _fit_height(ax: Any, top_points: float) -> None:
-    """Height of a one-Axes figure: a data area of about 4.2 in plus what sits around it."""
+    """Height of a one-Axes figure: its ``autosize`` of data area plus what sits around it."""
     legend = ax.get_legend()
     rows = 0
-    if legend is not None:
+    if legend is not None and legend.get_gid() == "legend:below":
         n = len(legend.get_texts())
-        lines = max((t.get_text().count("\n") + 1 for t in legend.get_texts()), default=1)
+        lines = sum(t.get_text().count("\n") + 1 for t in legend.get_texts()) / max(1, n)
         rows = -(-n // max(1, getattr(legend, "_ncols", 1))) * lines
-    below = 0.9 + (0.2 * rows + 0.25 if rows else 0.0)
-    height = 4.2 + top_points / 72.0 + below
+        rows += 1 if legend.get_title().get_text() else 0
+    below = 0.9 + (0.19 * rows + 0.2 if rows else 0.0)
+    height = float(ax.figure._dealsim_autosize) + top_points / 72.0 + below
     if getattr(ax, "name", "") == "3d":
-        height = max(height, 6.0)
-    ax.figure.set_figheight(max(4.0, height))
+        height = max(height, 6.5)
+    ax.figure.set_figheight(max(3.0, height))
 
 
 def _figure_note(fig: Any, note: str) -> None:
     """The parameters of a multi-panel figure, once, left-aligned above the panels."""
-    existing = fig._suptitle  # noqa: SLF001
-    text = f"parameters: {note}"
-    if existing is not None and existing.get_gid() == "parameters":
-        if text in existing.get_text().replace("\n", " "):
-            return
-        text = existing.get_text().replace("\n", " ") + "; " + note
+    if note in fig._dealsim_notes:
+        return
+    fig._dealsim_notes.append(note)
     fig.suptitle(
-        wrap_to_width(text, fig.get_figwidth() - 0.3, SUBTITLE_SIZE),
+        wrap_to_width("parameters: " + "; ".join(fig._dealsim_notes), fig.get_figwidth() - 0.3, 9),
         x=0.01,
         ha="left",
-        fontsize=SUBTITLE_SIZE,
+        fontsize=9,
         color="#555555",
         gid="parameters",
     )

@@ -208,7 +208,11 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
             )
         xs, labels, payoffs = plot.solution_sweep(scenario, args.param)
         return plot.threshold_plot(
-            xs, labels, parameter=args.param, payoffs=payoffs, parties=scenario.party_ids
+            xs,
+            labels,
+            parameter=args.param,
+            payoffs=payoffs,
+            parties=[p.label for p in scenario.parties],
         ).figure
     raise DealsimError(
         f"{scenario.file or scenario.name}: the scenario declares no negotiation to trace; "

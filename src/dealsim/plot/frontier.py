@@ -16,10 +16,12 @@ from dealsim.plot._style import (
     SOLUTION_STYLES,
     check_choice,
     finish,
-    format_parameters,
+    legend_below,
     new_axes,
     party_colors,
     possessive,
+    share_parameter_note,
+    text_width,
 )
 from dealsim.scenario.model import Scenario
 
@@ -27,7 +29,6 @@ __all__ = ["deal_utilities", "utility_space", "utility_space_pairs"]
 
 _ZONE_POINT = "#4FA866"
 _OTHER_POINT = "#C4C4C4"
-_OFFSETS = ((14, 16), (16, -22), (-70, 18), (-60, -26), (24, 0), (-80, 0))
 
 
 def deal_utilities(
@@ -125,7 +126,7 @@ def utility_space(
 
         result = dealsim.solve(scenario, parameters=params)
     u, feasible, zone = deal_utilities(scenario, params, max_points=max_points)
-    ax = new_axes(ax, figsize=(7.0, 6.0))
+    ax = new_axes(ax, figsize=(7.0, 6.0), autosize=4.6)
     _draw(ax, scenario, result, (ids.index(parties[0]), ids.index(parties[1])), u, feasible, zone)
     return ax
 
@@ -136,9 +137,13 @@ def utility_space_pairs(
     parameters: Mapping[str, float] | None = None,
     result: Any = None,
     max_points: int = 50_000,
+    ncols: int | None = None,
     ax: Sequence[Any] | None = None,
 ):
     """One utility-space panel per pair of parties (three panels for three parties).
+
+    The parameters are written once, above the panels; the legend is shared (in a free cell of
+    the grid when there is one, else under the panels).
 
     Parameters
     ----------
@@ -148,6 +153,8 @@ def utility_space_pairs(
         A solve to reuse.
     max_points : int
         Sample this many deals at most.
+    ncols : int, optional
+        Panels per row of a new figure (default: all pairs in one row, at most 3).
     ax : sequence of Axes, optional
         One Axes per pair, in the order of ``itertools.combinations(party_ids, 2)``.
 
@@ -169,13 +176,22 @@ def utility_space_pairs(
         import dealsim
 
         result = dealsim.solve(scenario, parameters=params)
+    spare = None
     if ax is None:
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(
-            1, len(pairs), figsize=(5.6 * len(pairs), 5.6), layout="constrained", squeeze=False
+        cols = max(1, min(len(pairs), int(ncols) if ncols else 3))
+        rows = -(-len(pairs) // cols)
+        fig, grid = plt.subplots(
+            rows, cols, figsize=(5.0 * cols, 5.2 * rows + 1.0), layout="constrained", squeeze=False
         )
-        axes = list(axes[0])
+        cells = list(grid.ravel())
+        axes, free = cells[: len(pairs)], cells[len(pairs) :]
+        for cell in free[1:]:
+            cell.remove()
+        if free:
+            spare = free[0]
+            spare.set_axis_off()
     else:
         axes = list(ax)
         if len(axes) != len(pairs):
@@ -183,6 +199,7 @@ def utility_space_pairs(
                 f"need {len(pairs)} Axes (one per pair of parties), got {len(axes)}"
             )
         fig = axes[0].figure
+    share_parameter_note(fig)
     u, feasible, zone = deal_utilities(scenario, params, max_points=max_points)
     for axis, pair in zip(axes, pairs, strict=True):
         _draw(axis, scenario, result, pair, u, feasible, zone, legend=False)
@@ -199,7 +216,14 @@ def utility_space_pairs(
             label = "Pareto frontier of the zone for the pair shown"
         handles.append(handle)
         labels.append(label)
-    fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=9)
+    if spare is not None:
+        spare.legend(handles, labels, loc="center left", frameon=False, fontsize=9)
+    else:
+        width = max(text_width(label, 9.0) for label in labels) + 0.6
+        ncol = max(1, min(len(labels), int(fig.get_figwidth() // width)))
+        fig.legend(
+            handles, labels, loc="outside lower center", ncol=ncol, frameon=False, fontsize=9
+        )
     return fig
 
 
@@ -297,17 +321,22 @@ def _draw(ax, scenario, result, pair, u, feasible, zone, *, legend: bool = True)
     ax.grid(True, color="#EEEEEE", linewidth=0.8)
     ax.set_axisbelow(True)
     if legend:
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8.5)
-    params = format_parameters(result.parameters)
+        legend_below(ax)
     zone_text = f"{result.agreement_zone.size:,} of {result.deal_space['size']:,} deals in the zone"
     finish(
         ax,
         f"{parties[i].label} vs {parties[j].label}: utility space",
-        zone_text + (f"; {params}" if params else ""),
+        zone_text,
+        parameters=result.parameters,
     )
 
 
 def _solutions(ax: Any, result: Any, px: str, py: str) -> None:
+    """Mark each solution; label each group of coinciding ones, pointing away from the others.
+
+    A label goes on the side of its point away from the mean of the other solutions (from the
+    disagreement point, when all coincide), turned back inwards near the edges of the Axes.
+    """
     groups: dict[tuple[float, float], list[str]] = {}
     for name, solution in result.solutions.items():
         if solution is None:
@@ -315,6 +344,15 @@ def _solutions(ax: Any, result: Any, px: str, py: str) -> None:
         point = (solution.utilities[px], solution.utilities[py])
         key = next((g for g in groups if np.allclose(g, point, atol=1e-9)), point)
         groups.setdefault(key, []).append(name)
+    if not groups:
+        return
+    points = np.array(list(groups), dtype=float)
+    if len(points) > 1:
+        centre = points.mean(axis=0)
+    else:
+        centre = np.array([result.reservations[px], result.reservations[py]], dtype=float)
+    lo = np.array([ax.get_xlim()[0], ax.get_ylim()[0]])
+    span = np.array([np.diff(ax.get_xlim())[0], np.diff(ax.get_ylim())[0]])
     for n, (point, names) in enumerate(groups.items()):
         label = textwrap.fill(" = ".join(SOLUTION_STYLES.get(m, (m, "o"))[0] for m in names), 26)
         marker = SOLUTION_STYLES.get(names[0], (names[0], "o"))[1]
@@ -330,11 +368,17 @@ def _solutions(ax: Any, result: Any, px: str, py: str) -> None:
             zorder=5,
             gid="solution-marker",
         )
+        where = (np.asarray(point) - lo) / span
+        side = np.where(np.asarray(point) >= centre, 1, -1)
+        side = np.where(where > 0.7, -1, np.where(where < 0.3, 1, side))
+        offset = (22 * side[0], (18 + 12 * (n // 2)) * side[1])
         ax.annotate(
             label,
             point,
-            xytext=_OFFSETS[n % len(_OFFSETS)],
+            xytext=offset,
             textcoords="offset points",
+            ha="left" if side[0] > 0 else "right",
+            va="bottom" if side[1] > 0 else "top",
             fontsize=8.5,
             fontweight="bold",
             gid="solution",

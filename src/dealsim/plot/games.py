@@ -250,7 +250,7 @@ def payoff_matrix(
 
     Parameters
     ----------
-    game : array (2, m, n), NormalFormGame or NormalForm
+    game : array (2, m, n) or NormalFormGame
         The payoff tensor, or an object holding it (names are taken from it).
     equilibria : sequence of Equilibrium, optional
         Default: :func:`~dealsim.solvers.equilibrium.two_player_equilibria` of the game.

@@ -8,14 +8,18 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import ScenarioError
-from dealsim.plot._grid import Slice, boundary_segments, hatch_infeasible, slice_of
+from dealsim.plot._grid import Slice, boundary_segments, hatch_infeasible, held_terms, slice_of
 from dealsim.plot._style import (
+    axes_height,
+    axes_width,
     check_choice,
     finish,
-    format_parameters,
+    legend_below,
     new_axes,
     party_colors,
     possessive,
+    text_width,
+    wrap_to_width,
 )
 from dealsim.scenario.model import Scenario
 
@@ -86,7 +90,8 @@ def payoff_surface(
     parameters : mapping, optional
         Parameter overrides.
     annotate : bool, optional
-        Write values in the cells (default: when the grid has at most 12 x 12 cells).
+        Write values in the cells (default: when a value fits its cell at 6.5 pt or more, on
+        at most 20 x 20 cells).
     ax : matplotlib Axes, optional
 
     Returns
@@ -111,10 +116,15 @@ def payoff_surface(
         check_choice(party, scenario.party_ids, "party", scenario.file)
     grid = slice_of(scenario, x, y, at=at, parameters=parameters)
     values = surface_values(grid, measure, party)
-    ax = new_axes(ax, projection="3d" if kind == "3d" else None)
+    if kind == "3d":
+        ax = new_axes(ax, figsize=(8.0, 7.0), projection="3d", autosize=5.5)
+    else:
+        ax = new_axes(ax, figsize=(8.0, 6.0), autosize=4.2)
     if kind == "3d" and getattr(ax, "name", "") != "3d":
         raise ScenarioError("kind '3d' needs a 3-D Axes (projection='3d')")
     cmap, norm = _colour_scale(values, measure)
+    grid.x.apply(ax, "x")
+    grid.y.apply(ax, "y")
     if kind == "heatmap":
         mesh = ax.pcolormesh(
             grid.x.edges, grid.y.edges, np.ma.masked_invalid(values), cmap=cmap, norm=norm
@@ -123,8 +133,10 @@ def payoff_surface(
         ax.set_facecolor("#EEEEEE")
         hatch_infeasible(ax, grid)
         _zone_outline(ax, grid, measure, party)
-        if annotate if annotate is not None else values.size <= 144:
-            _annotate(ax, grid, values, mesh)
+        fmt = _value_format(values)
+        size = _value_fontsize(ax, grid, values, fmt)
+        if annotate if annotate is not None else (values.size <= 400 and size >= 6.5):
+            _annotate(ax, grid, values, mesh, fmt, max(5.0, size))
     elif kind == "contour":
         xx, yy = np.meshgrid(grid.x.centres, grid.y.centres)
         mesh = ax.contourf(xx, yy, np.ma.masked_invalid(values), levels=12, cmap=cmap, norm=norm)
@@ -143,10 +155,26 @@ def payoff_surface(
         )
         mesh.set_gid("surface")
         ax.set_zlabel(_measure_label(grid, measure, party))
-    grid.x.apply(ax, "x")
-    grid.y.apply(ax, "y")
+        jx, jy = (
+            int(np.argmin(np.abs(a.centres - p)))
+            for a, p in zip((grid.x, grid.y), grid.at_point, strict=True)
+        )
+        if np.isfinite(values[jy, jx]):
+            ax.plot(
+                [grid.x.centres[jx]],
+                [grid.y.centres[jy]],
+                [values[jy, jx]],
+                marker="*",
+                markersize=15,
+                color="white",
+                markeredgecolor="black",
+                linestyle="none",
+                zorder=10,
+                gid="held-deal",
+            )
     if kind != "3d":
-        ax.figure.colorbar(mesh, ax=ax, label=_measure_label(grid, measure, party), shrink=0.9)
+        label = wrap_to_width(_measure_label(grid, measure, party), 0.8 * axes_height(ax), 10.0)
+        ax.figure.colorbar(mesh, ax=ax, label=label, shrink=0.9)
         px, py = grid.at_point
         ax.plot(
             [px],
@@ -159,16 +187,36 @@ def payoff_surface(
             label=grid.at_label,
             gid="held-deal",
         )
-        _legend_below(ax)
+        legend_below(ax, reserve=_COLORBAR)
     title = _measure_label(grid, measure, party).split(" (")[0]
-    held = f"other terms at the {grid.at_label}"
-    params = format_parameters(grid.parameters)
-    finish(ax, title, held + (f"; {params}" if params else ""))
+    finish(
+        ax,
+        title,
+        held_terms(grid),
+        parameters=grid.parameters,
+        reserve=_COLORBAR if kind != "3d" else 0.0,
+    )
     return ax
 
 
-def _legend_below(ax: Any) -> None:
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8.5)
+_COLORBAR = 1.0
+"""Inches a colorbar (with its ticks and label) takes beside a surface."""
+
+
+def _value_format(values: np.ndarray) -> str:
+    """Enough decimals for two significant digits of the largest value (at least none)."""
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    return f".{max(0, 1 - int(np.floor(np.log10(top))))}f"
+
+
+def _value_fontsize(ax: Any, grid: Slice, values: np.ndarray, fmt: str) -> float:
+    """The largest font size (at most 8 pt) at which the widest value fits its cell."""
+    finite = values[np.isfinite(values)]
+    widest = max((format(v, fmt) for v in finite), key=len, default="0")
+    cell_w = axes_width(ax, reserve=_COLORBAR) / grid.x.centres.size
+    cell_h = axes_height(ax) / grid.y.centres.size
+    return float(min(8.0, 8.0 * (cell_w - 0.08) / text_width(widest, 8.0), 72 * cell_h / 1.8))
 
 
 def _measure_label(grid: Slice, measure: str, party: str | None) -> str:
@@ -214,7 +262,7 @@ def _zone_outline(ax: Any, grid: Slice, measure: str, party: str | None) -> None
         )
 
 
-def _annotate(ax: Any, grid: Slice, values: np.ndarray, mesh: Any) -> None:
+def _annotate(ax: Any, grid: Slice, values: np.ndarray, mesh: Any, fmt: str, size: float) -> None:
     cx, cy = np.meshgrid(grid.x.centres, grid.y.centres)
     # the held deal's star sits at its cell's centre: its value goes below the star
     held = (cx == grid.at_point[0]) & (cy == grid.at_point[1])
@@ -228,10 +276,10 @@ def _annotate(ax: Any, grid: Slice, values: np.ndarray, mesh: Any) -> None:
             ax.text(
                 vx,
                 vy,
-                f"{v:.2f}",
+                format(v, fmt),
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=size,
                 color="black" if is_light else "white",
                 gid="value",
             )

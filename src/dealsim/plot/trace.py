@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,10 +11,14 @@ import numpy as np
 from dealsim.errors import DealsimError
 from dealsim.plot._style import (
     OUTCOME_COLORS,
+    axes_width,
     finish,
+    legend_below,
     new_axes,
     party_colors,
     possessive,
+    text_width,
+    wrap_to_width,
 )
 
 __all__ = [
@@ -255,7 +258,7 @@ def threshold_plot(
     labels = list(outcomes)
     if x.ndim != 1 or x.size != len(labels) or x.size == 0 or np.any(np.diff(x) <= 0):
         raise DealsimError("values must be increasing, with one outcome per value")
-    ax = new_axes(ax, figsize=(8.0, 4.5))
+    ax = new_axes(ax, figsize=(8.0, 4.5), autosize=3.4)
     runs = outcome_runs(labels)
     if thresholds is None:
         cuts = [0.5 * (x[a - 1] + x[a]) for a, _, _ in runs[1:]]
@@ -263,23 +266,40 @@ def threshold_plot(
         cuts = sorted(float(getattr(t, "value", t)) for t in thresholds)
     edges = [x[0], *cuts, x[-1]]
     distinct = list(dict.fromkeys(map(str, labels)))
-    for n, (_, _, outcome) in enumerate(runs):
-        lo, hi = (edges[n], edges[n + 1]) if len(edges) == len(runs) + 1 else (None, None)
-        if lo is None:
-            break
-        colour = OUTCOME_COLORS[distinct.index(str(outcome)) % len(OUTCOME_COLORS)]
+    bands = [
+        (edges[n], edges[n + 1], str(outcome))
+        for n, (_, _, outcome) in enumerate(runs)
+        if len(edges) == len(runs) + 1
+    ]
+    ax.set_xlim(x[0], x[-1])
+    ax.set_xlabel(parameter)
+    width = axes_width(ax, reserve=1.6 if payoffs is not None else 0.0)
+    texts = {o: _outcome_text(o) for o in distinct}
+    inline = {
+        o: _wrap_terms(texts[o], width * (hi - lo) / (x[-1] - x[0]) - 0.15) for lo, hi, o in bands
+    }
+    fits = all(
+        text_width(inline[o], 8, "bold") <= width * (hi - lo) / (x[-1] - x[0]) - 0.1
+        and inline[o].count("\n") < 4
+        for lo, hi, o in bands
+    )
+    from matplotlib.patches import Patch
+
+    key = []
+    for lo, hi, outcome in bands:
+        number = distinct.index(outcome)
+        colour = OUTCOME_COLORS[number % len(OUTCOME_COLORS)]
         ax.axvspan(lo, hi, color=colour, alpha=0.9, linewidth=0, gid=f"run:{outcome}")
-        chars = int(80 * (hi - lo) / (x[-1] - x[0]))
-        narrow = chars < 18  # a narrow band: its label runs vertically
+        if not fits and all(p.get_label() != outcome for p in key):
+            key.append(Patch(facecolor=colour, edgecolor="#999999", linewidth=0.5, label=outcome))
         ax.text(
             0.5 * (lo + hi),
             0.97,
-            textwrap.fill(str(outcome), 45 if narrow else chars, break_long_words=False),
+            inline[outcome] if fits else str(number + 1),
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="top",
-            rotation=90 if narrow else 0,
-            fontsize=8,
+            fontsize=8 if fits else 9,
             fontweight="bold",
             gid="outcome",
             bbox={
@@ -289,6 +309,9 @@ def threshold_plot(
                 "edgecolor": "none",
             },
         )
+    key.sort(key=lambda patch: distinct.index(patch.get_label()))
+    for patch in key:
+        patch.set_label(f"{distinct.index(patch.get_label()) + 1}: {texts[patch.get_label()]}")
     for cut in cuts:
         ax.axvline(cut, color="black", linestyle="--", linewidth=1.2)
         ax.text(
@@ -320,17 +343,54 @@ def threshold_plot(
                 gid=f"payoff:{p}",
             )
         ax.set_ylabel("expected payoff (utility)")
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8.5)
+        lo, hi = float(np.nanmin(pay)), float(np.nanmax(pay))
+        room = 0.35 if fits else 0.15  # headroom for the band labels above the lines
+        pad = (hi - lo) * 0.08 if hi > lo else 0.05
+        ax.set_ylim(lo - pad, hi + pad + room * (hi - lo + 2 * pad))
+        payoff_legend = ax.legend(
+            loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8.5
+        )
+        if key:  # a second legend follows: keep this one, unclipped, outside the Axes
+            ax.add_artist(payoff_legend)
+            payoff_legend.set_clip_on(False)
     else:
         ax.set_yticks([])
-    ax.set_xlim(x[0], x[-1])
-    ax.set_xlabel(parameter)
+    if key:
+        for patch in key:
+            patch.set_label(_wrap_terms(patch.get_label(), width - 0.7, 8.5, "normal"))
+        legend_below(
+            ax,
+            handles=key,
+            ncol=1,
+            title="regimes (numbered in the bands)",
+            title_fontsize=9,
+            alignment="left",
+        )
     finish(
         ax,
         f"Outcome against {parameter}",
         f"{len(runs)} regime(s), {len(cuts)} switch(es) over {x.size} values",
     )
     return ax
+
+
+def _outcome_text(outcome: str) -> str:
+    """An outcome label for display: ``security_guarantee=article5_mirror`` without underscores."""
+    return outcome.replace("_", " ")
+
+
+def _wrap_terms(text: str, width: float, size: float = 8.0, weight: str = "bold") -> str:
+    """Wrap a ``"a=1, b=2"`` label at its commas (within a term only when a term is too long)."""
+    lines: list[str] = []
+    for term in text.split(", "):
+        candidate = f"{lines[-1]}, {term}" if lines else term
+        if lines and text_width(candidate, size, weight) <= width:
+            lines[-1] = candidate
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(wrap_to_width(term, width, size, weight))
+    return "\n".join(lines)
 
 
 def solution_sweep(
@@ -340,12 +400,15 @@ def solution_sweep(
     values: Sequence[float] | None = None,
     n: int = 21,
     solution: str = "nash",
+    tol: float = 1e-9,
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Solve ``scenario`` along one parameter: the solution's deal and payoffs at each value.
 
     The outcome label names only the issues whose value changes along the sweep (``"no deal"``
     where the zone is empty, with the reservations as payoffs). Feed the result to
     :func:`threshold_plot`. ``values`` defaults to ``n`` points over the parameter's range.
+    The result is that of :func:`dealsim.solve` at each value (with ``tol``), computed with one
+    vectorised evaluation of every deal's utilities over all the values.
 
     Examples
     --------
@@ -354,11 +417,12 @@ def solution_sweep(
     >>> xs.tolist(), pay.shape
     ([0.1, 0.3, 0.5, 0.7, 0.9], (5, 3))
     """
-    import dealsim
+    from dealsim.pipeline import SOLUTION_NAMES
     from dealsim.plot._style import check_choice
     from dealsim.report import format_deal
 
     check_choice(parameter, tuple(scenario.parameters), "parameter", scenario.file)
+    check_choice(solution, SOLUTION_NAMES, "solution", scenario.file)
     if values is None:
         spec = scenario.parameter_specs.get(parameter)
         if spec is None or spec.range is None:
@@ -366,18 +430,68 @@ def solution_sweep(
                 f"parameter {parameter!r} has no range in the scenario: pass values="
             )
         values = np.linspace(spec.range[0], spec.range[1], int(n))
-    xs = np.asarray(values, dtype=float)
-    deals, payoffs = [], []
-    for value in xs:
-        result = dealsim.solve(scenario, parameters={parameter: float(value)}, analyses=False)
-        found = result.solutions.get(solution)
-        deals.append(None if found is None else found.deal)
-        row = result.reservations if found is None else found.utilities
-        payoffs.append([row[p] for p in result.parties])
+    xs = np.asarray(values, dtype=float).reshape(-1)
+    deals, payoffs = _sweep_kernel(scenario, parameter, xs, solution, tol)
     present = [d for d in deals if d is not None]
     varying = [k for k in (present[0] if present else {}) if len({str(d[k]) for d in present}) > 1]
     labels = [
         "no deal" if d is None else (format_deal({k: d[k] for k in varying}) or "same deal")
         for d in deals
     ]
-    return xs, labels, np.asarray(payoffs, dtype=float)
+    return xs, labels, payoffs
+
+
+_SWEEP_CELLS = 8_000_000
+"""Above this many utilities (values x deals x parties) a sweep solves one value at a time."""
+
+
+def _sweep_kernel(
+    scenario: Any, parameter: str, xs: np.ndarray, solution: str, tol: float
+) -> tuple[list[dict[str, Any] | None], np.ndarray]:
+    """The solution's deal (None: empty zone) and payoffs (reservations then) at each value.
+
+    Every value's utilities come from one call of the utility model with the parameter as an
+    array; only the small frontier problem is solved value by value. Deal spaces too large for
+    that are solved with :func:`dealsim.solve`, one value at a time (the same result).
+    """
+    from dealsim.analysis.pareto import pareto_mask
+    from dealsim.analysis.zones import acceptance
+    from dealsim.solvers.bargaining import all_bargaining_solutions
+    from dealsim.space import DealSpace, UtilityModel
+
+    space = DealSpace(scenario)
+    k, S = len(scenario.parties), xs.size
+    if S * space.size * k > _SWEEP_CELLS:
+        import dealsim
+
+        deals, payoffs = [], []
+        for value in xs:
+            result = dealsim.solve(
+                scenario, parameters={parameter: float(value)}, tol=tol, analyses=False
+            )
+            found = result.solutions[solution]
+            deals.append(None if found is None else found.deal)
+            row = result.reservations if found is None else found.utilities
+            payoffs.append([row[p] for p in result.parties])
+        return deals, np.asarray(payoffs, dtype=float)
+    params = {**scenario.parameters, parameter: xs}
+    model = UtilityModel.from_scenario(scenario, params)
+    codes = space.codes(np.arange(space.size))
+    u = np.broadcast_to(model.utilities(space, codes), (S, space.size, k))
+    feasible = np.broadcast_to(model.feasible(space, codes).all(axis=-2), (S, space.size))
+    r = np.broadcast_to(scenario.reservations(params), (S, k))
+    weights = np.broadcast_to(scenario.powers(params), (S, k))
+    zone = feasible & acceptance(u, r[:, None, :], tol=tol).all(axis=-1)
+    deals: list[dict[str, Any] | None] = []
+    payoffs = np.array(r, dtype=float)
+    for s in range(S):  # one small frontier problem per parameter value
+        rows = np.flatnonzero(zone[s])
+        if rows.size == 0:
+            deals.append(None)
+            continue
+        front = rows[pareto_mask(u[s, rows])]
+        found = all_bargaining_solutions(u[s, front], r[s], weights=weights[s], tol=tol)
+        index = int(front[found[solution].index])
+        deals.append(space.deal(index))
+        payoffs[s] = u[s, index]
+    return deals, payoffs

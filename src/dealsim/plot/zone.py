@@ -7,8 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from dealsim.plot._grid import boundary_segments, cell_polygons, hatch_infeasible, slice_of
-from dealsim.plot._style import ZONE_COLOR, finish, format_parameters, new_axes, party_colors
+from dealsim.plot._grid import (
+    boundary_segments,
+    cell_polygons,
+    hatch_infeasible,
+    held_terms,
+    slice_of,
+)
+from dealsim.plot._style import ZONE_COLOR, finish, legend_below, new_axes, party_colors
 from dealsim.scenario.model import Scenario
 
 __all__ = ["agreement_zone_map"]
@@ -60,7 +66,9 @@ def agreement_zone_map(
     from matplotlib.collections import LineCollection, PolyCollection
 
     grid = slice_of(scenario, x, y, at=at, parameters=parameters)
-    ax = new_axes(ax)
+    ax = new_axes(ax, autosize=4.2)
+    grid.x.apply(ax, "x")
+    grid.y.apply(ax, "y")
     xe, ye = grid.x.edges, grid.y.edges
     zone = grid.zone
     ax.add_collection(
@@ -87,8 +95,7 @@ def agreement_zone_map(
             linewidths=width,
             linestyles=[style],
             capstyle="butt",
-            label=f"{party.label} accepts on its labelled side (utility ≥ "
-            f"{grid.reservations[i]:.3g})",
+            label=f"{party.label} accepts on its ✓ side (utility ≥ {grid.reservations[i]:.3g})",
             gid=f"boundary:{party.id}",
         )
         ax.add_collection(line)
@@ -100,8 +107,6 @@ def agreement_zone_map(
             line.set_label(f"{party.label} rejects every feasible deal shown")
     if marks if marks is not None else zone.size <= 225:
         _reject_marks(ax, grid, colours, cx, cy)
-    grid.x.apply(ax, "x")
-    grid.y.apply(ax, "y")
     px, py = grid.at_point
     ax.plot(
         [px],
@@ -114,10 +119,9 @@ def agreement_zone_map(
         label=grid.at_label,
         gid="held-deal",
     )
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8.5)
-    params = format_parameters(grid.parameters)
-    held = f"other terms at the {grid.at_label}" + (f"; {params}" if params else "")
-    finish(ax, f"Agreement zone: {int(zone.sum())} of {zone.size} deals", held)
+    legend_below(ax)
+    title = f"Agreement zone: {int(zone.sum())} of {zone.size} deals"
+    finish(ax, title, held_terms(grid), parameters=grid.parameters)
     return ax
 
 

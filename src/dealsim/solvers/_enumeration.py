@@ -86,12 +86,17 @@ def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
     """All vertices of ``{z >= 0 : M z <= 1}`` for a positive (r, d) matrix ``M``."""
     r, d = M.shape
     nvar = d + r
-    # Standard form [M | I] w = 1, w = (z, s) >= 0; the tableau of a basis is Binv [M | I].
-    # Frontier state: basic variables by tableau row, the inverse basis matrix, the key.
+    # Standard form [M | I] w = 1, w = (z, s) >= 0. Frontier state per basis: the basic
+    # variable of each tableau row, the nonbasic variables, the dictionary (the tableau
+    # Binv [M | I] restricted to the nonbasic columns, (r, d)), the right-hand side and the key.
+    # Dictionaries are updated by pivots, never recomputed by matrix products (which go
+    # through a threaded BLAS that costs more than it saves for these small blocks).
     bases = np.arange(d, nvar)[None, :]  # the slack basis (z = 0) is lex-feasible
-    binv = np.eye(r)[None, :, :]
+    nonbasic = np.arange(d)[None, :]
+    table = M[None, :, :].copy()
+    rhs = np.ones((1, r))
     keys = _keys(np.isin(np.arange(nvar), bases[0])[None, :])
-    seen = keys
+    seen = keys  # sorted
     values: list[np.ndarray] = []
     n_bases = 0
     while bases.shape[0]:
@@ -103,19 +108,28 @@ def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
                 "enumeration: use method='lemke_howson' for one equilibrium"
             )
         f = bases.shape[0]
-        rhs = binv.sum(-1)  # Binv @ 1
         w = np.zeros((f, nvar))
         np.put_along_axis(w, bases, rhs, axis=1)
         values.append(w)
-        member = np.zeros((f, nvar), dtype=bool)
-        np.put_along_axis(member, bases, True, axis=1)
-        nonbasic = np.nonzero(~member)[1].reshape(f, d)  # (f, d) entering candidates
-        tableau = np.concatenate([(binv.reshape(f * r, r) @ M).reshape(f, r, d), binv], axis=2)
-        cols = np.swapaxes(np.take_along_axis(tableau, nonbasic[:, None, :], axis=2), 1, 2)
-        eligible = cols > _PIVOT_TOL
-        safe = np.where(eligible, cols, 1.0)
-        lex = np.concatenate([rhs[:, :, None], binv], axis=2)  # (f, r, 1 + r)
-        row, ok = _lex_argmin(lex[:, None, :, :], safe, eligible)  # (f, d)
+        eligible = table > _PIVOT_TOL  # (f, r, d): entering column per nonbasic position
+        ratio = np.divide(rhs[:, :, None], table, out=np.full(table.shape, np.inf), where=eligible)
+        row = ratio.argmin(1)  # (f, d): minimum ratio on the right-hand side ...
+        best = np.take_along_axis(ratio, row[:, None, :], axis=1)
+        ok = np.isfinite(best[:, 0, :])
+        scale = np.maximum(1.0, np.abs(np.where(ok[:, None, :], best, 0.0)))
+        tied = ok & (np.count_nonzero(ratio <= best + 1e-9 * scale, axis=1) > 1)
+        if tied.any():  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
+            tf, tp = np.nonzero(tied)
+            tableau = np.zeros((len(tf), r, nvar))  # the full tableaux of these bases
+            at = np.arange(len(tf))
+            tableau[at[:, None], np.arange(r), bases[tf]] = 1.0
+            np.put_along_axis(
+                tableau, np.broadcast_to(nonbasic[tf, None, :], table[tf].shape), table[tf], axis=2
+            )
+            lex = np.concatenate([rhs[tf, :, None], tableau[:, :, d:]], axis=2)  # (t, r, 1 + r)
+            mask = eligible[tf, :, tp]
+            safe = np.where(mask, table[tf, :, tp], 1.0)
+            row[tf, tp] = _lex_argmin(lex, safe, mask)[0]
         parent, pos = np.nonzero(ok)
         row = row[parent, pos]
         entering = nonbasic[parent, pos]
@@ -128,24 +142,40 @@ def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
                 ^ np.left_shift(one, entering.astype(np.uint64))
             )
         else:
-            cmember = member[parent]
-            cmember[np.arange(len(parent)), leaving] = False
-            cmember[np.arange(len(parent)), entering] = True
-            child_keys = _keys(cmember)
-        _, first = np.unique(child_keys, return_index=True)
-        first = np.sort(first)
-        fresh = first[~np.isin(child_keys[first], seen)]
-        seen = np.concatenate([seen, child_keys[fresh]])
+            member = np.zeros((len(parent), nvar), dtype=bool)
+            np.put_along_axis(member, bases[parent], True, axis=1)
+            member[np.arange(len(parent)), leaving] = False
+            member[np.arange(len(parent)), entering] = True
+            child_keys = _keys(member)
+        # New bases: the first occurrence of each key not seen before, in order of occurrence.
+        order = np.argsort(child_keys, kind="stable")
+        sorted_keys = child_keys[order]
+        first = order[np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])]
+        at = np.minimum(np.searchsorted(seen, child_keys[first]), len(seen) - 1)
+        fresh = np.sort(first[seen[at] != child_keys[first]])
         keys = child_keys[fresh]
-        parent, pos, row, entering = parent[fresh], pos[fresh], row[fresh], entering[fresh]
-        # Gauss-Jordan (eta) update of the parent's inverse for each new basis.
-        col = cols[parent, pos]  # (c, r)
+        seen = np.sort(np.concatenate([seen, keys]))
+        parent, pos, row = parent[fresh], pos[fresh], row[fresh]
+        # Dictionary pivot of the parent for each new basis: the entering variable's column
+        # (at ``pos``) becomes the leaving variable's, which was the unit vector of ``row``.
         idx = np.arange(len(parent))
-        pivot_row = binv[parent, row] / col[idx, row][:, None]  # (c, r)
-        binv = binv[parent] - col[:, :, None] * pivot_row[:, None, :]
-        binv[idx, row] = pivot_row
-        bases = bases[parent].copy()
-        bases[idx, row] = entering
+        table = np.take(table, parent, axis=0)
+        col = table[idx, :, pos]  # (c, r)
+        piv = col[idx, row]
+        pivot_row = table[idx, row] / piv[:, None]  # (c, d)
+        pivot_row[idx, pos] = 1.0 / piv
+        col[idx, row] = 0.0
+        table[idx, :, pos] = 0.0
+        table -= col[:, :, None] * pivot_row[:, None, :]
+        table[idx, row] = pivot_row
+        rhs = np.take(rhs, parent, axis=0)
+        pivot_rhs = rhs[idx, row] / piv
+        rhs -= col * pivot_rhs[:, None]
+        rhs[idx, row] = pivot_rhs
+        bases = np.take(bases, parent, axis=0)
+        bases[idx, row] = entering[fresh]
+        nonbasic = np.take(nonbasic, parent, axis=0)
+        nonbasic[idx, pos] = leaving[fresh]
     w = np.concatenate(values)
     labels = w <= tol
     _, first = np.unique(_keys(labels), return_index=True)

@@ -111,3 +111,153 @@ def _lemke_howson_kernel(
     x = np.clip(x, 0.0, None)
     y = np.clip(y, 0.0, None)
     return x / x.sum(), y / y.sum(), pivots
+
+
+_CHUNK_ELEMENTS = 1 << 19  # entries of a stack of dense inverses updated per numpy call
+
+
+class _Stack:
+    """Revised-simplex states of one polytope ``F w = 1`` for a stack of L paths.
+
+    ``F`` (r, nvar) has one column per variable, so variable ``v`` is column ``v``. The inverse
+    basis matrices are kept in a compact form: after k pivots, ``Binv`` differs from the identity
+    in at most k columns (each pivot is an eta matrix that changes one column), so ``Binv`` is
+    stored as those columns, ``D`` (L, r, k), and their indices ``S`` (L, k). A pivot whose row
+    is already in ``S`` appends a zero column with the out-of-range index ``r``. Then
+    ``Binv a = a`` off ``S`` plus ``D a[S]`` costs O(r k) instead of O(r^2), which is what makes
+    racing hundreds of paths cheap while they are short. Once k reaches r / 2 the stack turns
+    into dense (L, r, r) inverses.
+    """
+
+    def __init__(self, full: np.ndarray, basis: np.ndarray, n_paths: int):
+        r = full.shape[0]
+        self.full = full
+        self.r = r
+        self.paths = np.arange(n_paths)
+        self.D = np.zeros((n_paths, r, 0))
+        self.S = np.zeros((n_paths, 0), dtype=np.intp)
+        self.dense = False
+        self.rhs = np.ones((n_paths, r))
+        self.basis = np.tile(basis, (n_paths, 1))
+
+    def ftran(self, a: np.ndarray) -> np.ndarray:
+        """``Binv @ a`` for every path; ``a`` is (L, r)."""
+        if self.dense:
+            return np.matmul(self.D, a[:, :, None])[..., 0]
+        padded = np.concatenate([a, np.zeros((a.shape[0], 1))], axis=1)
+        picked = np.take_along_axis(padded, self.S, axis=1)  # a[S], 0 at the padding index
+        padded[self.paths[:, None], self.S] = 0.0
+        return padded[:, : self.r] + np.matmul(self.D, picked[:, :, None])[..., 0]
+
+    def binv_row(self, path: int, i: int) -> np.ndarray:
+        """Row ``i`` of one path's inverse basis matrix."""
+        if self.dense:
+            return self.D[path, i]
+        row = np.zeros(self.r + 1)
+        row[i] = 1.0
+        row[self.S[path]] = self.D[path, i]
+        return row[: self.r]
+
+    def pivot(self, entering: np.ndarray) -> np.ndarray:
+        """Pivot ``entering`` (L,) into every path's basis; return the leaving variables.
+
+        The row choice is :meth:`_Side.pivot`'s: minimum ratio on the right-hand side, then
+        the lexicographic rule over ``(rhs, Binv)`` among the tied rows.
+        """
+        paths, rhs = self.paths, self.rhs
+        col = self.ftran(self.full[:, entering].T)  # (L, r)
+        eligible = col > 1e-12 * np.abs(col).max(axis=1, initial=1.0)[:, None]
+        stuck = ~eligible.any(axis=1)
+        if stuck.any():
+            raise SolverError(
+                f"Lemke-Howson: no pivot row for entering label {int(entering[stuck][0])} "
+                "(unbounded ray); the payoffs are not positive after rescaling"
+            )
+        ratio = np.divide(rhs, col, out=np.full(col.shape, np.inf), where=eligible)
+        row = ratio.argmin(axis=1)
+        best = ratio[paths, row]
+        tied = ratio <= (best + 1e-9 * np.maximum(1.0, np.abs(best)))[:, None]
+        for p in np.flatnonzero(tied.sum(axis=1) > 1):  # degenerate steps only (rare)
+            rows = np.flatnonzero(tied[p])
+            binv = np.stack([self.binv_row(p, i) for i in rows])
+            lex = np.concatenate([rhs[p, rows, None], binv], axis=1)
+            k, _ = _lex_argmin(lex, col[p, rows], np.ones(rows.size, dtype=bool))
+            row[p] = rows[int(k)]
+        leaving = self.basis[paths, row]
+        piv = col[paths, row]
+        pivot_row = self.D[paths, row] / piv[:, None]  # (L, k)
+        pivot_rhs = rhs[paths, row] / piv
+        step = max(1, _CHUNK_ELEMENTS // max(1, self.D[0].size))
+        for s in range(0, len(paths), step):  # D -= col pivot_row^T, in cache-sized chunks
+            self.D[s : s + step] -= col[s : s + step, :, None] * pivot_row[s : s + step, None, :]
+        self.D[paths, row] = pivot_row
+        rhs -= col * pivot_rhs[:, None]
+        rhs[paths, row] = pivot_rhs
+        self.basis[paths, row] = entering
+        if not self.dense:  # the eta matrix's new column: Binv e_row after the pivot
+            eta = -col / piv[:, None]
+            eta[paths, row] = 1.0 / piv
+            known = (row[:, None] == self.S).any(axis=1)
+            eta[known] = 0.0
+            self.D = np.concatenate([self.D, eta[:, :, None]], axis=2)
+            self.S = np.concatenate([self.S, np.where(known, self.r, row)[:, None]], axis=1)
+            if self.S.shape[1] >= self.r // 2:
+                self._densify()
+        return leaving
+
+    def _densify(self) -> None:
+        n_paths, r, k = self.D.shape
+        dense = np.zeros((n_paths, r, r + 1))
+        dense[:, np.arange(r), np.arange(r)] = 1.0
+        np.put_along_axis(dense, np.broadcast_to(self.S[:, None, :], (n_paths, r, k)), self.D, 2)
+        self.D = np.ascontiguousarray(dense[:, :, :r])
+        self.dense = True
+
+
+def _race_kernel(
+    A: np.ndarray, B: np.ndarray, *, labels: np.ndarray, max_pivots: int
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Follow the paths of all ``labels`` in lockstep until one ends.
+
+    ``labels`` must be sorted and distinct. Returns ``(x, y, label, pivots)`` for the path that
+    ended first (the lowest label among those ending at the same pivot).
+
+    Every path alternates between the two polytopes, and a path whose label is a row strategy
+    (``< m``) starts in P, so the paths split into two blocks that are always on opposite
+    sides: each step is one batched pivot per block, on that block's stack of the side it is
+    on. All paths of a block have made the same number of pivots on each side, which keeps
+    the compact inverses of a stack the same shape.
+    """
+    m, n = A.shape
+    full_p = np.concatenate([B.T, np.eye(n)], axis=1)  # P: x_i (label i), s_j (label m + j)
+    full_q = np.concatenate([np.eye(m), A], axis=1)  # Q: r_i (label i), y_j (label m + j)
+    blocks = [b for b in (labels[labels < m], labels[labels >= m]) if b.size]
+    states = [
+        (
+            _Stack(full_p, np.arange(m, m + n), b.size),
+            _Stack(full_q, np.arange(m), b.size),
+        )
+        for b in blocks
+    ]
+    entering = [b.copy() for b in blocks]
+    for pivots in range(1, max_pivots + 1):
+        for i, (block, (side_p, side_q)) in enumerate(zip(blocks, states, strict=True)):
+            on_p = (block[0] < m) == (pivots % 2 == 1)
+            entering[i] = (side_p if on_p else side_q).pivot(entering[i])
+        for block, (side_p, side_q), leaving in zip(blocks, states, entering, strict=True):
+            done = np.flatnonzero(leaving == block)
+            if done.size:
+                w = int(done[0])
+                x = np.zeros(m)
+                y = np.zeros(n)
+                x_rows = side_p.basis[w] < m
+                x[side_p.basis[w, x_rows]] = side_p.rhs[w, x_rows]
+                y_rows = side_q.basis[w] >= m
+                y[side_q.basis[w, y_rows] - m] = side_q.rhs[w, y_rows]
+                x = np.clip(x, 0.0, None)
+                y = np.clip(y, 0.0, None)
+                return x / x.sum(), y / y.sum(), int(block[w]), pivots
+    raise SolverError(
+        f"Lemke-Howson racing {labels.size} labels did not reach an equilibrium within "
+        f"max_pivots={max_pivots} pivots per path on a {m}x{n} game; raise max_pivots"
+    )

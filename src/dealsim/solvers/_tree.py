@@ -123,13 +123,3 @@ def profile_reach(
         factor = np.where(kind[p] == CHANCE, prob[c], chosen)
         reach[:, c] = reach[:, p] * factor
     return reach
-
-
-def pure_equilibrium_mask(payoffs: np.ndarray, tol: float) -> np.ndarray:
-    """Pure Nash equilibria of a payoff tensor (n_players, s_1, ..., s_n) as a boolean mask."""
-    n_players = payoffs.shape[0]
-    mask = np.ones(payoffs.shape[1:], dtype=bool)
-    for p in range(n_players):
-        best = payoffs[p].max(axis=p, keepdims=True)
-        mask &= best - payoffs[p] <= tol * np.maximum(1.0, np.abs(best))
-    return mask

@@ -25,7 +25,6 @@ import numpy as np
 from dealsim._results import ResultMixin
 from dealsim.errors import GameError, SolverError
 from dealsim.solvers._enumeration import _rescale, _support_kernel, _vertex_kernel
-from dealsim.solvers._lemke_howson import _lemke_howson_kernel
 
 __all__ = [
     "Equilibrium",
@@ -34,6 +33,7 @@ __all__ = [
     "dominated_strategies",
     "iterated_elimination",
     "lemke_howson",
+    "lemke_howson_race",
     "n_player_equilibria",
     "pure_equilibria",
     "regret",
@@ -49,6 +49,7 @@ GAMBIT_METHODS = (
     "gambit_enummixed",
     "gambit_lcp",
 )
+_RACE_BUDGET = 1 << 25  # entries of the stacked inverse bases racing may hold (256 MB)
 _CONTINUA_NOTE = (
     "the game is degenerate: the equilibria listed are the extreme equilibria; "
     "continua (convex sets) of equilibria may exist between them"
@@ -109,10 +110,12 @@ class EquilibriumResult(ResultMixin):
 
 
 @dataclass(frozen=True, eq=False)
-class NormalFormGame:
+class NormalFormGame(ResultMixin):
     """A normal-form game: a payoff tensor and optional names. The constructor only stores.
 
-    Use :meth:`from_arrays` to build a validated game.
+    The one normal-form type of dealsim: the solvers here take its ``payoffs``,
+    :func:`dealsim.solvers.sequential.normal_form` returns one, and :mod:`dealsim.io.gambit`
+    reads and writes ``.nfg`` files as one. Use :meth:`from_arrays` to build a validated game.
 
     Attributes
     ----------
@@ -120,11 +123,14 @@ class NormalFormGame:
         Shape ``(n_players, s_1, ..., s_n)``.
     player_names : tuple of str, optional
     strategy_names : tuple of tuple of str, optional
+    title : str
+        The game's name (Gambit files carry one).
     """
 
     payoffs: np.ndarray
     player_names: tuple[str, ...] | None = None
     strategy_names: tuple[tuple[str, ...], ...] | None = None
+    title: str = ""
 
     @classmethod
     def from_arrays(
@@ -132,6 +138,7 @@ class NormalFormGame:
         *arrays: Any,
         player_names: Sequence[str] | None = None,
         strategy_names: Sequence[Sequence[str]] | None = None,
+        title: str = "",
     ) -> NormalFormGame:
         """Build a validated game from one payoff array per player (all of the same shape).
 
@@ -160,7 +167,12 @@ class NormalFormGame:
                     f"strategy_names must give {payoffs.shape[1:]} names per player, "
                     f"got {tuple(len(s) for s in strategy_names)}"
                 )
-        return cls(payoffs=payoffs, player_names=player_names, strategy_names=strategy_names)
+        return cls(
+            payoffs=payoffs,
+            player_names=player_names,
+            strategy_names=strategy_names,
+            title=str(title),
+        )
 
     @property
     def n_players(self) -> int:
@@ -171,6 +183,32 @@ class NormalFormGame:
     def shape(self) -> tuple[int, ...]:
         """Number of strategies of each player."""
         return self.payoffs.shape[1:]
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        """Player names: ``player_names``, or ``"1"``, ``"2"``, ... when none were given.
+
+        Examples
+        --------
+        >>> NormalFormGame(np.zeros((2, 1, 3))).players
+        ('1', '2')
+        """
+        if self.player_names is not None:
+            return tuple(self.player_names)
+        return tuple(str(i + 1) for i in range(self.n_players))
+
+    @property
+    def strategies(self) -> tuple[tuple[str, ...], ...]:
+        """Strategy names per player: ``strategy_names``, or ``"1"``, ``"2"``, ... per player.
+
+        Examples
+        --------
+        >>> NormalFormGame(np.zeros((2, 1, 3))).strategies
+        (('1',), ('1', '2', '3'))
+        """
+        if self.strategy_names is not None:
+            return tuple(tuple(s) for s in self.strategy_names)
+        return tuple(tuple(str(k + 1) for k in range(s)) for s in self.shape)
 
     def pure_equilibria(self, *, tol: float = 1e-9) -> list[Equilibrium]:
         """Hand-off to :func:`pure_equilibria`.
@@ -470,11 +508,24 @@ def lemke_howson(
     label = int(initial_dropped_label)
     if not 0 <= label < m + n:
         raise GameError(f"initial_dropped_label must be in 0..{m + n - 1}, got {label}")
+    from dealsim.solvers._lemke_howson import _lemke_howson_kernel  # lazy: import cost
+
+    x, y, _ = _lemke_howson_kernel(
+        _rescale(A), _rescale(B), dropped=label, max_pivots=_check_max_pivots(max_pivots)
+    )
+    return _checked_endpoint(A, B, x, y, tol=tol)
+
+
+def _check_max_pivots(max_pivots: int) -> int:
     if int(max_pivots) < 1:
         raise GameError(f"max_pivots must be a positive integer, got {max_pivots}")
-    x, y, _ = _lemke_howson_kernel(
-        _rescale(A), _rescale(B), dropped=label, max_pivots=int(max_pivots)
-    )
+    return int(max_pivots)
+
+
+def _checked_endpoint(
+    A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, *, tol: float
+) -> Equilibrium:
+    """The end of a Lemke-Howson path as an Equilibrium, after the regret check."""
     eqs, _ = _finalise(np.stack([A, B]), [(x, y)], tol=tol)
     if not eqs:
         reg = regret(np.stack([A, B]), [x, y])
@@ -483,6 +534,91 @@ def lemke_howson(
             "(numerical trouble); try another initial_dropped_label or a larger tol"
         )
     return eqs[0]
+
+
+def _race_labels(labels: Any, m: int, n: int) -> np.ndarray:
+    """Validate the labels to race; ``None`` means all, or an even spread within the budget."""
+    if labels is None:
+        count = max(1, min(m + n, _RACE_BUDGET // (m * m + n * n)))
+        return np.unique(np.linspace(0, m + n - 1, count).round().astype(np.intp))
+    arr = np.asarray(labels)
+    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
+        raise GameError(f"labels must be a non-empty sequence of integers, got {labels!r}")
+    if arr.min() < 0 or arr.max() >= m + n:
+        raise GameError(f"labels must be in 0..{m + n - 1}, got {arr.tolist()}")
+    return np.unique(arr).astype(np.intp)
+
+
+def lemke_howson_race(
+    A: Any,
+    B: Any,
+    *,
+    labels: Sequence[int] | None = None,
+    max_pivots: int = 100_000,
+    tol: float = 1e-9,
+) -> EquilibriumResult:
+    """One Nash equilibrium by racing the Lemke–Howson paths of several dropped labels.
+
+    The lengths of Lemke–Howson paths are heavy-tailed: in a random 200x200 game most labels
+    reach an equilibrium within a few pivots while some need more than 10^5. Racing follows
+    the paths of all ``labels`` in lockstep, one batched pivot per step over the stack of
+    paths, and stops as soon as one ends. Each path is the one :func:`lemke_howson` follows
+    for its label (same rescaling, normalised pivots and lexicographic rule), so the result
+    is that label's equilibrium.
+
+    Parameters
+    ----------
+    A, B : array_like
+        ``(m, n)`` payoff matrices of the row and column players.
+    labels : sequence of int, optional
+        The initial dropped labels to race (``0..m-1`` row strategies, ``m..m+n-1`` column
+        strategies). Default: all ``m + n``, or an even spread of them when the stacked
+        inverse bases of all would exceed about 256 MB (``(m + n) (m^2 + n^2)`` entries).
+    max_pivots : int, default 100000
+        Iteration bound on every path; reaching it raises :class:`~dealsim.errors.SolverError`.
+    tol : float, default 1e-9
+        The result's regret must be at most ``tol``.
+
+    Returns
+    -------
+    EquilibriumResult
+        One equilibrium. ``parameters`` records ``winning_label`` (the label whose path ended
+        first; the lowest one if several ended at the same pivot), ``pivots`` (its path
+        length), ``labels`` (those raced), ``max_pivots`` and ``tol``.
+
+    Examples
+    --------
+    >>> A = [[3, 3], [2, 5], [0, 6]]; B = [[3, 2], [2, 6], [3, 1]]  # von Stengel (2002)
+    >>> res = lemke_howson_race(A, B)
+    >>> [s.tolist() for s in res.equilibria[0].strategies]
+    [[1.0, 0.0, 0.0], [1.0, 0.0]]
+    >>> res.parameters["winning_label"], res.parameters["pivots"]
+    (0, 2)
+    """
+    A, B = _check_bimatrix(A, B)
+    tol = _check_tol(tol)
+    m, n = A.shape
+    raced = _race_labels(labels, m, n)
+    max_pivots = _check_max_pivots(max_pivots)
+    from dealsim.solvers._lemke_howson import _race_kernel  # lazy: import cost
+
+    x, y, label, pivots = _race_kernel(
+        _rescale(A), _rescale(B), labels=raced, max_pivots=max_pivots
+    )
+    eq = _checked_endpoint(A, B, x, y, tol=tol)
+    return EquilibriumResult(
+        equilibria=(eq,),
+        method="lemke_howson_race",
+        degenerate=_pure_ties(A, B, tol) or _extra_best_responses(A, B, [eq], tol),
+        notes=(f"Lemke-Howson finds one equilibrium, not all: raced {raced.size} labels",),
+        parameters={
+            "tol": tol,
+            "labels": raced.tolist(),
+            "winning_label": label,
+            "pivots": pivots,
+            "max_pivots": max_pivots,
+        },
+    )
 
 
 def _nashpy_kernel(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -505,7 +641,9 @@ def two_player_equilibria(
         vectorised search over lexicographic bases; finds every extreme equilibrium, also in
         degenerate games. ``"support"``: support enumeration over supports of equal size,
         batched linear solves (complete for nondegenerate games only). ``"nashpy"``: nashpy's
-        ``vertex_enumeration`` (slow beyond about 8x8). ``"lemke_howson"``: one equilibrium.
+        ``vertex_enumeration`` (slow beyond about 8x8). ``"lemke_howson"``: one equilibrium,
+        by racing the paths of all dropped labels (:func:`lemke_howson_race`); ``parameters``
+        records the winning label and its number of pivots.
     tol : float, default 1e-9
         Non-negativity and best-response tolerance; every equilibrium returned has regret at
         most ``tol``.
@@ -533,6 +671,7 @@ def two_player_equilibria(
         raise GameError(f"unknown method {method!r}; allowed: {', '.join(TWO_PLAYER_METHODS)}")
     payoffs = np.stack([A, B])
     notes: list[str] = []
+    parameters: dict[str, Any] = {"tol": tol}
     continuum = False
     if method == "vertex":
         X, Y, degenerate, continuum = _vertex_kernel(_rescale(A), _rescale(B), tol=tol)
@@ -545,10 +684,14 @@ def two_player_equilibria(
         candidates = _nashpy_kernel(A, B)
         degenerate = None
     else:
-        eq = lemke_howson(A, B, tol=tol)
-        candidates = [eq.strategies]
+        race = lemke_howson_race(A, B, tol=tol)
+        candidates = [race.equilibria[0].strategies]
         degenerate = None
-        notes.append("Lemke-Howson finds one equilibrium (dropped label 0), not all")
+        parameters.update(race.parameters)
+        notes.append(
+            f"Lemke-Howson finds one equilibrium, not all: raced {len(race.parameters['labels'])} "
+            f"dropped labels, label {race.parameters['winning_label']} ended first"
+        )
     equilibria, rejected = _finalise(payoffs, candidates, tol=tol)
     if degenerate is None:
         degenerate = _pure_ties(A, B, tol) or _extra_best_responses(A, B, equilibria, tol)
@@ -572,7 +715,7 @@ def two_player_equilibria(
         method=method,
         degenerate=bool(degenerate),
         notes=tuple(notes),
-        parameters={"tol": tol},
+        parameters=parameters,
     )
 
 

@@ -23,10 +23,10 @@ from dealsim._results import ResultMixin
 from dealsim.errors import GameError, SolverError
 from dealsim.solvers import _tree
 from dealsim.solvers._tree import CHANCE, DECISION, TERMINAL
+from dealsim.solvers.equilibrium import NormalFormGame
 
 __all__ = [
     "GameTree",
-    "NormalForm",
     "Outcome",
     "PathStep",
     "SequentialResult",
@@ -457,27 +457,6 @@ def _check_infosets(
             )
 
 
-@dataclass(frozen=True, eq=False)
-class NormalForm(ResultMixin):
-    """A game in normal (strategic) form.
-
-    Attributes
-    ----------
-    payoffs : ndarray, (n_players, s_1, ..., s_n)
-        ``payoffs[p][i_1, ..., i_n]`` is player p's payoff when each player q plays
-        strategy ``i_q``.
-    players : tuple of str
-    strategies : tuple of tuple of str
-        Strategy labels per player.
-    title : str
-    """
-
-    payoffs: np.ndarray
-    players: tuple[str, ...]
-    strategies: tuple[tuple[str, ...], ...]
-    title: str = ""
-
-
 @dataclass(frozen=True)
 class PathStep(ResultMixin):
     """One move on the equilibrium path.
@@ -705,7 +684,7 @@ def _strategy_tables(tree: GameTree) -> tuple[list[np.ndarray], np.ndarray]:
     return [np.flatnonzero(owner == p) for p in range(tree.n_players)], n_actions
 
 
-def normal_form(tree: GameTree, *, max_profiles: int = 100_000) -> NormalForm:
+def normal_form(tree: GameTree, *, max_profiles: int = 100_000) -> NormalFormGame:
     """The normal form of a game tree: one action per information set for each player.
 
     Payoffs are expected over chance. Strategy labels join a player's actions, one per
@@ -720,7 +699,8 @@ def normal_form(tree: GameTree, *, max_profiles: int = 100_000) -> NormalForm:
 
     Returns
     -------
-    NormalForm
+    NormalFormGame
+        With ``player_names`` the tree's players and ``title`` its name.
 
     Raises
     ------
@@ -769,7 +749,9 @@ def normal_form(tree: GameTree, *, max_profiles: int = 100_000) -> NormalForm:
     expected = reach[:, ends] @ tree.payoffs[tree.terminal[ends]]  # (n_profiles, n_players)
     payoffs = expected.T.reshape(tree.n_players, *sizes)
     strategies = tuple(_strategy_labels(tree, inf, n_actions) for inf in owned)
-    return NormalForm(payoffs=payoffs, players=tree.players, strategies=strategies, title=tree.name)
+    return NormalFormGame(
+        payoffs=payoffs, player_names=tree.players, strategy_names=strategies, title=tree.name
+    )
 
 
 def _infoset_actions(tree: GameTree, infoset: int) -> list[str]:
@@ -785,11 +767,14 @@ def _strategy_labels(tree: GameTree, inf: np.ndarray, n_actions: np.ndarray) -> 
 
 
 def _solve_normal_form(tree: GameTree, *, tol: float, max_profiles: int) -> SequentialResult:
-    # Connection point: once dealsim.solvers.equilibrium lands, its pure_equilibria (any n) and
-    # two_player_equilibria (mixed, 2 players) can replace the local pure-profile kernel here.
+    # Pure equilibria only; two_player_equilibria (mixed) is the next step for 2 players.
+    from dealsim.solvers.equilibrium import pure_equilibria
+
     nf = normal_form(tree, max_profiles=max_profiles)
-    profiles = np.argwhere(_tree.pure_equilibrium_mask(nf.payoffs, tol))
-    if profiles.size == 0:
+    profiles = [
+        [int(np.argmax(s)) for s in eq.strategies] for eq in pure_equilibria(nf.payoffs, tol=tol)
+    ]
+    if not profiles:
         raise SolverError(
             f"game {tree.name!r}: the normal form of this tree (non-singleton information sets) "
             "has no pure Nash equilibrium; mixed equilibria are needed"

@@ -1,0 +1,730 @@
+"""The strategic games a scenario declares: equilibria, equilibrium paths and thresholds.
+
+Each ``[games.<id>]`` of a scenario is evaluated at the scenario's parameter values: outcome
+payoffs come from the payoff model (deal outcomes), from the deal a bargaining solution picks
+(solution outcomes) or from the file (explicit payoffs). Normal-form games are solved with
+:mod:`dealsim.solvers.equilibrium`, game trees with :mod:`dealsim.solvers.sequential`; every
+reported equilibrium has passed a regret check on the game's normal form. ``dealsim solve``
+reports the result under the JSON key ``games`` and in a "Games" section of the text report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dealsim._results import ResultMixin, to_plain
+from dealsim.errors import DealsimError, GameError, ScenarioError, SolverError
+from dealsim.expressions import evaluate_number
+from dealsim.scenario.games import NormalGame, SequentialGame
+from dealsim.scenario.model import Scenario
+from dealsim.solvers.equilibrium import (
+    NormalFormGame,
+    dominated_strategies,
+    n_player_equilibria,
+    pure_equilibria,
+    regret,
+    two_player_equilibria,
+)
+from dealsim.solvers.sequential import (
+    GameTree,
+    normal_form,
+    parameter_thresholds,
+    subgame_perfect_equilibrium,
+)
+
+__all__ = [
+    "GamesResult",
+    "games_analysis",
+    "outcome_labels",
+    "outcome_payoffs",
+    "render_games",
+    "scenario_game",
+    "solve_normal_form",
+    "solve_tree",
+]
+
+THRESHOLD_GRID = 41
+"""Grid points per parameter range when locating outcome switches (then bisection)."""
+_MAX_CHECK_PROFILES = 20_000  # largest normal form built to check a tree's equilibrium regret
+_EMPTY_ZONE = (
+    "outcome {outcome!r}: the agreement zone is empty, so the {solution!r} solution picks no "
+    "deal; its payoffs are the reservations (no agreement)"
+)
+
+
+# --------------------------------------------------------------------------- outcome payoffs
+
+
+def _params(scenario: Scenario, parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {**scenario.parameters, **(parameters or {})}
+
+
+def _payoff_draws(
+    scenario: Scenario,
+    params: Mapping[str, Any],
+    ids: Sequence[str],
+    *,
+    zc: Any = None,
+    tol: float = 1e-9,
+) -> tuple[np.ndarray, list[str]]:
+    """Payoffs of the outcomes ``ids`` for ``S`` parameter draws: ``(S, len(ids), n_parties)``.
+
+    Parameters may be scalars or arrays of shape ``(S,)``. ``zc`` (a zone computation at these
+    parameter values, scalars only) saves recomputing the zone for solution outcomes.
+    """
+    from dealsim.space import DealSpace, UtilityModel
+
+    sizes = {np.size(v) for v in params.values() if np.ndim(v) > 0}
+    if len(sizes) > 1:
+        raise DealsimError(f"parameter draws of different lengths {sorted(sizes)}")
+    n_draws = sizes.pop() if sizes else 1
+    outcomes = [scenario.outcomes[o] for o in ids]
+    k = len(scenario.parties)
+    out = np.zeros((n_draws, len(ids), k))
+    notes: list[str] = []
+    for j, o in enumerate(outcomes):
+        if o.payoffs is not None:
+            out[:, j, :] = np.stack(
+                [
+                    np.broadcast_to(evaluate_number(o.payoffs[p], params), (n_draws,))
+                    for p in scenario.party_ids
+                ],
+                axis=-1,
+            )
+    by_deal = [j for j, o in enumerate(outcomes) if o.payoffs is None]
+    if not by_deal:
+        return out, notes
+    space = zc.space if zc is not None else DealSpace(scenario)
+    n_issues = len(scenario.issues)
+    codes = np.zeros((n_draws, len(ids), n_issues), dtype=np.int64)
+    no_deal = np.zeros((n_draws, len(ids)), dtype=bool)
+    solution_codes, reservations = _solution_codes(
+        scenario, params, {outcomes[j].solution for j in by_deal} - {None}, zc, tol, n_draws
+    )
+    for j in by_deal:
+        o = outcomes[j]
+        if o.solution is not None:
+            codes[:, j, :] = solution_codes[o.solution]
+            no_deal[:, j] = solution_codes[o.solution][:, 0] < 0
+            if no_deal[:, j].any() and n_draws == 1:
+                notes.append(_EMPTY_ZONE.format(outcome=o.id, solution=o.solution))
+        for issue_id, code in o.codes.items():
+            codes[:, j, scenario.issue_ids.index(issue_id)] = code
+    rows, inverse = np.unique(codes[:, by_deal].reshape(-1, n_issues), axis=0, return_inverse=True)
+    model = zc.model if zc is not None else UtilityModel.from_scenario(scenario, params)
+    utilities = model.utilities(space, np.maximum(rows, 0))
+    utilities = np.broadcast_to(utilities, (n_draws, *utilities.shape[-2:]))
+    picked = utilities[np.repeat(np.arange(n_draws), len(by_deal)), inverse.ravel()]
+    out[:, by_deal, :] = picked.reshape(n_draws, len(by_deal), k)
+    if no_deal.any():
+        out = np.where(no_deal[..., None], reservations[:, None, :], out)
+    return out, notes
+
+
+def _solution_codes(
+    scenario: Scenario,
+    params: Mapping[str, Any],
+    names: set[str],
+    zc: Any,
+    tol: float,
+    n_draws: int,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per solution name, the deal codes it picks in each draw ``(S, n_issues)``, -1 if none."""
+    if not names:
+        return {}, np.zeros((n_draws, len(scenario.parties)))
+    if zc is not None:
+        from dealsim.solvers.bargaining import all_bargaining_solutions
+
+        reservations = np.asarray(zc.reservations, dtype=float)[None, :]
+        found = (
+            {}
+            if zc.empty
+            else all_bargaining_solutions(
+                zc.zone_frontier_utilities, zc.reservations, weights=scenario.powers(), tol=tol
+            )
+        )
+        codes = {}
+        for name in names:
+            if name in found:
+                index = int(zc.zone_frontier[found[name].index])
+                codes[name] = zc.space.codes(np.array([index]))
+            else:
+                codes[name] = np.full((1, len(scenario.issues)), -1, dtype=np.int64)
+        return codes, reservations
+    from dealsim.analysis.uncertainty import batch_solve
+    from dealsim.space import DealSpace
+
+    draws = {p: v for p, v in params.items() if np.ndim(v) > 0 or p in scenario.parameters}
+    batch = batch_solve(scenario, draws, tol=tol, bargaining_tol=tol)
+    space = DealSpace(scenario)
+    codes = {}
+    for name in names:
+        index = np.broadcast_to(batch.solutions[name], (n_draws,))
+        rows = space.codes(np.maximum(index, 0))
+        rows[index < 0] = -1
+        codes[name] = rows
+    reservations = np.broadcast_to(batch.reservations, (n_draws, len(scenario.parties)))
+    return codes, reservations
+
+
+def outcome_payoffs(
+    scenario: Scenario,
+    parameters: Mapping[str, float] | None = None,
+    *,
+    ids: Sequence[str] | None = None,
+    zc: Any = None,
+    tol: float = 1e-9,
+) -> dict[str, dict[str, float]]:
+    """Each outcome's payoff to every party at the scenario's (or the given) parameter values.
+
+    Deal outcomes are valued by the scenario's payoff model, solution outcomes at the deal the
+    bargaining solution picks over the agreement zone (with ``deal`` overriding some issues; the
+    reservations when the zone is empty), explicit payoffs as written.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    parameters : mapping, optional
+        Parameter values replacing the scenario's.
+    ids : sequence of str, optional
+        Only these outcomes (default: all).
+    zc : ZoneComputation, optional
+        The zone at these parameter values, if already computed.
+    tol : float
+        Acceptance and bargaining tolerance.
+
+    Returns
+    -------
+    dict of str to dict of str to float
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> pay = outcome_payoffs(dealsim.load("donbas-2026"), ids=["war"])
+    >>> {p: round(v, 4) for p, v in pay["war"].items()}
+    {'us': 0.4, 'ukraine': 0.45, 'russia': 0.5}
+    """
+    ids = list(scenario.outcomes if ids is None else ids)
+    table, _ = _payoff_draws(scenario, _params(scenario, parameters), ids, zc=zc, tol=tol)
+    return {
+        o: {p: float(v) for p, v in zip(scenario.party_ids, table[0, j], strict=True)}
+        for j, o in enumerate(ids)
+    }
+
+
+def _as_mapping(scenario: Scenario, ids: Sequence[str], row: np.ndarray) -> dict[str, dict]:
+    return {
+        o: dict(zip(scenario.party_ids, row[j].tolist(), strict=True)) for j, o in enumerate(ids)
+    }
+
+
+# --------------------------------------------------------------------------- building games
+
+
+def _game(scenario: Scenario, game_id: str) -> NormalGame | SequentialGame:
+    if game_id not in scenario.games:
+        where = scenario.file or scenario.name
+        if not scenario.games:
+            raise DealsimError(f"{where}: the scenario declares no games (a [games] section)")
+        raise DealsimError(
+            f"{where}: unknown game {game_id!r} (games: {', '.join(scenario.games)})"
+        )
+    return scenario.games[game_id]
+
+
+def _tree_at(
+    scenario: Scenario, game: SequentialGame, pay: Mapping[str, Any], params: Mapping[str, Any]
+) -> GameTree:
+    try:
+        return game.tree(pay, params)
+    except GameError as error:
+        shown = ", ".join(
+            f"{k}={float(params[k]):.6g}" for k in scenario.parameters if np.ndim(params[k]) == 0
+        )
+        raise ScenarioError(
+            f"game {game.id!r}: {error.message} ({shown})",
+            file=scenario.file,
+            field=f"games.{game.id}.nodes.{error.node}.chance",
+        ) from None
+
+
+def scenario_game(
+    scenario: Scenario,
+    game_id: str,
+    parameters: Mapping[str, float] | None = None,
+    *,
+    zc: Any = None,
+    tol: float = 1e-9,
+) -> GameTree | NormalFormGame:
+    """A scenario game with its payoffs at the scenario's (or the given) parameter values.
+
+    Returns a :class:`~dealsim.solvers.sequential.GameTree` for a sequential game and a
+    :class:`~dealsim.solvers.equilibrium.NormalFormGame` (titled with the game id) for a normal
+    one; errors name the games available.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> game = scenario_game(dealsim.load("donbas-2026"), "accept_nash")
+    >>> game.players, game.strategies
+    (('ukraine', 'russia'), (('accept', 'reject'), ('accept', 'reject')))
+    """
+    game = _game(scenario, game_id)
+    params = _params(scenario, parameters)
+    ids = list(game.outcome_ids)
+    table, _ = _payoff_draws(scenario, params, ids, zc=zc, tol=tol)
+    pay = _as_mapping(scenario, ids, table[0])
+    if isinstance(game, SequentialGame):
+        return _tree_at(scenario, game, pay, params)
+    return NormalFormGame(
+        payoffs=game.payoff_tensor(pay, params),
+        player_names=game.players,
+        strategy_names=game.strategies,
+        title=game.id,
+    )
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _equilibrium_entry(
+    players: Sequence[str], strategies: Sequence[np.ndarray], payoffs: np.ndarray, reg: float
+) -> dict[str, Any]:
+    pure = all(np.isclose(np.max(s), 1.0, rtol=0.0, atol=1e-12) for s in strategies)
+    return {
+        "strategies": {p: np.asarray(s, dtype=float).tolist() for p, s in zip(players, strategies)},
+        "payoffs": {p: float(v) for p, v in zip(players, payoffs, strict=True)},
+        "pure": bool(pure),
+        "regret": reg,
+    }
+
+
+def _checked(payoffs: np.ndarray, strategies: Sequence[np.ndarray], tol: float) -> float:
+    """Max regret of a profile; an error if it exceeds ``tol`` (a solver bug, never silent)."""
+    if payoffs.shape[0] == 1:  # one player: regret is the gap to its best strategy
+        reg = float(payoffs[0].max() - payoffs[0] @ strategies[0])
+    else:
+        reg = float(regret(payoffs, list(strategies)).max())
+    if reg > tol:
+        raise SolverError(f"an equilibrium failed the regret check: regret {reg:.3g} > {tol:g}")
+    return max(reg, 0.0)
+
+
+def solve_normal_form(game: NormalFormGame, *, tol: float = 1e-9) -> dict[str, Any]:
+    """Equilibria and dominated strategies of a normal-form game, as a JSON-ready report.
+
+    Two players: every extreme equilibrium by vertex enumeration
+    (:func:`~dealsim.solvers.equilibrium.two_player_equilibria`). Three or more: every pure
+    equilibrium, plus one (possibly mixed) equilibrium from pygambit's logit tracing when
+    pygambit is installed (``method`` says which).
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    tol : float
+        Regret bound (payoff units) every reported equilibrium meets.
+
+    Returns
+    -------
+    dict
+        ``kind``, ``players``, ``strategies`` (per player, its names), ``payoffs`` (per player,
+        the payoff array as nested lists), ``equilibria`` (each with ``strategies``: per player
+        its probabilities in strategy order, ``payoffs``, ``pure``, ``regret``), ``method``,
+        ``notes``, ``dominated`` (per player, its strictly dominated strategies).
+
+    Examples
+    --------
+    >>> pd = NormalFormGame.from_arrays([[3, 0], [5, 1]], [[3, 5], [0, 1]],
+    ...                                 strategy_names=[["C", "D"], ["C", "D"]])
+    >>> report = solve_normal_form(pd)
+    >>> report["equilibria"][0]["strategies"], report["dominated"]
+    ({'1': [0.0, 1.0], '2': [0.0, 1.0]}, {'1': ['C'], '2': ['C']})
+    """
+    payoffs = np.asarray(game.payoffs, dtype=float)
+    players, names = game.players, game.strategies
+    notes: list[str] = []
+    if game.n_players == 2:
+        result = two_player_equilibria(payoffs[0], payoffs[1], tol=tol)
+        found = list(result.equilibria)
+        method = result.method
+        notes.extend(result.notes)
+    else:
+        found = list(pure_equilibria(payoffs, tol=tol))
+        method = "pure_equilibria"
+        try:
+            import pygambit  # noqa: F401
+        except ImportError:
+            notes.append(
+                "only pure equilibria: mixed equilibria of games with 3 or more players need "
+                "pygambit (pip install dealsim[gambit])"
+            )
+        else:
+            extra = n_player_equilibria(payoffs, method="gambit_logit", tol=max(tol, 1e-6))
+            method = "pure_equilibria+gambit_logit"
+            for eq in extra.equilibria:
+                if not any(
+                    all(np.allclose(a, b, atol=1e-6) for a, b in zip(eq.strategies, f.strategies))
+                    for f in found
+                ):
+                    found.append(eq)
+            notes.append(
+                "every pure equilibrium; pygambit's logit tracing adds one equilibrium (possibly "
+                "mixed): other mixed equilibria may exist"
+            )
+    check = max(tol, 1e-6) if game.n_players > 2 else tol
+    equilibria = [
+        _equilibrium_entry(players, eq.strategies, eq.payoffs, _checked(payoffs, eq.strategies, check))
+        for eq in found
+    ]
+    dominated = dominated_strategies(payoffs, strict=True, tol=tol)
+    return {
+        "kind": "normal",
+        "players": list(players),
+        "strategies": {p: list(s) for p, s in zip(players, names, strict=True)},
+        "payoffs": {p: payoffs[i].tolist() for i, p in enumerate(players)},
+        "equilibria": equilibria,
+        "method": method,
+        "notes": notes,
+        "dominated": {p: [names[i][k] for k in dominated[i]] for i, p in enumerate(players)},
+    }
+
+
+def _infoset_owners(tree: GameTree) -> list[list[int]]:
+    """Per player, the information sets it owns, in the order :func:`normal_form` uses."""
+    decision = np.flatnonzero(tree.infoset >= 0)
+    owner = np.full(len(tree.infoset_labels), -1)
+    owner[tree.infoset[decision[::-1]]] = tree.player[decision[::-1]]
+    return [np.flatnonzero(owner == p).tolist() for p in range(tree.n_players)]
+
+
+def _tree_equilibria(
+    tree: GameTree, result: Any, tol: float
+) -> tuple[list[dict[str, Any]], dict[str, list[str]] | None, list[str]]:
+    """The result's equilibria as normal-form profiles, each regret-checked."""
+    if result.method == "backward_induction":
+        decision = np.flatnonzero(tree.infoset >= 0)
+        profiles = [
+            {
+                tree.infoset_labels[tree.infoset[d]]: result.strategy[str(tree.labels[d])][0]
+                for d in decision
+            }
+        ]
+    else:
+        profiles = [dict(eq) for eq in result.equilibria]
+    try:
+        nf = normal_form(tree, max_profiles=_MAX_CHECK_PROFILES)
+    except SolverError:
+        return (
+            [{"actions": prof, "pure": True} for prof in profiles],
+            None,
+            [
+                "the normal form is too large to list strategies and check regret "
+                f"(more than {_MAX_CHECK_PROFILES} profiles)"
+            ],
+        )
+    owned = _infoset_owners(tree)
+    entries = []
+    for prof in profiles:
+        strategies = []
+        for p, infosets in enumerate(owned):
+            label = "/".join(prof[tree.infoset_labels[i]] for i in infosets) or "*"
+            one_hot = np.zeros(len(nf.strategies[p]))
+            one_hot[nf.strategies[p].index(label)] = 1.0
+            strategies.append(one_hot)
+        index = tuple(int(s.argmax()) for s in strategies)
+        value = nf.payoffs[(slice(None), *index)]
+        entry = _equilibrium_entry(
+            tree.players, strategies, value, _checked(nf.payoffs, strategies, tol)
+        )
+        entry["actions"] = prof
+        entries.append(entry)
+    names = {p: list(s) for p, s in zip(tree.players, nf.strategies, strict=True)}
+    return entries, names, []
+
+
+def solve_tree(tree: GameTree, *, tol: float = 1e-9) -> dict[str, Any]:
+    """The subgame-perfect equilibrium of a game tree, as a JSON-ready report.
+
+    Parameters
+    ----------
+    tree : GameTree
+    tol : float
+        Tolerance of optimality (ties) and of the regret check.
+
+    Returns
+    -------
+    dict
+        ``kind``, ``players``, ``method`` (``backward_induction``, or ``normal_form`` for trees
+        with information sets), ``equilibria`` (each: ``strategies`` per player as
+        probabilities over the normal-form strategies listed under ``strategies``, ``actions``
+        per information set, ``payoffs``, ``pure``, ``regret``), ``path`` (node, player, action,
+        probability), ``outcomes`` (probability of each), ``payoffs``, ``ties`` and ``notes``.
+
+    Examples
+    --------
+    >>> tree = GameTree.from_nodes(
+    ...     {"entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
+    ...      "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}}},
+    ...     {"stay_out": [0, 2], "war": [-1, -1], "share": [1, 1]},
+    ...     root="entrant", players=["E", "I"], name="entry")
+    >>> report = solve_tree(tree)
+    >>> report["outcomes"], report["equilibria"][0]["strategies"]
+    ({'share': 1.0}, {'E': [0.0, 1.0], 'I': [0.0, 1.0]})
+    """
+    result = subgame_perfect_equilibrium(tree, tol=tol)
+    equilibria, names, notes = _tree_equilibria(tree, result, tol)
+    report: dict[str, Any] = {
+        "kind": "sequential",
+        "players": list(tree.players),
+        "method": result.method,
+        "equilibria": equilibria,
+        "path": [
+            {"node": s.node, "player": s.player, "action": s.action, "probability": s.probability}
+            for s in result.path
+        ],
+        "outcomes": dict(result.outcomes),
+        "payoffs": dict(result.payoffs),
+        "ties": list(result.ties),
+        "notes": [*result.notes, *notes],
+    }
+    if names is not None:
+        report["strategies"] = names
+    return report
+
+
+def _thresholds(
+    scenario: Scenario, game: SequentialGame, tol: float
+) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    ids = list(game.outcome_ids)
+    for name in game.thresholds:
+        spec = scenario.parameter_specs.get(name)
+        lo, hi = spec.range if spec is not None and spec.range is not None else (0.0, 1.0)
+        if not lo < hi:
+            out[name] = []
+            continue
+        xs = np.linspace(lo, hi, THRESHOLD_GRID)
+        grid_params = {**scenario.parameters, name: xs}
+        table, _ = _payoff_draws(scenario, grid_params, ids, tol=tol)
+        cache = {float(x): table[i] for i, x in enumerate(xs)}
+
+        def build(x: float, name: str = name, cache: dict = cache) -> GameTree:
+            params = {**scenario.parameters, name: x}
+            row = cache.get(x)
+            if row is None:
+                row = _payoff_draws(scenario, params, ids, tol=tol)[0][0]
+            return _tree_at(scenario, game, _as_mapping(scenario, ids, row), params)
+
+        found = parameter_thresholds(build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=tol)
+        out[name] = [
+            {
+                "value": t.value,
+                "bracket": list(t.bracket),
+                "range": [lo, hi],
+                "below": {"outcomes": list(t.below.terminals), "path": list(t.below.moves)},
+                "above": {"outcomes": list(t.above.terminals), "path": list(t.above.moves)},
+            }
+            for t in found
+        ]
+    return out
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+@dataclass(frozen=True)
+class GamesResult(ResultMixin):
+    """Every game of a scenario, solved: ``games`` maps a game id to its JSON-ready report.
+
+    ``to_dict()`` is the ``games`` value of the solve document: ``{game_id: report}``.
+    """
+
+    games: dict[str, dict[str, Any]]
+    method: str = "games"
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{game_id: report}`` with plain JSON values."""
+        return to_plain(self.games)
+
+
+def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> GamesResult:
+    """Solve every game of ``scenario`` at its parameter values (``dealsim solve``'s ``games``).
+
+    Normal-form games get their equilibria and dominated strategies (:func:`solve_normal_form`),
+    game trees their subgame-perfect equilibrium (:func:`solve_tree`) and, for each parameter in
+    the game's ``thresholds``, the values in the parameter's ``range`` (else [0, 1]) where the
+    equilibrium outcome changes, with the outcome on each side.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    zc : ZoneComputation, optional
+        The zone at the scenario's parameter values (the pipeline passes it).
+    tol : float
+
+    Returns
+    -------
+    GamesResult
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> result = games_analysis(dealsim.load("donbas-2026"))
+    >>> result.games["territory_first"]["outcomes"]
+    {'war': 1.0}
+    """
+    reports: dict[str, dict[str, Any]] = {}
+    params = dict(scenario.parameters)
+    for game_id, game in scenario.games.items():
+        ids = list(game.outcome_ids)
+        table, notes = _payoff_draws(scenario, params, ids, zc=zc, tol=tol)
+        pay = _as_mapping(scenario, ids, table[0])
+        if isinstance(game, SequentialGame):
+            report = solve_tree(_tree_at(scenario, game, pay, params), tol=tol)
+            if not game.structure.perfect_information:
+                report["notes"].append(
+                    "the tree has information sets: solved in normal form (pure equilibria)"
+                )
+            report["thresholds"] = _thresholds(scenario, game, tol)
+        else:
+            nf = NormalFormGame(
+                payoffs=game.payoff_tensor(pay, params),
+                player_names=game.players,
+                strategy_names=game.strategies,
+                title=game_id,
+            )
+            report = solve_normal_form(nf, tol=tol)
+        report = {"label": game.label, **report}
+        if ids:
+            report["outcome_payoffs"] = pay
+        report["notes"] = [*notes, *report["notes"]]
+        reports[game_id] = report
+    return GamesResult(games=reports, parameters={"tol": tol, "threshold_grid": THRESHOLD_GRID})
+
+
+# --------------------------------------------------------------------------- Monte Carlo hook
+
+
+def outcome_labels(scenario: Scenario, draws: Mapping[str, Any]) -> list[str] | None:
+    """Each draw's equilibrium outcome of every sequential game (a Monte Carlo outcome hook).
+
+    A draw's label lists, per game, the outcomes its equilibrium path can end in:
+    ``"game=outcome+outcome; game=outcome"``. ``None`` when the scenario has no sequential game.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> outcome_labels(dealsim.load("donbas-2026"), {"credibility": np.array([0.3, 0.95])})
+    ['guarantees_first=war; territory_first=war', 'guarantees_first=peace; territory_first=peace']
+    """
+    games = [g for g in scenario.games.values() if isinstance(g, SequentialGame)]
+    if not games:
+        return None
+    params = _params(scenario, {k: np.asarray(v, dtype=float) for k, v in draws.items()})
+    ids = list(dict.fromkeys(o for g in games for o in g.outcome_ids))
+    table, _ = _payoff_draws(scenario, params, ids)
+    n_draws = table.shape[0]
+    labels = []
+    for s in range(n_draws):
+        at = {k: (float(np.ravel(v)[s]) if np.ndim(v) > 0 else v) for k, v in params.items()}
+        pay = _as_mapping(scenario, ids, table[s])
+        parts = []
+        for game in games:
+            result = subgame_perfect_equilibrium(_tree_at(scenario, game, pay, at))
+            parts.append(f"{game.id}={'+'.join(result.outcomes)}")
+        labels.append("; ".join(parts))
+    return labels
+
+
+def _register_hook() -> None:
+    from dealsim.analysis import uncertainty
+
+    uncertainty.OUTCOME_HOOKS.setdefault("games", outcome_labels)
+
+
+_register_hook()
+
+
+# --------------------------------------------------------------------------- the text report
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _profile_text(report: dict[str, Any], eq: dict[str, Any]) -> str:
+    parts = []
+    for p, probs in eq["strategies"].items():
+        names = report.get("strategies", {}).get(p, [str(k + 1) for k in range(len(probs))])
+        if eq["pure"]:
+            parts.append(f"{p}: {names[int(np.argmax(probs))]}")
+        else:
+            mix = ", ".join(f"{n} {_fmt(q)}" for n, q in zip(names, probs, strict=True) if q > 0)
+            parts.append(f"{p}: ({mix})")
+    return "; ".join(parts)
+
+
+def render_games(result: GamesResult, solve_result: Any = None) -> list[str]:
+    """The "Games" section of the text report.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> lines = render_games(games_analysis(dealsim.load("donbas-2026")))
+    >>> lines[0]
+    'Games'
+    """
+    from dealsim.report import table
+
+    games = result.games if isinstance(result, GamesResult) else result
+    lines = ["Games"]
+    for game_id, report in games.items():
+        lines.append("")
+        title = report.get("label") or game_id
+        lines.append(f"  {game_id} ({report['kind']}, {report['method']}): {title}")
+        if report["kind"] == "sequential":
+            rows = [["path", "player", "action", "probability"]]
+            for step in report["path"]:
+                rows.append(
+                    [
+                        step["node"],
+                        step["player"] or "chance",
+                        step["action"],
+                        _fmt(step["probability"]),
+                    ]
+                )
+            lines.extend(table(rows, indent="    "))
+            ends = ", ".join(f"{o} {_fmt(p)}" for o, p in report["outcomes"].items())
+            lines.append(f"    outcomes: {ends}")
+            pay = ", ".join(f"{p} {_fmt(v)}" for p, v in report["payoffs"].items())
+            lines.append(f"    expected payoffs: {pay}")
+            if report["ties"]:
+                lines.append(f"    ties (several optimal actions): {', '.join(report['ties'])}")
+            for name, found in report.get("thresholds", {}).items():
+                if not found:
+                    lines.append(f"    threshold in {name}: none (the outcome never changes)")
+                for t in found:
+                    lines.append(
+                        f"    threshold {name} = {t['value']:.6g}: "
+                        f"{'+'.join(t['below']['outcomes'])} below, "
+                        f"{'+'.join(t['above']['outcomes'])} above"
+                    )
+        else:
+            lines.append(f"    {len(report['equilibria'])} equilibria:")
+            rows = []
+            for eq in report["equilibria"]:
+                pay = ", ".join(f"{p} {_fmt(v)}" for p, v in eq["payoffs"].items())
+                rows.append([_profile_text(report, eq), f"payoffs {pay}"])
+            lines.extend(table(rows, indent="      ") if rows else [])
+            dominated = {p: d for p, d in report.get("dominated", {}).items() if d}
+            if dominated:
+                shown = "; ".join(f"{p}: {', '.join(d)}" for p, d in dominated.items())
+                lines.append(f"    strictly dominated: {shown}")
+        for note in report["notes"]:
+            lines.append(f"    note: {note}")
+    return lines
