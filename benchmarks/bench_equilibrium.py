@@ -1,14 +1,25 @@
 """Benchmark: Nash equilibria of normal-form games, dealsim against nashpy, pygambit, quantecon.
 
 Run with ``/tmp/venv/bin/python benchmarks/bench_equilibrium.py``. Every peer runs in its own
-subprocess with a time cap (nashpy's enumerations take minutes from about 10x10 on), so the whole
-script stays under about five minutes. Prints medians of several repeats, ratios to dealsim, and
-the number of equilibria (or Lemke–Howson pivots) each finds.
+subprocess with a time cap (nashpy's enumerations take minutes from about 10x10 on; one
+Lemke-Howson path of a 200x200 game can take more than 10^5 pivots), so the whole script stays
+under about five minutes; a peer over its cap is reported as "skipped". Prints medians of
+several repeats, ratios to dealsim, and the number of equilibria (or Lemke-Howson pivots) each
+finds. Sections:
+
+- start-up: a fresh interpreter that imports dealsim and finds all equilibria of a random 12x12
+  game, timed from outside (interpreter start-up included), beside ``python -c pass`` and
+  ``python -c "import numpy"`` in the same run;
+- pure equilibria of a 3-player game; all equilibria of random games up to 12x12;
+- one equilibrium of random 50x50 and 200x200 games: dealsim's raced Lemke-Howson (all dropped
+  labels in lockstep) against pygambit's lcp_solve, quantecon's lemke_howson from label 0 and
+  with its capping heuristic, and dealsim's own single path from label 0.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -17,11 +28,10 @@ import time
 
 import numpy as np
 
-from dealsim.solvers._enumeration import _rescale
-from dealsim.solvers._lemke_howson import _lemke_howson_kernel
-from dealsim.solvers.equilibrium import lemke_howson, pure_equilibria, two_player_equilibria
+from dealsim.solvers.equilibrium import pure_equilibria, two_player_equilibria
 
 CAP = 60.0  # seconds a peer may take on one game before it is skipped at larger sizes
+LH_CAP = 20.0  # seconds a Lemke-Howson peer may take on one game
 REPEATS = 5
 
 SETUP = """
@@ -58,6 +68,20 @@ print(json.dumps([min(ts), len(eqs), first - min(ts)]))
 """,
 }
 
+# quantecon's Lemke-Howson (numba): the first call compiles; the time is the best of 3 after it.
+QE_LH = """
+import quantecon.game_theory as gt
+g = gt.NormalFormGame((gt.Player(A), gt.Player(B.T)))
+t = time.perf_counter(); gt.lemke_howson(g, {args}, max_iter=10**7)
+first = time.perf_counter() - t
+ts = []
+for _ in range(3):
+    t = time.perf_counter()
+    _, res = gt.lemke_howson(g, {args}, max_iter=10**7, full_output=True)
+    ts.append(time.perf_counter() - t)
+print(json.dumps([min(ts), res.num_iter, first - min(ts)]))
+"""
+
 LH_PEERS = {
     "pygambit lcp_solve (float, 1 eq)": """
 import pygambit as gbt
@@ -65,29 +89,27 @@ g = gbt.Game.from_arrays(A, B)
 t = time.perf_counter(); r = gbt.nash.lcp_solve(g, rational=False, stop_after=1)
 print(json.dumps([time.perf_counter() - t, len(r.equilibria)]))
 """,
-    "quantecon lemke_howson": """
-import quantecon.game_theory as gt
-g = gt.NormalFormGame((gt.Player(A), gt.Player(B.T)))
-t = time.perf_counter(); gt.lemke_howson(g, init_pivot=0, max_iter=10**7)
-first = time.perf_counter() - t
-ts = []
-for _ in range(3):
-    t = time.perf_counter(); gt.lemke_howson(g, init_pivot=0, max_iter=10**7)
-    ts.append(time.perf_counter() - t)
-print(json.dumps([min(ts), 1, first - min(ts)]))
+    "quantecon lemke_howson (label 0)": QE_LH.format(args="init_pivot=0"),
+    "quantecon lemke_howson (capping=10)": QE_LH.format(args="capping=10"),
+    "dealsim lemke_howson (label 0 only)": """
+from dealsim.solvers._enumeration import _rescale
+from dealsim.solvers._lemke_howson import _lemke_howson_kernel
+t = time.perf_counter()
+pivots = _lemke_howson_kernel(_rescale(A), _rescale(B), dropped=0, max_pivots=10**7)[2]
+print(json.dumps([time.perf_counter() - t, pivots]))
 """,
 }
 
 
-def peer(code: str, seed: int, m: int) -> list[float] | None:
-    """Run a peer's snippet in a subprocess; None if it exceeds CAP seconds."""
+def peer(code: str, seed: int, m: int, cap: float = CAP) -> list[float] | None:
+    """Run a peer's snippet in a subprocess; None if it exceeds ``cap`` seconds."""
     script = textwrap.dedent(SETUP.format(seed=seed, m=m)) + textwrap.dedent(code)
     try:
         out = subprocess.run(
             [sys.executable, "-c", script],
             capture_output=True,
             text=True,
-            timeout=CAP,
+            timeout=cap,
             check=True,
         )
     except subprocess.TimeoutExpired:
@@ -110,17 +132,27 @@ def game(seed: int, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run_and_report(
-    label: str, code: str, seed: int, m: int, ours: float, skip: bool
+    label: str,
+    code: str,
+    seed: int,
+    m: int,
+    ours: float,
+    skip: bool,
+    cap: float = CAP,
+    what: str = "found",
 ) -> list[float] | None:
     """Run one peer (unless ``skip``) and print its time, count and ratio to dealsim."""
-    res = None if skip else peer(code, seed, m)
-    if res is None:
-        print(f"{label} skipped (>60 s)")
+    if skip:
+        print(f"{label} skipped (too slow at the previous size)")
         return None
-    extra = f"  (JIT compile {res[2]:.2f} s, not counted)" if len(res) > 2 else ""
+    res = peer(code, seed, m, cap)
+    if res is None:
+        print(f"{label} skipped (>{cap:.0f} s)")
+        return None
+    extra = f"  (JIT compile {max(res[2], 0.0):.2f} s, not counted)" if len(res) > 2 else ""
     print(
-        f"{label} {res[0] * 1e3:10.1f} ms  {int(res[1]):3d} found  "
-        f"x{res[0] / ours:7.2f} dealsim{extra}"
+        f"{label} {res[0] * 1e3:10.1f} ms  {int(res[1]):6d} {what}  "
+        f"x{res[0] / ours:8.2f} dealsim{extra}"
     )
     return res
 
@@ -132,31 +164,29 @@ def bench_enumeration() -> None:
         A, B = game(0, m)
         ours = median_time(lambda A=A, B=B: two_player_equilibria(A, B))
         n_ours = len(two_player_equilibria(A, B))
-        print(f"{m}x{m}: dealsim vertex            {ours * 1e3:10.1f} ms  {n_ours:3d} eq")
+        print(f"{m}x{m}: dealsim vertex            {ours * 1e3:10.1f} ms  {n_ours:6d} found")
         for name, code in PEERS.items():
             res = run_and_report(f"{m}x{m}: {name:28s}", code, 0, m, ours, name in skipped)
-            if res is None or res[0] > CAP / 6:  # the next size is several times slower
+            if res is None or res[0] > CAP / 20:  # the next size is about ten times slower
                 skipped.add(name)
 
 
 def bench_lemke_howson() -> None:
-    print("== one equilibrium by Lemke-Howson, dropped label 0 ==")
-    skipped: set[str] = set()
+    print("== one equilibrium by Lemke-Howson: dealsim races all m + n dropped labels ==")
     for m, seeds in ((50, (0, 1, 2)), (200, (0, 1))):
         for seed in seeds:
             A, B = game(seed, m)
-            t = time.perf_counter()
-            pivots = _lemke_howson_kernel(_rescale(A), _rescale(B), dropped=0, max_pivots=10**7)[2]
-            ours = time.perf_counter() - t
-            if m < 200:
-                ours = median_time(lambda A=A, B=B: lemke_howson(A, B), repeats=3)
+            ours = median_time(lambda A=A, B=B: two_player_equilibria(A, B, method="lemke_howson"))
+            par = two_player_equilibria(A, B, method="lemke_howson").parameters
             print(
-                f"{m}x{m} seed {seed}: dealsim lemke_howson {ours * 1e3:9.1f} ms  {pivots} pivots"
+                f"{m}x{m} seed {seed}: dealsim raced lemke_howson    {ours * 1e3:10.1f} ms  "
+                f"{par['pivots']:6d} pivots (label {par['winning_label']} of "
+                f"{len(par['labels'])} ended first)"
             )
             for name, code in LH_PEERS.items():
-                label = f"{m}x{m} seed {seed}: {name:32s}"
-                if run_and_report(label, code, seed, m, ours, (name, m) in skipped) is None:
-                    skipped.add((name, m))
+                label = f"{m}x{m} seed {seed}: {name:35s}"
+                unit = "found" if name.startswith("pygambit") else "pivots"
+                run_and_report(label, code, seed, m, ours, False, LH_CAP, unit)
 
 
 def bench_pure() -> None:
@@ -181,24 +211,45 @@ print(json.dumps([time.perf_counter() - t, len(r.equilibria), build]))
     )
 
 
-def bench_startup() -> None:
-    code = """
-import time
-t = time.perf_counter()
-import numpy as np
-from dealsim.solvers.equilibrium import two_player_equilibria
-rng = np.random.default_rng(0)
-r = two_player_equilibria(rng.random((12, 12)), rng.random((12, 12)))
-print(time.perf_counter() - t)
-"""
-    ts = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
-        for _ in range(3)
-    ]
-    print(
-        f"== 12x12 all equilibria in a fresh interpreter (imports included): "
-        f"median {statistics.median(ts):.3f} s =="
+STARTUP = {
+    "python -c pass": ("pass", {}),
+    "python -c 'import numpy'": ("import numpy", {}),
+    "import dealsim.solvers.equilibrium": ("import dealsim.solvers.equilibrium", {}),
+    "import + all equilibria of 12x12": (
+        "import numpy as np\n"
+        "from dealsim.solvers.equilibrium import two_player_equilibria\n"
+        "rng = np.random.default_rng(0)\n"
+        "two_player_equilibria(rng.random((12, 12)), rng.random((12, 12)))",
+        {},
+    ),
+}
+
+
+def bench_startup(repeats: int = 9) -> None:
+    """Wall time of whole fresh interpreters (start-up, imports, solve), interleaved."""
+    print("== fresh interpreter, timed from outside: medians of", repeats, "interleaved runs ==")
+    cache = "/tmp/dealsim-bench-pycache"
+    warm = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    warm["PYTHONPYCACHEPREFIX"] = cache
+    envs = {"as set up": os.environ.copy(), "bytecode cached": warm}
+    cases = [(name, code, env) for name, (code, _) in STARTUP.items() for env in envs]
+    for code, _ in STARTUP.values():  # fill the bytecode cache once
+        subprocess.run([sys.executable, "-c", code], env=warm, check=True)
+    times: dict[tuple[str, str], list[float]] = {(n, e): [] for n, _, e in cases}
+    for _ in range(repeats):
+        for name, code, env in cases:
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], env=envs[env], check=True)
+            times[name, env].append(time.perf_counter() - t)
+    note = (
+        "PYTHONDONTWRITEBYTECODE=1: dealsim's modules are compiled on every start"
+        if os.environ.get("PYTHONDONTWRITEBYTECODE")
+        else "bytecode may be written"
     )
+    print(f"   'as set up' is this environment ({note})")
+    for name in STARTUP:
+        row = "  ".join(f"{env}: {statistics.median(times[name, env]):6.3f} s" for env in envs)
+        print(f"{name:38s} {row}")
 
 
 if __name__ == "__main__":

@@ -101,11 +101,10 @@ def _solve(args: argparse.Namespace) -> int:
 
     solver = _FILE_SOLVERS.get(Path(args.scenario).suffix.lower())
     if solver is not None:
-        document = solver(args.scenario)
+        document = dict(solver(args.scenario))
+        text = document.pop("text")
         write_output(
-            _dump(document) if args.format == "json" else document["text"],
-            args.output,
-            force=args.force,
+            _dump(document) if args.format == "json" else text, args.output, force=args.force
         )
         return 0
     scenario = dealsim.load(args.scenario)
@@ -187,6 +186,7 @@ _PLUGINS: tuple[str, ...] = (
     "dealsim.analysis.commands",
     "dealsim.plot.commands",
     "dealsim.analysis.negotiate_command",
+    "dealsim.analysis.games_commands",
 )
 
 

@@ -10,6 +10,7 @@ reports the result under the JSON key ``games`` and in a "Games" section of the 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -296,7 +297,9 @@ def _equilibrium_entry(
 ) -> dict[str, Any]:
     pure = all(np.isclose(np.max(s), 1.0, rtol=0.0, atol=1e-12) for s in strategies)
     return {
-        "strategies": {p: np.asarray(s, dtype=float).tolist() for p, s in zip(players, strategies)},
+        "strategies": {
+            p: np.asarray(s, dtype=float).tolist() for p, s in zip(players, strategies, strict=True)
+        },
         "payoffs": {p: float(v) for p, v in zip(players, payoffs, strict=True)},
         "pure": bool(pure),
         "regret": reg,
@@ -367,7 +370,10 @@ def solve_normal_form(game: NormalFormGame, *, tol: float = 1e-9) -> dict[str, A
             method = "pure_equilibria+gambit_logit"
             for eq in extra.equilibria:
                 if not any(
-                    all(np.allclose(a, b, atol=1e-6) for a, b in zip(eq.strategies, f.strategies))
+                    all(
+                        np.allclose(a, b, atol=1e-6)
+                        for a, b in zip(eq.strategies, f.strategies, strict=True)
+                    )
                     for f in found
                 ):
                     found.append(eq)
@@ -377,7 +383,9 @@ def solve_normal_form(game: NormalFormGame, *, tol: float = 1e-9) -> dict[str, A
             )
     check = max(tol, 1e-6) if game.n_players > 2 else tol
     equilibria = [
-        _equilibrium_entry(players, eq.strategies, eq.payoffs, _checked(payoffs, eq.strategies, check))
+        _equilibrium_entry(
+            players, eq.strategies, eq.payoffs, _checked(payoffs, eq.strategies, check)
+        )
         for eq in found
     ]
     dominated = dominated_strategies(payoffs, strict=True, tol=tol)
@@ -496,6 +504,40 @@ def solve_tree(tree: GameTree, *, tol: float = 1e-9) -> dict[str, Any]:
     return report
 
 
+class _BisectionCache:
+    """Outcome payoffs along one parameter, evaluated in vectorised batches.
+
+    :func:`parameter_thresholds` probes a grid, then bisects. On a miss at ``x`` the current
+    bracket is the pair of nearest points already evaluated (bisection never probes inside it
+    before), so the midpoints it will probe next, a binary tree of ``depth`` levels computed with
+    the same float operations, are evaluated together with ``x`` in one call.
+    """
+
+    def __init__(self, evaluate: Any, xs: np.ndarray, depth: int = 6):
+        self.evaluate, self.depth = evaluate, depth
+        self.rows: dict[float, np.ndarray] = {}
+        self.keys: list[float] = []
+        self.add([float(x) for x in xs])
+
+    def add(self, xs: list[float]) -> None:
+        for x, row in zip(xs, self.evaluate(np.array(xs)), strict=True):
+            self.rows[x] = row
+        self.keys = sorted(self.rows)
+
+    def __call__(self, x: float) -> np.ndarray:
+        if x not in self.rows:
+            i = bisect.bisect(self.keys, x)
+            points = [x]
+            if 0 < i < len(self.keys):
+                level = [(self.keys[i - 1], self.keys[i])]
+                for _ in range(self.depth):
+                    mids = [(lo, 0.5 * (lo + hi), hi) for lo, hi in level]
+                    points.extend(m for _, m, _ in mids)
+                    level = [pair for lo, m, hi in mids for pair in ((lo, m), (m, hi))]
+            self.add(list(dict.fromkeys(points)))
+        return self.rows[x]
+
+
 def _thresholds(
     scenario: Scenario, game: SequentialGame, tol: float
 ) -> dict[str, list[dict[str, Any]]]:
@@ -508,18 +550,20 @@ def _thresholds(
             out[name] = []
             continue
         xs = np.linspace(lo, hi, THRESHOLD_GRID)
-        grid_params = {**scenario.parameters, name: xs}
-        table, _ = _payoff_draws(scenario, grid_params, ids, tol=tol)
-        cache = {float(x): table[i] for i, x in enumerate(xs)}
 
-        def build(x: float, name: str = name, cache: dict = cache) -> GameTree:
+        def evaluate(values: np.ndarray, name: str = name) -> np.ndarray:
+            params = {**scenario.parameters, name: np.asarray(values, dtype=float)}
+            return _payoff_draws(scenario, params, ids, tol=tol)[0]
+
+        cache = _BisectionCache(evaluate, xs)
+
+        def build(x: float, name: str = name, cache: _BisectionCache = cache) -> GameTree:
             params = {**scenario.parameters, name: x}
-            row = cache.get(x)
-            if row is None:
-                row = _payoff_draws(scenario, params, ids, tol=tol)[0][0]
-            return _tree_at(scenario, game, _as_mapping(scenario, ids, row), params)
+            return _tree_at(scenario, game, _as_mapping(scenario, ids, cache(x)), params)
 
-        found = parameter_thresholds(build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=tol)
+        found = parameter_thresholds(
+            build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=min(tol, 1e-12)
+        )
         out[name] = [
             {
                 "value": t.value,
@@ -619,8 +663,11 @@ def outcome_labels(scenario: Scenario, draws: Mapping[str, Any]) -> list[str] | 
     Examples
     --------
     >>> import dealsim
-    >>> outcome_labels(dealsim.load("donbas-2026"), {"credibility": np.array([0.3, 0.95])})
-    ['guarantees_first=war; territory_first=war', 'guarantees_first=peace; territory_first=peace']
+    >>> labels = outcome_labels(dealsim.load("donbas-2026"), {"credibility": [0.3, 0.5]})
+    >>> labels[0]
+    'guarantees_first=war; territory_first=war'
+    >>> labels[1]
+    'guarantees_first=peace_guarantee_first; territory_first=war'
     """
     games = [g for g in scenario.games.values() if isinstance(g, SequentialGame)]
     if not games:
@@ -639,15 +686,6 @@ def outcome_labels(scenario: Scenario, draws: Mapping[str, Any]) -> list[str] | 
             parts.append(f"{game.id}={'+'.join(result.outcomes)}")
         labels.append("; ".join(parts))
     return labels
-
-
-def _register_hook() -> None:
-    from dealsim.analysis import uncertainty
-
-    uncertainty.OUTCOME_HOOKS.setdefault("games", outcome_labels)
-
-
-_register_hook()
 
 
 # --------------------------------------------------------------------------- the text report

@@ -39,7 +39,7 @@ from dealsim._version import __version__
 from dealsim.analysis._runner import run_batches
 from dealsim.analysis.distributions import sample_parameters, uncertain_parameters
 from dealsim.errors import DealsimError
-from dealsim.pipeline import SOLUTION_NAMES, solve
+from dealsim.pipeline import SOLUTION_NAMES, load_function, solve
 from dealsim.report import format_deal, format_number
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import _best_row
@@ -60,11 +60,14 @@ __all__ = [
 ]
 
 OutcomeHook = Callable[[Scenario, Mapping[str, np.ndarray]], Sequence[str]]
-OUTCOME_HOOKS: dict[str, OutcomeHook] = {}
+OUTCOME_HOOKS: dict[str, OutcomeHook | str] = {
+    "games": "dealsim.analysis.games:outcome_labels",
+}
 """Monte Carlo outcome hooks by name: ``hook(scenario, draws)`` gets a batch of parameter draws
 (arrays of shape ``(S,)``) and returns one outcome label per draw (e.g. a game's equilibrium
 outcome), or ``None`` when the scenario does not declare the analysis. :func:`monte_carlo` reports
-each label's probability under ``outcomes[name]``. Game modules add themselves here."""
+each label's probability under ``outcomes[name]``. A hook is a function or a lazily imported
+``"module:function"``."""
 
 _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB per float array)
 DEFAULT_BATCH = 250  # samples per task (streaming and scheduling granularity only)
@@ -296,7 +299,7 @@ def _montecarlo_task(scenario: Scenario, seed: int, start: int, stop: int) -> li
     packed = np.packbits(batch.zone, axis=1)
     outcomes = {}
     for name, hook in OUTCOME_HOOKS.items():
-        labels = hook(scenario, draws)
+        labels = (load_function(hook) if isinstance(hook, str) else hook)(scenario, draws)
         if labels is not None:
             outcomes[name] = [str(label) for label in labels]
     records = []

@@ -15,6 +15,7 @@ from dealsim.errors import DealsimError
 __all__ = [
     "FIGURE_SUFFIXES",
     "PLOT_KINDS",
+    "game_title",
     "is_tree",
     "resolve_game",
     "save_figure",
@@ -57,19 +58,25 @@ def save_figure(fig: Any, output: str, *, force: bool = False, dpi: int = 150) -
 
 
 def resolve_game(scenario: Any, game_id: str | None, kind: str) -> Any:
-    """The game ``game_id`` of the scenario's ``games`` section, as a tree or a payoff tensor.
+    """The game ``game_id`` of the scenario's ``games`` section at its parameter values.
 
-    Raises a DealsimError naming the games available (or saying there are none).
+    ``kind="tree"`` gives the :class:`~dealsim.solvers.sequential.GameTree` of a sequential
+    game; ``kind="matrix"`` a :class:`~dealsim.solvers.equilibrium.NormalFormGame` (a tree's
+    normal form for a sequential game). Raises a DealsimError naming the games available (or
+    saying there are none).
 
     Examples
     --------
     >>> import dealsim
+    >>> resolve_game(dealsim.load("donbas-2026"), "accept_nash", "matrix").shape
+    (2, 2)
     >>> resolve_game(dealsim.load("logroll"), "g", "tree")
     Traceback (most recent call last):
     ...
     dealsim.errors.DealsimError: ...logroll.toml: the scenario declares no games ...
     """
-    from dealsim.solvers.sequential import GameTree
+    from dealsim.analysis.games import scenario_game
+    from dealsim.solvers.sequential import GameTree, normal_form
 
     games = scenario_games(scenario)
     where = scenario.file or scenario.name
@@ -82,7 +89,11 @@ def resolve_game(scenario: Any, game_id: str | None, kind: str) -> Any:
         what = "--game is required" if game_id is None else f"unknown game {game_id!r}"
         raise DealsimError(f"{where}: {what} (games: {', '.join(games)})")
     game = games[game_id]
-    game = getattr(game, "tree", game)
+    if getattr(game, "kind", None) in ("sequential", "normal"):
+        # a compiled scenario game: its payoffs at the scenario's parameter values
+        from dealsim.analysis.games import scenario_game
+
+        game = scenario_game(scenario, game_id)
     if kind == "tree" and isinstance(game, dict) and "nodes" in game:
         keys = ("nodes", "outcomes", "root", "players")
         game = GameTree.from_nodes(**{k: game[k] for k in keys}, name=game_id)
@@ -104,10 +115,21 @@ def scenario_games(scenario: Any) -> dict[str, Any]:
     >>> scenario_games(dealsim.load("logroll"))
     {}
     """
-    games = getattr(scenario, "games", None)
-    if games is None:
-        games = getattr(scenario, "extensions", {}).get("games")
-    return dict(games or {})
+    return dict(getattr(scenario, "games", None) or {})
+
+
+def game_title(scenario: Any, game_id: str) -> str | None:
+    """The label the scenario gives a game (None: the figure's default title).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> game_title(dealsim.load("donbas-2026"), "accept_nash")
+    'Both must accept the Nash deal'
+    """
+    game = scenario_games(scenario).get(game_id)
+    label = getattr(game, "label", None) or (game.get("label") if isinstance(game, dict) else None)
+    return str(label) if label else None
 
 
 def is_tree(game: Any) -> bool:
@@ -115,12 +137,17 @@ def is_tree(game: Any) -> bool:
 
     Examples
     --------
+    >>> import dealsim
+    >>> games = dealsim.load("donbas-2026").games
+    >>> is_tree(games["territory_first"]), is_tree(games["accept_nash"])
+    (True, False)
     >>> is_tree({"nodes": {}}), is_tree([[[1]], [[1]]])
     (True, False)
     """
     from dealsim.solvers.sequential import GameTree
 
-    game = getattr(game, "tree", game)
+    if getattr(game, "kind", None) in ("sequential", "normal"):
+        return game.kind == "sequential"
     return isinstance(game, GameTree) or (isinstance(game, dict) and "nodes" in game)
 
 
@@ -192,12 +219,15 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
         return plot.utility_space(scenario, parties or None).figure
     if args.kind == "tree":
         return plot.game_tree(
-            resolve_game(scenario, args.game, "tree"), colors=plot.party_colors(scenario.party_ids)
+            resolve_game(scenario, args.game, "tree"),
+            colors=plot.party_colors(scenario.party_ids),
+            title=game_title(scenario, args.game),
         ).figure
     if args.kind == "matrix":
         return plot.payoff_matrix(
             resolve_game(scenario, args.game, "matrix"),
             colors=plot.party_colors(scenario.party_ids),
+            title=game_title(scenario, args.game),
         ).figure
     if args.kind == "threshold":
         if args.param is None:

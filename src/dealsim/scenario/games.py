@@ -229,7 +229,7 @@ class SequentialGame:
         >>> game = scenario.games["territory_first"]
         >>> pay = {o: dict.fromkeys(scenario.party_ids, 0.0) for o in game.outcome_ids}
         >>> tree = game.tree(pay, {**scenario.parameters, "credibility": 0.8})
-        >>> sorted(round(p, 2) for p in tree.prob)[:2]
+        >>> sorted(round(float(p), 2) for p in tree.prob)[:2]
         [0.2, 0.8]
         """
         t = self.structure
@@ -272,8 +272,8 @@ def compile_games(spec: ScenarioFile, compiler: _Compiler, scenario: Scenario) -
     --------
     >>> import dealsim
     >>> scenario = dealsim.load("donbas-2026")
-    >>> sorted(scenario.games)[:2], scenario.outcomes["peace"].kind
-    (['accept_nash', 'guarantees_first'], 'deal')
+    >>> sorted(scenario.games)[:2], scenario.outcomes["nash_deal"].kind
+    (['accept_nash', 'guarantees_first'], 'solution')
     """
     outcomes = {
         key: _outcome(key, value, compiler, scenario) for key, value in spec.outcomes.items()

@@ -73,6 +73,8 @@ NumberOrExpression = Annotated[
 
 FiniteNumber = Annotated[float, BeforeValidator(_finite_number)]
 LevelValue = Annotated[str | bool | int | float, Field(union_mode="left_to_right")]
+DealValue = Annotated[str | bool | int | float, Field(union_mode="smart")]
+"""A value in an outcome's deal: kept as written (``1.0`` stays a number, ``true`` a boolean)."""
 
 
 class _Section(BaseModel):
@@ -310,7 +312,7 @@ class OutcomeSpec(_Section):
     """
 
     label: str = ""
-    deal: dict[str, LevelValue] | None = None
+    deal: dict[str, DealValue] | None = None
     solution: Literal[SOLUTION_NAMES] | None = None  # type: ignore[valid-type]
     payoffs: dict[str, NumberOrExpression] | None = None
 

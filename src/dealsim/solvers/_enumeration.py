@@ -11,9 +11,12 @@ the equilibria are the completely labelled vertex pairs of
 
 The vertices of each polytope are found by a breadth-first search over lexicographically feasible
 simplex bases (the bases of the lexicographically perturbed, hence simple, polytope), vectorised
-over the whole frontier: every layer computes the inverse basis matrices of all frontier bases at
-once with ``np.linalg.inv``, does the lexicographic ratio test for every (basis, entering
-variable) pair at once, and dedupes the new bases by their packed membership bits.
+over the whole frontier: every layer does the ratio test for every (basis, entering variable)
+pair at once on the stacked dictionaries (the tableau columns of the nonbasic variables), falls
+back to the lexicographic rule only where rows tie, dedupes the new bases by their packed
+membership bits against a sorted array of the keys seen, and derives each new basis's dictionary
+from its parent's by one batched pivot (no matrix products or inverses: on small blocks those
+cost more in call and BLAS-threading overhead than they save).
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ the order of the inverse basis instead of growing or shrinking geometrically as 
 pivoting, which is what makes integer-tableau implementations underflow on large games. The
 leaving row is chosen by the lexicographic minimum-ratio rule over ``(rhs, B^{-1})`` (the columns
 of the initial slack basis), which keeps the path well defined in degenerate games.
+
+Racing (:func:`_race_kernel`) follows the paths of many dropped labels in lockstep with the same
+pivoting rule, vectorised over the paths, and stops when the first one ends. Path lengths are
+heavy-tailed, so the first path to end is usually short; the inverse bases are therefore kept in
+a compact product form whose cost grows with the number of pivots made (see :class:`_Stack`).
 """
 
 from __future__ import annotations
