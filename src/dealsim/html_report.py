@@ -155,11 +155,16 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
     from dealsim.plot.commands import game_title, is_tree, resolve_game, scenario_games
 
     colours = plot.party_colors(scenario.party_ids)
-    for game_id, game in scenario_games(scenario).items():
+    games = scenario_games(scenario)
+    if games:
+        from dealsim.pipeline import compute_zone
+
+        zc = compute_zone(scenario)  # shared by every game's solution outcomes
+    for game_id, game in games.items():
         if is_tree(game):
 
             def draw(game_id=game_id):
-                tree = resolve_game(scenario, game_id, "tree")
+                tree = resolve_game(scenario, game_id, "tree", zc=zc)
                 return plot.game_tree(
                     tree, colors=colours, title=game_title(scenario, game_id)
                 ).figure
@@ -169,7 +174,7 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
 
             def draw(game_id=game_id):
                 return plot.payoff_matrix(
-                    resolve_game(scenario, game_id, "matrix"),
+                    resolve_game(scenario, game_id, "matrix", zc=zc),
                     colors=colours,
                     title=game_title(scenario, game_id),
                 ).figure

@@ -211,6 +211,24 @@ def test_raced_lemke_howson_is_one_of_the_enumerated_equilibria(seed, integer):
     assert res.parameters["winning_label"] in range(11)
     assert np.all(regret(np.stack([A, B]), res.equilibria[0].strategies) <= 1e-9)
     assert _is_one_of(res.equilibria[0], found)
+    # The winner's path is the one lemke_howson follows for that label.
+    single = lemke_howson(A, B, initial_dropped_label=res.parameters["winning_label"])
+    for s, t in zip(res.equilibria[0].strategies, single.strategies, strict=True):
+        assert_allclose(s, t, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_raced_lemke_howson_on_a_degenerate_30x37_game_matches_the_winners_single_path(seed):
+    # Payoffs in {0, 1, 2}: nearly every pivot of every path has tied rows, so the
+    # lexicographic rule decides them for the whole stack of paths at once.
+    rng = np.random.default_rng(seed)
+    A, B = rng.integers(0, 3, (30, 37)), rng.integers(0, 3, (30, 37))
+    res = lemke_howson_race(A, B)
+    assert res.degenerate
+    assert np.all(regret(np.stack([A, B]), res.equilibria[0].strategies) <= 1e-9)
+    single = lemke_howson(A, B, initial_dropped_label=res.parameters["winning_label"])
+    for s, t in zip(res.equilibria[0].strategies, single.strategies, strict=True):
+        assert_allclose(s, t, atol=1e-9)
 
 
 def test_raced_lemke_howson_on_matching_pennies_needs_four_pivots():

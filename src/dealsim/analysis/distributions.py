@@ -161,7 +161,7 @@ def uncertain_parameters(scenario: Scenario) -> dict[str, ParameterDistribution]
     --------
     >>> import dealsim
     >>> uncertain_parameters(dealsim.load("donbas-2026"))["credibility"]
-    ParameterDistribution(kind='uniform', bounds=(0.1, 0.9), ...)
+    ParameterDistribution(kind='beta', bounds=(0.1, 0.9), ...)
     """
     found = {}
     for name, spec in scenario.parameter_specs.items():

@@ -238,9 +238,19 @@ def axes_width(ax: Any, *, reserve: float = 0.0) -> float:
     if getattr(ax, "name", "") == "3d":
         return float(max(1.0, 0.85 * width))
     size = _tick_fontsize(ax, "y")
-    ticks = max((text_width(t.get_text(), size) for t in ax.get_yticklabels()), default=0.0)
+    ticks = max((text_width(t, size) for t in _tick_texts(ax.yaxis)), default=0.0)
     label = 0.25 if ax.get_ylabel() else 0.0
     return float(max(1.0, width - ticks - label - 0.15))
+
+
+def _tick_texts(axis: Any) -> list[str]:
+    """Tick labels set by name (categories), else a typical number: no tick computation."""
+    from matplotlib.ticker import FixedFormatter
+
+    formatter = axis.get_major_formatter()
+    if isinstance(formatter, FixedFormatter):
+        return [str(t) for t in formatter.seq]
+    return ["-0.00"]
 
 
 def axes_height(ax: Any) -> float:
@@ -270,14 +280,11 @@ def axes_height(ax: Any) -> float:
 
 
 def _tick_fontsize(ax: Any, which: str) -> float:
+    """The rc default tick label size of the ``"x"`` or ``"y"`` axis (dealsim sets no larger)."""
+    import matplotlib as mpl
     from matplotlib.font_manager import FontProperties
 
-    labels = (ax.get_xticklabels if which == "x" else ax.get_yticklabels)()
-    if labels:
-        return float(labels[0].get_fontsize())
-    import matplotlib as mpl
-
-    return FontProperties(size=mpl.rcParams[f"{which}tick.labelsize"]).get_size_in_points()
+    return float(FontProperties(size=mpl.rcParams[f"{which}tick.labelsize"]).get_size_in_points())
 
 
 def legend_below(
@@ -305,10 +312,12 @@ def legend_below(
         labels = [h.get_label() for h in handles]
     fontsize = kwargs.pop("fontsize", 8.5)
     size = _tick_fontsize(ax, "x")
-    lines = max((t.get_text().count("\n") + 1 for t in ax.get_xticklabels()), default=1)
-    rotation = max((abs(t.get_rotation()) for t in ax.get_xticklabels()), default=0.0)
+    texts = _tick_texts(ax.xaxis)
+    lines = max((t.count("\n") + 1 for t in texts), default=1)
+    ticklabels = ax.get_xticklabels()
+    rotation = max((abs(t.get_rotation()) for t in ticklabels), default=0.0)
     if rotation:
-        longest = max((text_width(t.get_text(), size) for t in ax.get_xticklabels()), default=0)
+        longest = max((text_width(t, size) for t in texts), default=0)
         tick_height = 72 * longest * np.sin(np.radians(rotation)) + size
     else:
         tick_height = 1.2 * size * lines

@@ -57,13 +57,15 @@ def save_figure(fig: Any, output: str, *, force: bool = False, dpi: int = 150) -
     return path
 
 
-def resolve_game(scenario: Any, game_id: str | None, kind: str) -> Any:
+def resolve_game(scenario: Any, game_id: str | None, kind: str, *, zc: Any = None) -> Any:
     """The game ``game_id`` of the scenario's ``games`` section at its parameter values.
 
     ``kind="tree"`` gives the :class:`~dealsim.solvers.sequential.GameTree` of a sequential
     game; ``kind="matrix"`` a :class:`~dealsim.solvers.equilibrium.NormalFormGame` (a tree's
-    normal form for a sequential game). Raises a DealsimError naming the games available (or
-    saying there are none).
+    normal form for a sequential game). ``zc``, the scenario's
+    :func:`~dealsim.pipeline.compute_zone`, saves recomputing the zone for outcomes a
+    bargaining solution picks (it is computed here otherwise). Raises a DealsimError naming
+    the games available (or saying there are none).
 
     Examples
     --------
@@ -91,17 +93,15 @@ def resolve_game(scenario: Any, game_id: str | None, kind: str) -> Any:
     game = games[game_id]
     if getattr(game, "kind", None) in ("sequential", "normal"):
         # a compiled scenario game: its payoffs at the scenario's parameter values
-        from dealsim.analysis.games import scenario_game
+        from dealsim.pipeline import compute_zone
 
-        game = scenario_game(scenario, game_id)
+        game = scenario_game(scenario, game_id, zc=compute_zone(scenario) if zc is None else zc)
     if kind == "tree" and isinstance(game, dict) and "nodes" in game:
         keys = ("nodes", "outcomes", "root", "players")
         game = GameTree.from_nodes(**{k: game[k] for k in keys}, name=game_id)
     if kind == "tree" and not isinstance(game, GameTree):
         raise DealsimError(f"{where}: game {game_id!r} is not a game tree; try KIND matrix")
     if kind == "matrix" and isinstance(game, GameTree):
-        from dealsim.solvers.sequential import normal_form
-
         game = normal_form(game)
     return game
 

@@ -91,12 +91,13 @@ def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
     nvar = d + r
     # Standard form [M | I] w = 1, w = (z, s) >= 0. Frontier state per basis: the basic
     # variable of each tableau row, the nonbasic variables, the dictionary (the tableau
-    # Binv [M | I] restricted to the nonbasic columns, (r, d)), the right-hand side and the key.
+    # Binv [M | I] restricted to the nonbasic columns, stored transposed as (d, r) so that the
+    # ratio test reduces over the last axis), the right-hand side and the key.
     # Dictionaries are updated by pivots, never recomputed by matrix products (which go
     # through a threaded BLAS that costs more than it saves for these small blocks).
     bases = np.arange(d, nvar)[None, :]  # the slack basis (z = 0) is lex-feasible
     nonbasic = np.arange(d)[None, :]
-    table = M[None, :, :].copy()
+    table = np.ascontiguousarray(M.T)[None, :, :]
     rhs = np.ones((1, r))
     keys = _keys(np.isin(np.arange(nvar), bases[0])[None, :])
     seen = keys  # sorted
@@ -114,24 +115,26 @@ def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
         w = np.zeros((f, nvar))
         np.put_along_axis(w, bases, rhs, axis=1)
         values.append(w)
-        eligible = table > _PIVOT_TOL  # (f, r, d): entering column per nonbasic position
-        ratio = np.divide(rhs[:, :, None], table, out=np.full(table.shape, np.inf), where=eligible)
-        row = ratio.argmin(1)  # (f, d): minimum ratio on the right-hand side ...
-        best = np.take_along_axis(ratio, row[:, None, :], axis=1)
-        ok = np.isfinite(best[:, 0, :])
-        scale = np.maximum(1.0, np.abs(np.where(ok[:, None, :], best, 0.0)))
-        tied = ok & (np.count_nonzero(ratio <= best + 1e-9 * scale, axis=1) > 1)
+        eligible = table > _PIVOT_TOL  # (f, d, r): entering column per nonbasic position
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(eligible, rhs[:, None, :] / table, np.inf)
+        row = ratio.argmin(2)  # (f, d): minimum ratio on the right-hand side ...
+        best = np.take_along_axis(ratio, row[:, :, None], axis=2)
+        ok = np.isfinite(best[:, :, 0])
+        scale = np.maximum(1.0, np.where(ok[:, :, None], best, 0.0))
+        tied = ok & (np.count_nonzero(ratio <= best + 1e-9 * scale, axis=2) > 1)
         if tied.any():  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
             tf, tp = np.nonzero(tied)
             tableau = np.zeros((len(tf), r, nvar))  # the full tableaux of these bases
             at = np.arange(len(tf))
             tableau[at[:, None], np.arange(r), bases[tf]] = 1.0
+            dictionary = table[tf].transpose(0, 2, 1)  # (t, r, d)
             np.put_along_axis(
-                tableau, np.broadcast_to(nonbasic[tf, None, :], table[tf].shape), table[tf], axis=2
+                tableau, np.broadcast_to(nonbasic[tf, None, :], dictionary.shape), dictionary, 2
             )
             lex = np.concatenate([rhs[tf, :, None], tableau[:, :, d:]], axis=2)  # (t, r, 1 + r)
-            mask = eligible[tf, :, tp]
-            safe = np.where(mask, table[tf, :, tp], 1.0)
+            mask = eligible[tf, tp]
+            safe = np.where(mask, table[tf, tp], 1.0)
             row[tf, tp] = _lex_argmin(lex, safe, mask)[0]
         parent, pos = np.nonzero(ok)
         row = row[parent, pos]
@@ -163,14 +166,14 @@ def _polytope_vertices(M: np.ndarray, *, tol: float) -> _Vertices:
         # (at ``pos``) becomes the leaving variable's, which was the unit vector of ``row``.
         idx = np.arange(len(parent))
         table = np.take(table, parent, axis=0)
-        col = table[idx, :, pos]  # (c, r)
+        col = table[idx, pos]  # (c, r)
         piv = col[idx, row]
-        pivot_row = table[idx, row] / piv[:, None]  # (c, d)
+        pivot_row = table[idx, :, row] / piv[:, None]  # (c, d)
         pivot_row[idx, pos] = 1.0 / piv
         col[idx, row] = 0.0
-        table[idx, :, pos] = 0.0
-        table -= col[:, :, None] * pivot_row[:, None, :]
-        table[idx, row] = pivot_row
+        table[idx, pos] = 0.0
+        table -= pivot_row[:, :, None] * col[:, None, :]
+        table[idx, :, row] = pivot_row
         rhs = np.take(rhs, parent, axis=0)
         pivot_rhs = rhs[idx, row] / piv
         rhs -= col * pivot_rhs[:, None]

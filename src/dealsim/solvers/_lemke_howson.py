@@ -154,14 +154,16 @@ class _Stack:
         padded[self.paths[:, None], self.S] = 0.0
         return padded[:, : self.r] + np.matmul(self.D, picked[:, :, None])[..., 0]
 
-    def binv_row(self, path: int, i: int) -> np.ndarray:
-        """Row ``i`` of one path's inverse basis matrix."""
+    def inverse(self, paths: np.ndarray) -> np.ndarray:
+        """The dense inverse basis matrices of some paths, (len(paths), r, r)."""
         if self.dense:
-            return self.D[path, i]
-        row = np.zeros(self.r + 1)
-        row[i] = 1.0
-        row[self.S[path]] = self.D[path, i]
-        return row[: self.r]
+            return self.D[paths]
+        k = self.S.shape[1]
+        dense = np.zeros((len(paths), self.r, self.r + 1))
+        dense[:, np.arange(self.r), np.arange(self.r)] = 1.0
+        where = np.broadcast_to(self.S[paths, None, :], (len(paths), self.r, k))
+        np.put_along_axis(dense, where, self.D[paths], axis=2)
+        return dense[:, :, : self.r]
 
     def pivot(self, entering: np.ndarray) -> np.ndarray:
         """Pivot ``entering`` (L,) into every path's basis; return the leaving variables.
@@ -182,12 +184,11 @@ class _Stack:
         row = ratio.argmin(axis=1)
         best = ratio[paths, row]
         tied = ratio <= (best + 1e-9 * np.maximum(1.0, np.abs(best)))[:, None]
-        for p in np.flatnonzero(tied.sum(axis=1) > 1):  # degenerate steps only (rare)
-            rows = np.flatnonzero(tied[p])
-            binv = np.stack([self.binv_row(p, i) for i in rows])
-            lex = np.concatenate([rhs[p, rows, None], binv], axis=1)
-            k, _ = _lex_argmin(lex, col[p, rows], np.ones(rows.size, dtype=bool))
-            row[p] = rows[int(k)]
+        multi = np.flatnonzero(tied.sum(axis=1) > 1)  # degenerate steps only
+        if multi.size:
+            lex = np.concatenate([rhs[multi, :, None], self.inverse(multi)], axis=2)
+            mask = tied[multi]
+            row[multi] = _lex_argmin(lex, np.where(mask, col[multi], 1.0), mask)[0]
         leaving = self.basis[paths, row]
         piv = col[paths, row]
         pivot_row = self.D[paths, row] / piv[:, None]  # (L, k)
@@ -211,11 +212,7 @@ class _Stack:
         return leaving
 
     def _densify(self) -> None:
-        n_paths, r, k = self.D.shape
-        dense = np.zeros((n_paths, r, r + 1))
-        dense[:, np.arange(r), np.arange(r)] = 1.0
-        np.put_along_axis(dense, np.broadcast_to(self.S[:, None, :], (n_paths, r, k)), self.D, 2)
-        self.D = np.ascontiguousarray(dense[:, :, :r])
+        self.D = np.ascontiguousarray(self.inverse(self.paths))
         self.dense = True
 
 
