@@ -9,25 +9,12 @@ benchmark-only dependency), which shows what the vectorised numpy kernel costs.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
+from _timing import median_time
 
 from dealsim.solvers.alternating_offers import alternating_offers
 from dealsim.solvers.negotiation import Boulware, Conceder, simulate_negotiation
 from dealsim.solvers.war import commitment_problem
-
-REPEATS = 5
-
-
-def median_time(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def numba_peer():

@@ -27,12 +27,12 @@ import textwrap
 import time
 
 import numpy as np
+from _timing import median_time
 
 from dealsim.solvers.equilibrium import pure_equilibria, two_player_equilibria
 
 CAP = 60.0  # seconds a peer may take on one game before it is skipped at larger sizes
 LH_CAP = 20.0  # seconds a Lemke-Howson peer may take on one game
-REPEATS = 5
 
 SETUP = """
 import json, time, numpy as np
@@ -115,15 +115,6 @@ def peer(code: str, seed: int, m: int, cap: float = CAP) -> list[float] | None:
     except subprocess.TimeoutExpired:
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def median_time(fn, repeats: int = REPEATS) -> float:
-    ts = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
 
 
 def game(seed: int, m: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,11 +9,10 @@ dealsim against pygambit 16.7 (which has no subgame-perfect solver to compare wi
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 
 import numpy as np
+from _timing import timed
 
 from dealsim.io.gambit import format_efg, parse_efg
 from dealsim.solvers.sequential import GameTree, subgame_perfect_equilibrium
@@ -69,28 +68,18 @@ def naive_backward_induction(nodes, outcomes, node):
     return max(values, key=lambda v: v[mover])
 
 
-def median_time(fn, repeats: int) -> tuple[float, object]:
-    times = []
-    out = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
-
-
 def main() -> None:
     sys.setrecursionlimit(10_000)
     rng = np.random.default_rng(2026)
     nodes, outcomes = random_tree_spec(N_NODES, rng)
     build = lambda: GameTree.from_nodes(nodes, outcomes, root="n0", players=PLAYERS)  # noqa: E731
-    t_build, tree = median_time(build, 5)
+    t_build, tree = timed(build, 5)
     depth = int(tree.depth[-1])
     print(f"tree: {tree.n_nodes} nodes, depth {depth}, {tree.payoffs.shape[0]} terminals")
     print(f"GameTree.from_nodes            median {t_build * 1e3:8.1f} ms")
-    t_spe, result = median_time(lambda: subgame_perfect_equilibrium(tree), 7)
+    t_spe, result = timed(lambda: subgame_perfect_equilibrium(tree), 7)
     print(f"subgame_perfect_equilibrium    median {t_spe * 1e3:8.1f} ms")
-    t_naive, naive = median_time(lambda: naive_backward_induction(nodes, outcomes, "n0"), 3)
+    t_naive, naive = timed(lambda: naive_backward_induction(nodes, outcomes, "n0"), 3)
     print(f"recursive Python peer          median {t_naive * 1e3:8.1f} ms")
     assert np.allclose(list(result.payoffs.values()), naive)
     print(f"ratio peer / dealsim (solve)            {t_naive / t_spe:8.1f}x")
@@ -100,7 +89,7 @@ def main() -> None:
     small = GameTree.from_nodes(small_nodes, small_outcomes, root="n0", players=PLAYERS)
     text = format_efg(small)
     print(f"I/O tree: {small.n_nodes} nodes")
-    t_ours, _ = median_time(lambda: parse_efg(text), 3)
+    t_ours, _ = timed(lambda: parse_efg(text), 3)
     print(f"parse_efg (dealsim)            median {t_ours * 1e3:8.1f} ms")
     try:
         import io
@@ -110,7 +99,7 @@ def main() -> None:
         print("pygambit not installed: no I/O peer")
         return
     data = text.encode()
-    t_gbt, _ = median_time(lambda: gbt.read_efg(io.BytesIO(data)), 3)
+    t_gbt, _ = timed(lambda: gbt.read_efg(io.BytesIO(data)), 3)
     print(f"pygambit.read_efg              median {t_gbt * 1e3:8.1f} ms")
     print(f"ratio pygambit / dealsim (read efg)     {t_gbt / t_ours:8.2f}x")
 

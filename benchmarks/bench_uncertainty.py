@@ -15,16 +15,12 @@ Prints medians over the repeats and the ratios.
 from __future__ import annotations
 
 import argparse
-import statistics
-import timeit
+
+from _timing import median_time
 
 import dealsim
 from dealsim.analysis.distributions import sample_parameters
 from dealsim.analysis.uncertainty import batch_solve, monte_carlo
-
-
-def _median_time(fn, repeats: int) -> float:
-    return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
 
 
 def main() -> None:
@@ -38,7 +34,7 @@ def main() -> None:
     draws = sample_parameters(scenario, 0, n, seed=1)
     print(f"donbas-2026: {n} samples, median of {args.repeats} repeats")
 
-    vectorised = _median_time(lambda: batch_solve(scenario, draws), args.repeats)
+    vectorised = median_time(lambda: batch_solve(scenario, draws), args.repeats)
     print(f"  vectorised batch_solve (1 process):      {vectorised:8.2f} s")
 
     m = min(args.loop_samples, n)
@@ -47,7 +43,7 @@ def main() -> None:
         for i in range(m):
             dealsim.solve(scenario, parameters={k: float(v[i]) for k, v in draws.items()})
 
-    per_sample = _median_time(loop, args.repeats) / m
+    per_sample = median_time(loop, args.repeats) / m
     print(
         f"  per-sample loop of dealsim.solve:        {per_sample * n:8.2f} s "
         f"(extrapolated from {m} samples: {per_sample * 1e3:.2f} ms/sample)"
@@ -56,7 +52,7 @@ def main() -> None:
 
     timings = {}
     for workers in (1, 2):
-        timings[workers] = _median_time(
+        timings[workers] = median_time(
             lambda w=workers: monte_carlo(scenario, samples=n, seed=1, workers=w, progress=False),
             args.repeats,
         )

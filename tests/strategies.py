@@ -1,5 +1,6 @@
 """Shared test helpers: hypothesis strategies (random utility arrays, disagreement points, random
-game trees) and textbook game trees used by several test files."""
+game trees), textbook game trees and the scenario TOML of a one-issue split used by several test
+files."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ __all__ = [
     "disagreement_vectors",
     "entry_deterrence",
     "random_trees",
+    "split_toml",
     "tied_utility_arrays",
     "utility_arrays",
 ]
@@ -164,3 +166,31 @@ def random_trees(draw, max_depth: int = 4):
 
     root = grow(0)
     return nodes, outcomes, root, players
+
+
+# --------------------------------------------------------------------------- scenario TOML
+
+
+def split_toml(
+    extra: str = "",
+    *,
+    name: str = "split",
+    a: str = "",
+    b: str = "",
+    steps: int = 201,
+    issues: str = "",
+) -> str:
+    """Scenario TOML of a one-issue split: ``a`` gets ``share`` of a unit surplus, ``b`` the rest.
+
+    Both utilities are linear (``u_a = share``, ``u_b = 1 - share``) over ``steps`` grid points
+    of ``[0, 1]`` (201: a step of 0.005, as in the bundled ``split-linear``). ``a`` and ``b`` are
+    lines of the parties' tables (``'reservation = 0.45\\n'``), ``issues`` further issue tables
+    after ``share`` and ``extra`` the tables after the payoffs (``[war]``, ...).
+    """
+    parties = "".join(f"[parties.{p}]\n{body}" for p, body in (("a", a), ("b", b)))
+    payoffs = "".join(
+        f"[payoffs.{p}]\nweights = {{ share = 1 }}\nshare = {{ points = {points} }}\n"
+        for p, points in (("a", "[[0, 0], [1, 1]]"), ("b", "[[0, 1], [1, 0]]"))
+    )
+    share = f"[issues.share]\nrange = [0, 1]\nsteps = {steps}\n"
+    return f'\n[scenario]\nname = "{name}"\n{parties}{share}{issues}{payoffs}{extra}'

@@ -74,3 +74,27 @@ def test_report_renders_in_headless_chromium(tmp_path):
     for colour in ((0x00, 0x72, 0xB2), (0xE6, 0x9F, 0x00)):
         near = np.abs(pixels - np.array(colour)).max(axis=-1) <= 12
         assert near.sum() > 50, colour
+
+
+def test_donbas_report_has_a_figure_per_deal_changing_parameter_and_one_per_game():
+    from dealsim.html_report import _figures
+
+    scenario = dealsim.load("donbas-2026")
+    entries = _figures(scenario, dealsim.solve(scenario))
+    headings = [heading for heading, _, draw in entries if draw is not None]
+    # the Nash deal changes along credibility, russia_win and the two war costs; it is the
+    # same deal over fortress_risk's whole range, which a sentence reports instead of a figure
+    assert [h for h in headings if h.startswith("Threshold")] == [
+        "Threshold: credibility",
+        "Threshold: russia_win",
+        "Threshold: war_cost_ukraine",
+        "Threshold: war_cost_russia",
+    ]
+    text = {heading: caption for heading, caption, draw in entries if draw is None}
+    assert "fortress_risk (0 to 0.25)" in text["Parameters that do not change the deal"]
+    assert [h for h in headings if h.startswith("Game")] == [
+        "Game: guarantees_first",
+        "Game: territory_first",
+        "Game: accept_nash",
+        "Game: which_deal",
+    ]

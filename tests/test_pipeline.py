@@ -13,6 +13,7 @@ from dealsim.analysis.pareto import pareto_mask
 from dealsim.pipeline import compute_zone, solve
 from dealsim.scenario import loads
 from dealsim.space import DealSpace, UtilityModel
+from strategies import split_toml
 
 
 def test_split_with_disagreement_point_gives_the_nash_split():
@@ -48,23 +49,7 @@ def test_logroll_trades_the_low_weight_issue():
         assert_allclose(list(solution.utilities.values()), [0.8, 0.8])
 
 
-EMPTY = """
-[scenario]
-name = "no zone"
-[parties.a]
-reservation = 0.6
-[parties.b]
-reservation = 0.6
-[issues.share]
-range = [0, 1]
-steps = 11
-[payoffs.a]
-weights = { share = 1 }
-share = { points = [[0, 0], [1, 1]] }
-[payoffs.b]
-weights = { share = 1 }
-share = { points = [[0, 1], [1, 0]] }
-"""
+EMPTY = split_toml(name="no zone", a="reservation = 0.6\n", b="reservation = 0.6\n", steps=11)
 
 
 def test_an_empty_zone_is_a_normal_answer():

@@ -17,19 +17,34 @@ from typing import Any
 from dealsim._version import __version__
 from dealsim.errors import DealsimError
 
-__all__ = ["COMMANDS", "main", "write_output"]
+__all__ = [
+    "COMMANDS",
+    "add_output_arguments",
+    "add_scenario_argument",
+    "dump_json",
+    "main",
+    "write_output",
+]
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Command]] = {}
 """Sub-commands: name -> (add its parser, run it). Feature modules register here."""
 
 
-def command(name: str, configure: Callable[[argparse.ArgumentParser], None], help: str):
-    """Register a sub-command (decorator over its run function)."""
+def command(
+    name: str, configure: Callable[[argparse.ArgumentParser], None], help: str | None = None
+):
+    """Register a sub-command (decorator over its run function).
+
+    ``help`` (the one-line summary ``dealsim --help`` lists) defaults to the run function's
+    docstring.
+    """
 
     def register(run: Command) -> Command:
+        summary = help if help is not None else " ".join((run.__doc__ or "").split())
+
         def add(subparsers: argparse._SubParsersAction) -> None:
-            parser = subparsers.add_parser(name, help=help, description=help)
+            parser = subparsers.add_parser(name, help=summary, description=summary)
             configure(parser)
 
         COMMANDS[name] = (add, run)
@@ -49,6 +64,37 @@ def write_output(text: str, output: str | None, *, force: bool = False) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def dump_json(document: Any) -> str:
+    """The JSON text commands print: indented, UTF-8, no NaN, ending in a newline.
+
+    Examples
+    --------
+    >>> print(dump_json({"zone": [1, 2]}), end="")
+    {
+      "zone": [
+        1,
+        2
+      ]
+    }
+    """
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the positional ``scenario`` argument (a file or a bundled name)."""
+    parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+
+
+def add_output_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    help: str = "write to this file instead of standard output",
+) -> None:
+    """Add ``-o/--output`` (with ``help``) and ``--force``, the options of :func:`write_output`."""
+    parser.add_argument("-o", "--output", help=help)
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+
+
 def _format_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -56,12 +102,7 @@ def _format_args(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="text report (default) or the JSON document",
     )
-    parser.add_argument("-o", "--output", help="write to this file instead of standard output")
-    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
-
-
-def _scenario_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+    add_output_arguments(parser)
 
 
 def parse_assignments(items: Sequence[str] | None) -> dict[str, float]:
@@ -87,7 +128,7 @@ def parse_assignments(items: Sequence[str] | None) -> dict[str, float]:
 
 
 def _solve_args(parser: argparse.ArgumentParser) -> None:
-    _scenario_arg(parser)
+    add_scenario_argument(parser)
     _format_args(parser)
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
@@ -104,12 +145,12 @@ def _solve(args: argparse.Namespace) -> int:
         document = dict(solver(args.scenario))
         text = document.pop("text")
         write_output(
-            _dump(document) if args.format == "json" else text, args.output, force=args.force
+            dump_json(document) if args.format == "json" else text, args.output, force=args.force
         )
         return 0
     scenario = dealsim.load(args.scenario)
     result = dealsim.solve(scenario, parameters=parse_assignments(args.set) or None)
-    text = _dump(result.to_dict()) if args.format == "json" else render_report(result)
+    text = dump_json(result.to_dict()) if args.format == "json" else render_report(result)
     write_output(text, args.output, force=args.force)
     return 0
 
@@ -119,11 +160,7 @@ _FILE_SOLVERS: dict[str, Callable[[str], dict[str, Any]]] = {}
 with a ``text`` entry for the text format."""
 
 
-def _dump(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-@command("validate", _scenario_arg, "Check a scenario file and say exactly what is wrong.")
+@command("validate", add_scenario_argument, "Check a scenario file and say exactly what is wrong.")
 def _validate(args: argparse.Namespace) -> int:
     import dealsim
     from dealsim.space import DealSpace
@@ -146,16 +183,11 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _schema_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", help="write to this file instead of standard output")
-    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
-
-
-@command("schema", _schema_args, "Print the JSON Schema of scenario files (for editors).")
+@command("schema", add_output_arguments, "Print the JSON Schema of scenario files (for editors).")
 def _schema(args: argparse.Namespace) -> int:
     from dealsim.scenario import scenario_json_schema
 
-    write_output(_dump(scenario_json_schema()), args.output, force=args.force)
+    write_output(dump_json(scenario_json_schema()), args.output, force=args.force)
     return 0
 
 

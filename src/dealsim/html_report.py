@@ -69,13 +69,13 @@ def main_issues(scenario: Scenario, parameters: Mapping[str, float] | None = Non
     return sorted(total, key=lambda i: -total[i])
 
 
-def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[], Any]]]:
-    """(heading, caption, draw) for every figure relevant to the scenario."""
+def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[], Any] | None]]:
+    """(heading, caption, draw) for every figure relevant to the scenario (draw None: text)."""
     import matplotlib.pyplot as plt
 
     from dealsim import plot
 
-    out: list[tuple[str, str, Callable[[], Any]]] = []
+    out: list[tuple[str, str, Callable[[], Any] | None]] = []
     if len(scenario.parties) > 2:
         out.append(
             (
@@ -130,12 +130,16 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
                 lambda: plot.payoff_surface(scenario, x, y, measure="min_gain").figure,
             )
         )
+    steady = []
     for name, spec in scenario.parameter_specs.items():
         if spec.range is None or spec.range[0] >= spec.range[1]:
             continue
+        xs, labels, payoffs = plot.solution_sweep(scenario, name)
+        if len(set(labels)) == 1:  # one regime: a sentence says it better than a figure
+            steady.append(f"{name} ({spec.range[0]:g} to {spec.range[1]:g})")
+            continue
 
-        def sweep(name=name):
-            xs, labels, payoffs = plot.solution_sweep(scenario, name)
+        def sweep(name=name, xs=xs, labels=labels, payoffs=payoffs):
             return plot.threshold_plot(
                 xs,
                 labels,
@@ -150,6 +154,16 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
                 f"The Nash deal's terms that change as {name} moves "
                 "over its range, with each party's utility there.",
                 sweep,
+            )
+        )
+    if steady:
+        out.append(
+            (
+                "Parameters that do not change the deal",
+                f"The Nash deal is the same at each of {len(xs)} values over the range of "
+                + ", ".join(steady)
+                + ".",
+                None,
             )
         )
     from dealsim.plot.commands import game_title, is_tree, resolve_game, scenario_games
@@ -229,6 +243,9 @@ def render_html_report(
         parts.extend(f"<li>{html.escape(s)}</li>" for s in scenario.sources)
         parts.append("</ul>")
     for n, (heading, caption, draw) in enumerate(_figures(scenario, result)):
+        if draw is None:  # a finding without a figure
+            parts.append(f"<h2>{html.escape(heading)}</h2><p>{html.escape(caption)}</p>")
+            continue
         data = figure_png(draw(), dpi=dpi)
         parts.append(
             f'<h2>{html.escape(heading)}</h2><figure id="figure-{n}">'

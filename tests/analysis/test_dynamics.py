@@ -11,30 +11,16 @@ import dealsim
 from dealsim.pipeline import compute_zone, solve
 from dealsim.report import render_report
 from dealsim.scenario import loads
-
-SPLIT = """
-[scenario]
-name = "split"
-[parties.a]
-reservation = {ra}
-discount = {da}
-[parties.b]
-reservation = {rb}
-discount = {db}
-[issues.share]
-range = [0, 1]
-steps = {steps}
-[payoffs.a]
-weights = {{ share = 1 }}
-share = {{ points = [[0, 0], [1, 1]] }}
-[payoffs.b]
-weights = {{ share = 1 }}
-share = {{ points = [[0, 1], [1, 0]] }}
-"""
+from strategies import split_toml
 
 
 def split(extra: str = "", *, ra="0.45", rb="0.30", da=1, db=1, steps=201) -> str:
-    return SPLIT.format(ra=ra, rb=rb, da=da, db=db, steps=steps) + extra
+    return split_toml(
+        extra,
+        a=f"reservation = {ra}\ndiscount = {da}\n",
+        b=f"reservation = {rb}\ndiscount = {db}\n",
+        steps=steps,
+    )
 
 
 FEARON = """
@@ -67,24 +53,8 @@ def test_bargaining_range_uses_costs_in_prize_units():
     assert war.bargaining_range is None  # a never gets 0.9 from a share: nobody prefers peace
 
 
-COMMITMENT = """
-[scenario]
-name = "line"
-[parties.a]
-[parties.b]
-[issues.share]
-range = [0, 1]
-steps = 11
-[issues.line]
-levels = ["kept", "partly", "ceded"]
-[issues.monitors]
-levels = [false, true]
-[payoffs.a]
-weights = { share = 1 }
-share = { points = [[0, 0], [1, 1]] }
-[payoffs.b]
-weights = { share = 1 }
-share = { points = [[0, 1], [1, 0]] }
+COMMITMENT = split_toml(
+    """
 [war]
 p = { a = 0.7, b = 0.3 }
 costs = { a = 0.05, b = 0.1 }
@@ -93,7 +63,12 @@ delta = 0.9
 party = "b"
 amount = '0.5 * (line == "ceded") + 0.3 * (line == "partly")'
 caps = [{ when = "monitors", max = 0.2, label = "monitors" }]
-"""
+""",
+    name="line",
+    steps=11,
+    issues='[issues.line]\nlevels = ["kept", "partly", "ceded"]\n'
+    "[issues.monitors]\nlevels = [false, true]\n",
+)
 
 
 def test_commitment_problem_worked_values():

@@ -6,27 +6,12 @@ from numpy.testing import assert_allclose
 
 from dealsim.errors import ScenarioError
 from dealsim.scenario import loads
+from strategies import split_toml
 
-BASE = """
-[scenario]
-name = "split"
+BASE = split_toml(
+    """
 [parameters]
 pa = 0.6
-[parties.a]
-reservation = "war"
-[parties.b]
-reservation = 0.3
-[issues.share]
-range = [0, 1]
-steps = 11
-[issues.police]
-levels = ["none", "neutral"]
-[payoffs.a]
-weights = { share = 1 }
-share = { points = [[0, 0], [1, 1]] }
-[payoffs.b]
-weights = { share = 1 }
-share = { points = [[0, 1], [1, 0]] }
 [war]
 p = { a = "pa", b = "1 - pa" }
 costs = { a = 0.15, b = 0.10 }
@@ -44,7 +29,12 @@ rounds = 10
 proposer_order = ["b", "a"]
 breakdown = 0.1
 round_cost = { a = 0.01 }
-"""
+""",
+    a='reservation = "war"\n',
+    b="reservation = 0.3\n",
+    steps=11,
+    issues='[issues.police]\nlevels = ["none", "neutral"]\n',
+)
 
 
 def _replace(old: str, new: str) -> str:

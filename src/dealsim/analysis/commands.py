@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from dealsim.cli import command, write_output
+from dealsim.cli import (
+    add_output_arguments,
+    add_scenario_argument,
+    command,
+    dump_json,
+    write_output,
+)
 from dealsim.errors import DealsimError
 
 __all__: list[str] = []
 
 
 def _common(parser: argparse.ArgumentParser, *, stream: bool = True) -> None:
-    parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+    add_scenario_argument(parser)
     parser.add_argument("--format", choices=["text", "json"], default="text")
-    parser.add_argument("--force", action="store_true", help="overwrite the output file")
     if not stream:
-        parser.add_argument("-o", "--output", help="write to this file instead of standard output")
+        add_output_arguments(parser)
         return
-    parser.add_argument(
-        "-o",
-        "--output",
+    add_output_arguments(
+        parser,
         help="stream one record per item to this .jsonl or .csv file (the summary goes to stdout)",
     )
     parser.add_argument("--resume", action="store_true", help="continue the run in --output")
@@ -35,16 +39,29 @@ def _common(parser: argparse.ArgumentParser, *, stream: bool = True) -> None:
     parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
 
-def _dump(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def _streamed(args: argparse.Namespace, run: Callable[..., Any], *pos: Any, **kwargs: Any) -> Any:
+    """Call a streaming analysis with the run options of :func:`_common`.
 
-
-def _interrupted(args: argparse.Namespace) -> None:
-    if args.output:
-        print(
-            f"dealsim: finished records are in {args.output}; continue with --resume",
-            file=sys.stderr,
+    On Ctrl-C, say where the finished records are before the interrupt goes on.
+    """
+    try:
+        return run(
+            *pos,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            output=args.output,
+            resume=args.resume,
+            force=args.force,
+            progress=False if args.no_progress else None,
+            **kwargs,
         )
+    except KeyboardInterrupt:
+        if args.output:
+            print(
+                f"dealsim: finished records are in {args.output}; continue with --resume",
+                file=sys.stderr,
+            )
+        raise
 
 
 def _sweep_args(parser: argparse.ArgumentParser) -> None:
@@ -58,8 +75,9 @@ def _sweep_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@command("sweep", _sweep_args, "Solve a scenario over a 1-D or 2-D grid of parameter values.")
+@command("sweep", _sweep_args)
 def _sweep(args: argparse.Namespace) -> int:
+    """Solve a scenario over a 1-D or 2-D grid of parameter values."""
     import dealsim
     from dealsim.analysis.uncertainty import parse_grid, render_sweep, sweep
 
@@ -67,24 +85,9 @@ def _sweep(args: argparse.Namespace) -> int:
     grid = dict(parse_grid(item) for item in args.param)
     if len(grid) != len(args.param):
         raise DealsimError("each parameter may be swept once (--param given twice)")
-    try:
-        result = sweep(
-            scenario,
-            grid,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            output=args.output,
-            resume=args.resume,
-            force=args.force,
-            progress=False if args.no_progress else None,
-        )
-    except KeyboardInterrupt:
-        _interrupted(args)
-        raise
-    if args.format == "json":
-        sys.stdout.write(_dump(list(result.records)))
-    else:
-        sys.stdout.write(render_sweep(result))
+    result = _streamed(args, sweep, scenario, grid)
+    text = dump_json(list(result.records)) if args.format == "json" else render_sweep(result)
+    sys.stdout.write(text)
     return 0
 
 
@@ -95,33 +98,17 @@ def _montecarlo_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, default=10, help="robust deals to list")
 
 
-@command(
-    "montecarlo",
-    _montecarlo_args,
-    "Sample the uncertain parameters: chance of agreement, robust deals, solution spread.",
-)
+@command("montecarlo", _montecarlo_args)
 def _montecarlo(args: argparse.Namespace) -> int:
+    """Sample the uncertain parameters: chance of agreement, robust deals, solution spread."""
     import dealsim
     from dealsim.analysis.uncertainty import monte_carlo, render_montecarlo
 
     scenario = dealsim.load(args.scenario)
-    try:
-        result = monte_carlo(
-            scenario,
-            samples=args.samples,
-            seed=args.seed,
-            top=args.top,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            output=args.output,
-            resume=args.resume,
-            force=args.force,
-            progress=False if args.no_progress else None,
-        )
-    except KeyboardInterrupt:
-        _interrupted(args)
-        raise
-    text = _dump(result.to_dict()) if args.format == "json" else render_montecarlo(result)
+    result = _streamed(
+        args, monte_carlo, scenario, samples=args.samples, seed=args.seed, top=args.top
+    )
+    text = dump_json(result.to_dict()) if args.format == "json" else render_montecarlo(result)
     sys.stdout.write(text)
     return 0
 
@@ -143,12 +130,9 @@ def _sensitivity_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
-    "sensitivity",
-    _sensitivity_args,
-    "Tornado and Sobol sensitivity of a scalar result to the uncertain parameters.",
-)
+@command("sensitivity", _sensitivity_args)
 def _sensitivity(args: argparse.Namespace) -> int:
+    """Tornado and Sobol sensitivity of a scalar result to the uncertain parameters."""
     import dealsim
     from dealsim.analysis.sensitivity import render_sensitivity, sobol_sensitivity, tornado
 
@@ -160,7 +144,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     if args.format == "json":
         document = {"tornado": bars.to_dict(), "sobol": None if sobol is None else sobol.to_dict()}
         document["scenario"] = {"name": scenario.name, "sha256": scenario.sha256}
-        text = _dump(document)
+        text = dump_json(document)
     else:
         text = render_sensitivity(bars, sobol)
     write_output(text, args.output, force=args.force)

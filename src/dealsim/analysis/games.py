@@ -474,14 +474,17 @@ def solve_tree(tree: GameTree, *, tol: float = 1e-9) -> dict[str, Any]:
 
     Examples
     --------
+    L signs or refuses; a signed deal is ratified with probability 3/4, else R attacks or waits:
+
     >>> tree = GameTree.from_nodes(
-    ...     {"entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
-    ...      "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}}},
-    ...     {"stay_out": [0, 2], "war": [-1, -1], "share": [1, 1]},
-    ...     root="entrant", players=["E", "I"], name="entry")
+    ...     {"leader": {"player": "L", "actions": {"sign": "vote", "refuse": "war"}},
+    ...      "vote": {"chance": {"ratified": 0.75, "rejected": 0.25}},
+    ...      "rejected": {"player": "R", "actions": {"attack": "war", "wait": "status_quo"}}},
+    ...     {"ratified": [2, 1], "war": [-1, -1], "status_quo": [0, 0]},
+    ...     root="leader", players=["L", "R"], name="ratify")
     >>> report = solve_tree(tree)
     >>> report["outcomes"], report["equilibria"][0]["strategies"]
-    ({'share': 1.0}, {'E': [0.0, 1.0], 'I': [0.0, 1.0]})
+    ({'ratified': 0.75, 'status_quo': 0.25}, {'L': [1.0, 0.0], 'R': [0.0, 1.0]})
     """
     result = subgame_perfect_equilibrium(tree, tol=tol)
     equilibria, names, notes = _tree_equilibria(tree, result, tol)

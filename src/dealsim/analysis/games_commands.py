@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from dealsim import cli
-from dealsim.cli import command, parse_assignments, write_output
+from dealsim.cli import (
+    add_output_arguments,
+    add_scenario_argument,
+    command,
+    parse_assignments,
+    write_output,
+)
 from dealsim.errors import DealsimError
 
 __all__ = ["EXPORT_SUFFIXES", "export_game", "solve_game_file"]
@@ -105,15 +111,13 @@ def export_game(scenario: Any, game_id: str | None, suffix: str | None = None) -
 
 
 def _export_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+    add_scenario_argument(parser)
     parser.add_argument("--game", help="the game id (the scenario's [games.<id>])")
-    parser.add_argument(
-        "-o",
-        "--output",
+    add_output_arguments(
+        parser,
         help="write to this .nfg or .efg file (default: standard output, .nfg for normal-form "
         "games and .efg for game trees)",
     )
-    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )

@@ -11,12 +11,17 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealsim.cli import command, write_output
+from dealsim.cli import (
+    add_output_arguments,
+    add_scenario_argument,
+    command,
+    dump_json,
+    write_output,
+)
 from dealsim.errors import DealsimError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -174,7 +179,7 @@ def _cell(value: Any) -> str:
 
 
 def _negotiate_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+    add_scenario_argument(parser)
     parser.add_argument(
         "--agents",
         required=True,
@@ -183,16 +188,12 @@ def _negotiate_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, required=True, help="deadline (number of offers)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the tie-breaking (default 0)")
     parser.add_argument("--format", choices=["csv", "json"], default="csv")
-    parser.add_argument("-o", "--output", help="write to this file instead of standard output")
-    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    add_output_arguments(parser)
 
 
-@command(
-    "negotiate",
-    _negotiate_args,
-    "Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace.",
-)
+@command("negotiate", _negotiate_args)
 def _negotiate(args: argparse.Namespace) -> int:
+    """Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace."""
     import dealsim
     from dealsim.solvers.negotiation import simulate_negotiation
 
@@ -209,9 +210,6 @@ def _negotiate(args: argparse.Namespace) -> int:
         utilities, scenario.reservations(), agents, rounds=args.rounds, seed=args.seed
     )
     document = negotiation_document(scenario, trace, indices, agents=args.agents, seed=args.seed)
-    if args.format == "json":
-        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    else:
-        text = trace_csv(document, scenario)
+    text = dump_json(document) if args.format == "json" else trace_csv(document, scenario)
     write_output(text, args.output, force=args.force)
     return 0

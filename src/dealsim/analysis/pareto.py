@@ -37,6 +37,7 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from dealsim._validate import check_tol, check_utilities
 from dealsim.errors import SolverError
 
 __all__ = ["merge_frontiers", "pareto_frontier", "pareto_mask", "streaming_pareto_frontier"]
@@ -78,8 +79,8 @@ def pareto_mask(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
     >>> pareto_mask([[1.0, 0.5], [1.0, 0.5 - 1e-9]], tol=1e-6)
     array([ True,  True])
     """
-    u = _validate_utilities(utilities)
-    return _pareto_mask_kernel(u, _validate_tol(tol))
+    u = check_utilities(utilities)
+    return _pareto_mask_kernel(u, check_tol(tol))
 
 
 def pareto_frontier(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
@@ -139,10 +140,10 @@ def merge_frontiers(
     >>> idx.tolist(), u.tolist()
     ([0, 7], [[1.0, 0.0], [0.7, 0.7]])
     """
-    tol = _validate_tol(tol)
+    tol = check_tol(tol)
     labels, rows = [], []
     for i, (part_indices, part_utilities) in enumerate(parts):
-        u = _validate_utilities(part_utilities, name=f"part {i} utilities")
+        u = check_utilities(part_utilities, name=f"part {i} utilities")
         idx = np.asarray(part_indices)
         if idx.shape != (u.shape[0],) or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
             raise SolverError(
@@ -198,12 +199,12 @@ def streaming_pareto_frontier(
     >>> idx.tolist()
     [0, 2, 3, 4]
     """
-    tol = _validate_tol(tol)
+    tol = check_tol(tol)
     indices: np.ndarray | None = None
     rows: np.ndarray | None = None
     offset = 0
     for c, chunk in enumerate(chunks):
-        u = _validate_utilities(chunk, name=f"chunk {c}")
+        u = check_utilities(chunk, name=f"chunk {c}")
         chunk_idx = np.arange(offset, offset + u.shape[0], dtype=np.int64)
         offset += u.shape[0]
         if rows is None:
@@ -224,28 +225,6 @@ def streaming_pareto_frontier(
 
 # --------------------------------------------------------------------------------------------
 # validation
-
-
-def _validate_utilities(utilities: ArrayLike, *, name: str = "utilities") -> np.ndarray:
-    try:
-        u = np.asarray(utilities, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise SolverError(f"{name} must be a numeric (n_deals, n_parties) array: {exc}") from None
-    if u.ndim != 2 or u.shape[1] < 1:
-        raise SolverError(
-            f"{name} must be a two-dimensional (n_deals, n_parties) array with at least one "
-            f"party, got shape {u.shape}"
-        )
-    if not np.isfinite(u).all():
-        raise SolverError(f"{name} must be finite (no NaN or infinite utilities)")
-    return u
-
-
-def _validate_tol(tol: float) -> float:
-    tol = float(tol)
-    if not (np.isfinite(tol) and tol >= 0.0):
-        raise SolverError(f"tol must be a finite number >= 0, got {tol}")
-    return tol
 
 
 # --------------------------------------------------------------------------------------------

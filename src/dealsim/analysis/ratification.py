@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, logit
 
 from dealsim._results import ResultMixin
+from dealsim._validate import as_float
 from dealsim.analysis.zones import agreement_mask
 from dealsim.errors import SolverError
 from dealsim.solvers.bargaining import nash_bargaining_solution
@@ -43,16 +44,6 @@ __all__ = [
     "ratification_report",
     "win_set",
 ]
-
-
-def _as_float(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise SolverError(f"{name} must be numeric: {exc}") from None
-    if not np.all(np.isfinite(arr)):
-        raise SolverError(f"{name} must be finite numbers (no NaN or infinity)")
-    return arr
 
 
 def poll_acceptance(
@@ -90,8 +81,8 @@ def poll_acceptance(
     >>> poll_acceptance(0.39, 0.54, undecided="split")
     0.425
     """
-    a = _as_float("accept", accept)
-    r = _as_float("reject", reject)
+    a = as_float("accept", accept)
+    r = as_float("reject", reject)
     if np.any((a < 0) | (r < 0) | (a + r > 1 + 1e-12)) or np.any(a + r <= 0):
         raise SolverError(
             f"accept and reject must be shares in [0, 1] with 0 < accept + reject <= 1, "
@@ -133,8 +124,8 @@ def logistic_ratification(
     >>> logistic_ratification([[0.0], [1.0]], [-2.0], 1.0)
     array([0.731..., 0.268...])
     """
-    x = _as_float("features", features)
-    b = _as_float("coefficients", coefficients)
+    x = as_float("features", features)
+    b = as_float("coefficients", coefficients)
     if x.ndim != 2 or b.shape != (x.shape[1],):
         raise SolverError(
             f"features must be (n_deals, m) and coefficients (m,), got shapes {x.shape} and "
@@ -214,8 +205,8 @@ def calibrate_logistic(
     >>> np.round(cal.fitted, 5)
     array([0.72   , 0.41935])
     """
-    x = np.atleast_2d(_as_float("reference_features", reference_features))
-    y = np.atleast_1d(_as_float("targets", targets))
+    x = np.atleast_2d(as_float("reference_features", reference_features))
+    y = np.atleast_1d(as_float("targets", targets))
     if x.ndim != 2 or y.shape != (x.shape[0],):
         raise SolverError(
             f"reference_features must be (r, m) with one target per row, got shapes {x.shape} "
@@ -230,13 +221,13 @@ def calibrate_logistic(
     m = x.shape[1]
     z = logit(y)
     if coefficients is not None:
-        b = _as_float("coefficients", coefficients)
+        b = as_float("coefficients", coefficients)
         if b.shape != (m,):
             raise SolverError(f"coefficients must have shape ({m},), got {b.shape}")
         intercept = float(np.mean(z - x @ b))  # least squares for the intercept alone
         method = "intercept"
     else:
-        v = _as_float("direction", direction)
+        v = as_float("direction", direction)
         if v.shape != (m,):
             raise SolverError(f"direction must have shape ({m},), got {v.shape}")
         s = x @ v
@@ -282,7 +273,7 @@ def win_set(ratification: ArrayLike, threshold: float = 0.5) -> NDArray[np.bool_
     arr = np.asarray(ratification)
     if arr.dtype == bool:
         return arr.copy()
-    p = _as_float("ratification", arr)
+    p = as_float("ratification", arr)
     if np.any((p < 0) | (p > 1)):
         raise SolverError("ratification probabilities must lie in [0, 1]")
     if not 0.0 <= threshold <= 1.0:
@@ -331,10 +322,10 @@ def _expected_kernel(u, d, joint):
 
 
 def _validate(utilities, disagreement, ratification):
-    u = _as_float("utilities", utilities)
+    u = as_float("utilities", utilities)
     if u.ndim != 2:
         raise SolverError(f"utilities must be (n_deals, n_parties), got shape {u.shape}")
-    d = _as_float("disagreement", disagreement)
+    d = as_float("disagreement", disagreement)
     if d.shape != (u.shape[1],):
         raise SolverError(f"disagreement must have shape ({u.shape[1]},), got {d.shape}")
     r = np.asarray(ratification)
@@ -346,7 +337,7 @@ def _validate(utilities, disagreement, ratification):
             f"True/1 for parties without ratification), got {np.shape(ratification)}"
         )
     if r.dtype != bool:
-        r = _as_float("ratification", r)
+        r = as_float("ratification", r)
         if np.any((r < 0) | (r > 1)):
             raise SolverError("ratification probabilities must lie in [0, 1]")
     return u, d, r

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -380,27 +380,38 @@ def monte_carlo(
             f"{scenario.file or scenario.name}: no uncertain parameters: give a parameter a "
             "range or a distribution ([parameters.<id>] range = [lo, hi])"
         )
-    header = {
-        "command": "montecarlo",
-        "seed": seed,
-        "samples": samples,
-        "scenario_sha256": scenario.sha256,
-        "dealsim_version": __version__,
-    }
-    records = run_batches(
-        functools.partial(_montecarlo_task, scenario, seed),
-        samples,
-        key="sample",
-        header=header,
-        batch=batch,
-        workers=workers or os.cpu_count() or 1,
-        scheduler=scheduler,
-        output=output,
-        resume=resume,
-        force=force,
-        progress=progress,
-    )
+    task = functools.partial(_montecarlo_task, scenario, seed)
+    header = {"command": "montecarlo", "seed": seed, "samples": samples}
+    run = _RunOptions(batch, workers, scheduler, output, resume, force, progress)
+    records = _run_batches(scenario, task, samples, key="sample", header=header, run=run)
     return summarise_samples(scenario, records, seed=seed, top=top)
+
+
+class _RunOptions(NamedTuple):
+    """How :func:`monte_carlo` and :func:`sweep` run their tasks (see :func:`run_batches`)."""
+
+    batch: int
+    workers: int | None
+    scheduler: Any
+    output: str | Path | None
+    resume: bool
+    force: bool
+    progress: bool | None
+
+
+def _run_batches(
+    scenario: Scenario,
+    task: Callable[[int, int], list[dict[str, Any]]],
+    total: int,
+    *,
+    key: str,
+    header: Mapping[str, Any],
+    run: _RunOptions,
+) -> list[dict[str, Any]]:
+    """:func:`run_batches` on every core by default, the scenario's identity in the header."""
+    header = {**header, "scenario_sha256": scenario.sha256, "dealsim_version": __version__}
+    options = run._replace(workers=run.workers or os.cpu_count() or 1)._asdict()
+    return run_batches(task, total, key=key, header=header, unit=key, **options)
 
 
 def summarise_samples(
@@ -631,26 +642,10 @@ def sweep(
     }
     names = tuple(values)
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values.values())]
-    header = {
-        "command": "sweep",
-        "grid": values,
-        "scenario_sha256": scenario.sha256,
-        "dealsim_version": __version__,
-    }
-    records = run_batches(
-        functools.partial(_sweep_task, scenario, points),
-        len(points),
-        key="point",
-        header=header,
-        batch=batch,
-        workers=workers or os.cpu_count() or 1,
-        scheduler=scheduler,
-        output=output,
-        resume=resume,
-        force=force,
-        progress=progress,
-        unit="point",
-    )
+    task = functools.partial(_sweep_task, scenario, points)
+    run = _RunOptions(batch, workers, scheduler, output, resume, force, progress)
+    header = {"command": "sweep", "grid": values}
+    records = _run_batches(scenario, task, len(points), key="point", header=header, run=run)
     return SweepResult(parameters=names, grid=values, records=tuple(records))
 
 

@@ -128,6 +128,19 @@ class _Tokens:
         self.i += 1
         return out
 
+    def header(self, kind: str, version: str) -> tuple[str, list[str]]:
+        """Read ``<kind> <version> R|D "title" { players }``: the title and the player names."""
+        self.next("word", f"'{kind}'", kind)
+        self.next("word", f"version {version}", version)
+        if not (self.at("word", "R") or self.at("word", "D")):
+            raise self.error("expected 'R' or 'D'")
+        self.i += 1
+        title = self.next("str", "the title (a quoted string)")
+        players = self.strings("the player names")
+        if not players:
+            raise self.error("expected at least one player")
+        return title, players
+
     def done(self) -> None:
         if self.i < len(self.items):
             raise self.error("expected the end of the file")
@@ -200,15 +213,7 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NormalFormGame:
     ([[3.0, 0.0], [5.0, 1.0]], (('1', '2'), ('1', '2')))
     """
     tok = _Tokens(text, source)
-    tok.next("word", "'NFG'", "NFG")
-    tok.next("word", "version 1", "1")
-    if not (tok.at("word", "R") or tok.at("word", "D")):
-        raise tok.error("expected 'R' or 'D'")
-    tok.i += 1
-    title = tok.next("str", "the title (a quoted string)")
-    players = tok.strings("the player names")
-    if not players:
-        raise tok.error("expected at least one player")
+    title, players = tok.header("NFG", "1")
     tok.next("sym", "'{' opening the strategies", "{")
     strategies: list[list[str]] = []
     if tok.at("sym", "{"):
@@ -510,15 +515,7 @@ def parse_efg(text: str, *, source: str = "<string>") -> GameTree:
     ['entrant', 'stay_out', 'incumbent', 'war', 'share']
     """
     tok = _Tokens(text, source)
-    tok.next("word", "'EFG'", "EFG")
-    tok.next("word", "version 2", "2")
-    if not (tok.at("word", "R") or tok.at("word", "D")):
-        raise tok.error("expected 'R' or 'D'")
-    tok.i += 1
-    title = tok.next("str", "the title (a quoted string)")
-    players = tok.strings("the player names")
-    if not players:
-        raise tok.error("expected at least one player")
+    title, players = tok.header("EFG", "2")
     if tok.at("str"):
         tok.i += 1  # comment
     reader = _EfgReader(tok, players)

@@ -65,31 +65,33 @@ class IssueAxis:
         labels = tuple(f"{v:g}" for v in centres) if ticks is not None else None
         return cls(issue, centres, edges, ticks, labels)
 
-    def apply(self, ax: Any, which: str) -> None:
+    def apply(self, ax: Any, which: str, *, reserve: float = 0.0) -> None:
         """Label the ``"x"`` or ``"y"`` axis of ``ax`` with the issue (and its unit).
 
-        Long level names are wrapped at spaces to fit their cell (x) or to about 16
-        characters (y); an x label that still does not fit is slanted.
+        Long level names are wrapped at spaces to fit their cell (x: the Axes' width, less
+        ``reserve`` inches for a colorbar, shared among the levels) or to 1.3 in (y); an x label
+        with a word too long for its cell is slanted instead. On a 3-D Axes, whose tick labels
+        sit at an angle, names longer than 14 characters are shortened with an ellipsis.
         """
         set_label = ax.set_xlabel if which == "x" else ax.set_ylabel
         size = 9.0
-        label_width = axes_width(ax) if which == "x" else 0.9 * ax.figure.get_figheight()
+        width = axes_width(ax, reserve=reserve)
+        label_width = width if which == "x" else 0.9 * ax.figure.get_figheight()
         set_label(wrap_to_width(issue_axis_label(self.issue), label_width, 10.0))
         if self.ticks is not None:
             labels = list(self.ticklabels or ())
             rotation = 0.0
-            if which == "x":
-                cell = axes_width(ax) / max(1, len(labels)) - 0.08
+            if getattr(ax, "name", "") == "3d":
+                labels = [t if len(t) <= 14 else t[:13].rstrip() + "…" for t in labels]
+                widest = max(text_width(t, size) for t in labels)
+                (ax.xaxis if which == "x" else ax.yaxis).labelpad = 4 + 20 * widest
+            elif which == "x":
+                cell = width / max(1, len(labels)) - 0.15
                 labels = [wrap_to_width(t, cell, size) for t in labels]
                 if max(text_width(t, size) for t in labels) > cell:
                     labels, rotation = list(self.ticklabels or ()), 30.0
             else:
                 labels = [wrap_to_width(t, 1.3, size) for t in labels]
-            if getattr(ax, "name", "") == "3d":  # slanted 3-D axes: short lines, label clear
-                labels = [wrap_to_width(t, 0.8, size) for t in self.ticklabels or ()]
-                rotation = 0.0
-                widest = max(text_width(t, size) for t in labels)
-                (ax.xaxis if which == "x" else ax.yaxis).labelpad = 4 + 20 * widest
             set_ticks = ax.set_xticks if which == "x" else ax.set_yticks
             set_ticks(self.ticks, labels, fontsize=size)
             if rotation:

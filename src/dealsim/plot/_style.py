@@ -240,16 +240,16 @@ def axes_width(ax: Any, *, reserve: float = 0.0) -> float:
     size = _tick_fontsize(ax, "y")
     ticks = max((text_width(t, size) for t in _tick_texts(ax.yaxis)), default=0.0)
     label = 0.25 if ax.get_ylabel() else 0.0
-    return float(max(1.0, width - ticks - label - 0.15))
+    return float(max(1.0, width - ticks - label - 0.35))
 
 
 def _tick_texts(axis: Any) -> list[str]:
     """Tick labels set by name (categories), else a typical number: no tick computation."""
-    from matplotlib.ticker import FixedFormatter
+    from matplotlib.ticker import FixedLocator
 
-    formatter = axis.get_major_formatter()
-    if isinstance(formatter, FixedFormatter):
-        return [str(t) for t in formatter.seq]
+    locator = axis.get_major_locator()
+    if isinstance(locator, FixedLocator) and len(locator.locs):
+        return [str(t) for t in axis.get_major_formatter().format_ticks(locator.locs)]
     return ["-0.00"]
 
 

@@ -123,7 +123,7 @@ def payoff_surface(
     if kind == "3d" and getattr(ax, "name", "") != "3d":
         raise ScenarioError("kind '3d' needs a 3-D Axes (projection='3d')")
     cmap, norm = _colour_scale(values, measure)
-    grid.x.apply(ax, "x")
+    grid.x.apply(ax, "x", reserve=_COLORBAR if kind != "3d" else 0.0)
     grid.y.apply(ax, "y")
     if kind == "heatmap":
         mesh = ax.pcolormesh(
@@ -204,10 +204,10 @@ _COLORBAR = 1.0
 
 
 def _value_format(values: np.ndarray) -> str:
-    """Enough decimals for two significant digits of the largest value (at least none)."""
+    """Two decimals below 10, more for small values (two significant digits), none from 10 up."""
     finite = np.abs(values[np.isfinite(values)])
     top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    return f".{max(0, 1 - int(np.floor(np.log10(top))))}f"
+    return f".{max(2 if top < 10 else 0, 1 - int(np.floor(np.log10(top))))}f"
 
 
 def _value_fontsize(ax: Any, grid: Slice, values: np.ndarray, fmt: str) -> float:

@@ -324,6 +324,7 @@ def threshold_plot(
             va="bottom",
             fontsize=8.5,
             gid="switch",
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.7, "lw": 0},
         )
     if payoffs is not None:
         pay = np.asarray(payoffs, dtype=float).reshape(x.size, -1)

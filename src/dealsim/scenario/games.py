@@ -361,11 +361,13 @@ def _players(
                 f"player {p!r} is not a party (parties: {_allowed(scenario.party_ids)})",
                 f"games.{key}.players",
             )
-    if len(set(players)) != len(players):
-        raise compiler.error(
-            f"players must be distinct, got {list(players)}", f"games.{key}.players"
-        )
+    _require_distinct("players", players, compiler, f"games.{key}.players")
     return players
+
+
+def _require_distinct(what: str, names: Sequence[str], compiler: _Compiler, field: str) -> None:
+    if len(set(names)) != len(names):
+        raise compiler.error(f"{what} must be distinct, got {list(names)}", field)
 
 
 def _normal_game(
@@ -397,10 +399,7 @@ def _normal_game(
                 f"player {p!r} needs a non-empty list of strategy names",
                 f"{base}.strategies.{p}",
             )
-        if len(set(names)) != len(names):
-            raise compiler.error(
-                f"strategy names must be distinct, got {list(names)}", f"{base}.strategies.{p}"
-            )
+        _require_distinct("strategy names", names, compiler, f"{base}.strategies.{p}")
         strategies.append(tuple(names))
     shape = tuple(len(s) for s in strategies)
     if spec.payoffs is not None:

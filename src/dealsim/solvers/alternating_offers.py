@@ -26,6 +26,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealsim._results import ResultMixin
+from dealsim._validate import (
+    as_float,
+    check_discount,
+    check_probability,
+    check_rounds,
+    scalar_or_array,
+)
 from dealsim.errors import SolverError
 
 __all__ = [
@@ -39,46 +46,6 @@ __all__ = [
     "rubinstein_share",
     "rubinstein_share_from_rates",
 ]
-
-
-# --------------------------------------------------------------------------------------------
-# validation helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _as_float(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise SolverError(f"{name} must be finite numbers, got {value!r}")
-    return arr
-
-
-def _check_discount(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    arr = _as_float(name, value)
-    if np.any((arr <= 0.0) | (arr > 1.0)):
-        raise SolverError(f"{name} must lie in (0, 1] (a per-round discount factor), got {value!r}")
-    return arr
-
-
-def _check_probability(
-    name: str, value: ArrayLike, *, low_open: bool = False
-) -> NDArray[np.float64]:
-    arr = _as_float(name, value)
-    bad = (arr <= 0.0) if low_open else (arr < 0.0)
-    if np.any(bad | (arr > 1.0)):
-        allowed = "(0, 1]" if low_open else "[0, 1]"
-        raise SolverError(f"{name} must be a probability in {allowed}, got {value!r}")
-    return arr
-
-
-def _check_rounds(rounds: Any) -> int:
-    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
-        raise SolverError(f"rounds must be an integer >= 1, got {rounds!r}")
-    return int(rounds)
-
-
-def _scalar_or_array(x: NDArray[np.float64]) -> float | NDArray[np.float64]:
-    return float(x) if x.ndim == 0 else x
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,13 +82,13 @@ def rubinstein_share(d1: ArrayLike, d2: ArrayLike) -> float | NDArray[np.float64
     >>> rubinstein_share([0.9, 0.9], 0.9)  # 10/19 twice
     array([0.526..., 0.526...])
     """
-    a = _check_discount("d1", d1)
-    b = _check_discount("d2", d2)
+    a = check_discount("d1", d1)
+    b = check_discount("d2", d2)
     if np.any(np.isclose(a * b, 1.0, rtol=0.0, atol=1e-15)):
         raise SolverError(
             "d1 and d2 cannot both be 1: without impatience the share is undetermined"
         )
-    return _scalar_or_array(_rubinstein_kernel(a, b))
+    return scalar_or_array(_rubinstein_kernel(a, b))
 
 
 def _rubinstein_kernel(d1: NDArray[np.float64], d2: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -161,13 +128,13 @@ def finite_horizon_share(
     >>> round(finite_horizon_share(0.9, 0.8, 200), 12) == round(5 / 7, 12)
     True
     """
-    a = _check_discount("d1", d1)
-    b = _check_discount("d2", d2)
-    rounds = _check_rounds(rounds)
+    a = check_discount("d1", d1)
+    b = check_discount("d2", d2)
+    rounds = check_rounds(rounds)
     if first not in (0, 1):
         raise SolverError(f"first must be 0 or 1 (the index of the first proposer), got {first!r}")
     a, b = np.broadcast_arrays(a, b)
-    return _scalar_or_array(_finite_horizon_kernel(a, b, rounds, first))
+    return scalar_or_array(_finite_horizon_kernel(a, b, rounds, first))
 
 
 def _finite_horizon_kernel(
@@ -210,9 +177,9 @@ def rubinstein_share_from_rates(
     >>> rubinstein_share_from_rates(0.05, 0.10, [1.0, 0.1])
     array([0.68319..., 0.66833...])
     """
-    ra = _as_float("r1", r1)
-    rb = _as_float("r2", r2)
-    dt = _as_float("period", period)
+    ra = as_float("r1", r1)
+    rb = as_float("r2", r2)
+    dt = as_float("period", period)
     if np.any(ra < 0) or np.any(rb < 0):
         raise SolverError(f"discount rates must be >= 0, got r1={r1!r}, r2={r2!r}")
     if np.any(dt <= 0):
@@ -250,12 +217,12 @@ def breakdown_share(
     >>> breakdown_share(0.2, 0.3, 0.2)  # (1 - 0.2 + 0.8 * 0.3) / 1.8
     0.577...
     """
-    qq = _check_probability("q", q, low_open=True)
-    a = _as_float("b1", b1)
-    b = _as_float("b2", b2)
+    qq = check_probability("q", q, low_open=True)
+    a = as_float("b1", b1)
+    b = as_float("b2", b2)
     if np.any(a + b > 1.0 + 1e-12):
         raise SolverError(f"breakdown payoffs must satisfy b1 + b2 <= 1, got b1={b1!r}, b2={b2!r}")
-    return _scalar_or_array((1.0 - b + (1.0 - qq) * a) / (2.0 - qq))
+    return scalar_or_array((1.0 - b + (1.0 - qq) * a) / (2.0 - qq))
 
 
 def outside_option_share(delta: ArrayLike, w2: ArrayLike) -> float | NDArray[np.float64]:
@@ -282,11 +249,11 @@ def outside_option_share(delta: ArrayLike, w2: ArrayLike) -> float | NDArray[np.
     >>> outside_option_share(0.9, 0.6)
     0.4
     """
-    d = _check_discount("delta", delta)
+    d = check_discount("delta", delta)
     if np.any(d >= 1.0):
         raise SolverError(f"delta must lie in (0, 1) for the outside-option model, got {delta!r}")
-    w = _check_probability("w2", w2)
-    return _scalar_or_array(np.where(w <= d / (1.0 + d), 1.0 / (1.0 + d), 1.0 - w))
+    w = check_probability("w2", w2)
+    return scalar_or_array(np.where(w <= d / (1.0 + d), 1.0 / (1.0 + d), 1.0 - w))
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,7 +306,7 @@ class AlternatingOffersResult(ResultMixin):
 
 
 def _per_party(name: str, value: ArrayLike, k: int) -> NDArray[np.float64]:
-    arr = _as_float(name, value)
+    arr = as_float(name, value)
     if arr.ndim == 0:
         return np.full(k, float(arr))
     if arr.shape != (k,):
@@ -422,7 +389,7 @@ def alternating_offers(
     >>> round(rubinstein_share(0.9, 0.8), 3)
     0.714
     """
-    u = _as_float("utilities", utilities)
+    u = as_float("utilities", utilities)
     if u.ndim != 2 or u.shape[0] < 1 or u.shape[1] < 2:
         raise SolverError(
             "utilities must be a (n_deals, n_parties) array with n_parties >= 2, "
@@ -430,9 +397,9 @@ def alternating_offers(
         )
     k = u.shape[1]
     d = _per_party("disagreement", disagreement, k)
-    disc = _check_discount("discount", _per_party("discount", discount, k))
-    rounds = _check_rounds(rounds)
-    q = float(_check_probability("breakdown", breakdown))
+    disc = check_discount("discount", _per_party("discount", discount, k))
+    rounds = check_rounds(rounds)
+    q = float(check_probability("breakdown", breakdown))
     cost = np.zeros(k) if round_cost is None else _per_party("round_cost", round_cost, k)
     if np.any(cost < 0):
         raise SolverError(f"round_cost must be >= 0, got {round_cost!r}")
@@ -613,10 +580,10 @@ def convergence_to_nash(
     >>> conv.nash_limit
     0.666...
     """
-    r = _as_float("rates", rates)
+    r = as_float("rates", rates)
     if r.shape != (2,) or np.any(r <= 0):
         raise SolverError(f"rates must be two positive discount rates, got {rates!r}")
-    dts = np.atleast_1d(_as_float("periods", periods))
+    dts = np.atleast_1d(as_float("periods", periods))
     if dts.ndim != 1 or np.any(dts <= 0):
         raise SolverError(f"periods must be positive period lengths, got {periods!r}")
     if not horizon > 0:

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dealsim._results import ResultMixin
+from dealsim._validate import check_tol, check_utilities
 from dealsim.analysis.pareto import pareto_mask
 from dealsim.errors import SolverError
 
@@ -357,24 +358,18 @@ def all_bargaining_solutions(
 def _validate(
     utilities: ArrayLike, disagreement: ArrayLike, tol: float
 ) -> tuple[np.ndarray, np.ndarray, float]:
+    u = check_utilities(utilities)
     try:
-        u = np.asarray(utilities, dtype=float)
         d = np.asarray(disagreement, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise SolverError(f"utilities and disagreement must be numeric arrays: {exc}") from None
-    if u.ndim != 2 or u.shape[1] < 1:
-        raise SolverError(
-            f"utilities must be a two-dimensional (n_deals, n_parties) array, got shape {u.shape}"
-        )
+        raise SolverError(f"disagreement must be a numeric array: {exc}") from None
     if d.shape != (u.shape[1],):
         raise SolverError(
             f"disagreement must have one value per party, shape ({u.shape[1]},), got {d.shape}"
         )
-    if not (np.isfinite(u).all() and np.isfinite(d).all()):
-        raise SolverError("utilities and disagreement must be finite (no NaN or infinity)")
-    tol = float(tol)
-    if not (np.isfinite(tol) and tol >= 0.0):
-        raise SolverError(f"tol must be a finite number >= 0, got {tol}")
+    if not np.isfinite(d).all():
+        raise SolverError("disagreement must be finite (no NaN or infinity)")
+    tol = check_tol(tol)
     return u, d, tol
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from dealsim._results import ResultMixin
+from dealsim._validate import check_tol
 from dealsim.errors import GameError, SolverError
 from dealsim.solvers._enumeration import _rescale, _support_kernel, _vertex_kernel
 
@@ -245,13 +246,6 @@ class NormalFormGame(ResultMixin):
 # --------------------------------------------------------------------------- validation
 
 
-def _check_tol(tol: float) -> float:
-    tol = float(tol)
-    if not (np.isfinite(tol) and tol >= 0):
-        raise GameError(f"tol must be a finite number >= 0, got {tol}")
-    return tol
-
-
 def _check_payoffs(payoffs: Any) -> np.ndarray:
     """Validate a payoff tensor of shape (n_players, s_1, ..., s_n)."""
     try:
@@ -427,7 +421,7 @@ def pure_equilibria(payoffs: Any, *, tol: float = 1e-9) -> list[Equilibrium]:
     [(0, 0), (1, 1)]
     """
     payoffs = _check_payoffs(payoffs)
-    tol = _check_tol(tol)
+    tol = check_tol(tol, error=GameError)
     profiles = np.argwhere(_pure_mask(payoffs, tol))
     shape = payoffs.shape[1:]
     out = []
@@ -503,7 +497,7 @@ def lemke_howson(
     [[0.0, 1.0], [0.0, 1.0]]
     """
     A, B = _check_bimatrix(A, B)
-    tol = _check_tol(tol)
+    tol = check_tol(tol, error=GameError)
     m, n = A.shape
     label = int(initial_dropped_label)
     if not 0 <= label < m + n:
@@ -596,7 +590,7 @@ def lemke_howson_race(
     (0, 2)
     """
     A, B = _check_bimatrix(A, B)
-    tol = _check_tol(tol)
+    tol = check_tol(tol, error=GameError)
     m, n = A.shape
     raced = _race_labels(labels, m, n)
     max_pivots = _check_max_pivots(max_pivots)
@@ -666,7 +660,7 @@ def two_player_equilibria(
     True
     """
     A, B = _check_bimatrix(A, B)
-    tol = _check_tol(tol)
+    tol = check_tol(tol, error=GameError)
     if method not in TWO_PLAYER_METHODS:
         raise GameError(f"unknown method {method!r}; allowed: {', '.join(TWO_PLAYER_METHODS)}")
     payoffs = np.stack([A, B])
@@ -760,7 +754,7 @@ def n_player_equilibria(
     [[0, 0, 0], [1, 1, 1]]
     """
     payoffs = _check_payoffs(payoffs)
-    tol = _check_tol(tol)
+    tol = check_tol(tol, error=GameError)
     if method not in GAMBIT_METHODS:
         raise GameError(f"unknown method {method!r}; allowed: {', '.join(GAMBIT_METHODS)}")
     if method in ("gambit_enummixed", "gambit_lcp") and payoffs.shape[0] != 2:
@@ -900,7 +894,7 @@ def dominated_strategies(
     ({0: [], 1: []}, {0: [2], 1: []})
     """
     payoffs = _check_payoffs(payoffs)
-    return _dominated_kernel(payoffs, bool(strict), bool(mixed), _check_tol(tol))
+    return _dominated_kernel(payoffs, bool(strict), bool(mixed), check_tol(tol, error=GameError))
 
 
 def iterated_elimination(
@@ -931,7 +925,7 @@ def iterated_elimination(
     [[0], [1]]
     """
     payoffs = _check_payoffs(payoffs)
-    tol = _check_tol(tol)
+    tol = check_tol(tol, error=GameError)
     alive = [np.arange(k) for k in payoffs.shape[1:]]
     while True:
         sub = payoffs[np.ix_(range(payoffs.shape[0]), *alive)]

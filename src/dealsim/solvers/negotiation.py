@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealsim._results import ResultMixin
+from dealsim._validate import check_rounds
 from dealsim.errors import SolverError
 
 __all__ = [
@@ -386,13 +387,12 @@ def simulate_negotiation(
     res = np.asarray(reservation, dtype=float)
     if res.shape != (k,) or not np.isfinite(res).all():
         raise SolverError(f"reservation must be {k} finite numbers, got {reservation!r}")
-    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
-        raise SolverError(f"rounds must be an integer >= 1, got {rounds!r}")
+    rounds = check_rounds(rounds)
     if seed is None or not isinstance(seed, (int, np.integer, np.random.Generator)):
         raise SolverError(f"seed must be an int or a numpy Generator, got {seed!r}")
     agents = _check_agents(agents, k)
     rng = np.random.default_rng(seed)
-    return _simulate(u, res, agents, int(rounds), rng, tol)
+    return _simulate(u, res, agents, rounds, rng, tol)
 
 
 def _simulate(u, res, agents, rounds, rng, tol) -> NegotiationTrace:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from dealsim._results import ResultMixin
+from dealsim._validate import check_tol
 from dealsim.errors import GameError, SolverError
 from dealsim.solvers import _tree
 from dealsim.solvers._tree import CHANCE, DECISION, TERMINAL
@@ -582,8 +583,7 @@ def subgame_perfect_equilibrium(
     """
     if not isinstance(tree, GameTree):
         raise GameError(f"expected a GameTree, got {type(tree).__name__}")
-    if not (tol >= 0 and math.isfinite(tol)):
-        raise SolverError(f"tol must be a finite number >= 0, got {tol}")
+    tol = check_tol(tol)
     if not tree.perfect_information:
         return _solve_normal_form(tree, tol=tol, max_profiles=max_profiles)
     values = np.zeros((tree.n_nodes, tree.n_players))
@@ -709,16 +709,18 @@ def normal_form(tree: GameTree, *, max_profiles: int = 100_000) -> NormalFormGam
 
     Examples
     --------
+    Matching pennies as a tree: B guesses A's coin without seeing it (one information set).
+
     >>> tree = GameTree.from_nodes(
-    ...     {"entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
-    ...      "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}}},
-    ...     {"stay_out": [0, 2], "war": [-1, -1], "share": [1, 1]},
-    ...     root="entrant", players=["E", "I"])
+    ...     {"a": {"player": "A", "actions": {"h": "b_h", "t": "b_t"}},
+    ...      "b_h": {"player": "B", "actions": {"h": "match", "t": "miss"}, "infoset": "guess"},
+    ...      "b_t": {"player": "B", "actions": {"h": "miss", "t": "match"}, "infoset": "guess"}},
+    ...     {"match": [1, -1], "miss": [-1, 1]}, root="a", players=["A", "B"])
     >>> nf = normal_form(tree)
     >>> nf.strategies
-    (('out', 'in'), ('fight', 'accommodate'))
+    (('h', 't'), ('h', 't'))
     >>> nf.payoffs[0].tolist()
-    [[0.0, 0.0], [-1.0, 1.0]]
+    [[1.0, -1.0], [-1.0, 1.0]]
     """
     owned, n_actions = _strategy_tables(tree)
     sizes = [int(np.prod(n_actions[inf])) for inf in owned]

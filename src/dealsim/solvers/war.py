@@ -32,6 +32,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealsim._results import ResultMixin
+from dealsim._validate import (
+    check_discount,
+    check_nonnegative,
+    check_probability,
+    scalar_or_array,
+)
 from dealsim.errors import SolverError
 
 __all__ = [
@@ -45,36 +51,8 @@ __all__ = [
 ]
 
 
-def _as_float(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise SolverError(f"{name} must be finite numbers, got {value!r}")
-    return arr
-
-
-def _probability(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    arr = _as_float(name, value)
-    if np.any((arr < 0.0) | (arr > 1.0)):
-        raise SolverError(f"{name} must be a probability in [0, 1], got {value!r}")
-    return arr
-
-
-def _discount(value: ArrayLike) -> NDArray[np.float64]:
-    arr = _as_float("delta", value)
-    if np.any((arr <= 0.0) | (arr > 1.0)):
-        raise SolverError(f"delta must lie in (0, 1], got {value!r}")
-    return arr
-
-
 def _cost(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    arr = _as_float(name, value)
-    if np.any(arr < 0.0):
-        raise SolverError(f"{name} must be >= 0 (a cost of war), got {value!r}")
-    return arr
-
-
-def _out(x: NDArray[Any]) -> Any:
-    return x.item() if x.ndim == 0 else x
+    return check_nonnegative(name, value, "a cost of war")
 
 
 def war_values(
@@ -107,7 +85,7 @@ def war_values(
     >>> war_values([0.6, 0.4], [0.15, 0.10])
     array([0.45, 0.3 ])
     """
-    pp = _probability("p", p)
+    pp = check_probability("p", p)
     if pp.ndim == 0 or not np.allclose(pp.sum(axis=-1), 1.0, rtol=0.0, atol=tol):
         raise SolverError(f"p must be win probabilities summing to 1 (one per party), got {p!r}")
     c = _cost("costs", costs)
@@ -179,16 +157,21 @@ def bargaining_range(
     >>> round(r.lo, 12), round(r.hi, 12), r.exists
     (0.45, 0.7, True)
     """
-    pp = _probability("p", p)
+    pp = check_probability("p", p)
     a = _cost("c_a", c_a)
     b = _cost("c_b", c_b)
     lo = np.maximum(pp - a, 0.0)
     hi = np.minimum(pp + b, 1.0)
     return BargainingRange(
-        lo=_out(lo),
-        hi=_out(hi),
-        exists=_out(lo <= hi + tol),
-        parameters={"p": _out(pp), "c_a": _out(a), "c_b": _out(b), "tol": tol},
+        lo=scalar_or_array(lo),
+        hi=scalar_or_array(hi),
+        exists=scalar_or_array(lo <= hi + tol),
+        parameters={
+            "p": scalar_or_array(pp),
+            "c_a": scalar_or_array(a),
+            "c_b": scalar_or_array(b),
+            "tol": tol,
+        },
     )
 
 
@@ -226,8 +209,13 @@ def prefers_war_now(
     >>> prefers_war_now(0.3, [0.8, 0.6], 0.9, 0.05)
     array([ True, False])
     """
-    return _out(
-        _war_margin(_probability("p1", p1), _probability("p2", p2), _discount(delta), _cost("c", c))
+    return scalar_or_array(
+        _war_margin(
+            check_probability("p1", p1),
+            check_probability("p2", p2),
+            check_discount("delta", delta),
+            _cost("c", c),
+        )
         > tol
     )
 
@@ -255,9 +243,9 @@ def largest_survivable_shift(p1: ArrayLike, delta: ArrayLike, c: ArrayLike) -> A
     >>> largest_survivable_shift(0.3, 0.9, 0.05)  # 0.305 / 0.9
     0.33888...
     """
-    pp = _probability("p1", p1)
-    d = _discount(delta)
-    return _out((pp + (1.0 - d) * _cost("c", c)) / d)
+    pp = check_probability("p1", p1)
+    d = check_discount("delta", delta)
+    return scalar_or_array((pp + (1.0 - d) * _cost("c", c)) / d)
 
 
 @dataclass(frozen=True)
@@ -336,9 +324,9 @@ def commitment_problem(
     >>> res.p2
     array([0.8, 0.5, 0.6])
     """
-    a = _probability("p1", p1)
-    b = _probability("p2", p2)
-    d = _discount(delta)
+    a = check_probability("p1", p1)
+    b = check_probability("p2", p2)
+    d = check_discount("delta", delta)
     c = _cost("cost", cost)
     shift = b - a
     if cap is not None:
@@ -352,6 +340,12 @@ def commitment_problem(
         shift=np.atleast_1d(shift),
         war=np.atleast_1d(margin > tol),
         margin=np.atleast_1d(margin),
-        survivable_shift=_out((a + (1.0 - d) * c) / d),
-        parameters={"p1": _out(a), "delta": _out(d), "cost": _out(c), "cap": cap, "tol": tol},
+        survivable_shift=scalar_or_array((a + (1.0 - d) * c) / d),
+        parameters={
+            "p1": scalar_or_array(a),
+            "delta": scalar_or_array(d),
+            "cost": scalar_or_array(c),
+            "cap": cap,
+            "tol": tol,
+        },
     )
