@@ -1,6 +1,6 @@
 """Benchmark: utilities, Pareto frontier and bargaining solutions of random linear-additive spaces.
 
-Run with ``/tmp/venv/bin/python benchmarks/bench_core.py`` (negmas's end-to-end runs at 10^6 deals
+Run with ``.venv/bin/python benchmarks/bench_core.py`` (negmas's end-to-end runs at 10^6 deals
 take a minute or more each; ``--quick`` skips the 10^6-deal spaces, ``--issues 6`` runs only
 them). Every space is a real dealsim scenario: a seeded random linear-additive scenario
 (``n_issues`` issues of 10 levels, 2 or 3 parties) is written as TOML, loaded with

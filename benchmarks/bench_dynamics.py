@@ -1,6 +1,6 @@
 """Benchmark bargaining over time: alternating offers, the negotiation simulator, war checks.
 
-Run: /tmp/venv/bin/python benchmarks/bench_dynamics.py
+Run: .venv/bin/python benchmarks/bench_dynamics.py
 
 Target: alternating_offers on 10^5 deals, 3 parties, 50 rounds under 2 s. The peer is the same
 backward induction written as an explicit loop over deals and compiled with numba (a

@@ -1,6 +1,6 @@
 """Benchmark: Nash equilibria of normal-form games, dealsim against nashpy, pygambit, quantecon.
 
-Run with ``/tmp/venv/bin/python benchmarks/bench_equilibrium.py``. Every peer runs in its own
+Run with ``.venv/bin/python benchmarks/bench_equilibrium.py``. Every peer runs in its own
 subprocess with a time cap (nashpy's enumerations take minutes from about 10x10 on; one
 Lemke-Howson path of a 200x200 game can take more than 10^5 pivots), so the whole script stays
 under about five minutes; a peer over its cap is reported as "skipped". Prints medians of

@@ -1,6 +1,6 @@
 """Time the HTML report and the parameter sweeps behind its threshold figures.
 
-Run: /tmp/venv/bin/python benchmarks/bench_report.py
+Run: .venv/bin/python benchmarks/bench_report.py
 
 Prints the median process time of several repeats of
 

@@ -1,6 +1,6 @@
 """Benchmark: ``dealsim solve scenarios/donbas-2026.toml`` end to end, and what it imports.
 
-Run with ``/tmp/venv/bin/python benchmarks/bench_solve.py`` (about half a minute). Times the CLI
+Run with ``.venv/bin/python benchmarks/bench_solve.py`` (about half a minute). Times the CLI
 as a user runs it, in a fresh subprocess each time (interpreter start-up, imports, loading the
 scenario, the solve and printing included), for the text report and ``--format json``; prints
 the median of ``--repeats`` runs (target: under 1.5 s). Then runs the same command under

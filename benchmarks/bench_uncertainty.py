@@ -1,6 +1,6 @@
 """Benchmark: Monte Carlo over the donbas-2026 parameters (zone + all five bargaining solutions).
 
-Run with ``/tmp/venv/bin/python benchmarks/bench_uncertainty.py [--samples 10000] [--repeats 3]``.
+Run with ``.venv/bin/python benchmarks/bench_uncertainty.py [--samples 10000] [--repeats 3]``.
 
 * the vectorised path (:func:`dealsim.analysis.uncertainty.batch_solve`, one process) on all
   samples;

@@ -40,7 +40,8 @@ def test_plot_never_overwrites_without_force(tmp_path, capsys):
         (["logroll", "surface", "--party", "c"], "unknown party 'c' (allowed: a, b)"),
         (["logroll", "tree", "--game", "g"], "declares no games"),
         (["logroll", "matrix"], "declares no games"),
-        (["logroll", "trace"], "no negotiation to trace"),
+        (["logroll", "trace", "--agents", "boulware"], "give one per party"),
+        (["logroll", "trace", "--agents", "boulware,stubborn"], "unknown agent 'stubborn'"),
         (["donbas-2026", "threshold"], "--param NAME (parameters with a range: credibility"),
         (["split-linear", "zone"], "needs two issues"),
     ],
@@ -54,3 +55,24 @@ def test_plot_errors_are_one_clear_line(tmp_path, capsys, args, message):
 def test_unknown_suffix_is_refused(tmp_path, capsys):
     assert main(["plot", "logroll", "zone", "-o", str(tmp_path / "f.jpg")]) == 2
     assert "allowed: .png, .svg, .pdf" in capsys.readouterr().err
+
+
+def test_plot_trace_simulates_and_draws_the_offers(tmp_path):
+    out = tmp_path / "trace.png"
+    assert (
+        main(
+            [
+                "plot",
+                "split-linear",
+                "trace",
+                "--agents",
+                "boulware,conceder",
+                "--rounds",
+                "20",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert out.read_bytes()[:4] == b"\x89PNG"

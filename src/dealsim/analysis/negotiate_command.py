@@ -191,23 +191,44 @@ def _negotiate_args(parser: argparse.ArgumentParser) -> None:
     add_output_arguments(parser)
 
 
-@command("negotiate", _negotiate_args)
-def _negotiate(args: argparse.Namespace) -> int:
-    """Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace."""
-    import dealsim
+def simulate_scenario_negotiation(
+    scenario: Scenario, agents: str, *, rounds: int, seed: int = 0
+) -> tuple[Any, np.ndarray]:
+    """Run one agent per party over the scenario's feasible deals.
+
+    Returns the :class:`~dealsim.solvers.negotiation.NegotiationTrace` and the flat indices of
+    the feasible deals its deal numbers refer to.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> trace, indices = simulate_scenario_negotiation(
+    ...     dealsim.load("split-linear"), "boulware,conceder", rounds=20)
+    >>> trace.outcome
+    'agreement'
+    """
     from dealsim.solvers.negotiation import simulate_negotiation
 
-    scenario = dealsim.load(args.scenario)
-    agents = make_agents(args.agents, scenario.party_ids)
-    if args.rounds < 1:
-        raise DealsimError(f"--rounds must be at least 1, got {args.rounds}")
+    made = make_agents(agents, scenario.party_ids)
+    if rounds < 1:
+        raise DealsimError(f"--rounds must be at least 1, got {rounds}")
     indices, utilities = _feasible(scenario)
     if indices.size == 0:
         raise DealsimError(
             f"{scenario.file}: no feasible deal: the constraints rule out every deal"
         )
-    trace = simulate_negotiation(
-        utilities, scenario.reservations(), agents, rounds=args.rounds, seed=args.seed
+    trace = simulate_negotiation(utilities, scenario.reservations(), made, rounds=rounds, seed=seed)
+    return trace, indices
+
+
+@command("negotiate", _negotiate_args)
+def _negotiate(args: argparse.Namespace) -> int:
+    """Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace."""
+    import dealsim
+
+    scenario = dealsim.load(args.scenario)
+    trace, indices = simulate_scenario_negotiation(
+        scenario, args.agents, rounds=args.rounds, seed=args.seed
     )
     document = negotiation_document(scenario, trace, indices, agents=args.agents, seed=args.seed)
     text = dump_json(document) if args.format == "json" else trace_csv(document, scenario)

@@ -176,6 +176,13 @@ def _plot_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--game", help="game id (tree, matrix)")
     parser.add_argument("--param", help="threshold: the parameter to sweep over its range")
+    parser.add_argument(
+        "--agents",
+        help="trace: one agent per party, comma-separated (default: conceder for the first "
+        "party, boulware for the others)",
+    )
+    parser.add_argument("--rounds", type=int, default=40, help="trace: deadline (default 40)")
+    parser.add_argument("--seed", type=int, default=0, help="trace: seed (default 0)")
     _common_args(parser, "output file: .png, .svg or .pdf")
 
 
@@ -244,11 +251,18 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
             payoffs=payoffs,
             parties=[p.label for p in scenario.parties],
         ).figure
-    raise DealsimError(
-        f"{scenario.file or scenario.name}: the scenario declares no negotiation to trace; "
-        "simulate one in Python (dealsim.solvers.negotiation.simulate_negotiation) and draw it "
-        "with dealsim.plot.trace_utility_space / trace_timeline"
-    )
+    import matplotlib.pyplot as plt
+
+    from dealsim.analysis.negotiate_command import simulate_scenario_negotiation
+
+    agents = args.agents or ",".join(["conceder"] + ["boulware"] * (len(scenario.parties) - 1))
+    trace, _ = simulate_scenario_negotiation(scenario, agents, rounds=args.rounds, seed=args.seed)
+    labels = [p.label for p in scenario.parties]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
+    plot.trace_utility_space(trace, labels, reservations=scenario.reservations(), ax=left)
+    plot.trace_timeline(trace, labels, reservations=scenario.reservations(), ax=right)
+    fig.suptitle(f"Negotiation: {agents} ({trace.outcome})")
+    return fig
 
 
 def _common_args(parser: argparse.ArgumentParser, output_help: str) -> None:
