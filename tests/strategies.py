@@ -114,6 +114,7 @@ def credibility(g: float) -> GameTree:
     US does not offer). The equilibrium path flips at g* = 2/3 only; the strategy also
     changes, off the path, at g = 1/3.
     """
+    assert 0.0 <= g <= 1.0, f"g is a probability, got {g}"
     nodes = {
         "us": {"player": "US", "actions": {"guarantee": "ukraine", "withhold": "no_deal"}},
         "ukraine": {"player": "Ukraine", "actions": {"cede": "guarantee", "refuse": "refused"}},

@@ -6,6 +6,7 @@ import pytest
 from dealsim.errors import GameError
 from dealsim.plot import game_tree, payoff_matrix
 from dealsim.solvers.sequential import GameTree, subgame_perfect_equilibrium
+from strategies import entry_deterrence
 
 
 def _hot(ax):
@@ -38,17 +39,7 @@ def _sequencing(g):
 
 
 def test_entry_game_path_is_highlighted():
-    tree = GameTree.from_nodes(
-        {
-            "entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
-            "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}},
-        },
-        {"stay_out": [0, 2], "war": [-1, -1], "share": [1, 1]},
-        root="entrant",
-        players=["E", "I"],
-        name="entry",
-    )
-    ax = game_tree(tree)
+    ax = game_tree(entry_deterrence())
     # nodes in BFS order: entrant 0, stay_out 1, incumbent 2, war 3, share 4
     assert _hot(ax) == ["edge:0-2", "edge:2-4"]
     assert len([t for t in ax.texts if t.get_gid() == "payoff"]) == 3

@@ -226,15 +226,7 @@ def axes_width(ax: Any, *, reserve: float = 0.0) -> float:
     >>> bool(3.0 < axes_width(axes[0]) < 5.0)
     True
     """
-    fig = ax.figure
-    spec = ax.get_subplotspec()
-    if spec is None:
-        fraction = ax.get_position().width
-    else:
-        grid = spec.get_gridspec()
-        ratios = list(grid.get_width_ratios() or [1] * grid.ncols)
-        fraction = sum(ratios[spec.colspan.start : spec.colspan.stop]) / sum(ratios)
-    width = fraction * fig.get_figwidth() - reserve - 0.15
+    width = _cell_fraction(ax, "width") * ax.figure.get_figwidth() - reserve - 0.15
     if getattr(ax, "name", "") == "3d":
         return float(max(1.0, 0.85 * width))
     size = _tick_fontsize(ax, "y")
@@ -269,14 +261,20 @@ def axes_height(ax: Any) -> float:
     fig = ax.figure
     if getattr(fig, "_dealsim_autosize", None):
         return float(fig._dealsim_autosize)
+    return float(max(1.0, _cell_fraction(ax, "height") * fig.get_figheight() - 2.0))
+
+
+def _cell_fraction(ax: Any, side: str) -> float:
+    """The fraction of the figure's ``"width"`` or ``"height"`` that the Axes' grid cell spans."""
     spec = ax.get_subplotspec()
     if spec is None:
-        fraction = ax.get_position().height
+        return float(getattr(ax.get_position(), side))
+    grid = spec.get_gridspec()
+    if side == "width":
+        ratios, span = grid.get_width_ratios() or [1] * grid.ncols, spec.colspan
     else:
-        grid = spec.get_gridspec()
-        ratios = list(grid.get_height_ratios() or [1] * grid.nrows)
-        fraction = sum(ratios[spec.rowspan.start : spec.rowspan.stop]) / sum(ratios)
-    return float(max(1.0, fraction * fig.get_figheight() - 2.0))
+        ratios, span = grid.get_height_ratios() or [1] * grid.nrows, spec.rowspan
+    return sum(list(ratios)[span.start : span.stop]) / sum(ratios)
 
 
 def _tick_fontsize(ax: Any, which: str) -> float:

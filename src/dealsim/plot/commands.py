@@ -224,15 +224,10 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
                 f"{', '.join(scenario.party_ids)})"
             )
         return plot.utility_space(scenario, parties or None).figure
-    if args.kind == "tree":
-        return plot.game_tree(
-            resolve_game(scenario, args.game, "tree"),
-            colors=plot.party_colors(scenario.party_ids),
-            title=game_title(scenario, args.game),
-        ).figure
-    if args.kind == "matrix":
-        return plot.payoff_matrix(
-            resolve_game(scenario, args.game, "matrix"),
+    if args.kind in ("tree", "matrix"):
+        draw = plot.game_tree if args.kind == "tree" else plot.payoff_matrix
+        return draw(
+            resolve_game(scenario, args.game, args.kind),
             colors=plot.party_colors(scenario.party_ids),
             title=game_title(scenario, args.game),
         ).figure

@@ -12,6 +12,7 @@ import numpy as np
 from dealsim.analysis.pareto import pareto_mask
 from dealsim.analysis.zones import agreement_mask
 from dealsim.errors import ScenarioError
+from dealsim.plot._marks import deal_cloud, mark_point
 from dealsim.plot._style import (
     SOLUTION_STYLES,
     check_choice,
@@ -100,6 +101,10 @@ def utility_space(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on. Its artists are tagged by gid: ``deals:zone``, ``deals:other``,
+        ``frontier`` (and ``frontier:full`` with three or more parties), ``reservation:x`` and
+        ``reservation:y``, ``disagreement``, and for each group of solutions
+        ``solution-marker`` and ``solution`` (the label).
 
     Examples
     --------
@@ -231,27 +236,11 @@ def _draw(ax, scenario, result, pair, u, feasible, zone, *, legend: bool = True)
     i, j = pair
     parties = scenario.parties
     colours = party_colors(scenario.party_ids)
-    other = feasible & ~zone
-    ax.scatter(
-        u[other, i],
-        u[other, j],
-        s=9,
-        color=_OTHER_POINT,
-        linewidths=0,
-        label="feasible deal outside the zone",
-        gid="deals:other",
-        rasterized=True,
-    )
-    ax.scatter(
-        u[zone, i],
-        u[zone, j],
-        s=12,
-        color=_ZONE_POINT,
-        linewidths=0,
-        label="deal in the agreement zone",
-        gid="deals:zone",
-        rasterized=True,
-    )
+    for deals, size, colour, label, gid in (
+        (feasible & ~zone, 9, _OTHER_POINT, "feasible deal outside the zone", "deals:other"),
+        (zone, 12, _ZONE_POINT, "deal in the agreement zone", "deals:zone"),
+    ):
+        deal_cloud(ax, u[deals][:, [i, j]], size=size, color=colour, label=label, gid=gid)
     full = np.array([[f[p.id] for p in parties] for f in result.pareto_frontier.utilities])
     full = full.reshape(-1, len(parties))
     if len(parties) == 2:
@@ -284,31 +273,23 @@ def _draw(ax, scenario, result, pair, u, feasible, zone, *, legend: bool = True)
         zorder=3,
     )
     r = [result.reservations[p.id] for p in parties]
-    ax.axvline(
-        r[i],
-        color=colours[parties[i].id],
-        linestyle="--",
-        linewidth=1.2,
-        label=f"{possessive(parties[i].label)} reservation",
-        gid="reservation:x",
-    )
-    ax.axhline(
-        r[j],
-        color=colours[parties[j].id],
-        linestyle="--",
-        linewidth=1.2,
-        label=f"{possessive(parties[j].label)} reservation",
-        gid="reservation:y",
-    )
-    ax.plot(
-        [r[i]],
-        [r[j]],
+    for draw, k, side in ((ax.axvline, i, "x"), (ax.axhline, j, "y")):
+        draw(
+            r[k],
+            color=colours[parties[k].id],
+            linestyle="--",
+            linewidth=1.2,
+            label=f"{possessive(parties[k].label)} reservation",
+            gid=f"reservation:{side}",
+        )
+    mark_point(
+        ax,
+        (r[i], r[j]),
         marker="o",
         markersize=8,
         color="white",
         markeredgecolor="black",
         markeredgewidth=1.5,
-        linestyle="none",
         gid="disagreement",
         zorder=4,
         label="disagreement point (no deal)",
@@ -356,15 +337,14 @@ def _solutions(ax: Any, result: Any, px: str, py: str) -> None:
     for n, (point, names) in enumerate(groups.items()):
         label = textwrap.fill(" = ".join(SOLUTION_STYLES.get(m, (m, "o"))[0] for m in names), 26)
         marker = SOLUTION_STYLES.get(names[0], (names[0], "o"))[1]
-        ax.plot(
-            [point[0]],
-            [point[1]],
+        mark_point(
+            ax,
+            point,
             marker=marker,
             markersize=13,
             color="black",
             markeredgecolor="white",
             markeredgewidth=1.0,
-            linestyle="none",
             zorder=5,
             gid="solution-marker",
         )

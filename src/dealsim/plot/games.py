@@ -14,6 +14,8 @@ __all__ = ["game_tree", "path_edges", "payoff_matrix"]
 
 _PATH = "#222222"
 _OFF_PATH = "#BBBBBB"
+_NODE_LABEL = {"fontsize": 8, "ha": "center", "va": "bottom", "gid": "node-label"}
+_PAYOFF_LABEL = {"fontsize": 8.5, "ha": "left", "va": "center", "gid": "payoff"}
 
 
 def path_edges(tree: Any, result: Any) -> set[tuple[int, int]]:
@@ -87,18 +89,21 @@ def game_tree(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on; artists tagged by gid: ``edge:{parent}-{child}``, ``action``,
+        ``node:{node}``, ``node-label`` and ``payoff`` (the outcome texts).
 
     Examples
     --------
-    >>> from dealsim.solvers.sequential import GameTree
-    >>> tree = GameTree.from_nodes(
-    ...     {"entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
-    ...      "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}}},
-    ...     {"stay_out": [0, 2], "war": [-1, -1], "share": [1, 1]},
-    ...     root="entrant", players=["E", "I"], name="entry")
-    >>> ax = game_tree(tree)
-    >>> sorted(line.get_gid() for line in ax.lines if line.get_linewidth() > 2)
-    ['edge:0-2', 'edge:2-4']
+    The bundled scenario's "territory first" game, in the scenario's party colours (at its
+    default parameters Ukraine refuses to cede: the path is the one edge from the root to war):
+
+    >>> import dealsim
+    >>> from dealsim.analysis.games import scenario_game
+    >>> scenario = dealsim.load("donbas-2026")
+    >>> tree = scenario_game(scenario, "territory_first")
+    >>> ax = game_tree(tree, colors=party_colors(scenario.party_ids))
+    >>> [line.get_gid() for line in ax.lines if line.get_linewidth() > 2]
+    ['edge:0-2']
     """
     from dealsim.solvers._tree import CHANCE, DECISION
     from dealsim.solvers.sequential import GameTree, subgame_perfect_equilibrium
@@ -140,60 +145,20 @@ def game_tree(
             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
         )
     for v in range(tree.n_nodes):
+        name = level_label(str(tree.labels[v]))
         if tree.kind[v] == DECISION:
             who = tree.players[int(tree.player[v])]
-            ax.scatter(
-                [x[v]],
-                [y[v]],
-                s=260,
-                color=colours[who],
-                edgecolors="black",
-                zorder=3,
-                gid=f"node:{v}",
-            )
-            ax.text(
-                x[v],
-                y[v] + 0.32,
-                f"{level_label(str(tree.labels[v]))}\n({who})",
-                fontsize=8,
-                ha="center",
-                va="bottom",
-                gid="node-label",
-            )
+            node = {"s": 260, "color": colours[who], "edgecolors": "black"}
+            dx, dy, text, style = 0.0, 0.32, f"{name}\n({who})", _NODE_LABEL
         elif tree.kind[v] == CHANCE:
-            ax.scatter(
-                [x[v]],
-                [y[v]],
-                s=200,
-                marker="D",
-                color="#DDDDDD",
-                edgecolors="black",
-                zorder=3,
-                gid=f"node:{v}",
-            )
-            ax.text(
-                x[v],
-                y[v] + 0.3,
-                "chance",
-                fontsize=8,
-                ha="center",
-                va="bottom",
-                color="#555555",
-                gid="node-label",
-            )
+            node = {"s": 200, "marker": "D", "color": "#DDDDDD", "edgecolors": "black"}
+            dx, dy, text, style = 0.0, 0.3, "chance", {**_NODE_LABEL, "color": "#555555"}
         else:
-            row = tree.payoffs[int(tree.terminal[v])]
-            ax.scatter([x[v]], [y[v]], s=50, marker="s", color="black", zorder=3, gid=f"node:{v}")
-            payoff = ", ".join(f"{val:.3g}" for val in row)
-            ax.text(
-                x[v] + 0.1,
-                y[v],
-                f"{level_label(str(tree.labels[v]))}  ({payoff})",
-                fontsize=8.5,
-                ha="left",
-                va="center",
-                gid="payoff",
-            )
+            payoff = ", ".join(f"{val:.3g}" for val in tree.payoffs[int(tree.terminal[v])])
+            node = {"s": 50, "marker": "s", "color": "black"}
+            dx, dy, text, style = 0.1, 0.0, f"{name}  ({payoff})", _PAYOFF_LABEL
+        ax.scatter([x[v]], [y[v]], zorder=3, gid=f"node:{v}", **node)
+        ax.text(x[v] + dx, y[v] + dy, text, **style)
     from matplotlib.lines import Line2D
 
     handles = [
@@ -265,6 +230,9 @@ def payoff_matrix(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on; the cell rectangles carry gid ``equilibrium:{i}-{j}`` (pure
+        equilibria) or ``cell:{i}-{j}``, the list of equilibria under the matrix
+        ``equilibria-list``.
 
     Examples
     --------
@@ -292,6 +260,7 @@ def payoff_matrix(
             pure.add((int(s0.argmax()), int(s1.argmax())))
         else:
             mixed.append((s0, s1, np.asarray(eq.payoffs, dtype=float)))
+    styles = [{"color": colours[p], "fontweight": "bold"} for p in players]  # payoff texts
     for i in range(m):
         for j in range(n):
             is_eq = (i, j) in pure
@@ -307,29 +276,12 @@ def payoff_matrix(
                     gid=f"equilibrium:{i}-{j}" if is_eq else f"cell:{i}-{j}",
                 )
             )
-            ax.text(
-                j + 0.47,
-                i + 0.5,
-                f"{payoffs[0, i, j]:.3g}",
-                ha="right",
-                va="center",
-                fontsize=11,
-                color=colours[players[0]],
-                fontweight="bold",
-                zorder=3,
-            )
-            ax.text(j + 0.5, i + 0.5, ",", ha="center", va="center", fontsize=11, zorder=3)
-            ax.text(
-                j + 0.53,
-                i + 0.5,
-                f"{payoffs[1, i, j]:.3g}",
-                ha="left",
-                va="center",
-                fontsize=11,
-                color=colours[players[1]],
-                fontweight="bold",
-                zorder=3,
-            )
+            for dx, text, ha, style in (
+                (0.47, f"{payoffs[0, i, j]:.3g}", "right", styles[0]),
+                (0.5, ",", "center", {}),
+                (0.53, f"{payoffs[1, i, j]:.3g}", "left", styles[1]),
+            ):
+                ax.text(j + dx, i + 0.5, text, ha=ha, va="center", fontsize=11, zorder=3, **style)
             if is_eq:
                 ax.text(j + 0.96, i + 0.06, "NE", ha="right", va="top", fontsize=7.5, zorder=3)
     ax.set_xlim(-0.03, n + 0.03)

@@ -9,6 +9,7 @@ import numpy as np
 
 from dealsim.errors import ScenarioError
 from dealsim.plot._grid import Slice, boundary_segments, hatch_infeasible, held_terms, slice_of
+from dealsim.plot._marks import mark_held_deal
 from dealsim.plot._style import (
     axes_height,
     axes_width,
@@ -97,6 +98,8 @@ def payoff_surface(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on, its artists tagged by gid: ``surface`` (the mesh), ``boundary``,
+        ``constraint:{n}`` (hatches), ``value`` (cell texts) and ``held-deal`` (the star).
 
     Examples
     --------
@@ -160,33 +163,12 @@ def payoff_surface(
             for a, p in zip((grid.x, grid.y), grid.at_point, strict=True)
         )
         if np.isfinite(values[jy, jx]):
-            ax.plot(
-                [grid.x.centres[jx]],
-                [grid.y.centres[jy]],
-                [values[jy, jx]],
-                marker="*",
-                markersize=15,
-                color="white",
-                markeredgecolor="black",
-                linestyle="none",
-                zorder=10,
-                gid="held-deal",
-            )
+            point = (grid.x.centres[jx], grid.y.centres[jy], values[jy, jx])
+            mark_held_deal(ax, point, markersize=15, zorder=10)
     if kind != "3d":
         label = wrap_to_width(_measure_label(grid, measure, party), 0.8 * axes_height(ax), 10.0)
         ax.figure.colorbar(mesh, ax=ax, label=label, shrink=0.9)
-        px, py = grid.at_point
-        ax.plot(
-            [px],
-            [py],
-            marker="*",
-            markersize=17,
-            color="white",
-            markeredgecolor="black",
-            linestyle="none",
-            label=grid.at_label,
-            gid="held-deal",
-        )
+        mark_held_deal(ax, grid.at_point, markersize=17, label=grid.at_label)
         legend_below(ax, reserve=_COLORBAR)
     title = _measure_label(grid, measure, party).split(" (")[0]
     finish(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import DealsimError
+from dealsim.plot._marks import deal_cloud, mark_point
 from dealsim.plot._style import (
     OUTCOME_COLORS,
     axes_width,
@@ -67,6 +68,7 @@ def trace_utility_space(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on; by gid: ``deals``, ``offers:{party index}``, ``agreement``.
 
     Examples
     --------
@@ -84,16 +86,7 @@ def trace_utility_space(
     ax = new_axes(ax, figsize=(6.5, 5.5))
     if utilities is not None:
         u = np.asarray(utilities, dtype=float)
-        ax.scatter(
-            u[:, i],
-            u[:, j],
-            s=8,
-            color="#CCCCCC",
-            linewidths=0,
-            label="deals",
-            gid="deals",
-            rasterized=True,
-        )
+        deal_cloud(ax, u[:, [i, j]], size=8, color="#CCCCCC", label="deals", gid="deals")
     for p, name in enumerate(names):
         mine = np.flatnonzero(trace.proposers == p)
         if mine.size == 0:
@@ -119,13 +112,12 @@ def trace_utility_space(
             )
     if trace.agreement:
         fu = trace.final_utilities
-        ax.plot(
-            [fu[i]],
-            [fu[j]],
+        mark_point(
+            ax,
+            fu[[i, j]],
             marker="*",
             markersize=18,
             color="black",
-            linestyle="none",
             label=f"agreement in round {trace.agreement_round}",
             gid="agreement",
         )
@@ -246,6 +238,8 @@ def threshold_plot(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on, with gids ``run:{outcome}`` (bands), ``outcome`` (band labels),
+        ``switch`` (the threshold texts) and ``payoff:{party index}`` (lines).
 
     Examples
     --------

@@ -14,6 +14,7 @@ from dealsim.plot._grid import (
     held_terms,
     slice_of,
 )
+from dealsim.plot._marks import mark_held_deal
 from dealsim.plot._style import ZONE_COLOR, finish, legend_below, new_axes, party_colors
 from dealsim.scenario.model import Scenario
 
@@ -55,6 +56,8 @@ def agreement_zone_map(
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on. Gids: ``zone``, ``boundary:{party}``, ``side:{party index}``
+        (the ✓ labels), ``rejects:{party}``, ``constraint:{n}`` (hatches), ``held-deal``.
 
     Examples
     --------
@@ -107,18 +110,7 @@ def agreement_zone_map(
             line.set_label(f"{party.label} rejects every feasible deal shown")
     if marks if marks is not None else zone.size <= 225:
         _reject_marks(ax, grid, colours, cx, cy)
-    px, py = grid.at_point
-    ax.plot(
-        [px],
-        [py],
-        marker="*",
-        markersize=16,
-        color="white",
-        markeredgecolor="black",
-        linestyle="none",
-        label=grid.at_label,
-        gid="held-deal",
-    )
+    mark_held_deal(ax, grid.at_point, markersize=16, label=grid.at_label)
     legend_below(ax)
     title = f"Agreement zone: {int(zone.sum())} of {zone.size} deals"
     finish(ax, title, held_terms(grid), parameters=grid.parameters)
