@@ -91,3 +91,11 @@ def test_the_console_script_runs_end_to_end():
     )
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout)["deal_space"]["size"] == 3600
+
+
+def test_a_parameter_outside_a_models_domain_names_the_analysis_and_field(capsys):
+    # credibility = 2 makes the Article-5 cap 0.45 * (1 - 2) negative: a clear error, no traceback.
+    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "credibility=2")
+    assert code == 2
+    assert "the war analysis failed at credibility=2" in err
+    assert "war.shift.caps[2].max" in err and "allowed: >= 0" in err

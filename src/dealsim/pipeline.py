@@ -15,6 +15,7 @@ import numpy as np
 
 from dealsim.analysis.pareto import pareto_mask
 from dealsim.analysis.zones import acceptance, blocking_counts
+from dealsim.errors import DealsimError
 from dealsim.results import FrontierSummary, SolutionSummary, SolveResult, ZoneSummary
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import all_bargaining_solutions
@@ -215,7 +216,15 @@ def solve(
     if analyses:
         for key, (declared, target) in ANALYSES.items():
             if declared(scenario):
-                value = load_function(target)(scenario, zc)
+                try:
+                    value = load_function(target)(scenario, zc)
+                except DealsimError as error:
+                    # Name the analysis and the parameters: a value set with --set or drawn in a
+                    # sweep can take a model outside its domain (a probability above 1, ...).
+                    raise DealsimError(
+                        f"{scenario.file or scenario.name}: the {key} analysis failed at "
+                        f"{_parameter_text(scenario.parameters)}: {error}"
+                    ) from None
                 if value is not None:
                     extra[key] = value
     return SolveResult(
@@ -236,6 +245,10 @@ def solve(
         solutions=solutions,
         analyses=extra,
     )
+
+
+def _parameter_text(parameters: Mapping[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in parameters.items()) or "the file's values"
 
 
 def _by_party(ids: tuple[str, ...], values: np.ndarray) -> dict[str, float]:

@@ -689,7 +689,4 @@ def render_sweep(result: SweepResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+_fmt = format_number

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealsim.errors import ScenarioError
+from dealsim.errors import DealsimError, ScenarioError
 from dealsim.expressions import Expression, ExpressionError, evaluate_number, parse_expression
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,9 +83,14 @@ class PowerShift:
         [0.1, inf]
         """
         limit = np.full(n, np.inf)
-        for cap in self.caps:
+        for number, cap in enumerate(self.caps):
             applies = np.broadcast_to(cap.when.evaluate_mask(columns), (n,))
             value = evaluate_number(cap.max, columns)
+            if np.any(np.asarray(value) < 0):
+                raise DealsimError(
+                    f"war.shift.caps[{number}].max ({cap.label or 'cap'}) is "
+                    f"{np.min(value):g} at these parameters (allowed: >= 0)"
+                )
             limit = np.where(applies, np.minimum(limit, value), limit)
         return limit
 
