@@ -121,3 +121,5 @@ def test_sensitivity_cli_json(capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["tornado"]["output_key"] == "nash.utilities.ukraine"
     assert {"credibility", "fortress_risk"} <= set(document["sobol"]["first_order"])
+    assert document["dealsim_version"] == dealsim.__version__
+    assert document["scenario"]["sha256"] == dealsim.load("donbas-2026").sha256

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from dealsim._version import __version__
 from dealsim.cli import (
     add_output_arguments,
     add_scenario_argument,
@@ -142,8 +143,13 @@ def _sensitivity(args: argparse.Namespace) -> int:
     if not args.no_sobol:
         sobol = sobol_sensitivity(scenario, args.output_key, samples=args.samples, seed=args.seed)
     if args.format == "json":
-        document = {"tornado": bars.to_dict(), "sobol": None if sobol is None else sobol.to_dict()}
-        document["scenario"] = {"name": scenario.name, "sha256": scenario.sha256}
+        document = {
+            "dealsim_version": __version__,
+            "scenario": {"name": scenario.name, "sha256": scenario.sha256},
+            "seed": args.seed,
+            "tornado": bars.to_dict(),
+            "sobol": None if sobol is None else sobol.to_dict(),
+        }
         text = dump_json(document)
     else:
         text = render_sensitivity(bars, sobol)
