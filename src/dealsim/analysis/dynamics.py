@@ -57,6 +57,7 @@ import numpy as np
 
 from dealsim._results import ResultMixin
 from dealsim.analysis.pareto import pareto_mask
+from dealsim.analysis.ratification import expected_utilities
 from dealsim.solvers.alternating_offers import alternating_offers
 from dealsim.solvers.bargaining import all_bargaining_solutions, weighted_nash_solution
 from dealsim.solvers.war import bargaining_range, commitment_problem, largest_survivable_shift
@@ -709,9 +710,7 @@ def _ratified(scenario, zc, deals, rules, uncon, party) -> dict[str, Any]:
             p_expected = p_expected * prob
     allowed &= p_expected > 0
     eu_mode = any(rule.mode == "expected_utility" for rule, _, _ in rules)
-    # P u + (1 - P) d (as dealsim.analysis.ratification.expected_utilities; not imported here
-    # because it pulls in scipy, which would slow every `dealsim solve`)
-    objective = d + p_expected[:, None] * (deals.utilities - d) if eu_mode else deals.utilities
+    objective = expected_utilities(deals.utilities, d, p_expected) if eu_mode else deals.utilities
     solutions: dict[str, Any] = dict.fromkeys(("nash", "weighted_nash", "kalai_smorodinsky",
                                                "egalitarian", "utilitarian"))  # fmt: skip
     rows = np.flatnonzero(allowed)

@@ -26,7 +26,6 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit, logit
 
 from dealsim._results import ResultMixin
 from dealsim._validate import as_float
@@ -100,6 +99,15 @@ def poll_acceptance(
     return float(out) if out.ndim == 0 else out
 
 
+def _expit(z: NDArray[Any]) -> NDArray[np.float64]:
+    """The logistic function, computed stably (no overflow for large ``|z|``)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _logit(p: NDArray[Any]) -> NDArray[np.float64]:
+    return np.log(p) - np.log1p(-p)
+
+
 def logistic_ratification(
     features: ArrayLike, coefficients: ArrayLike, intercept: float
 ) -> NDArray[np.float64]:
@@ -131,7 +139,7 @@ def logistic_ratification(
             f"features must be (n_deals, m) and coefficients (m,), got shapes {x.shape} and "
             f"{b.shape}"
         )
-    return expit(float(intercept) + x @ b)
+    return _expit(float(intercept) + x @ b)
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,7 @@ def calibrate_logistic(
     if (coefficients is None) == (direction is None):
         raise SolverError("give exactly one of coefficients= (slopes known) or direction=")
     m = x.shape[1]
-    z = logit(y)
+    z = _logit(y)
     if coefficients is not None:
         b = as_float("coefficients", coefficients)
         if b.shape != (m,):
@@ -244,7 +252,7 @@ def calibrate_logistic(
     return LogisticCalibration(
         intercept=intercept,
         coefficients=b,
-        fitted=expit(intercept + x @ b),
+        fitted=_expit(intercept + x @ b),
         targets=y,
         method=method,
         parameters={"reference_features": x, "direction": direction},
