@@ -6,7 +6,7 @@ them). Every space is a real dealsim scenario: a seeded random linear-additive s
 (``n_issues`` issues of 10 levels, 2 or 3 parties) is written as TOML, loaded with
 :func:`dealsim.scenario.loads` and timed along dealsim's own path:
 ``UtilityModel.from_scenario`` + ``DealSpace.codes`` + ``UtilityModel.utilities`` over the whole
-space, :func:`~dealsim.analysis.pareto.pareto_frontier`, then
+space, :func:`~dealsim.solvers.pareto.pareto_frontier`, then
 :func:`~dealsim.solvers.bargaining.all_bargaining_solutions` on the frontier.
 
 negmas (a benchmark-only peer, never a dealsim dependency) gets the SAME space through its public
@@ -36,11 +36,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dealsim.analysis.pareto import pareto_frontier
-from dealsim.pipeline import compute_zone
 from dealsim.scenario import Scenario, loads
 from dealsim.solvers.bargaining import all_bargaining_solutions
+from dealsim.solvers.pareto import pareto_frontier
 from dealsim.space import DealSpace, UtilityModel
+from dealsim.zone import compute_zone
 
 N_LEVELS = 10
 SEED = 20260101

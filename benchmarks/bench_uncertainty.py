@@ -2,11 +2,11 @@
 
 Run with ``.venv/bin/python benchmarks/bench_uncertainty.py [--samples 10000] [--repeats 3]``.
 
-* the vectorised path (:func:`dealsim.analysis.uncertainty.batch_solve`, one process) on all
+* the vectorised path (:func:`dealsim.analysis.batch.batch_solve`, one process) on all
   samples;
 * the per-sample loop of :func:`dealsim.solve`, timed on ``--loop-samples`` draws and
   extrapolated linearly to all samples (said so in the output);
-* :func:`dealsim.analysis.uncertainty.monte_carlo` (draws, batches, records, summary) with 1 and 2
+* :func:`dealsim.uncertainty.montecarlo.monte_carlo` (draws, batches, records, summary) with 1 and 2
   worker processes.
 
 Prints medians over the repeats and the ratios.
@@ -19,8 +19,9 @@ import argparse
 from _timing import median_time
 
 import dealsim
-from dealsim.analysis.distributions import sample_parameters
-from dealsim.analysis.uncertainty import batch_solve, monte_carlo
+from dealsim.analysis.batch import batch_solve
+from dealsim.uncertainty.distributions import sample_parameters
+from dealsim.uncertainty.montecarlo import monte_carlo
 
 
 def main() -> None:

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
-from dealsim.analysis.pareto import pareto_mask
-from dealsim.pipeline import compute_zone, solve
+from dealsim.pipeline import solve
 from dealsim.scenario import loads
+from dealsim.solvers.pareto import pareto_mask
 from dealsim.space import DealSpace, UtilityModel
+from dealsim.zone import compute_zone
 from strategies import split_toml
 
 

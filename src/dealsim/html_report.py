@@ -166,12 +166,12 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
                 None,
             )
         )
-    from dealsim.plot.commands import game_title, is_tree, resolve_game, scenario_games
+    from dealsim.analysis.games import game_title, is_tree, resolve_game, scenario_games
 
     colours = plot.party_colors(scenario.party_ids)
     games = scenario_games(scenario)
     if games:
-        from dealsim.pipeline import compute_zone
+        from dealsim.zone import compute_zone
 
         zc = compute_zone(scenario)  # shared by every game's solution outcomes
     for game_id, game in games.items():

@@ -1,9 +1,10 @@
 """``dealsim.solve``: run every analysis a scenario declares and gather the results.
 
 This is the thin shell between the validated scenario and the pure solvers: it walks the deal space
-in chunks (utilities, feasibility, acceptance), keeps running counts and Pareto candidates so that
-memory stays bounded, then hands the zone's Pareto frontier to the bargaining solvers. Optional
-analyses (games, war, alternating offers, ratification) register in :data:`ANALYSES`.
+once with :func:`dealsim.zone.compute_zone` (utilities, feasibility, acceptance, running counts and
+Pareto candidates), then hands the zone's Pareto frontier to the bargaining solvers. Optional
+analyses (games, war, alternating offers, ratification) register in :data:`ANALYSES` by
+``"module:function"``; every target lives in :mod:`dealsim.analysis`, the layer below this one.
 """
 
 from __future__ import annotations
@@ -13,24 +14,25 @@ from typing import Any
 
 import numpy as np
 
-from dealsim.analysis.pareto import pareto_mask
-from dealsim.analysis.zones import acceptance, blocking_counts
 from dealsim.errors import DealsimError
-from dealsim.results import FrontierSummary, SolutionSummary, SolveResult, ZoneSummary
+from dealsim.results import (
+    SOLUTION_NAMES,
+    FrontierSummary,
+    SolutionSummary,
+    SolveResult,
+    ZoneSummary,
+)
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import all_bargaining_solutions
-from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
+from dealsim.space import DEFAULT_CHUNK, DealSpace
+from dealsim.zone import ZoneComputation, compute_zone
 
 __all__ = [
     "ANALYSES",
     "SOLUTION_NAMES",
-    "ZoneComputation",
-    "compute_zone",
     "load_function",
     "solve",
 ]
-
-SOLUTION_NAMES = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 Analysis = Callable[[Scenario, "ZoneComputation"], Any]
 
@@ -42,14 +44,14 @@ def _has_alternating_offers(scenario: Scenario) -> bool:
 
 
 ANALYSES: dict[str, tuple[Callable[[Scenario], bool], str]] = {
-    "war": (lambda s: s.war is not None, "dealsim.analysis.dynamics:war_analysis"),
+    "war": (lambda s: s.war is not None, "dealsim.analysis.war:war_analysis"),
     "alternating_offers": (
         _has_alternating_offers,
-        "dealsim.analysis.dynamics:alternating_offers_analysis",
+        "dealsim.analysis.alternating_offers:alternating_offers_analysis",
     ),
     "ratification": (
         lambda s: bool(s.ratification),
-        "dealsim.analysis.dynamics:ratification_analysis",
+        "dealsim.analysis.ratification:ratification_analysis",
     ),
     "games": (lambda s: bool(s.games), "dealsim.analysis.games:games_analysis"),
 }
@@ -70,94 +72,6 @@ def load_function(target: str) -> Callable[..., Any]:
 
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-class ZoneComputation:
-    """The arrays behind a solve: zone and feasible frontiers, counts and the utility model.
-
-    Attributes are plain arrays so that later analyses (alternating offers, ratification, plots)
-    can reuse them without recomputing utilities.
-    """
-
-    def __init__(
-        self,
-        space: DealSpace,
-        model: UtilityModel,
-        reservations: np.ndarray,
-        *,
-        chunk: int = DEFAULT_CHUNK,
-        tol: float = 1e-9,
-    ):
-        k = len(space.scenario.parties)
-        n_constraints = len(space.scenario.constraints)
-        self.space, self.model, self.reservations, self.tol = space, model, reservations, tol
-        self.zone_size = 0
-        self.feasible_size = 0
-        self.sole = np.zeros(k, dtype=np.int64)
-        self.rejecting = np.zeros(k, dtype=np.int64)
-        self.violations = np.zeros(n_constraints, dtype=np.int64)
-        self.present = [np.zeros(issue.size, dtype=bool) for issue in space.scenario.issues]
-        zone_idx, zone_u, feas_idx, feas_u = [], [], [], []
-        for start, codes in space.chunks(chunk):
-            utilities = model.utilities(space, codes)
-            satisfied = model.feasible(space, codes)
-            feasible = satisfied.all(axis=0)
-            self.violations += (~satisfied).sum(axis=1)
-            accepted = acceptance(utilities, reservations, tol=tol)
-            zone = feasible & accepted.all(axis=1)
-            sole, rejecting = blocking_counts(accepted, feasible)
-            self.sole += sole
-            self.rejecting += rejecting
-            self.zone_size += int(zone.sum())
-            self.feasible_size += int(feasible.sum())
-            for j, present in enumerate(self.present):
-                present |= np.bincount(codes[zone, j], minlength=present.size) > 0
-            for mask, idx_list, u_list in ((zone, zone_idx, zone_u), (feasible, feas_idx, feas_u)):
-                rows = np.flatnonzero(mask)
-                keep = pareto_mask(utilities[rows]) if rows.size else rows.astype(bool)
-                idx_list.append(start + rows[keep])
-                u_list.append(utilities[rows[keep]])
-        self.zone_frontier, self.zone_frontier_utilities = _merge(zone_idx, zone_u, k)
-        self.feasible_frontier, self.feasible_frontier_utilities = _merge(feas_idx, feas_u, k)
-
-    @property
-    def empty(self) -> bool:
-        """True when no deal is acceptable to all parties."""
-        return self.zone_size == 0
-
-
-def _merge(indices: list[np.ndarray], utilities: list[np.ndarray], k: int):
-    if not indices:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, k))
-    idx = np.concatenate(indices)
-    u = np.concatenate(utilities) if utilities else np.zeros((0, k))
-    if idx.size:
-        keep = pareto_mask(u)
-        idx, u = idx[keep], u[keep]
-    order = np.argsort(idx)
-    return idx[order], u[order]
-
-
-def compute_zone(
-    scenario: Scenario,
-    parameters: Mapping[str, Any] | None = None,
-    *,
-    chunk: int = DEFAULT_CHUNK,
-    tol: float = 1e-9,
-) -> ZoneComputation:
-    """Walk the deal space of ``scenario`` once: zone counts, blocking, Pareto frontiers.
-
-    Examples
-    --------
-    >>> import dealsim
-    >>> zc = compute_zone(dealsim.load("split-linear"))
-    >>> zc.zone_size, zc.feasible_size
-    (51, 201)
-    """
-    params = dict(scenario.parameters if parameters is None else parameters)
-    space = DealSpace(scenario)
-    model = UtilityModel.from_scenario(scenario, params)
-    return ZoneComputation(space, model, scenario.reservations(params), chunk=chunk, tol=tol)
 
 
 def solve(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from dealsim._format import format_deal, format_number, table
 from dealsim.results import SolveResult
 
 __all__ = ["SECTIONS", "format_deal", "format_number", "render_report", "table"]
 
 SECTIONS: dict[str, str] = {
-    "war": "dealsim.analysis.dynamics:render_war",
-    "alternating_offers": "dealsim.analysis.dynamics:render_alternating_offers",
-    "ratification": "dealsim.analysis.dynamics:render_ratification",
-    "games": "dealsim.analysis.games:render_games",
+    "war": "dealsim.analysis.war:render_war",
+    "alternating_offers": "dealsim.analysis.alternating_offers:render_alternating_offers",
+    "ratification": "dealsim.analysis.ratification:render_ratification",
+    "games": "dealsim.analysis.equilibrium_report:render_games",
 }
 """Text renderers of optional analyses, keyed like ``SolveResult.analyses``: "module:function",
 each taking ``(analysis_result, solve_result)`` and returning lines of text."""
@@ -26,32 +25,6 @@ _SOLUTION_TITLES = {
 }
 
 
-def format_number(value: Any) -> str:
-    """Numbers with 4 significant digits; other values as they are.
-
-    Examples
-    --------
-    >>> format_number(0.123456), format_number(800.0), format_number(True), format_number("a")
-    ('0.1235', '800', 'true', 'a')
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def format_deal(deal: dict[str, Any]) -> str:
-    """A deal on one line: ``issue=value, ...``.
-
-    Examples
-    --------
-    >>> format_deal({"x": 1.0, "police": "neutral"})
-    'x=1, police=neutral'
-    """
-    return ", ".join(f"{k}={format_number(v)}" for k, v in deal.items())
-
-
 def _solutions_table(result: SolveResult) -> list[str]:
     found = {name: s for name, s in result.solutions.items() if s is not None}
     if not found:
@@ -63,29 +36,6 @@ def _solutions_table(result: SolveResult) -> list[str]:
     for issue_id in result.deal_space["issues"]:
         rows.append([issue_id, *(format_number(s.deal[issue_id]) for s in found.values())])
     return table(rows)
-
-
-def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
-    """Align rows of cells in columns (first column left, the others right); ``[]`` is a gap.
-
-    Examples
-    --------
-    >>> print("\\n".join(table([["", "x"], ["long name", "1"]])))
-                  x
-      long name   1
-    """
-    width = max(len(r) for r in rows)
-    widths = [max((len(r[c]) for r in rows if c < len(r)), default=0) for c in range(width)]
-    out = []
-    for row in rows:
-        if not row:
-            out.append("")
-            continue
-        cells = [row[0].ljust(widths[0])] + [
-            cell.rjust(widths[c + 1]) for c, cell in enumerate(row[1:])
-        ]
-        out.append((indent + "   ".join(cells)).rstrip())
-    return out
 
 
 def render_report(result: SolveResult) -> str:

@@ -8,7 +8,16 @@ from typing import Any
 from dealsim._results import ResultMixin, to_plain
 from dealsim._version import __version__
 
-__all__ = ["FrontierSummary", "SolutionSummary", "SolveResult", "ZoneSummary"]
+__all__ = [
+    "SOLUTION_NAMES",
+    "FrontierSummary",
+    "SolutionSummary",
+    "SolveResult",
+    "ZoneSummary",
+]
+
+SOLUTION_NAMES = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+"""The bargaining solutions every solve reports, in report order."""
 
 
 @dataclass(frozen=True)

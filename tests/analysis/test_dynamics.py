@@ -8,9 +8,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 import dealsim
-from dealsim.pipeline import compute_zone, solve
+from dealsim.pipeline import solve
 from dealsim.report import render_report
 from dealsim.scenario import loads
+from dealsim.zone import compute_zone
 from strategies import split_toml
 
 

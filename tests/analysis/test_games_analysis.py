@@ -9,13 +9,12 @@ import pytest
 from numpy.testing import assert_allclose
 
 import dealsim
+from dealsim.analysis.equilibrium_report import render_games, solve_normal_form
 from dealsim.analysis.games import (
     games_analysis,
     outcome_labels,
     outcome_payoffs,
-    render_games,
     scenario_game,
-    solve_normal_form,
 )
 from dealsim.report import render_report
 from dealsim.scenario import loads
@@ -267,7 +266,7 @@ def test_text_report_has_a_games_section(donbas):
 
 
 def test_monte_carlo_reports_the_probability_of_each_game_outcome():
-    from dealsim.analysis.uncertainty import monte_carlo
+    from dealsim.uncertainty.montecarlo import monte_carlo
 
     scenario = dealsim.load("donbas-2026")
     result = monte_carlo(scenario, samples=60, seed=3, workers=1)

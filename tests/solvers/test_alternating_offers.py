@@ -120,7 +120,9 @@ def test_breakdown_share_moves_away_from_nash_as_risk_grows(q1, q2, b1, b2):
     lo, hi = sorted((q1, q2))
     nash = (1 + b1 - b2) / 2
     gap = np.array([breakdown_share(lo, b1, b2), breakdown_share(hi, b1, b2)]) - nash
-    assert_allclose(gap, np.array([lo, hi]) * (1 - b1 - b2) / (2 * (2 - np.array([lo, hi]))))
+    assert_allclose(
+        gap, np.array([lo, hi]) * (1 - b1 - b2) / (2 * (2 - np.array([lo, hi]))), atol=1e-12
+    )
     assert gap[0] <= gap[1] + 1e-12
 
 

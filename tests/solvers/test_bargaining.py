@@ -8,7 +8,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from dealsim.analysis.pareto import pareto_mask
 from dealsim.errors import SolverError
 from dealsim.solvers.bargaining import (
     BargainingSolution,
@@ -20,6 +19,7 @@ from dealsim.solvers.bargaining import (
     utilitarian_solution,
     weighted_nash_solution,
 )
+from dealsim.solvers.pareto import pareto_mask
 from strategies import disagreement_vectors, utility_arrays
 
 PHI = (np.sqrt(5.0) - 1.0) / 2.0

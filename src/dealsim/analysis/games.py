@@ -18,17 +18,13 @@ from typing import Any
 import numpy as np
 
 from dealsim._results import ResultMixin, to_plain
-from dealsim.errors import DealsimError, GameError, ScenarioError, SolverError
+from dealsim.analysis.equilibrium_report import solve_normal_form, solve_tree
+from dealsim.errors import DealsimError, GameError, ScenarioError
 from dealsim.expressions import evaluate_number
 from dealsim.scenario.games import NormalGame, SequentialGame
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.equilibrium import (
     NormalFormGame,
-    dominated_strategies,
-    n_player_equilibria,
-    pure_equilibria,
-    regret,
-    two_player_equilibria,
 )
 from dealsim.solvers.sequential import (
     GameTree,
@@ -39,18 +35,18 @@ from dealsim.solvers.sequential import (
 
 __all__ = [
     "GamesResult",
+    "game_title",
     "games_analysis",
+    "is_tree",
     "outcome_labels",
     "outcome_payoffs",
-    "render_games",
+    "resolve_game",
     "scenario_game",
-    "solve_normal_form",
-    "solve_tree",
+    "scenario_games",
 ]
 
 THRESHOLD_GRID = 41
 """Grid points per parameter range when locating outcome switches (then bisection)."""
-_MAX_CHECK_PROFILES = 20_000  # largest normal form built to check a tree's equilibrium regret
 _EMPTY_ZONE = (
     "outcome {outcome!r}: the agreement zone is empty, so the {solution!r} solution picks no "
     "deal; its payoffs are the reservations (no agreement)"
@@ -156,7 +152,7 @@ def _solution_codes(
             else:
                 codes[name] = np.full((1, len(scenario.issues)), -1, dtype=np.int64)
         return codes, reservations
-    from dealsim.analysis.uncertainty import batch_solve
+    from dealsim.analysis.batch import batch_solve
     from dealsim.space import DealSpace
 
     draws = {p: v for p, v in params.items() if np.ndim(v) > 0 or p in scenario.parameters}
@@ -290,221 +286,6 @@ def scenario_game(
 
 
 # --------------------------------------------------------------------------- solving
-
-
-def _equilibrium_entry(
-    players: Sequence[str], strategies: Sequence[np.ndarray], payoffs: np.ndarray, reg: float
-) -> dict[str, Any]:
-    pure = all(np.isclose(np.max(s), 1.0, rtol=0.0, atol=1e-12) for s in strategies)
-    return {
-        "strategies": {
-            p: np.asarray(s, dtype=float).tolist() for p, s in zip(players, strategies, strict=True)
-        },
-        "payoffs": {p: float(v) for p, v in zip(players, payoffs, strict=True)},
-        "pure": bool(pure),
-        "regret": reg,
-    }
-
-
-def _checked(payoffs: np.ndarray, strategies: Sequence[np.ndarray], tol: float) -> float:
-    """Max regret of a profile; an error if it exceeds ``tol`` (a solver bug, never silent)."""
-    if payoffs.shape[0] == 1:  # one player: regret is the gap to its best strategy
-        reg = float(payoffs[0].max() - payoffs[0] @ strategies[0])
-    else:
-        reg = float(regret(payoffs, list(strategies)).max())
-    if reg > tol:
-        raise SolverError(f"an equilibrium failed the regret check: regret {reg:.3g} > {tol:g}")
-    return max(reg, 0.0)
-
-
-def solve_normal_form(game: NormalFormGame, *, tol: float = 1e-9) -> dict[str, Any]:
-    """Equilibria and dominated strategies of a normal-form game, as a JSON-ready report.
-
-    Two players: every extreme equilibrium by vertex enumeration
-    (:func:`~dealsim.solvers.equilibrium.two_player_equilibria`). Three or more: every pure
-    equilibrium, plus one (possibly mixed) equilibrium from pygambit's logit tracing when
-    pygambit is installed (``method`` says which).
-
-    Parameters
-    ----------
-    game : NormalFormGame
-    tol : float
-        Regret bound (payoff units) every reported equilibrium meets.
-
-    Returns
-    -------
-    dict
-        ``kind``, ``players``, ``strategies`` (per player, its names), ``payoffs`` (per player,
-        the payoff array as nested lists), ``equilibria`` (each with ``strategies``: per player
-        its probabilities in strategy order, ``payoffs``, ``pure``, ``regret``), ``method``,
-        ``notes``, ``dominated`` (per player, its strictly dominated strategies).
-
-    Examples
-    --------
-    >>> pd = NormalFormGame.from_arrays([[3, 0], [5, 1]], [[3, 5], [0, 1]],
-    ...                                 strategy_names=[["C", "D"], ["C", "D"]])
-    >>> report = solve_normal_form(pd)
-    >>> report["equilibria"][0]["strategies"], report["dominated"]
-    ({'1': [0.0, 1.0], '2': [0.0, 1.0]}, {'1': ['C'], '2': ['C']})
-    """
-    payoffs = np.asarray(game.payoffs, dtype=float)
-    players, names = game.players, game.strategies
-    notes: list[str] = []
-    if game.n_players == 2:
-        result = two_player_equilibria(payoffs[0], payoffs[1], tol=tol)
-        found = list(result.equilibria)
-        method = result.method
-        notes.extend(result.notes)
-    else:
-        found = list(pure_equilibria(payoffs, tol=tol))
-        method = "pure_equilibria"
-        try:
-            import pygambit  # noqa: F401
-        except ImportError:
-            notes.append(
-                "only pure equilibria: mixed equilibria of games with 3 or more players need "
-                "pygambit (pip install dealsim[gambit])"
-            )
-        else:
-            extra = n_player_equilibria(payoffs, method="gambit_logit", tol=max(tol, 1e-6))
-            method = "pure_equilibria+gambit_logit"
-            for eq in extra.equilibria:
-                if not any(
-                    all(
-                        np.allclose(a, b, atol=1e-6)
-                        for a, b in zip(eq.strategies, f.strategies, strict=True)
-                    )
-                    for f in found
-                ):
-                    found.append(eq)
-            notes.append(
-                "every pure equilibrium; pygambit's logit tracing adds one equilibrium (possibly "
-                "mixed): other mixed equilibria may exist"
-            )
-    check = max(tol, 1e-6) if game.n_players > 2 else tol
-    equilibria = [
-        _equilibrium_entry(
-            players, eq.strategies, eq.payoffs, _checked(payoffs, eq.strategies, check)
-        )
-        for eq in found
-    ]
-    dominated = dominated_strategies(payoffs, strict=True, tol=tol)
-    return {
-        "kind": "normal",
-        "players": list(players),
-        "strategies": {p: list(s) for p, s in zip(players, names, strict=True)},
-        "payoffs": {p: payoffs[i].tolist() for i, p in enumerate(players)},
-        "equilibria": equilibria,
-        "method": method,
-        "notes": notes,
-        "dominated": {p: [names[i][k] for k in dominated[i]] for i, p in enumerate(players)},
-    }
-
-
-def _infoset_owners(tree: GameTree) -> list[list[int]]:
-    """Per player, the information sets it owns, in the order :func:`normal_form` uses."""
-    decision = np.flatnonzero(tree.infoset >= 0)
-    owner = np.full(len(tree.infoset_labels), -1)
-    owner[tree.infoset[decision[::-1]]] = tree.player[decision[::-1]]
-    return [np.flatnonzero(owner == p).tolist() for p in range(tree.n_players)]
-
-
-def _tree_equilibria(
-    tree: GameTree, result: Any, tol: float
-) -> tuple[list[dict[str, Any]], dict[str, list[str]] | None, list[str]]:
-    """The result's equilibria as normal-form profiles, each regret-checked."""
-    if result.method == "backward_induction":
-        decision = np.flatnonzero(tree.infoset >= 0)
-        profiles = [
-            {
-                tree.infoset_labels[tree.infoset[d]]: result.strategy[str(tree.labels[d])][0]
-                for d in decision
-            }
-        ]
-    else:
-        profiles = [dict(eq) for eq in result.equilibria]
-    try:
-        nf = normal_form(tree, max_profiles=_MAX_CHECK_PROFILES)
-    except SolverError:
-        return (
-            [{"actions": prof, "pure": True} for prof in profiles],
-            None,
-            [
-                "the normal form is too large to list strategies and check regret "
-                f"(more than {_MAX_CHECK_PROFILES} profiles)"
-            ],
-        )
-    owned = _infoset_owners(tree)
-    entries = []
-    for prof in profiles:
-        strategies = []
-        for p, infosets in enumerate(owned):
-            label = "/".join(prof[tree.infoset_labels[i]] for i in infosets) or "*"
-            one_hot = np.zeros(len(nf.strategies[p]))
-            one_hot[nf.strategies[p].index(label)] = 1.0
-            strategies.append(one_hot)
-        index = tuple(int(s.argmax()) for s in strategies)
-        value = nf.payoffs[(slice(None), *index)]
-        entry = _equilibrium_entry(
-            tree.players, strategies, value, _checked(nf.payoffs, strategies, tol)
-        )
-        entry["actions"] = prof
-        entries.append(entry)
-    names = {p: list(s) for p, s in zip(tree.players, nf.strategies, strict=True)}
-    return entries, names, []
-
-
-def solve_tree(tree: GameTree, *, tol: float = 1e-9) -> dict[str, Any]:
-    """The subgame-perfect equilibrium of a game tree, as a JSON-ready report.
-
-    Parameters
-    ----------
-    tree : GameTree
-    tol : float
-        Tolerance of optimality (ties) and of the regret check.
-
-    Returns
-    -------
-    dict
-        ``kind``, ``players``, ``method`` (``backward_induction``, or ``normal_form`` for trees
-        with information sets), ``equilibria`` (each: ``strategies`` per player as
-        probabilities over the normal-form strategies listed under ``strategies``, ``actions``
-        per information set, ``payoffs``, ``pure``, ``regret``), ``path`` (node, player, action,
-        probability), ``outcomes`` (probability of each), ``payoffs``, ``ties`` and ``notes``.
-
-    Examples
-    --------
-    L signs or refuses; a signed deal is ratified with probability 3/4, else R attacks or waits:
-
-    >>> tree = GameTree.from_nodes(
-    ...     {"leader": {"player": "L", "actions": {"sign": "vote", "refuse": "war"}},
-    ...      "vote": {"chance": {"ratified": 0.75, "rejected": 0.25}},
-    ...      "rejected": {"player": "R", "actions": {"attack": "war", "wait": "status_quo"}}},
-    ...     {"ratified": [2, 1], "war": [-1, -1], "status_quo": [0, 0]},
-    ...     root="leader", players=["L", "R"], name="ratify")
-    >>> report = solve_tree(tree)
-    >>> report["outcomes"], report["equilibria"][0]["strategies"]
-    ({'ratified': 0.75, 'status_quo': 0.25}, {'L': [1.0, 0.0], 'R': [0.0, 1.0]})
-    """
-    result = subgame_perfect_equilibrium(tree, tol=tol)
-    equilibria, names, notes = _tree_equilibria(tree, result, tol)
-    report: dict[str, Any] = {
-        "kind": "sequential",
-        "players": list(tree.players),
-        "method": result.method,
-        "equilibria": equilibria,
-        "path": [
-            {"node": s.node, "player": s.player, "action": s.action, "probability": s.probability}
-            for s in result.path
-        ],
-        "outcomes": dict(result.outcomes),
-        "payoffs": dict(result.payoffs),
-        "ties": list(result.ties),
-        "notes": [*result.notes, *notes],
-    }
-    if names is not None:
-        report["strategies"] = names
-    return report
 
 
 class _BisectionCache:
@@ -694,78 +475,95 @@ def outcome_labels(scenario: Scenario, draws: Mapping[str, Any]) -> list[str] | 
 # --------------------------------------------------------------------------- the text report
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
+def resolve_game(scenario: Any, game_id: str | None, kind: str, *, zc: Any = None) -> Any:
+    """The game ``game_id`` of the scenario's ``games`` section at its parameter values.
 
-
-def _profile_text(report: dict[str, Any], eq: dict[str, Any]) -> str:
-    parts = []
-    for p, probs in eq["strategies"].items():
-        names = report.get("strategies", {}).get(p, [str(k + 1) for k in range(len(probs))])
-        if eq["pure"]:
-            parts.append(f"{p}: {names[int(np.argmax(probs))]}")
-        else:
-            mix = ", ".join(f"{n} {_fmt(q)}" for n, q in zip(names, probs, strict=True) if q > 0)
-            parts.append(f"{p}: ({mix})")
-    return "; ".join(parts)
-
-
-def render_games(result: GamesResult, solve_result: Any = None) -> list[str]:
-    """The "Games" section of the text report.
+    ``kind="tree"`` gives the :class:`~dealsim.solvers.sequential.GameTree` of a sequential
+    game; ``kind="matrix"`` a :class:`~dealsim.solvers.equilibrium.NormalFormGame` (a tree's
+    normal form for a sequential game). ``zc``, the scenario's
+    :func:`~dealsim.zone.compute_zone`, saves recomputing the zone for outcomes a
+    bargaining solution picks (it is computed here otherwise). Raises a DealsimError naming
+    the games available (or saying there are none).
 
     Examples
     --------
     >>> import dealsim
-    >>> lines = render_games(games_analysis(dealsim.load("donbas-2026")))
-    >>> lines[0]
-    'Games'
+    >>> resolve_game(dealsim.load("donbas-2026"), "accept_nash", "matrix").shape
+    (2, 2)
+    >>> resolve_game(dealsim.load("logroll"), "g", "tree")
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.DealsimError: ...logroll.toml: the scenario declares no games ...
     """
-    from dealsim.report import table
+    from dealsim.analysis.games import scenario_game
+    from dealsim.solvers.sequential import GameTree
 
-    games = result.games if isinstance(result, GamesResult) else result
-    lines = ["Games"]
-    for game_id, report in games.items():
-        lines.append("")
-        title = report.get("label") or game_id
-        lines.append(f"  {game_id} ({report['kind']}, {report['method']}): {title}")
-        if report["kind"] == "sequential":
-            rows = [["path", "player", "action", "probability"]]
-            for step in report["path"]:
-                rows.append(
-                    [
-                        step["node"],
-                        step["player"] or "chance",
-                        step["action"],
-                        _fmt(step["probability"]),
-                    ]
-                )
-            lines.extend(table(rows, indent="    "))
-            ends = ", ".join(f"{o} {_fmt(p)}" for o, p in report["outcomes"].items())
-            lines.append(f"    outcomes: {ends}")
-            pay = ", ".join(f"{p} {_fmt(v)}" for p, v in report["payoffs"].items())
-            lines.append(f"    expected payoffs: {pay}")
-            if report["ties"]:
-                lines.append(f"    ties (several optimal actions): {', '.join(report['ties'])}")
-            for name, found in report.get("thresholds", {}).items():
-                if not found:
-                    lines.append(f"    threshold in {name}: none (the outcome never changes)")
-                for t in found:
-                    lines.append(
-                        f"    threshold {name} = {t['value']:.6g}: "
-                        f"{'+'.join(t['below']['outcomes'])} below, "
-                        f"{'+'.join(t['above']['outcomes'])} above"
-                    )
-        else:
-            lines.append(f"    {len(report['equilibria'])} equilibria:")
-            rows = []
-            for eq in report["equilibria"]:
-                pay = ", ".join(f"{p} {_fmt(v)}" for p, v in eq["payoffs"].items())
-                rows.append([_profile_text(report, eq), f"payoffs {pay}"])
-            lines.extend(table(rows, indent="      ") if rows else [])
-            dominated = {p: d for p, d in report.get("dominated", {}).items() if d}
-            if dominated:
-                shown = "; ".join(f"{p}: {', '.join(d)}" for p, d in dominated.items())
-                lines.append(f"    strictly dominated: {shown}")
-        for note in report["notes"]:
-            lines.append(f"    note: {note}")
-    return lines
+    games = scenario_games(scenario)
+    where = scenario.file or scenario.name
+    if not games:
+        raise DealsimError(
+            f"{where}: the scenario declares no games (a [games] section); draw a game from "
+            f"Python instead: dealsim.plot.game_tree(tree) or dealsim.plot.payoff_matrix(payoffs)"
+        )
+    if game_id is None or game_id not in games:
+        what = "--game is required" if game_id is None else f"unknown game {game_id!r}"
+        raise DealsimError(f"{where}: {what} (games: {', '.join(games)})")
+    game = games[game_id]
+    if getattr(game, "kind", None) in ("sequential", "normal"):
+        # a compiled scenario game: its payoffs at the scenario's parameter values
+        from dealsim.zone import compute_zone
+
+        game = scenario_game(scenario, game_id, zc=compute_zone(scenario) if zc is None else zc)
+    if kind == "tree" and isinstance(game, dict) and "nodes" in game:
+        keys = ("nodes", "outcomes", "root", "players")
+        game = GameTree.from_nodes(**{k: game[k] for k in keys}, name=game_id)
+    if kind == "tree" and not isinstance(game, GameTree):
+        raise DealsimError(f"{where}: game {game_id!r} is not a game tree; try KIND matrix")
+    if kind == "matrix" and isinstance(game, GameTree):
+        game = normal_form(game)
+    return game
+
+
+def scenario_games(scenario: Any) -> dict[str, Any]:
+    """The scenario's compiled games by id (empty when it declares none).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> scenario_games(dealsim.load("logroll"))
+    {}
+    """
+    return dict(getattr(scenario, "games", None) or {})
+
+
+def game_title(scenario: Any, game_id: str) -> str | None:
+    """The label the scenario gives a game (None: the figure's default title).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> game_title(dealsim.load("donbas-2026"), "accept_nash")
+    'Both must accept the Nash deal'
+    """
+    game = scenario_games(scenario).get(game_id)
+    label = getattr(game, "label", None) or (game.get("label") if isinstance(game, dict) else None)
+    return str(label) if label else None
+
+
+def is_tree(game: Any) -> bool:
+    """Whether a scenario game is a game tree (else a normal-form game).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> games = dealsim.load("donbas-2026").games
+    >>> is_tree(games["territory_first"]), is_tree(games["accept_nash"])
+    (True, False)
+    >>> is_tree({"nodes": {}}), is_tree([[[1]], [[1]]])
+    (True, False)
+    """
+    from dealsim.solvers.sequential import GameTree
+
+    if getattr(game, "kind", None) in ("sequential", "normal"):
+        return game.kind == "sequential"
+    return isinstance(game, GameTree) or (isinstance(game, dict) and "nodes" in game)

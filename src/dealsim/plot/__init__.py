@@ -57,7 +57,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so that importing dealsim.plot.commands (the CLI) does not import matplotlib.
+    # Lazy, so that importing dealsim.plot (e.g. from the CLI) does not import matplotlib.
     if name in _LAZY:
         import importlib
 

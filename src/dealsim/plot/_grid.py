@@ -182,7 +182,7 @@ def _code(issue: Issue, value: Any) -> int:
 
 def default_deal(scenario: Scenario, parameters: Mapping[str, float]) -> tuple[dict, str]:
     """The Nash solution's deal; with an empty zone, the feasible deal of largest minimum gain."""
-    from dealsim.pipeline import compute_zone
+    from dealsim.zone import compute_zone
 
     zc = compute_zone(scenario, parameters)
     if zc.zone_frontier.size:

@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from dealsim.analysis.pareto import pareto_mask
-from dealsim.analysis.zones import agreement_mask
 from dealsim.errors import ScenarioError
 from dealsim.plot._marks import deal_cloud, mark_point
 from dealsim.plot._style import (
@@ -25,6 +23,8 @@ from dealsim.plot._style import (
     text_width,
 )
 from dealsim.scenario.model import Scenario
+from dealsim.solvers.pareto import pareto_mask
+from dealsim.solvers.zones import agreement_mask
 
 __all__ = ["deal_utilities", "utility_space", "utility_space_pairs"]
 

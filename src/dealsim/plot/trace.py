@@ -412,9 +412,9 @@ def solution_sweep(
     >>> xs.tolist(), pay.shape
     ([0.1, 0.3, 0.5, 0.7, 0.9], (5, 3))
     """
-    from dealsim.pipeline import SOLUTION_NAMES
+    from dealsim._format import format_deal
     from dealsim.plot._style import check_choice
-    from dealsim.report import format_deal
+    from dealsim.results import SOLUTION_NAMES
 
     check_choice(parameter, tuple(scenario.parameters), "parameter", scenario.file)
     check_choice(solution, SOLUTION_NAMES, "solution", scenario.file)
@@ -449,9 +449,9 @@ def _sweep_kernel(
     array; only the small frontier problem is solved value by value. Deal spaces too large for
     that are solved with :func:`dealsim.solve`, one value at a time (the same result).
     """
-    from dealsim.analysis.pareto import pareto_mask
-    from dealsim.analysis.zones import acceptance
     from dealsim.solvers.bargaining import all_bargaining_solutions
+    from dealsim.solvers.pareto import pareto_mask
+    from dealsim.solvers.zones import acceptance
     from dealsim.space import DealSpace, UtilityModel
 
     space = DealSpace(scenario)

@@ -20,7 +20,8 @@ from dealsim.errors import DealsimError, ScenarioError
 from dealsim.expressions import Expression, ExpressionError, evaluate_number, parse_expression
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dealsim.scenario.model import Scenario, _Compiler
+    from dealsim.scenario.compiler import Compiler
+    from dealsim.scenario.model import Scenario
     from dealsim.scenario.schema import ScenarioFile
 
 __all__ = [
@@ -251,7 +252,7 @@ class AlternatingOffersSettings:
 # ----------------------------------------------------------------------------------- compiling
 
 
-def compile_dynamics(spec: ScenarioFile, compiler: _Compiler, scenario: Scenario) -> dict[str, Any]:
+def compile_dynamics(spec: ScenarioFile, compiler: Compiler, scenario: Scenario) -> dict[str, Any]:
     """The ``war``, ``ratification`` and ``alternating_offers`` fields of the scenario.
 
     Every cross-reference is checked here; errors name the file and the dotted field.
@@ -278,17 +279,17 @@ def compile_dynamics(spec: ScenarioFile, compiler: _Compiler, scenario: Scenario
     }
 
 
-def _party_key(key: str, field: str, allowed: tuple[str, ...], compiler: _Compiler) -> None:
+def _party_key(key: str, field: str, allowed: tuple[str, ...], compiler: Compiler) -> None:
     if key not in allowed:
         raise compiler.error(f"unknown party {key!r} (allowed: {', '.join(allowed)})", field)
 
 
-def _value(compiler: _Compiler, number: Number) -> Any:
+def _value(compiler: Compiler, number: Number) -> Any:
     return evaluate_number(number, compiler.parameters)
 
 
 def _bounded(
-    compiler: _Compiler, raw: float | str, field: str, lo: float, hi: float, allowed: str
+    compiler: Compiler, raw: float | str, field: str, lo: float, hi: float, allowed: str
 ) -> Number:
     number = compiler.number(raw, field)
     value = _value(compiler, number)
@@ -297,7 +298,7 @@ def _bounded(
     return number
 
 
-def _deal_number(compiler: _Compiler, source: str, field: str) -> Expression:
+def _deal_number(compiler: Compiler, source: str, field: str) -> Expression:
     """A numeric expression over issues and parameters (conditions count 1), probe-checked."""
     names = compiler.issue_ids | set(compiler.parameters)
     try:
@@ -314,7 +315,7 @@ def _deal_number(compiler: _Compiler, source: str, field: str) -> Expression:
     return expression
 
 
-def _war(war: Any, compiler: _Compiler, parties: tuple[str, ...]) -> WarModel:
+def _war(war: Any, compiler: Compiler, parties: tuple[str, ...]) -> WarModel:
     belligerents = tuple(war.p)
     for key in belligerents:
         _party_key(key, f"war.p.{key}", parties, compiler)
@@ -400,7 +401,7 @@ def _war(war: Any, compiler: _Compiler, parties: tuple[str, ...]) -> WarModel:
 
 
 def _ratification(
-    party: str, rule: Any, compiler: _Compiler, parties: tuple[str, ...]
+    party: str, rule: Any, compiler: Compiler, parties: tuple[str, ...]
 ) -> RatificationRule:
     base = f"ratification.{party}"
     if party not in parties:
@@ -437,7 +438,7 @@ def _ratification(
 
 
 def _alternating(
-    ao: Any, compiler: _Compiler, parties: tuple[str, ...]
+    ao: Any, compiler: Compiler, parties: tuple[str, ...]
 ) -> AlternatingOffersSettings:
     order = None
     if ao.proposer_order is not None:

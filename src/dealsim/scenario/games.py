@@ -29,7 +29,8 @@ from dealsim.expressions import Expression, evaluate_number
 from dealsim.scenario.schema import level_key, number_or_expression
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dealsim.scenario.model import Scenario, _Compiler
+    from dealsim.scenario.compiler import Compiler
+    from dealsim.scenario.model import Scenario
     from dealsim.scenario.schema import (
         NormalGameSpec,
         OutcomeSpec,
@@ -259,7 +260,7 @@ class SequentialGame:
 # --------------------------------------------------------------------------- compilation
 
 
-def compile_games(spec: ScenarioFile, compiler: _Compiler, scenario: Scenario) -> dict[str, Any]:
+def compile_games(spec: ScenarioFile, compiler: Compiler, scenario: Scenario) -> dict[str, Any]:
     """The ``outcomes`` and ``games`` fields of the scenario, checked against its parties/issues.
 
     Raises
@@ -291,7 +292,7 @@ def _allowed(values: Sequence[Any]) -> str:
     return ", ".join(str(v) for v in values) or "none"
 
 
-def _outcome(key: str, spec: OutcomeSpec, compiler: _Compiler, scenario: Scenario) -> Outcome:
+def _outcome(key: str, spec: OutcomeSpec, compiler: Compiler, scenario: Scenario) -> Outcome:
     base = f"outcomes.{key}"
     parties = scenario.party_ids
     if spec.payoffs is not None:
@@ -331,7 +332,7 @@ def _outcome(key: str, spec: OutcomeSpec, compiler: _Compiler, scenario: Scenari
     return Outcome(id=key, label=spec.label or key, deal=deal, codes=codes, solution=spec.solution)
 
 
-def _code(issue: Any, value: Any, compiler: _Compiler, field: str) -> int:
+def _code(issue: Any, value: Any, compiler: Compiler, field: str) -> int:
     if issue.numeric:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise compiler.error(f"issue {issue.id!r} takes a number, got {value!r}", field)
@@ -353,7 +354,7 @@ def _code(issue: Any, value: Any, compiler: _Compiler, field: str) -> int:
 
 
 def _players(
-    key: str, players: tuple[str, ...], compiler: _Compiler, scenario: Scenario
+    key: str, players: tuple[str, ...], compiler: Compiler, scenario: Scenario
 ) -> tuple[str, ...]:
     for p in players:
         if p not in scenario.party_ids:
@@ -365,7 +366,7 @@ def _players(
     return players
 
 
-def _require_distinct(what: str, names: Sequence[str], compiler: _Compiler, field: str) -> None:
+def _require_distinct(what: str, names: Sequence[str], compiler: Compiler, field: str) -> None:
     if len(set(names)) != len(names):
         raise compiler.error(f"{what} must be distinct, got {list(names)}", field)
 
@@ -373,7 +374,7 @@ def _require_distinct(what: str, names: Sequence[str], compiler: _Compiler, fiel
 def _normal_game(
     key: str,
     spec: NormalGameSpec,
-    compiler: _Compiler,
+    compiler: Compiler,
     scenario: Scenario,
     outcomes: Mapping[str, Outcome],
 ) -> NormalGame:
@@ -443,7 +444,7 @@ def _profile_table(
     spec: NormalGameSpec,
     players: tuple[str, ...],
     strategies: list[tuple[str, ...]],
-    compiler: _Compiler,
+    compiler: Compiler,
     outcomes: Mapping[str, Outcome],
 ) -> dict[tuple[str, ...], str]:
     if spec.default is not None:
@@ -474,7 +475,7 @@ def _payoff_arrays(
     payoffs: Mapping[str, Any],
     players: tuple[str, ...],
     shape: tuple[int, ...],
-    compiler: _Compiler,
+    compiler: Compiler,
 ) -> tuple[np.ndarray, ...]:
     unknown = [p for p in payoffs if p not in players]
     if unknown:
@@ -526,7 +527,7 @@ def _nested_shape(value: Any, flat: list[Any]) -> tuple[int, ...] | None:
 def _sequential_game(
     key: str,
     spec: SequentialGameSpec,
-    compiler: _Compiler,
+    compiler: Compiler,
     scenario: Scenario,
     outcomes: Mapping[str, Outcome],
 ) -> SequentialGame:

@@ -1,4 +1,4 @@
-"""Reading scenario files: bundled names or paths, TOML parsing, hashing, validation."""
+"""Reading scenario files: bundled names or paths, TOML parsing, hashing, validation, compiling."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dealsim.errors import ScenarioError
-from dealsim.scenario.model import Scenario, compile_scenario
+from dealsim.scenario.compiler import Compiler
+from dealsim.scenario.dynamics import compile_dynamics
+from dealsim.scenario.games import compile_games
+from dealsim.scenario.model import WAR, Scenario
 from dealsim.scenario.schema import ScenarioFile, validation_error
 
-__all__ = ["bundled_scenarios", "load", "loads", "scenario_path"]
+__all__ = ["bundled_scenarios", "compile_scenario", "load", "loads", "scenario_path"]
 
 SUFFIX = ".toml"
 
@@ -122,3 +125,39 @@ def loads(data: bytes | str, *, file: str = "<string>") -> Scenario:
         raise validation_error(error, file) from None
     scenario = compile_scenario(spec, file=file)
     return dataclasses.replace(scenario, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def compile_scenario(spec: ScenarioFile, *, file: str | None = None) -> Scenario:
+    """Compile a validated scenario file into a :class:`Scenario`, checking cross-references.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the dotted field and what is allowed.
+
+    Examples
+    --------
+    >>> spec = ScenarioFile.model_validate({
+    ...     "scenario": {"name": "toy"},
+    ...     "parties": {"a": {}, "b": {}},
+    ...     "issues": {"x": {"range": [0, 1], "steps": 3}},
+    ...     "payoffs": {"a": {"weights": {"x": 1}, "x": {"points": [[0, 0], [1, 1]]}},
+    ...                 "b": {"weights": {"x": 1}, "x": {"points": [[0, 1], [1, 0]]}}},
+    ... })
+    >>> compile_scenario(spec).issue("x").values
+    (0.0, 0.5, 1.0)
+    """
+    compiler = Compiler(spec, file)
+    scenario = compiler.compile()
+    # Optional sections: strategic games, and the war / ratification / alternating-offers models,
+    # compiled against the core scenario with the same compiler.
+    scenario = dataclasses.replace(scenario, **compile_games(spec, compiler, scenario))
+    scenario = dataclasses.replace(scenario, **compile_dynamics(spec, compiler, scenario))
+    for party in scenario.parties:
+        if party.reservation == WAR and (scenario.war is None or not scenario.war.covers(party.id)):
+            raise compiler.error(
+                'reservation = "war" needs a [war] section that gives this party a win '
+                "probability (war.p) and a cost (war.costs)",
+                f"parties.{party.id}.reservation",
+            )
+    return scenario

@@ -33,8 +33,8 @@ from numpy.typing import ArrayLike
 
 from dealsim._results import ResultMixin
 from dealsim._validate import check_tol, check_utilities
-from dealsim.analysis.pareto import pareto_mask
 from dealsim.errors import SolverError
+from dealsim.solvers.pareto import pareto_mask
 
 __all__ = [
     "BargainingSolution",

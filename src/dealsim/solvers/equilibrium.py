@@ -7,7 +7,9 @@ A two-player (bimatrix) game is also given as two ``(m, n)`` matrices ``A`` (row
 
 Every equilibrium any function here returns has passed the same check: each player's regret
 (the gain from the best pure deviation) is at most ``tol``, in payoff units. Equilibria found
-more than once are reported once.
+more than once are reported once. Lemke–Howson lives in :mod:`dealsim.solvers.lemke_howson`,
+dominance in :mod:`dealsim.solvers.dominance`, the shared profile checks in ``_profiles``; their
+public functions are re-exported here.
 
 References: von Stengel, B. (2002), "Computing equilibria for two-person games", Handbook of Game
 Theory vol. 3, ch. 45; Avis, Rosenberg, Savani and von Stengel (2010), "Enumeration of Nash
@@ -17,7 +19,7 @@ equilibria for two-player games", Economic Theory 42.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,19 @@ from dealsim._results import ResultMixin
 from dealsim._validate import check_tol
 from dealsim.errors import GameError, SolverError
 from dealsim.solvers._enumeration import _rescale, _support_kernel, _vertex_kernel
+from dealsim.solvers._profiles import (
+    _CONTINUA_NOTE,
+    Equilibrium,
+    EquilibriumResult,
+    _check_bimatrix,
+    _check_payoffs,
+    _extra_best_responses,
+    _finalise,
+    _pure_ties,
+    regret,
+)
+from dealsim.solvers.dominance import dominated_strategies, iterated_elimination
+from dealsim.solvers.lemke_howson import lemke_howson, lemke_howson_race
 
 __all__ = [
     "Equilibrium",
@@ -50,64 +65,6 @@ GAMBIT_METHODS = (
     "gambit_enummixed",
     "gambit_lcp",
 )
-_RACE_BUDGET = 1 << 25  # entries of the stacked inverse bases racing may hold (256 MB)
-_CONTINUA_NOTE = (
-    "the game is degenerate: the equilibria listed are the extreme equilibria; "
-    "continua (convex sets) of equilibria may exist between them"
-)
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, eq=False)
-class Equilibrium(ResultMixin):
-    """One Nash equilibrium.
-
-    Attributes
-    ----------
-    strategies : tuple of numpy.ndarray
-        Each player's probabilities over its strategies, in strategy order (0/1 if pure).
-    payoffs : numpy.ndarray
-        Each player's expected payoff.
-    pure : bool
-        Whether every player plays a single strategy.
-    """
-
-    strategies: tuple[np.ndarray, ...]
-    payoffs: np.ndarray
-    pure: bool
-
-
-@dataclass(frozen=True, eq=False)
-class EquilibriumResult(ResultMixin):
-    """The equilibria a method found, with the method, its parameters and caveats.
-
-    Attributes
-    ----------
-    equilibria : tuple of Equilibrium
-        The equilibria, deduplicated, each with regret at most ``tol``.
-    method : str
-        The method that produced them.
-    degenerate : bool
-        Whether the game was found to be degenerate (then the set may contain continua).
-    notes : tuple of str
-        Caveats about completeness.
-    parameters : dict
-        The parameters the method ran with.
-    """
-
-    equilibria: tuple[Equilibrium, ...]
-    method: str
-    degenerate: bool = False
-    notes: tuple[str, ...] = ()
-    parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
-    def __iter__(self):
-        return iter(self.equilibria)
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,149 +200,7 @@ class NormalFormGame(ResultMixin):
         )
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _check_payoffs(payoffs: Any) -> np.ndarray:
-    """Validate a payoff tensor of shape (n_players, s_1, ..., s_n)."""
-    try:
-        arr = np.asarray(payoffs, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise GameError(f"payoffs must be a numeric array: {exc}") from None
-    if arr.ndim < 2 or arr.shape[0] != arr.ndim - 1:
-        raise GameError(
-            f"payoffs must have shape (n_players, s_1, ..., s_n) with n_players = ndim - 1; "
-            f"got shape {arr.shape}"
-        )
-    if arr.shape[0] < 2:
-        raise GameError(f"a game needs at least 2 players, got {arr.shape[0]}")
-    if min(arr.shape[1:]) < 1:
-        raise GameError(f"every player needs at least one strategy, got shape {arr.shape[1:]}")
-    if not np.all(np.isfinite(arr)):
-        raise GameError("payoffs contain NaN or infinite values")
-    return arr
-
-
-def _check_bimatrix(A: Any, B: Any) -> tuple[np.ndarray, np.ndarray]:
-    A = np.asarray(A, dtype=float)
-    B = np.asarray(B, dtype=float)
-    if A.ndim != 2 or A.shape != B.shape:
-        raise GameError(
-            f"A and B must be 2-D payoff matrices of the same shape, got {A.shape} and {B.shape}"
-        )
-    payoffs = _check_payoffs(np.stack([A, B]))
-    return payoffs[0], payoffs[1]
-
-
-def _check_profile(payoffs: np.ndarray, profile: Sequence[Any]) -> tuple[np.ndarray, ...]:
-    shape = payoffs.shape[1:]
-    if len(profile) != len(shape):
-        raise GameError(
-            f"profile must give one strategy per player ({len(shape)}), got {len(profile)}"
-        )
-    out = []
-    for i, (s, k) in enumerate(zip(profile, shape, strict=True)):
-        p = np.asarray(s, dtype=float)
-        if p.shape != (k,) or not np.all(np.isfinite(p)) or np.any(p < -1e-12):
-            raise GameError(
-                f"player {i}'s strategy must be {k} non-negative probabilities, got {p.tolist()}"
-            )
-        if not np.isclose(p.sum(), 1.0, atol=1e-8):
-            raise GameError(f"player {i}'s probabilities sum to {p.sum()}, not 1")
-        out.append(p)
-    return tuple(out)
-
-
-# --------------------------------------------------------------------------- regret and checks
-
-
-def _strategy_values(payoffs: np.ndarray, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Each player's payoff from each pure strategy against the others' mixed strategies."""
-    values = []
-    for i in range(payoffs.shape[0]):
-        u = payoffs[i]
-        for j in reversed(range(payoffs.shape[0])):  # contract the last axes first
-            if j != i:
-                u = np.tensordot(u, strategies[j], axes=([j], [0]))
-        values.append(u)
-    return values
-
-
-def _regret_and_payoffs(
-    payoffs: np.ndarray, strategies: Sequence[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    values = _strategy_values(payoffs, strategies)
-    expected = np.array([v @ s for v, s in zip(values, strategies, strict=True)])
-    best = np.array([v.max() for v in values])
-    return np.maximum(best - expected, 0.0), expected
-
-
-def regret(payoffs: Any, profile: Sequence[Any]) -> np.ndarray:
-    """Each player's gain from its best pure deviation from a mixed-strategy profile.
-
-    Parameters
-    ----------
-    payoffs : array_like
-        Shape ``(n_players, s_1, ..., s_n)``.
-    profile : sequence of array_like
-        One probability vector per player.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(n_players,)``, non-negative; all zero exactly at a Nash equilibrium.
-
-    Examples
-    --------
-    >>> pd = np.array([[[3, 0], [5, 1]], [[3, 5], [0, 1]]])  # prisoner's dilemma
-    >>> regret(pd, [[1, 0], [1, 0]])  # both cooperate: each gains 2 by defecting
-    array([2., 2.])
-    >>> regret(pd, [[0, 1], [0, 1]])
-    array([0., 0.])
-    """
-    payoffs = _check_payoffs(payoffs)
-    return _regret_and_payoffs(payoffs, _check_profile(payoffs, profile))[0]
-
-
-def _finalise(
-    payoffs: np.ndarray,
-    profiles: Sequence[Sequence[np.ndarray]],
-    *,
-    tol: float,
-) -> tuple[tuple[Equilibrium, ...], int]:
-    """The one place where candidates are checked: regret <= tol, then deduplicated.
-
-    Returns the equilibria and how many candidates failed the regret check.
-    """
-    kept: list[Equilibrium] = []
-    rejected = 0
-    for prof in profiles:
-        strategies = tuple(np.clip(np.asarray(s, dtype=float), 0.0, None) for s in prof)
-        strategies = tuple(s / s.sum() for s in strategies)
-        reg, expected = _regret_and_payoffs(payoffs, strategies)
-        if np.any(reg > tol):
-            rejected += 1
-            continue
-        if any(
-            all(
-                np.allclose(s, t, rtol=0.0, atol=max(tol, 1e-9))
-                for s, t in zip(strategies, e.strategies, strict=True)
-            )
-            for e in kept
-        ):
-            continue
-        pure = all(np.isclose(s.max(), 1.0, rtol=0.0, atol=1e-12) for s in strategies)
-        if pure:
-            strategies = tuple(np.isclose(s, 1.0, rtol=0.0, atol=1e-12) * 1.0 for s in strategies)
-        for s in strategies:
-            s.flags.writeable = False
-        expected.flags.writeable = False
-        kept.append(Equilibrium(strategies=strategies, payoffs=expected, pure=bool(pure)))
-    kept.sort(key=lambda e: tuple(-np.concatenate(e.strategies)))
-    return tuple(kept), rejected
-
-
-# --------------------------------------------------------------------------- pure equilibria
+# ------------------------------------------------------------------ pure and mixed equilibria
 
 
 def _pure_mask(payoffs: np.ndarray, tol: float) -> np.ndarray:
@@ -436,183 +251,6 @@ def pure_equilibria(payoffs: Any, *, tol: float = 1e-9) -> list[Equilibrium]:
 
 
 # --------------------------------------------------------------------------- two players
-
-
-def _pure_ties(A: np.ndarray, B: np.ndarray, tol: float) -> bool:
-    """Whether some pure strategy has two or more pure best responses (a degeneracy)."""
-    row_ties = (A.max(0, keepdims=True) - tol <= A).sum(0) > 1
-    col_ties = (B.max(1, keepdims=True) - tol <= B).sum(1) > 1
-    return bool(row_ties.any() or col_ties.any())
-
-
-def _extra_best_responses(A: np.ndarray, B: np.ndarray, eqs, tol: float) -> bool:
-    """Whether an equilibrium has more pure best responses than its support size."""
-    for e in eqs:
-        x, y = e.strategies
-        n_br_row = int(np.sum(A @ y >= (A @ y).max() - tol))
-        n_br_col = int(np.sum(x @ B >= (x @ B).max() - tol))
-        if n_br_row > np.sum(x > tol) or n_br_col > np.sum(y > tol):
-            return True
-    return False
-
-
-def lemke_howson(
-    A: Any,
-    B: Any,
-    *,
-    initial_dropped_label: int = 0,
-    max_pivots: int = 100_000,
-    tol: float = 1e-9,
-) -> Equilibrium:
-    """One Nash equilibrium of a bimatrix game by the Lemke–Howson algorithm.
-
-    Labels ``0..m-1`` are the row player's strategies, ``m..m+n-1`` the column player's.
-    The payoffs are rescaled to ``[1, 2]`` and the pivoting uses normalised tableaux with the
-    lexicographic minimum-ratio rule, so it neither underflows on large games nor cycles on
-    degenerate ones.
-
-    Parameters
-    ----------
-    A, B : array_like
-        ``(m, n)`` payoff matrices of the row and column players.
-    initial_dropped_label : int, default 0
-        The label dropped at the artificial equilibrium; different labels may give different
-        equilibria.
-    max_pivots : int, default 100000
-        Iteration bound; reaching it raises :class:`~dealsim.errors.SolverError`.
-    tol : float, default 1e-9
-        The result's regret must be at most ``tol``.
-
-    Returns
-    -------
-    Equilibrium
-
-    Examples
-    --------
-    >>> A = [[2, 0], [0, 1]]; B = [[1, 0], [0, 2]]
-    >>> eq = lemke_howson(A, B)
-    >>> [s.tolist() for s in eq.strategies]
-    [[1.0, 0.0], [1.0, 0.0]]
-    >>> [s.tolist() for s in lemke_howson(A, B, initial_dropped_label=1).strategies]
-    [[0.0, 1.0], [0.0, 1.0]]
-    """
-    A, B = _check_bimatrix(A, B)
-    tol = check_tol(tol, error=GameError)
-    m, n = A.shape
-    label = int(initial_dropped_label)
-    if not 0 <= label < m + n:
-        raise GameError(f"initial_dropped_label must be in 0..{m + n - 1}, got {label}")
-    from dealsim.solvers._lemke_howson import _lemke_howson_kernel  # lazy: import cost
-
-    x, y, _ = _lemke_howson_kernel(
-        _rescale(A), _rescale(B), dropped=label, max_pivots=_check_max_pivots(max_pivots)
-    )
-    return _checked_endpoint(A, B, x, y, tol=tol)
-
-
-def _check_max_pivots(max_pivots: int) -> int:
-    if int(max_pivots) < 1:
-        raise GameError(f"max_pivots must be a positive integer, got {max_pivots}")
-    return int(max_pivots)
-
-
-def _checked_endpoint(
-    A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, *, tol: float
-) -> Equilibrium:
-    """The end of a Lemke-Howson path as an Equilibrium, after the regret check."""
-    eqs, _ = _finalise(np.stack([A, B]), [(x, y)], tol=tol)
-    if not eqs:
-        reg = regret(np.stack([A, B]), [x, y])
-        raise SolverError(
-            f"Lemke-Howson ended at a profile with regret {reg.tolist()} > tol={tol} "
-            "(numerical trouble); try another initial_dropped_label or a larger tol"
-        )
-    return eqs[0]
-
-
-def _race_labels(labels: Any, m: int, n: int) -> np.ndarray:
-    """Validate the labels to race; ``None`` means all, or an even spread within the budget."""
-    if labels is None:
-        count = max(1, min(m + n, _RACE_BUDGET // (m * m + n * n)))
-        return np.unique(np.linspace(0, m + n - 1, count).round().astype(np.intp))
-    arr = np.asarray(labels)
-    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
-        raise GameError(f"labels must be a non-empty sequence of integers, got {labels!r}")
-    if arr.min() < 0 or arr.max() >= m + n:
-        raise GameError(f"labels must be in 0..{m + n - 1}, got {arr.tolist()}")
-    return np.unique(arr).astype(np.intp)
-
-
-def lemke_howson_race(
-    A: Any,
-    B: Any,
-    *,
-    labels: Sequence[int] | None = None,
-    max_pivots: int = 100_000,
-    tol: float = 1e-9,
-) -> EquilibriumResult:
-    """One Nash equilibrium by racing the Lemke–Howson paths of several dropped labels.
-
-    The lengths of Lemke–Howson paths are heavy-tailed: in a random 200x200 game most labels
-    reach an equilibrium within a few pivots while some need more than 10^5. Racing follows
-    the paths of all ``labels`` in lockstep, one batched pivot per step over the stack of
-    paths, and stops as soon as one ends. Each path is the one :func:`lemke_howson` follows
-    for its label (same rescaling, normalised pivots and lexicographic rule), so the result
-    is that label's equilibrium.
-
-    Parameters
-    ----------
-    A, B : array_like
-        ``(m, n)`` payoff matrices of the row and column players.
-    labels : sequence of int, optional
-        The initial dropped labels to race (``0..m-1`` row strategies, ``m..m+n-1`` column
-        strategies). Default: all ``m + n``, or an even spread of them when the stacked
-        inverse bases of all would exceed about 256 MB (``(m + n) (m^2 + n^2)`` entries).
-    max_pivots : int, default 100000
-        Iteration bound on every path; reaching it raises :class:`~dealsim.errors.SolverError`.
-    tol : float, default 1e-9
-        The result's regret must be at most ``tol``.
-
-    Returns
-    -------
-    EquilibriumResult
-        One equilibrium. ``parameters`` records ``winning_label`` (the label whose path ended
-        first; the lowest one if several ended at the same pivot), ``pivots`` (its path
-        length), ``labels`` (those raced), ``max_pivots`` and ``tol``.
-
-    Examples
-    --------
-    >>> A = [[3, 3], [2, 5], [0, 6]]; B = [[3, 2], [2, 6], [3, 1]]  # von Stengel (2002)
-    >>> res = lemke_howson_race(A, B)
-    >>> [s.tolist() for s in res.equilibria[0].strategies]
-    [[1.0, 0.0, 0.0], [1.0, 0.0]]
-    >>> res.parameters["winning_label"], res.parameters["pivots"]
-    (0, 2)
-    """
-    A, B = _check_bimatrix(A, B)
-    tol = check_tol(tol, error=GameError)
-    m, n = A.shape
-    raced = _race_labels(labels, m, n)
-    max_pivots = _check_max_pivots(max_pivots)
-    from dealsim.solvers._lemke_howson import _race_kernel  # lazy: import cost
-
-    x, y, label, pivots = _race_kernel(
-        _rescale(A), _rescale(B), labels=raced, max_pivots=max_pivots
-    )
-    eq = _checked_endpoint(A, B, x, y, tol=tol)
-    return EquilibriumResult(
-        equilibria=(eq,),
-        method="lemke_howson_race",
-        degenerate=_pure_ties(A, B, tol) or _extra_best_responses(A, B, [eq], tol),
-        notes=(f"Lemke-Howson finds one equilibrium, not all: raced {raced.size} labels",),
-        parameters={
-            "tol": tol,
-            "labels": raced.tolist(),
-            "winning_label": label,
-            "pivots": pivots,
-            "max_pivots": max_pivots,
-        },
-    )
 
 
 def _nashpy_kernel(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -797,143 +435,3 @@ def n_player_equilibria(
         notes=tuple(notes),
         parameters={"tol": tol, "gambit_function": f"pygambit.nash.{res.method}_solve"},
     )
-
-
-# --------------------------------------------------------------------------- domination
-
-
-def _dominated_pure(u: np.ndarray, strict: bool, tol: float) -> np.ndarray:
-    """u is (s, R): rows dominated by another row (pure domination), as a boolean (s,)."""
-    diff = u[None, :, :] - u[:, None, :]  # diff[a, b] = u[b] - u[a]
-    if strict:
-        dom = np.all(diff > tol, axis=2)
-    else:
-        dom = np.all(diff >= -tol, axis=2) & np.any(diff > tol, axis=2)
-    np.fill_diagonal(dom, False)
-    return dom.any(axis=1)
-
-
-def _dominated_mixed(u: np.ndarray, strict: bool, tol: float) -> np.ndarray:
-    """Rows dominated by a mixture of the other rows, one linear programme per row."""
-    from scipy.optimize import linprog
-
-    s, R = u.shape
-    out = np.zeros(s, dtype=bool)
-    for a in range(s):  # one LP per strategy (not per profile)
-        others = np.delete(u, a, axis=0)  # (s-1, R)
-        k = others.shape[0]
-        if k == 0:
-            continue
-        if strict:
-            # max eps s.t. sigma @ others >= u[a] + eps, sigma in the simplex
-            c = np.r_[np.zeros(k), -1.0]
-            A_ub = np.hstack([-others.T, np.ones((R, 1))])
-            bounds = [(0, None)] * k + [(None, None)]
-        else:
-            # max sum(sigma @ others - u[a]) s.t. sigma @ others >= u[a]
-            c = -others.sum(axis=1)
-            A_ub = -others.T
-            bounds = [(0, None)] * k
-        res = linprog(
-            c,
-            A_ub=A_ub,
-            b_ub=-u[a],
-            A_eq=np.r_[np.ones(k), np.zeros(len(c) - k)][None, :],
-            b_eq=[1.0],
-            bounds=bounds,
-            method="highs",
-        )
-        if res.status == 0:
-            gain = -res.fun if strict else -res.fun - u[a].sum()
-            out[a] = gain > tol
-    return out
-
-
-def _dominated_kernel(
-    payoffs: np.ndarray, strict: bool, mixed: bool, tol: float
-) -> dict[int, list[int]]:
-    out = {}
-    for i in range(payoffs.shape[0]):
-        u = np.moveaxis(payoffs[i], i, 0).reshape(payoffs.shape[i + 1], -1)
-        dom = _dominated_pure(u, strict, tol)
-        if mixed:
-            dom |= _dominated_mixed(u, strict, tol)
-        out[i] = np.flatnonzero(dom).tolist()
-    return out
-
-
-def dominated_strategies(
-    payoffs: Any, *, strict: bool = True, mixed: bool = False, tol: float = 1e-9
-) -> dict[int, list[int]]:
-    """Each player's dominated strategies.
-
-    Parameters
-    ----------
-    payoffs : array_like
-        Shape ``(n_players, s_1, ..., s_n)``.
-    strict : bool, default True
-        Strict domination (worse by more than ``tol`` against every profile of the others) or
-        weak domination (never better by more than ``tol``, worse by more than ``tol`` somewhere).
-    mixed : bool, default False
-        Also test domination by mixed strategies (a linear programme per strategy, scipy).
-    tol : float, default 1e-9
-
-    Returns
-    -------
-    dict of int to list of int
-        Player index to the indices of its dominated strategies.
-
-    Examples
-    --------
-    >>> pd = [[[3, 0], [5, 1]], [[3, 5], [0, 1]]]  # cooperating is strictly dominated
-    >>> dominated_strategies(pd)
-    {0: [0], 1: [0]}
-    >>> A = [[3, 0], [0, 3], [1, 1]]  # row 2 is dominated by the mix (1/2, 1/2) only
-    >>> B = [[0, 0], [0, 0], [0, 0]]
-    >>> dominated_strategies([A, B]), dominated_strategies([A, B], mixed=True)
-    ({0: [], 1: []}, {0: [2], 1: []})
-    """
-    payoffs = _check_payoffs(payoffs)
-    return _dominated_kernel(payoffs, bool(strict), bool(mixed), check_tol(tol, error=GameError))
-
-
-def iterated_elimination(
-    payoffs: Any, *, strict: bool = True, mixed: bool = False, tol: float = 1e-9
-) -> tuple[np.ndarray, ...]:
-    """Strategies that survive iterated elimination of dominated strategies.
-
-    Strictly dominated strategies are removed all at once each round (the order does not
-    matter). Weakly dominated ones are removed one per round, the lowest-numbered player and
-    strategy first, because the result of weak elimination depends on the order.
-
-    Parameters
-    ----------
-    payoffs : array_like
-        Shape ``(n_players, s_1, ..., s_n)``.
-    strict, mixed, tol
-        As in :func:`dominated_strategies`.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        The surviving original strategy indices of each player.
-
-    Examples
-    --------
-    >>> A = [[1, 1, 0], [0, 0, 2]]; B = [[0, 2, 1], [3, 1, 0]]
-    >>> [s.tolist() for s in iterated_elimination([A, B])]
-    [[0], [1]]
-    """
-    payoffs = _check_payoffs(payoffs)
-    tol = check_tol(tol, error=GameError)
-    alive = [np.arange(k) for k in payoffs.shape[1:]]
-    while True:
-        sub = payoffs[np.ix_(range(payoffs.shape[0]), *alive)]
-        dom = _dominated_kernel(sub, bool(strict), bool(mixed), tol)
-        if not any(dom.values()):
-            return tuple(alive)
-        if strict:
-            alive = [np.delete(a, dom[i]) for i, a in enumerate(alive)]
-        else:
-            i = min(p for p, d in dom.items() if d)
-            alive[i] = np.delete(alive[i], dom[i][0])

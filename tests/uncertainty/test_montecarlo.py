@@ -13,18 +13,20 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
-from dealsim.analysis.distributions import (
+from dealsim.analysis.batch import batch_solve
+from dealsim.cli import main
+from dealsim.errors import DealsimError, ScenarioError
+from dealsim.results import SOLUTION_NAMES
+from dealsim.scenario import loads
+from dealsim.uncertainty.distributions import (
     ParameterDistribution,
     sample_parameters,
     uncertain_parameters,
 )
-from dealsim.analysis.uncertainty import batch_solve, monte_carlo, parse_grid, sweep
-from dealsim.cli import main
-from dealsim.errors import DealsimError, ScenarioError
-from dealsim.pipeline import SOLUTION_NAMES
-from dealsim.scenario import loads
+from dealsim.uncertainty.montecarlo import monte_carlo
+from dealsim.uncertainty.sweep import parse_grid, sweep
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 THRESHOLD = DATA / "threshold.toml"
 P_AGREEMENT = 0.25 * 0.5 / 0.8 + 0.75 * 0.6 / 0.8  # 0.71875, derived in threshold.toml
 
@@ -280,12 +282,12 @@ def test_monte_carlo_without_uncertain_parameters_is_an_error():
 
 
 def test_outcome_hooks_report_label_probabilities(threshold, monkeypatch):
-    from dealsim.analysis import uncertainty
+    from dealsim.uncertainty import montecarlo
 
     def hook(scenario, draws):
         return np.where(draws["k"] > 0.05, "generous", "strict")
 
-    monkeypatch.setitem(uncertainty.OUTCOME_HOOKS, "demo", hook)
+    monkeypatch.setitem(montecarlo.OUTCOME_HOOKS, "demo", hook)
     result = monte_carlo(threshold, samples=2000, seed=1, workers=1)
     assert _within_binomial_ci(result.outcomes["demo"]["generous"], 0.75, 2000)
 

@@ -1,4 +1,4 @@
-"""Tests for dealsim.analysis.games_commands: export, solving Gambit files, plotting games."""
+"""Tests for dealsim.cli.games: export, solving Gambit files, plotting games."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dealsim.solvers.sequential import GameTree, normal_form
 
 gbt = pytest.importorskip("pygambit")
 
-PD = Path(__file__).parent / "io" / "data" / "prisoners_dilemma.nfg"
+PD = Path(__file__).parents[1] / "io" / "data" / "prisoners_dilemma.nfg"
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_solving_an_nfg_file_gives_the_documented_json(capsys):
 
 
 def test_solving_an_efg_file_prints_the_games_section(capsys):
-    path = Path(__file__).parent / "io" / "data" / "entry_types.efg"
+    path = Path(__file__).parents[1] / "io" / "data" / "entry_types.efg"
     assert main(["solve", str(path)]) == 0
     text = capsys.readouterr().out
     assert "\nGames\n" in text and "entry_types (sequential, backward_induction)" in text

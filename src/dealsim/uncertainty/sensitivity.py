@@ -1,6 +1,6 @@
 """Sensitivity of a scalar result to the uncertain parameters: tornado and Sobol indices.
 
-Scalar results (``output_key``) are read from :func:`dealsim.analysis.uncertainty.batch_solve`:
+Scalar results (``output_key``) are read from :func:`dealsim.analysis.batch.batch_solve`:
 
 * ``zone_size``, ``zone_share``, ``feasible_size``, ``agreement`` (1 if the zone is non-empty);
 * ``<solution>.utilities.<party>``: a party's utility under a bargaining solution; without an
@@ -28,12 +28,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dealsim._results import ResultMixin
-from dealsim.analysis.distributions import sample_parameters, uncertain_parameters
-from dealsim.analysis.uncertainty import BatchSolution, batch_solve
+from dealsim.analysis.batch import BatchSolution, batch_solve
 from dealsim.errors import DealsimError
-from dealsim.pipeline import SOLUTION_NAMES
+from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.space import DealSpace
+from dealsim.uncertainty.distributions import sample_parameters, uncertain_parameters
 
 __all__ = [
     "SobolResult",
@@ -69,7 +69,7 @@ def scalar_output(scenario: Scenario, batch: BatchSolution, key: str) -> np.ndar
     Examples
     --------
     >>> import dealsim
-    >>> from dealsim.analysis.uncertainty import batch_solve
+    >>> from dealsim.analysis.batch import batch_solve
     >>> s = dealsim.load("split-linear")
     >>> scalar_output(s, batch_solve(s, {}), "nash.deal.share").tolist()
     [0.575]
@@ -235,7 +235,7 @@ def sobol_sensitivity(
     """Sobol indices of a scalar result with respect to each uncertain parameter.
 
     ``A`` holds draws ``0 .. N-1`` and ``B`` draws ``N .. 2N-1`` of the run with ``seed`` (see
-    :func:`dealsim.analysis.distributions.sample_parameters`); standard errors come from
+    :func:`dealsim.uncertainty.distributions.sample_parameters`); standard errors come from
     ``bootstrap`` resamples of the ``N`` rows (generator seeded with ``seed``).
 
     Examples

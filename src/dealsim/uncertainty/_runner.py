@@ -18,14 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from dealsim._version import __version__
 from dealsim.errors import DealsimError
 
-__all__ = ["read_records", "run_batches"]
+__all__ = ["RunOptions", "read_records", "run_batches", "run_scenario_batches"]
 
 Task = Callable[[int, int], list[dict[str, Any]]]
 _CSV_PREFIX = "# dealsim "
@@ -332,3 +334,30 @@ def _unflatten(flat: Mapping[str, str]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[leaf] = _uncell(text)
     return record
+
+
+class RunOptions(NamedTuple):
+    """How :func:`monte_carlo` and :func:`sweep` run their tasks (see :func:`run_batches`)."""
+
+    batch: int
+    workers: int | None
+    scheduler: Any
+    output: str | Path | None
+    resume: bool
+    force: bool
+    progress: bool | None
+
+
+def run_scenario_batches(
+    scenario: Any,
+    task: Callable[[int, int], list[dict[str, Any]]],
+    total: int,
+    *,
+    key: str,
+    header: Mapping[str, Any],
+    run: RunOptions,
+) -> list[dict[str, Any]]:
+    """:func:`run_batches` on every core by default, the scenario's identity in the header."""
+    header = {**header, "scenario_sha256": scenario.sha256, "dealsim_version": __version__}
+    options = run._replace(workers=run.workers or os.cpu_count() or 1)._asdict()
+    return run_batches(task, total, key=key, header=header, unit=key, **options)

@@ -1,4 +1,4 @@
-"""Tests of dealsim.analysis.pareto against a brute-force all-pairs reference."""
+"""Tests of dealsim.solvers.pareto against a brute-force all-pairs reference."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from dealsim.analysis.pareto import (
+from dealsim.errors import SolverError
+from dealsim.solvers.pareto import (
     merge_frontiers,
     pareto_frontier,
     pareto_mask,
     streaming_pareto_frontier,
 )
-from dealsim.errors import SolverError
 from strategies import tied_utility_arrays, utility_arrays
 
 

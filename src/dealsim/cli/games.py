@@ -12,17 +12,16 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from dealsim import cli
-from dealsim.cli import (
+from dealsim.cli._common import (
+    Command,
     add_output_arguments,
     add_scenario_argument,
-    command,
     parse_assignments,
     write_output,
 )
 from dealsim.errors import DealsimError
 
-__all__ = ["EXPORT_SUFFIXES", "export_game", "solve_game_file"]
+__all__ = ["EXPORT", "EXPORT_SUFFIXES", "export_game", "solve_game_file"]
 
 EXPORT_SUFFIXES = (".nfg", ".efg")
 
@@ -35,8 +34,8 @@ def solve_game_file(path: str) -> dict[str, Any]:
     dict
         ``dealsim_version``, ``source`` (``file``, ``sha256`` of its bytes) and ``games``:
         ``{file stem: report}`` with the same per-game report as a scenario's ``games``
-        (:func:`dealsim.analysis.games.solve_normal_form` / ``solve_tree``); ``text`` holds the
-        text report (left out of the JSON).
+        (:func:`dealsim.analysis.equilibrium_report.solve_normal_form` / ``solve_tree``);
+        ``text`` holds the text report (left out of the JSON).
 
     Examples
     --------
@@ -45,7 +44,7 @@ def solve_game_file(path: str) -> dict[str, Any]:
     {'Row': [0.0, 1.0], 'Column': [0.0, 1.0]}
     """
     from dealsim._version import __version__
-    from dealsim.analysis.games import render_games, solve_normal_form, solve_tree
+    from dealsim.analysis.equilibrium_report import render_games, solve_normal_form, solve_tree
     from dealsim.io.gambit import parse_efg, parse_nfg
     from dealsim.solvers.sequential import GameTree
 
@@ -74,10 +73,6 @@ def solve_game_file(path: str) -> dict[str, Any]:
     )
 
 
-for _suffix in EXPORT_SUFFIXES:
-    cli._FILE_SOLVERS[_suffix] = solve_game_file
-
-
 def export_game(scenario: Any, game_id: str | None, suffix: str | None = None) -> tuple[str, str]:
     """Gambit text of a scenario game at the scenario's parameter values: ``(text, suffix)``.
 
@@ -91,8 +86,8 @@ def export_game(scenario: Any, game_id: str | None, suffix: str | None = None) -
     >>> suffix, text.splitlines()[0]
     ('.nfg', 'NFG 1 R "accept_nash" { "ukraine" "russia" }')
     """
+    from dealsim.analysis.games import resolve_game
     from dealsim.io.gambit import format_efg, format_nfg
-    from dealsim.plot.commands import resolve_game
     from dealsim.solvers.sequential import GameTree
 
     game = resolve_game(scenario, game_id, "any")  # errors name the games available
@@ -123,7 +118,6 @@ def _export_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@command("export", _export_args, "Write a scenario's game as a Gambit .nfg or .efg file.")
 def _export(args: argparse.Namespace) -> int:
     import dealsim
 
@@ -141,3 +135,8 @@ def _export(args: argparse.Namespace) -> int:
     text, _ = export_game(scenario, args.game, suffix)
     write_output(text, args.output, force=args.force)
     return 0
+
+
+EXPORT = Command(
+    "export", _export_args, _export, "Write a scenario's game as a Gambit .nfg or .efg file."
+)

@@ -1,4 +1,4 @@
-"""Tests of dealsim.analysis.ratification against models.md §4 and hand derivations."""
+"""Tests of dealsim.solvers.ratification against models.md §4 and hand derivations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from dealsim.analysis.ratification import (
+from dealsim.errors import SolverError
+from dealsim.solvers.ratification import (
     calibrate_logistic,
     expected_utilities,
     logistic_ratification,
@@ -16,7 +17,6 @@ from dealsim.analysis.ratification import (
     ratification_report,
     win_set,
 )
-from dealsim.errors import SolverError
 
 X = np.linspace(0.0, 1.0, 201)  # party 1's share, step 0.005 (0.4, 0.45, 0.5, 0.575 are on it)
 SPLIT = np.column_stack([X, 1.0 - X])

@@ -1,4 +1,4 @@
-"""``dealsim sweep``, ``dealsim montecarlo`` and ``dealsim sensitivity``."""
+"""``dealsim sweep``, ``montecarlo`` and ``sensitivity``: how the answers move with beliefs."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from dealsim._version import __version__
-from dealsim.cli import (
+from dealsim.cli._common import (
+    Command,
     add_output_arguments,
     add_scenario_argument,
-    command,
     dump_json,
     write_output,
 )
 from dealsim.errors import DealsimError
 
-__all__: list[str] = []
+__all__ = ["MONTECARLO", "SENSITIVITY", "SWEEP"]
 
 
 def _common(parser: argparse.ArgumentParser, *, stream: bool = True) -> None:
@@ -76,11 +76,10 @@ def _sweep_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@command("sweep", _sweep_args)
 def _sweep(args: argparse.Namespace) -> int:
     """Solve a scenario over a 1-D or 2-D grid of parameter values."""
     import dealsim
-    from dealsim.analysis.uncertainty import parse_grid, render_sweep, sweep
+    from dealsim.uncertainty.sweep import parse_grid, render_sweep, sweep
 
     scenario = dealsim.load(args.scenario)
     grid = dict(parse_grid(item) for item in args.param)
@@ -99,11 +98,10 @@ def _montecarlo_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, default=10, help="robust deals to list")
 
 
-@command("montecarlo", _montecarlo_args)
 def _montecarlo(args: argparse.Namespace) -> int:
     """Sample the uncertain parameters: chance of agreement, robust deals, solution spread."""
     import dealsim
-    from dealsim.analysis.uncertainty import monte_carlo, render_montecarlo
+    from dealsim.uncertainty.montecarlo import monte_carlo, render_montecarlo
 
     scenario = dealsim.load(args.scenario)
     result = _streamed(
@@ -131,11 +129,10 @@ def _sensitivity_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@command("sensitivity", _sensitivity_args)
 def _sensitivity(args: argparse.Namespace) -> int:
     """Tornado and Sobol sensitivity of a scalar result to the uncertain parameters."""
     import dealsim
-    from dealsim.analysis.sensitivity import render_sensitivity, sobol_sensitivity, tornado
+    from dealsim.uncertainty.sensitivity import render_sensitivity, sobol_sensitivity, tornado
 
     scenario = dealsim.load(args.scenario)
     bars = tornado(scenario, args.output_key)
@@ -155,3 +152,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
         text = render_sensitivity(bars, sobol)
     write_output(text, args.output, force=args.force)
     return 0
+
+
+SWEEP = Command("sweep", _sweep_args, _sweep)
+
+MONTECARLO = Command("montecarlo", _montecarlo_args, _montecarlo)
+
+SENSITIVITY = Command("sensitivity", _sensitivity_args, _sensitivity)

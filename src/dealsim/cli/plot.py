@@ -1,154 +1,21 @@
 """``dealsim plot`` and ``dealsim report``: figures and the HTML report from the command line.
 
-Importing this module registers the commands; matplotlib is imported only when one runs.
+matplotlib is imported only when one of the commands runs.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from dealsim.cli import command, parse_assignments
+from dealsim.analysis.games import game_title, resolve_game
+from dealsim.cli._common import Command, parse_assignments
 from dealsim.errors import DealsimError
+from dealsim.plot._save import FIGURE_SUFFIXES, check_output, save_figure
 
-__all__ = [
-    "FIGURE_SUFFIXES",
-    "PLOT_KINDS",
-    "game_title",
-    "is_tree",
-    "resolve_game",
-    "save_figure",
-    "scenario_games",
-]
+__all__ = ["PLOT", "PLOT_KINDS", "REPORT"]
 
 PLOT_KINDS = ("surface", "zone", "frontier", "tree", "matrix", "trace", "threshold")
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
-
-
-def _check_output(output: str, force: bool, suffixes: tuple[str, ...]) -> Path:
-    path = Path(output)
-    if path.suffix.lower() not in suffixes:
-        raise DealsimError(
-            f"{output}: unknown file type {path.suffix or '(none)'!r} "
-            f"(allowed: {', '.join(suffixes)})"
-        )
-    if path.exists() and not force:
-        raise DealsimError(f"{output}: already exists; pass --force to overwrite it")
-    return path
-
-
-def save_figure(fig: Any, output: str, *, force: bool = False, dpi: int = 150) -> Path:
-    """Save ``fig`` as png, svg or pdf (by suffix), refusing to overwrite unless ``force``.
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt, tempfile, os
-    >>> fig = plt.figure()
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     save_figure(fig, os.path.join(d, "a.svg")).suffix
-    '.svg'
-    """
-    import matplotlib.pyplot as plt
-
-    path = _check_output(output, force, FIGURE_SUFFIXES)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return path
-
-
-def resolve_game(scenario: Any, game_id: str | None, kind: str, *, zc: Any = None) -> Any:
-    """The game ``game_id`` of the scenario's ``games`` section at its parameter values.
-
-    ``kind="tree"`` gives the :class:`~dealsim.solvers.sequential.GameTree` of a sequential
-    game; ``kind="matrix"`` a :class:`~dealsim.solvers.equilibrium.NormalFormGame` (a tree's
-    normal form for a sequential game). ``zc``, the scenario's
-    :func:`~dealsim.pipeline.compute_zone`, saves recomputing the zone for outcomes a
-    bargaining solution picks (it is computed here otherwise). Raises a DealsimError naming
-    the games available (or saying there are none).
-
-    Examples
-    --------
-    >>> import dealsim
-    >>> resolve_game(dealsim.load("donbas-2026"), "accept_nash", "matrix").shape
-    (2, 2)
-    >>> resolve_game(dealsim.load("logroll"), "g", "tree")
-    Traceback (most recent call last):
-    ...
-    dealsim.errors.DealsimError: ...logroll.toml: the scenario declares no games ...
-    """
-    from dealsim.analysis.games import scenario_game
-    from dealsim.solvers.sequential import GameTree, normal_form
-
-    games = scenario_games(scenario)
-    where = scenario.file or scenario.name
-    if not games:
-        raise DealsimError(
-            f"{where}: the scenario declares no games (a [games] section); draw a game from "
-            f"Python instead: dealsim.plot.game_tree(tree) or dealsim.plot.payoff_matrix(payoffs)"
-        )
-    if game_id is None or game_id not in games:
-        what = "--game is required" if game_id is None else f"unknown game {game_id!r}"
-        raise DealsimError(f"{where}: {what} (games: {', '.join(games)})")
-    game = games[game_id]
-    if getattr(game, "kind", None) in ("sequential", "normal"):
-        # a compiled scenario game: its payoffs at the scenario's parameter values
-        from dealsim.pipeline import compute_zone
-
-        game = scenario_game(scenario, game_id, zc=compute_zone(scenario) if zc is None else zc)
-    if kind == "tree" and isinstance(game, dict) and "nodes" in game:
-        keys = ("nodes", "outcomes", "root", "players")
-        game = GameTree.from_nodes(**{k: game[k] for k in keys}, name=game_id)
-    if kind == "tree" and not isinstance(game, GameTree):
-        raise DealsimError(f"{where}: game {game_id!r} is not a game tree; try KIND matrix")
-    if kind == "matrix" and isinstance(game, GameTree):
-        game = normal_form(game)
-    return game
-
-
-def scenario_games(scenario: Any) -> dict[str, Any]:
-    """The scenario's compiled games by id (empty when it declares none).
-
-    Examples
-    --------
-    >>> import dealsim
-    >>> scenario_games(dealsim.load("logroll"))
-    {}
-    """
-    return dict(getattr(scenario, "games", None) or {})
-
-
-def game_title(scenario: Any, game_id: str) -> str | None:
-    """The label the scenario gives a game (None: the figure's default title).
-
-    Examples
-    --------
-    >>> import dealsim
-    >>> game_title(dealsim.load("donbas-2026"), "accept_nash")
-    'Both must accept the Nash deal'
-    """
-    game = scenario_games(scenario).get(game_id)
-    label = getattr(game, "label", None) or (game.get("label") if isinstance(game, dict) else None)
-    return str(label) if label else None
-
-
-def is_tree(game: Any) -> bool:
-    """Whether a scenario game is a game tree (else a normal-form game).
-
-    Examples
-    --------
-    >>> import dealsim
-    >>> games = dealsim.load("donbas-2026").games
-    >>> is_tree(games["territory_first"]), is_tree(games["accept_nash"])
-    (True, False)
-    >>> is_tree({"nodes": {}}), is_tree([[[1]], [[1]]])
-    (True, False)
-    """
-    from dealsim.solvers.sequential import GameTree
-
-    if getattr(game, "kind", None) in ("sequential", "normal"):
-        return game.kind == "sequential"
-    return isinstance(game, GameTree) or (isinstance(game, dict) and "nodes" in game)
 
 
 def _plot_args(parser: argparse.ArgumentParser) -> None:
@@ -186,9 +53,8 @@ def _plot_args(parser: argparse.ArgumentParser) -> None:
     _common_args(parser, "output file: .png, .svg or .pdf")
 
 
-@command("plot", _plot_args, "Draw a figure of a scenario (png, svg or pdf by suffix).")
 def _plot(args: argparse.Namespace) -> int:
-    _check_output(args.output, args.force, FIGURE_SUFFIXES)
+    check_output(args.output, args.force, FIGURE_SUFFIXES)
     fig = _draw(_load(args), args)
     save_figure(fig, args.output, force=args.force)
     return 0
@@ -248,7 +114,7 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
         ).figure
     import matplotlib.pyplot as plt
 
-    from dealsim.analysis.negotiate_command import simulate_scenario_negotiation
+    from dealsim.analysis.negotiation import simulate_scenario_negotiation
 
     agents = args.agents or ",".join(["conceder"] + ["boulware"] * (len(scenario.parties) - 1))
     trace, _ = simulate_scenario_negotiation(scenario, agents, rounds=args.rounds, seed=args.seed)
@@ -281,10 +147,17 @@ def _report_args(parser: argparse.ArgumentParser) -> None:
     _common_args(parser, "the HTML file to write")
 
 
-@command("report", _report_args, "Write a self-contained HTML report with every figure.")
 def _report(args: argparse.Namespace) -> int:
     from dealsim.html_report import render_html_report
 
-    path = _check_output(args.output, args.force, (".html", ".htm"))
+    path = check_output(args.output, args.force, (".html", ".htm"))
     path.write_text(render_html_report(_load(args)), encoding="utf-8")
     return 0
+
+
+PLOT = Command(
+    "plot", _plot_args, _plot, "Draw a figure of a scenario (png, svg or pdf by suffix)."
+)
+REPORT = Command(
+    "report", _report_args, _report, "Write a self-contained HTML report with every figure."
+)

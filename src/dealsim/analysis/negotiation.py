@@ -1,4 +1,4 @@
-"""``dealsim negotiate``: scripted concession agents bargaining over a scenario's feasible deals.
+"""Scripted concession agents bargaining over a scenario's feasible deals (``dealsim negotiate``).
 
 One agent per party (in party order) runs :func:`dealsim.solvers.negotiation.simulate_negotiation`
 over the feasible deals, with the parties' reservations; the trace of offers is written as CSV
@@ -8,27 +8,25 @@ as a JSON document (with the dealsim version and the scenario's sha256).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealsim.cli import (
-    add_output_arguments,
-    add_scenario_argument,
-    command,
-    dump_json,
-    write_output,
-)
 from dealsim.errors import DealsimError
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealsim.scenario.model import Scenario
     from dealsim.solvers.negotiation import NegotiationTrace
 
-__all__ = ["AGENT_NAMES", "make_agents", "negotiation_document", "trace_csv"]
+__all__ = [
+    "AGENT_NAMES",
+    "make_agents",
+    "negotiation_document",
+    "simulate_scenario_negotiation",
+    "trace_csv",
+]
 
 AGENT_NAMES = ("boulware", "conceder", "linear", "tit_for_tat", "best_response")
 """Agent names accepted by ``--agents`` (``-`` may stand for ``_``)."""
@@ -178,19 +176,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _negotiate_args(parser: argparse.ArgumentParser) -> None:
-    add_scenario_argument(parser)
-    parser.add_argument(
-        "--agents",
-        required=True,
-        help=f"one agent per party, in party order, comma-separated ({', '.join(AGENT_NAMES)})",
-    )
-    parser.add_argument("--rounds", type=int, required=True, help="deadline (number of offers)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the tie-breaking (default 0)")
-    parser.add_argument("--format", choices=["csv", "json"], default="csv")
-    add_output_arguments(parser)
-
-
 def simulate_scenario_negotiation(
     scenario: Scenario, agents: str, *, rounds: int, seed: int = 0
 ) -> tuple[Any, np.ndarray]:
@@ -219,18 +204,3 @@ def simulate_scenario_negotiation(
         )
     trace = simulate_negotiation(utilities, scenario.reservations(), made, rounds=rounds, seed=seed)
     return trace, indices
-
-
-@command("negotiate", _negotiate_args)
-def _negotiate(args: argparse.Namespace) -> int:
-    """Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace."""
-    import dealsim
-
-    scenario = dealsim.load(args.scenario)
-    trace, indices = simulate_scenario_negotiation(
-        scenario, args.agents, rounds=args.rounds, seed=args.seed
-    )
-    document = negotiation_document(scenario, trace, indices, agents=args.agents, seed=args.seed)
-    text = dump_json(document) if args.format == "json" else trace_csv(document, scenario)
-    write_output(text, args.output, force=args.force)
-    return 0

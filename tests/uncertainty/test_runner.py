@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 import dealsim
-from dealsim.analysis._runner import read_records, run_batches
-from dealsim.analysis.uncertainty import monte_carlo
 from dealsim.cli import main
 from dealsim.errors import DealsimError
+from dealsim.uncertainty._runner import read_records, run_batches
+from dealsim.uncertainty.montecarlo import monte_carlo
 
-THRESHOLD = Path(__file__).parent / "data" / "threshold.toml"
+THRESHOLD = Path(__file__).parents[1] / "data" / "threshold.toml"
 
 
 def _squares(start: int, stop: int, *, fail_at: int | None = None) -> list[dict]:

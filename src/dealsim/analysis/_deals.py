@@ -1,0 +1,139 @@
+"""Shared pieces of the scenario-level analyses: the feasible deals of a solve and their records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dealsim._format import format_number
+from dealsim.solvers.bargaining import all_bargaining_solutions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealsim.scenario.model import Scenario
+    from dealsim.zone import ZoneComputation
+
+__all__ = [
+    "CHUNK",
+    "EXAMPLE_TOML",
+    "Deals",
+    "by_party",
+    "deal_entry",
+    "feasible_deals",
+    "fmt",
+    "issue_ranges",
+    "unconstrained_solutions",
+]
+
+CHUNK = 1 << 20
+"""Deals per chunk when the analyses walk the whole deal space."""
+
+
+@dataclass(frozen=True)
+class Deals:
+    """Feasible deals of a solve: flat indices, codes, utilities, zone mask, expression columns."""
+
+    indices: np.ndarray
+    codes: np.ndarray
+    utilities: np.ndarray
+    zone: np.ndarray
+    columns: dict[str, Any]
+
+    @property
+    def size(self) -> int:
+        return int(self.indices.size)
+
+
+def feasible_deals(zc: ZoneComputation) -> Deals:
+    space, model = zc.space, zc.model
+    k = len(space.scenario.parties)
+    idx, codes, utils = [np.zeros(0, dtype=np.int64)], [], [np.zeros((0, k))]
+    codes.append(np.zeros((0, len(space.shape)), dtype=np.int64))
+    for start, chunk in space.chunks(CHUNK):
+        feasible = model.feasible(space, chunk).all(axis=0)
+        rows = np.flatnonzero(feasible)
+        idx.append(start + rows)
+        codes.append(chunk[rows])
+        utils.append(model.utilities(space, chunk[rows]))
+    u = np.concatenate(utils)
+    c = np.concatenate(codes)
+    zone = np.all(u >= zc.reservations - zc.tol, axis=1)
+    return Deals(
+        indices=np.concatenate(idx),
+        codes=c,
+        utilities=u,
+        zone=zone,
+        columns={**model.parameters, **space.columns(c)},
+    )
+
+
+def issue_ranges(scenario: Scenario, codes: np.ndarray) -> dict[str, Any]:
+    ranges: dict[str, Any] = {}
+    if codes.shape[0] == 0:
+        return ranges
+    for j, issue in enumerate(scenario.issues):
+        present = np.unique(codes[:, j])
+        if issue.numeric:
+            ranges[issue.id] = [issue.value_at(present[0]), issue.value_at(present[-1])]
+        else:
+            ranges[issue.id] = [issue.values[c] for c in present]
+    return ranges
+
+
+def by_party(ids: tuple[str, ...], values: Any) -> dict[str, float]:
+    return {p: float(v) for p, v in zip(ids, np.asarray(values, dtype=float), strict=True)}
+
+
+def deal_entry(zc: ZoneComputation, index: int, utilities: Any, **extra: Any) -> dict[str, Any]:
+    ids = zc.space.scenario.party_ids
+    return {
+        "index": int(index),
+        "deal": zc.space.deal(int(index)),
+        "utilities": by_party(ids, utilities),
+        **extra,
+    }
+
+
+def unconstrained_solutions(zc: ZoneComputation, scenario: Scenario) -> dict[str, Any]:
+    """The pipeline's bargaining solutions (name -> row of the zone frontier), {} if empty."""
+    if zc.empty:
+        return {}
+    return all_bargaining_solutions(
+        zc.zone_frontier_utilities, zc.reservations, weights=scenario.powers(), tol=zc.tol
+    )
+
+
+def fmt(value: Any) -> str:
+    return format_number(value)
+
+
+EXAMPLE_TOML = """
+[scenario]
+name = "split with war"
+[parties.a]
+reservation = "war"
+discount = 0.9
+[parties.b]
+reservation = "war"
+discount = 0.8
+[issues.share]
+range = [0, 1]
+steps = 201
+[payoffs.a]
+weights = { share = 1 }
+share = { points = [[0, 0], [1, 1]] }
+[payoffs.b]
+weights = { share = 1 }
+share = { points = [[0, 1], [1, 0]] }
+[war]
+p = { a = 0.6, b = 0.4 }
+costs = { a = 0.15, b = 0.10 }
+[war.shift]
+party = "b"
+amount = "0.5 * (share <= 0.5)"
+caps = [{ when = "share >= 0.45", max = 0.1, label = "monitors" }]
+[ratification.b]
+require = "share <= 0.5"
+"""
+"""A small two-party split with war, a commitment problem and ratification (for the examples)."""

@@ -1,0 +1,222 @@
+"""Batch solves: the agreement zone and the five bargaining solutions for many parameter draws.
+
+:func:`batch_solve` evaluates a whole batch of draws as array operations: utilities
+``(S, n_deals, n_parties)``, zone masks and the five bargaining solutions at once. It reproduces
+:func:`dealsim.solve` sample by sample: the zone uses the acceptance tolerance ``tol`` (a deal worth
+``reservation - tol`` is accepted); the solutions are chosen among the zone's deals
+(``u >= d - bargaining_tol``, by default the same ``tol``) with the rules and the tie-break of
+:mod:`dealsim.solvers.bargaining` (Pareto optimal among the tied deals, then the largest sum of
+normalised gains, then the lowest deal index). Choosing among all zone deals rather than the zone's
+Pareto frontier gives the same deal: every criterion is monotone, so the best value and the ideal
+point are the same on both sets, and the Pareto-optimal rows of the tied set are exactly the tied
+rows of the frontier.
+
+Monte Carlo (:mod:`dealsim.uncertainty.montecarlo`), sensitivity and the games' parameter
+thresholds are built on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dealsim._results import ResultMixin
+from dealsim.errors import DealsimError
+from dealsim.results import SOLUTION_NAMES
+from dealsim.scenario.model import Scenario
+from dealsim.solvers.bargaining import _best_row
+from dealsim.space import DealSpace, UtilityModel
+
+__all__ = ["BatchSolution", "batch_solve"]
+
+_ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB per float array)
+
+
+@dataclass(frozen=True)
+class BatchSolution(ResultMixin):
+    """Zone and bargaining solutions of ``S`` parameter draws.
+
+    Attributes
+    ----------
+    parameters : dict of str to ndarray, shape (S,)
+        Every parameter's value in each draw.
+    zone : ndarray of bool, shape (S, n_deals)
+        Which deals lie in the agreement zone (flat deal indices).
+    zone_size, feasible_size : ndarray of int, shape (S,)
+    reservations : ndarray, shape (S, n_parties)
+    solutions : dict of str to ndarray of int, shape (S,)
+        Each bargaining solution's deal index, ``-1`` when there is no agreement.
+    utilities : dict of str to ndarray, shape (S, n_parties)
+        Each solution's utilities (NaN when there is no agreement).
+    method : str
+        ``"batch"``.
+    tol, bargaining_tol : float
+        Acceptance tolerance of the zone and tolerance of the bargaining solvers.
+    """
+
+    parameters: dict[str, np.ndarray]
+    zone: np.ndarray
+    zone_size: np.ndarray
+    feasible_size: np.ndarray
+    reservations: np.ndarray
+    solutions: dict[str, np.ndarray]
+    utilities: dict[str, np.ndarray]
+    method: str = "batch"
+    tol: float = 1e-9
+    bargaining_tol: float = 1e-9
+
+
+def batch_solve(
+    scenario: Scenario,
+    parameters: Mapping[str, ArrayLike],
+    *,
+    tol: float = 1e-9,
+    bargaining_tol: float = 1e-9,
+) -> BatchSolution:
+    """Agreement zone and the five bargaining solutions for many parameter draws at once.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    parameters : mapping of str to array_like
+        Draws of some parameters, each of shape ``(S,)`` (or scalars); the others keep the
+        scenario's values.
+    tol : float
+        Acceptance tolerance of the zone (as in :func:`dealsim.solve`).
+    bargaining_tol : float
+        Tolerance of the bargaining solvers (individual rationality and ties).
+
+    Returns
+    -------
+    BatchSolution
+        Sample ``s`` agrees with ``dealsim.solve(scenario, parameters=draw_s)``.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("donbas-2026")
+    >>> batch = batch_solve(s, {"credibility": [0.1, 0.5, 0.9]})
+    >>> batch.zone_size.tolist() == [
+    ...     dealsim.solve(s, parameters={"credibility": c}).agreement_zone.size
+    ...     for c in (0.1, 0.5, 0.9)]
+    True
+    """
+    unknown = sorted(set(parameters) - set(scenario.parameters))
+    if unknown:
+        known = ", ".join(scenario.parameters) or "none"
+        raise DealsimError(f"unknown parameter {unknown[0]!r} (known: {known})")
+    arrays = {name: np.atleast_1d(np.asarray(v, dtype=float)) for name, v in parameters.items()}
+    sizes = {a.size for a in arrays.values() if a.size != 1}
+    if any(a.ndim != 1 for a in arrays.values()) or len(sizes) > 1:
+        raise DealsimError("parameter draws must be 1-D arrays of one common length (S,)")
+    n_samples = sizes.pop() if sizes else 1
+    draws = {
+        name: np.broadcast_to(arrays.get(name, np.asarray([value], dtype=float)), (n_samples,))
+        for name, value in scenario.parameters.items()
+    }
+    space = DealSpace(scenario)
+    step = max(1, _ELEMENT_BUDGET // max(1, space.size * len(scenario.parties)))
+    parts = [
+        _batch_kernel(
+            scenario,
+            space,
+            {name: v[start : start + step] for name, v in draws.items()},
+            tol,
+            bargaining_tol,
+        )
+        for start in range(0, n_samples, step)
+    ]
+    zone, feasible_size, reservations, indices, utilities = (
+        np.concatenate([p[i] for p in parts]) for i in range(5)
+    )
+    return BatchSolution(
+        parameters={name: np.array(v) for name, v in draws.items()},
+        zone=zone,
+        zone_size=zone.sum(axis=1),
+        feasible_size=feasible_size,
+        reservations=reservations,
+        solutions={name: indices[:, j] for j, name in enumerate(SOLUTION_NAMES)},
+        utilities={name: utilities[:, j] for j, name in enumerate(SOLUTION_NAMES)},
+        tol=tol,
+        bargaining_tol=bargaining_tol,
+    )
+
+
+def _batch_kernel(scenario: Scenario, space: DealSpace, draws, tol: float, btol: float):
+    n_samples = next(iter(draws.values())).shape[0] if draws else 1
+    n, k = space.size, len(scenario.parties)
+    codes = space.codes()
+    model = UtilityModel.from_scenario(scenario, draws)
+    u = np.broadcast_to(model.utilities(space, codes), (n_samples, n, k))
+    # one contiguous (S, n) array per party: reductions over a short last axis are slow
+    cols = [np.ascontiguousarray(u[..., i]) for i in range(k)]
+    feasible = np.broadcast_to(model.feasible(space, codes).all(axis=-2), (n_samples, n))
+    r = np.broadcast_to(scenario.reservations(draws), (n_samples, k))
+    w = np.broadcast_to(scenario.powers(draws), (n_samples, k))
+    zone = feasible.copy()
+    for i, col in enumerate(cols):
+        zone &= col >= (r[:, i] - tol)[:, None]
+    indices, utilities = _solutions_kernel(u, cols, zone, r, w, btol)
+    return zone, feasible.sum(axis=1), r, indices, utilities
+
+
+def _solutions_kernel(u, cols, zone, r, w, tol):
+    """The five solutions (SOLUTION_NAMES order) of each sample among its zone deals."""
+    n_samples, _, k = u.shape
+    gains = [col - r[:, i, None] for i, col in enumerate(cols)]
+    rational = zone.copy()
+    for i, col in enumerate(cols):
+        rational &= col >= (r[:, i] - tol)[:, None]
+    has = rational.any(axis=1)
+    active, normalised, logs = [], [], []
+    positive = rational.copy()
+    for i, col in enumerate(cols):
+        span = np.where(rational, col, -np.inf).max(axis=1) - r[:, i]
+        on = span > tol
+        active.append(on[:, None])
+        normalised.append(gains[i] / np.where(on, span, 1.0)[:, None])
+        logs.append(np.log(np.where(gains[i] > 0, gains[i], 1.0)))
+        positive &= ~on[:, None] | (gains[i] > tol)
+    any_active = np.logical_or.reduce(active)
+    zero_product = ~positive.any(axis=1)
+
+    def nash(weights):
+        total = np.zeros_like(cols[0])
+        for i in range(k):
+            total = total + np.where(active[i], logs[i] * weights[:, i, None], 0.0)
+        value = np.where(positive, total, -np.inf)
+        return np.where(zero_product[:, None] & rational, 0.0, value)
+
+    def smallest(values):
+        low = np.full_like(cols[0], np.inf)
+        for i in range(k):
+            low = np.minimum(low, np.where(active[i], values[i], np.inf))
+        return np.where(rational, np.where(any_active, low, 0.0), -np.inf)
+
+    total_u = cols[0]
+    for col in cols[1:]:
+        total_u = total_u + col
+    objectives = {
+        "nash": nash(np.ones((n_samples, k))),
+        "weighted_nash": nash(w),
+        "kalai_smorodinsky": smallest(normalised),
+        "egalitarian": smallest(gains),
+        "utilitarian": np.where(rational, total_u, -np.inf),
+    }
+    indices = np.full((n_samples, len(SOLUTION_NAMES)), -1, dtype=np.int64)
+    values = np.full((n_samples, len(SOLUTION_NAMES), k), np.nan)
+    rows = np.flatnonzero(has)
+    for j, name in enumerate(SOLUTION_NAMES):
+        value = objectives[name][rows]
+        best = value.max(axis=1)
+        tied = value >= (best - tol * np.maximum(1.0, np.abs(best)))[:, None]
+        chosen = np.argmax(tied, axis=1)
+        for t in np.flatnonzero(tied.sum(axis=1) > 1):  # ties only: the solvers' own tie-break
+            s = rows[t]
+            chosen[t] = _best_row(objectives[name][s], u[s], r[s], rational[s], tol)
+        indices[rows, j] = chosen
+        values[rows, j] = u[rows, chosen]
+    return indices, values

@@ -1,0 +1,281 @@
+"""War over a scenario's deals: Fearon's bargaining range and the commitment problem.
+
+The pipeline calls it lazily (see ``dealsim.pipeline.ANALYSES``) with the scenario and the
+:class:`~dealsim.zone.ZoneComputation` of the solve; the report calls the ``render_*`` function.
+As it appears in the JSON:
+
+**war** (``[war]``): ``values`` is each belligerent's value of war ``p win + (1 - p) lose - cost``.
+``preferred_to_war`` is the set of *feasible* deals that both belligerents weakly prefer to war
+(utility at least the war value, within the solve's ``tol``; other parties are ignored): its size,
+its share of the feasible deals, how many of them lie in the agreement zone, and the range of each
+issue over it (``[lo, hi]`` for a range issue, the levels present otherwise). When the scenario has
+a single range issue, ``bargaining_range`` is ``[lo, hi]`` of that issue over this set: for a
+split between the belligerents this is Fearon's bargaining range on the grid. ``fearon_range`` is
+the closed form for a unit prize, ``[p_A - c_A, p_A + c_B]`` as the first belligerent's share,
+with costs in prize units ``c / (win - lose)``.
+
+The commitment problem (``[war.shift]``, Powell's two-period model, see
+:mod:`dealsim.solvers.war`): each deal moves the rising side's win probability from ``p1 = p`` to
+``p2 = p1 + min(amount, cap)`` (clipped to [0, 1]), ``cap`` the smallest ``max`` of the caps whose
+``when`` holds (no cap: no limit). The declining side prefers war now iff
+``delta (p2 - p1) > p1 + (1 - delta) c`` with its cost in prize units. Reported: how many feasible
+and zone deals it would fight over (``prefers_war_now``), the zone deals that survive, the same
+counts without the caps, the largest survivable shift, which bargaining solutions are at risk and
+the Nash solution over the surviving zone deals (``self_enforcing_nash``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dealsim._results import ResultMixin
+from dealsim.analysis._deals import (
+    deal_entry,
+    feasible_deals,
+    fmt,
+    issue_ranges,
+    unconstrained_solutions,
+)
+from dealsim.solvers.bargaining import weighted_nash_solution
+from dealsim.solvers.pareto import pareto_mask
+from dealsim.solvers.war import bargaining_range, commitment_problem, largest_survivable_shift
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealsim.results import SolveResult
+    from dealsim.scenario.model import Scenario
+    from dealsim.zone import ZoneComputation
+
+__all__ = ["WarAnalysis", "render_war", "war_analysis"]
+
+
+@dataclass(frozen=True)
+class WarAnalysis(ResultMixin):
+    """War as a costly lottery, the deals both sides prefer to it, and the commitment problem.
+
+    See the module docstring for the definitions of each field.
+    """
+
+    parties: tuple[str, str]
+    p: dict[str, float]
+    costs: dict[str, float]
+    values: dict[str, float]
+    fearon_range: dict[str, Any]
+    preferred_to_war: dict[str, Any]
+    bargaining_range: list[float] | None
+    commitment: dict[str, Any] | None
+    method: str = "fearon/powell"
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
+    """Fearon's bargaining range and Powell's commitment problem over the scenario's deals.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with a ``[war]`` section.
+    zc : ZoneComputation
+        From :func:`dealsim.zone.compute_zone`.
+
+    Returns
+    -------
+    WarAnalysis
+
+    Examples
+    --------
+    >>> from dealsim.zone import compute_zone
+    >>> from dealsim.scenario import loads
+    >>> from dealsim.analysis._deals import EXAMPLE_TOML
+    >>> s = loads(EXAMPLE_TOML)
+    >>> result = war_analysis(s, compute_zone(s))
+    >>> result.bargaining_range
+    [0.45, 0.7]
+    >>> result.commitment["prefers_war_now"], result.commitment["prefers_war_now_without_caps"]
+    (90, 101)
+    """
+    war = scenario.war
+    params = zc.model.parameters
+    a, b = war.parties
+    ids = scenario.party_ids
+    p = {q: float(war.probability(q, params)) for q in war.parties}
+    costs = {q: float(war.cost(q, params)) for q in war.parties}
+    values = {q: float(war.value_of(q, params)) for q in war.parties}
+    spans = {q: float(np.subtract(*war.stakes(q, params))) for q in war.parties}
+    prize_cost = {q: costs[q] / spans[q] for q in war.parties}
+    fr = bargaining_range(p[a], prize_cost[a], prize_cost[b])
+    fearon = {"party": a, "lo": float(fr.lo), "hi": float(fr.hi), "costs_in_prize": prize_cost}
+
+    deals = feasible_deals(zc)
+    cols = [ids.index(a), ids.index(b)]
+    war_v = np.array([values[a], values[b]])
+    preferred = np.all(deals.utilities[:, cols] >= war_v - zc.tol, axis=1)
+    n_pref = int(preferred.sum())
+    preferred_info = {
+        "size": n_pref,
+        "share": n_pref / deals.size if deals.size else 0.0,
+        "in_zone": int((preferred & deals.zone).sum()),
+        "issue_ranges": issue_ranges(scenario, deals.codes[preferred]),
+    }
+    brange = None
+    if len(scenario.issues) == 1 and scenario.issues[0].numeric and n_pref:
+        brange = preferred_info["issue_ranges"][scenario.issues[0].id]
+
+    commitment = None
+    if war.shift is not None:
+        commitment = _commitment(scenario, zc, deals, p, prize_cost, params)
+    return WarAnalysis(
+        parties=(a, b),
+        p=p,
+        costs=costs,
+        values=values,
+        fearon_range=fearon,
+        preferred_to_war=preferred_info,
+        bargaining_range=brange,
+        commitment=commitment,
+        parameters={"tol": zc.tol, "win_minus_lose": spans},
+    )
+
+
+def _commitment(scenario, zc, deals, p, prize_cost, params) -> dict[str, Any]:
+    war = scenario.war
+    rising = war.shift.party
+    declining = war.other(rising)
+    p1 = p[rising]
+    delta = float(scenario.resolve(war.delta, params))
+    c = prize_cost[declining]
+    n = deals.size
+    amounts = war.shift.amounts(deals.columns, n)
+    limits = war.shift.limits(deals.columns, n)
+    p2 = np.clip(p1 + amounts, 0.0, 1.0)
+    capped = commitment_problem(p1, p2, delta=delta, cost=c, cap=limits, tol=1e-12)
+    free = commitment_problem(p1, p2, delta=delta, cost=c, tol=1e-12)
+    fight, fight_free = capped.war[:n], free.war[:n]
+    zone = deals.zone
+    at_risk = {  # deals.indices is sorted: searchsorted finds each solution's row
+        name: bool(fight[np.searchsorted(deals.indices, zc.zone_frontier[sol.index])])
+        for name, sol in unconstrained_solutions(zc, scenario).items()
+    }
+    survivors = zone & ~fight
+    self_enforcing = None
+    rows = np.flatnonzero(survivors)
+    if rows.size:
+        front = rows[pareto_mask(deals.utilities[rows])]
+        best = weighted_nash_solution(
+            deals.utilities[front],
+            zc.reservations,
+            weights=np.ones(len(scenario.parties)),
+            tol=zc.tol,
+        )
+        r = front[best.index]
+        self_enforcing = deal_entry(zc, deals.indices[r], deals.utilities[r])
+    caps = []
+    for cap in war.shift.caps:
+        applies = np.broadcast_to(cap.when.evaluate_mask(deals.columns), (n,))
+        binding = applies & (amounts > limits + 1e-12)
+        caps.append(
+            {
+                "label": cap.label or cap.when.source,
+                "max": float(scenario.resolve(cap.max, params)),
+                "zone_deals_capped": int((binding & zone).sum()),
+                "zone_deals_saved": int((zone & fight_free & ~fight & binding).sum()),
+            }
+        )
+    return {
+        "rising": rising,
+        "declining": declining,
+        "p1": p1,
+        "delta": delta,
+        "declining_cost_in_prize": c,
+        "largest_survivable_shift": float(largest_survivable_shift(p1, delta, c)),
+        "largest_shift": float(capped.shift.max()) if n else 0.0,
+        "prefers_war_now": int(fight.sum()),
+        "prefers_war_now_zone": int((fight & zone).sum()),
+        "zone_survivors": int(survivors.sum()),
+        "prefers_war_now_without_caps": int(fight_free.sum()),
+        "zone_survivors_without_caps": int((zone & ~fight_free).sum()),
+        "caps": caps,
+        "solutions_at_risk": at_risk,
+        "self_enforcing_nash": self_enforcing,
+    }
+
+
+def render_war(result: WarAnalysis, solve_result: SolveResult) -> list[str]:
+    """Text lines of the war section of the report.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> from dealsim.scenario import loads
+    >>> from dealsim.analysis._deals import EXAMPLE_TOML
+    >>> solved = dealsim.solve(loads(EXAMPLE_TOML))
+    >>> print("\\n".join(render_war(solved.analyses["war"], solved)[:3]))
+    War as a costly lottery (Fearon): value of fighting on = p*win + (1-p)*lose - cost
+                 p   cost   war value
+      a        0.6   0.15        0.45
+    """
+    from dealsim._format import table
+
+    lines = ["War as a costly lottery (Fearon): value of fighting on = p*win + (1-p)*lose - cost"]
+    rows = [["", "p", "cost", "war value"]]
+    for q in result.parties:
+        rows.append([q, fmt(result.p[q]), fmt(result.costs[q]), fmt(result.values[q])])
+    lines.extend(table(rows))
+    pref = result.preferred_to_war
+    fr = result.fearon_range
+    lines.append(
+        f"  unit-prize bargaining range ({fr['party']}'s share): {fmt(fr['lo'])}..{fmt(fr['hi'])}"
+    )
+    lines.append(
+        f"  feasible deals both prefer to war: {pref['size']:,} ({pref['share']:.1%}); "
+        f"{pref['in_zone']:,} of them in the agreement zone"
+    )
+    if result.bargaining_range is not None:
+        lo, hi = result.bargaining_range
+        lines.append(f"  bargaining range on the grid: {fmt(lo)}..{fmt(hi)}")
+    c = result.commitment
+    if c is None:
+        return lines
+    lines.append("")
+    lines.append(
+        f"Commitment problem (Powell): a deal shifts power toward {c['rising']}; "
+        f"{c['declining']} fights now if delta*(p2-p1) > p1 + (1-delta)*c"
+    )
+    lines.append(
+        f"  p1 = {fmt(c['p1'])}, delta = {fmt(c['delta'])}, cost = "
+        f"{fmt(c['declining_cost_in_prize'])}: largest survivable shift "
+        f"{fmt(c['largest_survivable_shift'])} (largest shift of a feasible deal "
+        f"{fmt(c['largest_shift'])})"
+    )
+    rows = [
+        ["", "with caps", "without caps"],
+        [
+            f"feasible deals {c['declining']} would fight over now",
+            f"{c['prefers_war_now']:,}",
+            f"{c['prefers_war_now_without_caps']:,}",
+        ],
+        [
+            f"zone deals that survive (of {solve_result.agreement_zone.size:,})",
+            f"{c['zone_survivors']:,}",
+            f"{c['zone_survivors_without_caps']:,}",
+        ],
+    ]
+    lines.extend(table(rows))
+    for cap in c["caps"]:
+        lines.append(
+            f"  cap {cap['label']!r} (max {fmt(cap['max'])}): binds on "
+            f"{cap['zone_deals_capped']:,} zone deals, saves {cap['zone_deals_saved']:,}"
+        )
+    risky = [name for name, bad in c["solutions_at_risk"].items() if bad]
+    if risky:
+        lines.append(f"  solutions {c['declining']} would fight over: {', '.join(risky)}")
+    elif c["solutions_at_risk"]:
+        lines.append("  every bargaining solution survives the commitment problem")
+    nash = c["self_enforcing_nash"]
+    if nash is not None and risky:
+        from dealsim._format import format_deal
+
+        lines.append(f"  Nash over the surviving deals: {format_deal(nash['deal'])}")
+    return lines

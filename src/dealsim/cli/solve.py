@@ -1,0 +1,104 @@
+"""``dealsim solve``, ``validate``, ``list`` and ``schema``: the core commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from dealsim.cli._common import (
+    Command,
+    add_output_arguments,
+    add_scenario_argument,
+    dump_json,
+    parse_assignments,
+    write_output,
+)
+from dealsim.cli.games import EXPORT_SUFFIXES, solve_game_file
+
+__all__ = ["LIST", "SCHEMA", "SOLVE", "VALIDATE"]
+
+
+def _format_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text report (default) or the JSON document",
+    )
+    add_output_arguments(parser)
+
+
+def _solve_args(parser: argparse.ArgumentParser) -> None:
+    add_scenario_argument(parser)
+    _format_args(parser)
+    parser.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
+    )
+
+
+def _solve(args: argparse.Namespace) -> int:
+    import dealsim
+    from dealsim.report import render_report
+
+    if Path(args.scenario).suffix.lower() in EXPORT_SUFFIXES:  # a Gambit game file
+        document = solve_game_file(args.scenario)
+        text = document.pop("text")
+        write_output(
+            dump_json(document) if args.format == "json" else text, args.output, force=args.force
+        )
+        return 0
+    scenario = dealsim.load(args.scenario)
+    result = dealsim.solve(scenario, parameters=parse_assignments(args.set) or None)
+    text = dump_json(result.to_dict()) if args.format == "json" else render_report(result)
+    write_output(text, args.output, force=args.force)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import dealsim
+    from dealsim.space import DealSpace
+
+    scenario = dealsim.load(args.scenario)
+    size = DealSpace(scenario).size
+    print(
+        f"{scenario.file}: ok: {scenario.name!r}, {len(scenario.parties)} parties, "
+        f"{len(scenario.issues)} issues, {size:,} deals"
+    )
+    return 0
+
+
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    """``dealsim list`` takes no options."""
+
+
+def _list(args: argparse.Namespace) -> int:
+    from dealsim.scenario import bundled_scenarios, load
+
+    for name, path in bundled_scenarios().items():
+        print(f"{name:<20} {load(path).name}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from dealsim.scenario import scenario_json_schema
+
+    write_output(dump_json(scenario_json_schema()), args.output, force=args.force)
+    return 0
+
+
+SOLVE = Command(
+    "solve", _solve_args, _solve, "Solve a scenario: agreement zone, Pareto frontier, solutions."
+)
+VALIDATE = Command(
+    "validate",
+    add_scenario_argument,
+    _validate,
+    "Check a scenario file and say exactly what is wrong.",
+)
+LIST = Command("list", _no_options, _list, "List the bundled scenarios.")
+SCHEMA = Command(
+    "schema",
+    add_output_arguments,
+    _schema,
+    "Print the JSON Schema of scenario files (for editors).",
+)

@@ -1,0 +1,242 @@
+"""Strategy profiles of normal-form games: equilibrium records, argument checks and regret.
+
+The shared base of :mod:`dealsim.solvers.equilibrium`, :mod:`dealsim.solvers.lemke_howson` and
+:mod:`dealsim.solvers.dominance`. A game with ``n`` players is a payoff tensor of shape
+``(n, s_1, ..., s_n)``; a profile is one mixed strategy per player. Every equilibrium reported
+has passed :func:`_finalise`: each player's regret (the gain from the best pure deviation) is at
+most ``tol`` times the scale of the payoffs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dealsim._results import ResultMixin
+from dealsim.errors import GameError
+
+__all__ = ["Equilibrium", "EquilibriumResult", "regret"]
+
+_CONTINUA_NOTE = (
+    "the game is degenerate: the equilibria listed are the extreme equilibria; "
+    "continua (convex sets) of equilibria may exist between them"
+)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium(ResultMixin):
+    """One Nash equilibrium.
+
+    Attributes
+    ----------
+    strategies : tuple of numpy.ndarray
+        Each player's probabilities over its strategies, in strategy order (0/1 if pure).
+    payoffs : numpy.ndarray
+        Each player's expected payoff.
+    pure : bool
+        Whether every player plays a single strategy.
+    """
+
+    strategies: tuple[np.ndarray, ...]
+    payoffs: np.ndarray
+    pure: bool
+
+
+@dataclass(frozen=True, eq=False)
+class EquilibriumResult(ResultMixin):
+    """The equilibria a method found, with the method, its parameters and caveats.
+
+    Attributes
+    ----------
+    equilibria : tuple of Equilibrium
+        The equilibria, deduplicated, each with regret at most ``tol``.
+    method : str
+        The method that produced them.
+    degenerate : bool
+        Whether the game was found to be degenerate (then the set may contain continua).
+    notes : tuple of str
+        Caveats about completeness.
+    parameters : dict
+        The parameters the method ran with.
+    """
+
+    equilibria: tuple[Equilibrium, ...]
+    method: str
+    degenerate: bool = False
+    notes: tuple[str, ...] = ()
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def __iter__(self):
+        return iter(self.equilibria)
+
+
+# --------------------------------------------------------------------------- checks and regret
+
+
+def _check_payoffs(payoffs: Any) -> np.ndarray:
+    """Validate a payoff tensor of shape (n_players, s_1, ..., s_n)."""
+    try:
+        arr = np.asarray(payoffs, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise GameError(f"payoffs must be a numeric array: {exc}") from None
+    if arr.ndim < 2 or arr.shape[0] != arr.ndim - 1:
+        raise GameError(
+            f"payoffs must have shape (n_players, s_1, ..., s_n) with n_players = ndim - 1; "
+            f"got shape {arr.shape}"
+        )
+    if arr.shape[0] < 2:
+        raise GameError(f"a game needs at least 2 players, got {arr.shape[0]}")
+    if min(arr.shape[1:]) < 1:
+        raise GameError(f"every player needs at least one strategy, got shape {arr.shape[1:]}")
+    if not np.all(np.isfinite(arr)):
+        raise GameError("payoffs contain NaN or infinite values")
+    return arr
+
+
+def _check_bimatrix(A: Any, B: Any) -> tuple[np.ndarray, np.ndarray]:
+    A = np.asarray(A, dtype=float)
+    B = np.asarray(B, dtype=float)
+    if A.ndim != 2 or A.shape != B.shape:
+        raise GameError(
+            f"A and B must be 2-D payoff matrices of the same shape, got {A.shape} and {B.shape}"
+        )
+    payoffs = _check_payoffs(np.stack([A, B]))
+    return payoffs[0], payoffs[1]
+
+
+def _check_profile(payoffs: np.ndarray, profile: Sequence[Any]) -> tuple[np.ndarray, ...]:
+    shape = payoffs.shape[1:]
+    if len(profile) != len(shape):
+        raise GameError(
+            f"profile must give one strategy per player ({len(shape)}), got {len(profile)}"
+        )
+    out = []
+    for i, (s, k) in enumerate(zip(profile, shape, strict=True)):
+        p = np.asarray(s, dtype=float)
+        if p.shape != (k,) or not np.all(np.isfinite(p)) or np.any(p < -1e-12):
+            raise GameError(
+                f"player {i}'s strategy must be {k} non-negative probabilities, got {p.tolist()}"
+            )
+        if not np.isclose(p.sum(), 1.0, atol=1e-8):
+            raise GameError(f"player {i}'s probabilities sum to {p.sum()}, not 1")
+        out.append(p)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- regret and checks
+
+
+def _strategy_values(payoffs: np.ndarray, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Each player's payoff from each pure strategy against the others' mixed strategies."""
+    values = []
+    for i in range(payoffs.shape[0]):
+        u = payoffs[i]
+        for j in reversed(range(payoffs.shape[0])):  # contract the last axes first
+            if j != i:
+                u = np.tensordot(u, strategies[j], axes=([j], [0]))
+        values.append(u)
+    return values
+
+
+def _regret_and_payoffs(
+    payoffs: np.ndarray, strategies: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    values = _strategy_values(payoffs, strategies)
+    expected = np.array([v @ s for v, s in zip(values, strategies, strict=True)])
+    best = np.array([v.max() for v in values])
+    return np.maximum(best - expected, 0.0), expected
+
+
+def regret(payoffs: Any, profile: Sequence[Any]) -> np.ndarray:
+    """Each player's gain from its best pure deviation from a mixed-strategy profile.
+
+    Parameters
+    ----------
+    payoffs : array_like
+        Shape ``(n_players, s_1, ..., s_n)``.
+    profile : sequence of array_like
+        One probability vector per player.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_players,)``, non-negative; all zero exactly at a Nash equilibrium.
+
+    Examples
+    --------
+    >>> pd = np.array([[[3, 0], [5, 1]], [[3, 5], [0, 1]]])  # prisoner's dilemma
+    >>> regret(pd, [[1, 0], [1, 0]])  # both cooperate: each gains 2 by defecting
+    array([2., 2.])
+    >>> regret(pd, [[0, 1], [0, 1]])
+    array([0., 0.])
+    """
+    payoffs = _check_payoffs(payoffs)
+    return _regret_and_payoffs(payoffs, _check_profile(payoffs, profile))[0]
+
+
+def _finalise(
+    payoffs: np.ndarray,
+    profiles: Sequence[Sequence[np.ndarray]],
+    *,
+    tol: float,
+) -> tuple[tuple[Equilibrium, ...], int]:
+    """The one place where candidates are checked: regret <= tol, then deduplicated.
+
+    Returns the equilibria and how many candidates failed the regret check.
+    """
+    kept: list[Equilibrium] = []
+    rejected = 0
+    for prof in profiles:
+        strategies = tuple(np.clip(np.asarray(s, dtype=float), 0.0, None) for s in prof)
+        strategies = tuple(s / s.sum() for s in strategies)
+        reg, expected = _regret_and_payoffs(payoffs, strategies)
+        if np.any(reg > tol):
+            rejected += 1
+            continue
+        if any(
+            all(
+                np.allclose(s, t, rtol=0.0, atol=max(tol, 1e-9))
+                for s, t in zip(strategies, e.strategies, strict=True)
+            )
+            for e in kept
+        ):
+            continue
+        pure = all(np.isclose(s.max(), 1.0, rtol=0.0, atol=1e-12) for s in strategies)
+        if pure:
+            strategies = tuple(np.isclose(s, 1.0, rtol=0.0, atol=1e-12) * 1.0 for s in strategies)
+        for s in strategies:
+            s.flags.writeable = False
+        expected.flags.writeable = False
+        kept.append(Equilibrium(strategies=strategies, payoffs=expected, pure=bool(pure)))
+    kept.sort(key=lambda e: tuple(-np.concatenate(e.strategies)))
+    return tuple(kept), rejected
+
+
+# --------------------------------------------------------------------------- pure equilibria
+
+
+def _pure_ties(A: np.ndarray, B: np.ndarray, tol: float) -> bool:
+    """Whether some pure strategy has two or more pure best responses (a degeneracy)."""
+    row_ties = (A.max(0, keepdims=True) - tol <= A).sum(0) > 1
+    col_ties = (B.max(1, keepdims=True) - tol <= B).sum(1) > 1
+    return bool(row_ties.any() or col_ties.any())
+
+
+def _extra_best_responses(A: np.ndarray, B: np.ndarray, eqs, tol: float) -> bool:
+    """Whether an equilibrium has more pure best responses than its support size."""
+    for e in eqs:
+        x, y = e.strategies
+        n_br_row = int(np.sum(A @ y >= (A @ y).max() - tol))
+        n_br_col = int(np.sum(x @ B >= (x @ B).max() - tol))
+        if n_br_row > np.sum(x > tol) or n_br_col > np.sum(y > tol):
+            return True
+    return False

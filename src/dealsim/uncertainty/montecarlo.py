@@ -1,0 +1,302 @@
+"""Monte Carlo: how likely a zone is, and how the solutions move, when beliefs are uncertain.
+
+:func:`monte_carlo` samples the uncertain parameters (see :mod:`dealsim.uncertainty.distributions`)
+and evaluates them batch by batch with :func:`dealsim.analysis.batch.batch_solve`. It reports the
+probability that the zone is non-empty (with a Wilson interval), each deal's probability of lying
+in the zone, and the distribution of each solution's terms. Runs stream to a file, show progress,
+and resume after an interruption (:mod:`dealsim.uncertainty._runner`).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dealsim._format import format_deal, format_number
+from dealsim._results import ResultMixin, to_plain
+from dealsim._version import __version__
+from dealsim.analysis.batch import batch_solve
+from dealsim.errors import DealsimError
+from dealsim.pipeline import load_function
+from dealsim.results import SOLUTION_NAMES
+from dealsim.scenario.model import Scenario
+from dealsim.space import DealSpace
+from dealsim.uncertainty._runner import RunOptions, run_scenario_batches
+from dealsim.uncertainty.distributions import sample_parameters, uncertain_parameters
+
+__all__ = [
+    "DEFAULT_BATCH",
+    "OUTCOME_HOOKS",
+    "MonteCarloResult",
+    "monte_carlo",
+    "render_montecarlo",
+    "summarise_samples",
+]
+
+OutcomeHook = Callable[[Scenario, Mapping[str, np.ndarray]], Sequence[str]]
+OUTCOME_HOOKS: dict[str, OutcomeHook | str] = {
+    "games": "dealsim.analysis.games:outcome_labels",
+}
+"""Monte Carlo outcome hooks by name: ``hook(scenario, draws)`` gets a batch of parameter draws
+(arrays of shape ``(S,)``) and returns one outcome label per draw (e.g. a game's equilibrium
+outcome), or ``None`` when the scenario does not declare the analysis. :func:`monte_carlo` reports
+each label's probability under ``outcomes[name]``. A hook is a function or a lazily imported
+``"module:function"``."""
+
+DEFAULT_BATCH = 250  # samples per task (streaming and scheduling granularity only)
+
+
+@dataclass(frozen=True)
+class MonteCarloResult(ResultMixin):
+    """Monte Carlo summary (``dealsim montecarlo``).
+
+    ``robust_deals`` lists the deals most often in the agreement zone with that probability;
+    ``solutions[name]`` gives, over the samples with an agreement, the frequency of each value of
+    each issue in the solution's deal (and the mean of numeric issues), and its modal deal;
+    ``outcomes[hook]`` the probability of each outcome label of :data:`OUTCOME_HOOKS`.
+    """
+
+    samples: int
+    seed: int
+    p_agreement: float
+    p_agreement_interval: tuple[float, float]
+    zone_size: dict[str, float]
+    robust_deals: tuple[dict[str, Any], ...]
+    solutions: dict[str, Any]
+    outcomes: dict[str, dict[str, float]]
+    parameters: dict[str, Any]
+    scenario: dict[str, Any]
+    method: str = "monte_carlo"
+    dealsim_version: str = __version__
+
+
+def _montecarlo_task(scenario: Scenario, seed: int, start: int, stop: int) -> list[dict[str, Any]]:
+    dists = uncertain_parameters(scenario)
+    draws = sample_parameters(scenario, start, stop, seed=seed, distributions=dists)
+    batch = batch_solve(scenario, draws)
+    packed = np.packbits(batch.zone, axis=1)
+    outcomes = {}
+    for name, hook in OUTCOME_HOOKS.items():
+        labels = (load_function(hook) if isinstance(hook, str) else hook)(scenario, draws)
+        if labels is not None:
+            outcomes[name] = [str(label) for label in labels]
+    records = []
+    for j in range(stop - start):
+        record: dict[str, Any] = {
+            "sample": start + j,
+            "parameters": {name: float(draws[name][j]) for name in dists},
+            "zone_size": int(batch.zone_size[j]),
+            "zone": base64.b64encode(packed[j].tobytes()).decode("ascii"),
+            "solutions": {
+                name: (None if batch.solutions[name][j] < 0 else int(batch.solutions[name][j]))
+                for name in SOLUTION_NAMES
+            },
+        }
+        if outcomes:
+            record["outcomes"] = {name: labels[j] for name, labels in outcomes.items()}
+        records.append(record)
+    return records
+
+
+def monte_carlo(
+    scenario: Scenario,
+    *,
+    samples: int,
+    seed: int,
+    top: int = 10,
+    workers: int | None = None,
+    scheduler: Any = None,
+    output: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
+    batch: int = DEFAULT_BATCH,
+    progress: bool | None = None,
+) -> MonteCarloResult:
+    """Sample the uncertain parameters and summarise the zone and the solutions.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    samples : int
+        Number of draws.
+    seed : int
+        Seed; draw ``i`` depends only on ``(seed, i)``, so results do not depend on ``workers``,
+        ``scheduler`` or ``batch``.
+    top : int
+        Number of robust deals to report.
+    workers : int, optional
+        Local processes (default: every core).
+    scheduler : str or distributed.Client, optional
+        Run the batches on this Dask cluster instead.
+    output : path, optional
+        Stream one record per sample to this ``.jsonl`` or ``.csv`` file.
+    resume : bool
+        Continue an interrupted run in ``output``.
+    force : bool
+        Overwrite ``output``.
+    batch : int
+        Samples per task.
+    progress : bool, optional
+        Progress bar (default: when standard error is a terminal).
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> mc = monte_carlo(dealsim.load("donbas-2026"), samples=200, seed=1, workers=1)
+    >>> 0.0 <= mc.p_agreement <= 1.0, mc.samples
+    (True, 200)
+    """
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise DealsimError(f"samples must be a positive integer, got {samples!r}")
+    sample_parameters(scenario, 0, 0, seed=seed)  # validates the seed
+    if not uncertain_parameters(scenario):
+        raise DealsimError(
+            f"{scenario.file or scenario.name}: no uncertain parameters: give a parameter a "
+            "range or a distribution ([parameters.<id>] range = [lo, hi])"
+        )
+    task = functools.partial(_montecarlo_task, scenario, seed)
+    header = {"command": "montecarlo", "seed": seed, "samples": samples}
+    run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
+    records = run_scenario_batches(scenario, task, samples, key="sample", header=header, run=run)
+    return summarise_samples(scenario, records, seed=seed, top=top)
+
+
+def summarise_samples(
+    scenario: Scenario, records: Sequence[Mapping[str, Any]], *, seed: int, top: int = 10
+) -> MonteCarloResult:
+    """Summarise per-sample Monte Carlo records (as streamed to a run file).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("donbas-2026")
+    >>> records = _montecarlo_task(s, 1, 0, 50)
+    >>> summarise_samples(s, records, seed=1).samples
+    50
+    """
+    space = DealSpace(scenario)
+    n_samples = len(records)
+    if n_samples == 0:
+        raise DealsimError("no samples to summarise")
+    sizes = np.array([r["zone_size"] for r in records], dtype=np.int64)
+    packed = np.frombuffer(b"".join(base64.b64decode(r["zone"]) for r in records), np.uint8)
+    zone = np.unpackbits(packed.reshape(n_samples, -1), axis=1, count=space.size)
+    counts = zone.sum(axis=0, dtype=np.int64)
+    order = np.lexsort((np.arange(space.size), -counts))[:top]
+    robust = tuple(
+        {"index": int(i), "deal": space.deal(int(i)), "probability": float(counts[i] / n_samples)}
+        for i in order
+        if counts[i] > 0
+    )
+    p = float(np.mean(sizes > 0))
+    solutions = {
+        name: _solution_summary(space, [r["solutions"][name] for r in records])
+        for name in SOLUTION_NAMES
+    }
+    outcomes: dict[str, dict[str, float]] = {}
+    for name in records[0].get("outcomes", {}):
+        tally = Counter(r["outcomes"][name] for r in records)
+        outcomes[name] = {label: c / n_samples for label, c in tally.most_common()}
+    dists = uncertain_parameters(scenario)
+    return MonteCarloResult(
+        samples=n_samples,
+        seed=seed,
+        p_agreement=p,
+        p_agreement_interval=_wilson(int(np.sum(sizes > 0)), n_samples),
+        zone_size={
+            "mean": float(sizes.mean()),
+            "min": int(sizes.min()),
+            "median": float(np.median(sizes)),
+            "max": int(sizes.max()),
+        },
+        robust_deals=robust,
+        solutions=solutions,
+        outcomes=outcomes,
+        parameters={name: to_plain(d.__dict__) for name, d in dists.items()},
+        scenario={"name": scenario.name, "sha256": scenario.sha256, "file": scenario.file},
+    )
+
+
+def _solution_summary(space: DealSpace, indices: list[int | None]) -> dict[str, Any]:
+    chosen = np.array([i for i in indices if i is not None], dtype=np.int64)
+    summary: dict[str, Any] = {"p_defined": chosen.size / len(indices), "issues": {}}
+    if chosen.size == 0:
+        summary["modal_deal"] = None
+        return summary
+    codes = space.codes(chosen)
+    for j, issue in enumerate(space.scenario.issues):
+        tally = np.bincount(codes[:, j], minlength=issue.size) / chosen.size
+        entry: dict[str, Any] = {
+            "frequencies": {str(issue.value_at(c)): float(tally[c]) for c in np.flatnonzero(tally)}
+        }
+        if issue.numeric:
+            entry["mean"] = float(np.asarray(issue.values, dtype=float)[codes[:, j]].mean())
+        summary["issues"][issue.id] = entry
+    values, counts = np.unique(chosen, return_counts=True)
+    best = int(np.argmax(counts))
+    summary["modal_deal"] = {
+        "index": int(values[best]),
+        "deal": space.deal(int(values[best])),
+        "probability": float(counts[best] / chosen.size),
+    }
+    return summary
+
+
+def _wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95% Wilson score interval of a binomial proportion."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def render_montecarlo(result: MonteCarloResult) -> str:
+    """A text report of a Monte Carlo run.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> mc = monte_carlo(dealsim.load("donbas-2026"), samples=50, seed=1, workers=1)
+    >>> print(render_montecarlo(mc).splitlines()[0])
+    Monte Carlo: Donbas 2026: US–Ukraine–Russia peace package (50 samples, seed 1)
+    """
+    lo, hi = result.p_agreement_interval
+    lines = [
+        f"Monte Carlo: {result.scenario['name']} ({result.samples} samples, seed {result.seed})",
+        "Uncertain parameters: "
+        + ", ".join(f"{n} ~ {d['kind']}" for n, d in result.parameters.items()),
+        f"P(agreement zone non-empty) = {result.p_agreement:.4f}  (95% CI {lo:.4f}-{hi:.4f})",
+        "Zone size: mean {mean:.1f}, median {median:.0f}, min {min}, max {max}".format(
+            **result.zone_size
+        ),
+        "",
+        "Most robust deals (probability of lying in the zone):",
+    ]
+    for entry in result.robust_deals:
+        terms = format_deal(entry["deal"])
+        lines.append(f"  {entry['probability']:.4f}  #{entry['index']}: {terms}")
+    lines += ["", "Bargaining solutions (over samples with an agreement):"]
+    for name, summary in result.solutions.items():
+        lines.append(f"  {name} (defined in {summary['p_defined']:.1%} of samples)")
+        for issue, entry in summary["issues"].items():
+            freq = ", ".join(
+                f"{format_number(v)}: {p:.2f}" for v, p in entry["frequencies"].items()
+            )
+            mean = f"  mean {entry['mean']:.4g}" if "mean" in entry else ""
+            lines.append(f"    {issue}: {freq}{mean}")
+    for name, table in result.outcomes.items():
+        lines += ["", f"Outcome {name}:"]
+        lines += [f"  {label}: {p:.4f}" for label, p in table.items()]
+    return "\n".join(lines) + "\n"
