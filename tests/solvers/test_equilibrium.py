@@ -438,3 +438,48 @@ def test_equilibrium_is_frozen():
     assert isinstance(eq, Equilibrium)
     with pytest.raises(AttributeError):
         eq.pure = False  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------- scale-relative tolerance
+
+
+@pytest.mark.parametrize("factor", [1e-6, 1.0, 1e6], ids=["micro", "unit", "mega"])
+def test_raced_lemke_howson_on_a_100x100_game_is_the_same_at_any_payoff_scale(factor):
+    rng = np.random.default_rng(7)
+    A, B = rng.random((100, 100)), rng.random((100, 100))
+    base = lemke_howson_race(A, B).equilibria[0].strategies
+    scaled = lemke_howson_race(A * factor, B * factor).equilibria[0].strategies
+    for s, t in zip(base, scaled, strict=True):
+        assert_allclose(s, t, atol=1e-9)
+
+
+def test_lemke_howson_accepts_an_equilibrium_of_payoffs_near_a_million():
+    # An absolute tol = 1e-9 rejected this correct equilibrium (relative error ~1e-14).
+    rng = np.random.default_rng(3)
+    A, B = 1e6 + rng.random((100, 100)) * 1e6, 1e6 + rng.random((100, 100)) * 1e6
+    eq = lemke_howson_race(A, B).equilibria[0]
+    assert np.all(regret(np.stack([A, B]), eq.strategies) <= 1e-9 * 2e6)
+
+
+@pytest.mark.parametrize("factor", [1e-6, 1e6])
+@pytest.mark.parametrize("method", ["vertex", "support"])
+def test_all_equilibria_do_not_change_when_payoffs_are_rescaled(factor, method):
+    rng = np.random.default_rng(11)
+    A, B = rng.integers(0, 5, (5, 5)).astype(float), rng.integers(0, 5, (5, 5)).astype(float)
+    base = two_player_equilibria(A, B, method=method).equilibria
+    scaled = two_player_equilibria(A * factor, B * factor, method=method).equilibria
+    assert len(base) == len(scaled)
+    for e, f in zip(base, scaled, strict=True):
+        for s, t in zip(e.strategies, f.strategies, strict=True):
+            assert_allclose(s, t, atol=1e-9)
+        assert_allclose(f.payoffs, e.payoffs * factor, rtol=1e-9)
+
+
+@pytest.mark.parametrize("factor", [1e-12, 1e6])
+def test_pure_equilibria_and_dominance_do_not_change_when_payoffs_are_rescaled(factor):
+    # Prisoner's dilemma with a tiny margin between the payoffs.
+    payoffs = np.array([[[3, 0], [5, 1]], [[3, 5], [0, 1]]], dtype=float)
+    base = [e.strategies for e in pure_equilibria(payoffs)]
+    scaled = [e.strategies for e in pure_equilibria(payoffs * factor)]
+    assert [[s.tolist() for s in p] for p in base] == [[s.tolist() for s in p] for p in scaled]
+    assert dominated_strategies(payoffs * factor) == dominated_strategies(payoffs)

@@ -4,7 +4,9 @@ The shared base of :mod:`dealsim.solvers.equilibrium`, :mod:`dealsim.solvers.lem
 :mod:`dealsim.solvers.dominance`. A game with ``n`` players is a payoff tensor of shape
 ``(n, s_1, ..., s_n)``; a profile is one mixed strategy per player. Every equilibrium reported
 has passed :func:`_finalise`: each player's regret (the gain from the best pure deviation) is at
-most ``tol`` times the scale of the payoffs.
+most ``tol`` times that player's payoff scale (:func:`payoff_scale`, the largest absolute payoff),
+so a game and the same game with payoffs multiplied by ``10**6`` or ``10**-6`` give the same
+equilibria. Best-response ties and dominance are decided with the same relative tolerance.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from dealsim._results import ResultMixin
 from dealsim.errors import GameError
 
-__all__ = ["Equilibrium", "EquilibriumResult", "regret"]
+__all__ = ["Equilibrium", "EquilibriumResult", "payoff_scale", "regret"]
 
 _CONTINUA_NOTE = (
     "the game is degenerate: the equilibria listed are the extreme equilibria; "
@@ -147,6 +149,22 @@ def _strategy_values(payoffs: np.ndarray, strategies: Sequence[np.ndarray]) -> l
     return values
 
 
+def payoff_scale(payoffs: np.ndarray) -> np.ndarray:
+    """Each player's payoff scale: its largest absolute payoff (1 where all its payoffs are 0).
+
+    Tolerances on regrets, ties and dominance are multiplied by it, so that they are relative
+    to the size of the payoffs.
+
+    Examples
+    --------
+    >>> payoff_scale(np.array([[[3e6, 0], [5e6, 1e6]], [[0, 0], [0, 0]]])).tolist()
+    [5000000.0, 1.0]
+    """
+    n = payoffs.shape[0]
+    scale = np.abs(payoffs.reshape(n, -1)).max(axis=1)
+    return np.where(scale > 0, scale, 1.0)
+
+
 def _regret_and_payoffs(
     payoffs: np.ndarray, strategies: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -195,11 +213,12 @@ def _finalise(
     """
     kept: list[Equilibrium] = []
     rejected = 0
+    scale = payoff_scale(payoffs)
     for prof in profiles:
         strategies = tuple(np.clip(np.asarray(s, dtype=float), 0.0, None) for s in prof)
         strategies = tuple(s / s.sum() for s in strategies)
         reg, expected = _regret_and_payoffs(payoffs, strategies)
-        if np.any(reg > tol):
+        if np.any(reg > tol * scale):
             rejected += 1
             continue
         if any(
@@ -226,17 +245,19 @@ def _finalise(
 
 def _pure_ties(A: np.ndarray, B: np.ndarray, tol: float) -> bool:
     """Whether some pure strategy has two or more pure best responses (a degeneracy)."""
-    row_ties = (A.max(0, keepdims=True) - tol <= A).sum(0) > 1
-    col_ties = (B.max(1, keepdims=True) - tol <= B).sum(1) > 1
+    ta, tb = tol * payoff_scale(np.stack([A, B]))
+    row_ties = (A.max(0, keepdims=True) - ta <= A).sum(0) > 1
+    col_ties = (B.max(1, keepdims=True) - tb <= B).sum(1) > 1
     return bool(row_ties.any() or col_ties.any())
 
 
 def _extra_best_responses(A: np.ndarray, B: np.ndarray, eqs, tol: float) -> bool:
     """Whether an equilibrium has more pure best responses than its support size."""
+    ta, tb = tol * payoff_scale(np.stack([A, B]))
     for e in eqs:
         x, y = e.strategies
-        n_br_row = int(np.sum(A @ y >= (A @ y).max() - tol))
-        n_br_col = int(np.sum(x @ B >= (x @ B).max() - tol))
+        n_br_row = int(np.sum(A @ y >= (A @ y).max() - ta))
+        n_br_col = int(np.sum(x @ B >= (x @ B).max() - tb))
         if n_br_row > np.sum(x > tol) or n_br_col > np.sum(y > tol):
             return True
     return False

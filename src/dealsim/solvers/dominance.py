@@ -8,7 +8,7 @@ import numpy as np
 
 from dealsim._validate import check_tol
 from dealsim.errors import GameError
-from dealsim.solvers._profiles import _check_payoffs
+from dealsim.solvers._profiles import _check_payoffs, payoff_scale
 
 __all__ = ["dominated_strategies", "iterated_elimination"]
 
@@ -64,8 +64,9 @@ def _dominated_kernel(
     payoffs: np.ndarray, strict: bool, mixed: bool, tol: float
 ) -> dict[int, list[int]]:
     out = {}
+    scale = payoff_scale(payoffs)  # dominance margins are relative to each player's payoffs
     for i in range(payoffs.shape[0]):
-        u = np.moveaxis(payoffs[i], i, 0).reshape(payoffs.shape[i + 1], -1)
+        u = np.moveaxis(payoffs[i], i, 0).reshape(payoffs.shape[i + 1], -1) / scale[i]
         dom = _dominated_pure(u, strict, tol)
         if mixed:
             dom |= _dominated_mixed(u, strict, tol)

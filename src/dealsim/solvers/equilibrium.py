@@ -6,7 +6,8 @@ A two-player (bimatrix) game is also given as two ``(m, n)`` matrices ``A`` (row
 ``B`` (column player), so ``payoffs = np.stack([A, B])``.
 
 Every equilibrium any function here returns has passed the same check: each player's regret
-(the gain from the best pure deviation) is at most ``tol``, in payoff units. Equilibria found
+(the gain from the best pure deviation) is at most ``tol`` times its payoff scale (its largest
+absolute payoff), so answers do not change when the payoffs are rescaled. Equilibria found
 more than once are reported once. Lemke–Howson lives in :mod:`dealsim.solvers.lemke_howson`,
 dominance in :mod:`dealsim.solvers.dominance`, the shared profile checks in ``_profiles``; their
 public functions are re-exported here.
@@ -37,6 +38,7 @@ from dealsim.solvers._profiles import (
     _extra_best_responses,
     _finalise,
     _pure_ties,
+    payoff_scale,
     regret,
 )
 from dealsim.solvers.dominance import dominated_strategies, iterated_elimination
@@ -206,8 +208,9 @@ class NormalFormGame(ResultMixin):
 def _pure_mask(payoffs: np.ndarray, tol: float) -> np.ndarray:
     """Boolean tensor over profiles: True where every player plays a best response."""
     mask = np.ones(payoffs.shape[1:], dtype=bool)
+    scale = payoff_scale(payoffs)
     for i in range(payoffs.shape[0]):
-        mask &= payoffs[i] >= payoffs[i].max(axis=i, keepdims=True) - tol
+        mask &= payoffs[i] >= payoffs[i].max(axis=i, keepdims=True) - tol * scale[i]
     return mask
 
 
@@ -309,7 +312,8 @@ def two_player_equilibria(
         X, Y, degenerate, continuum = _vertex_kernel(_rescale(A), _rescale(B), tol=tol)
         candidates = list(zip(X, Y, strict=True))
     elif method == "support":
-        X, Y = _support_kernel(A, B, tol=tol)
+        sa, sb = payoff_scale(payoffs)
+        X, Y = _support_kernel(A / sa, B / sb, tol=tol)
         candidates = list(zip(X, Y, strict=True))
         degenerate = None
     elif method == "nashpy":

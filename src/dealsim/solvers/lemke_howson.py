@@ -59,7 +59,8 @@ def lemke_howson(
     max_pivots : int, default 100000
         Iteration bound; reaching it raises :class:`~dealsim.errors.SolverError`.
     tol : float, default 1e-9
-        The result's regret must be at most ``tol``.
+        The result's regret must be at most ``tol`` times each player's payoff scale
+        (its largest absolute payoff).
 
     Returns
     -------
@@ -102,7 +103,8 @@ def _checked_endpoint(
     if not eqs:
         reg = regret(np.stack([A, B]), [x, y])
         raise SolverError(
-            f"Lemke-Howson ended at a profile with regret {reg.tolist()} > tol={tol} "
+            f"Lemke-Howson ended at a profile with regret {reg.tolist()} > tol={tol} times "
+            "the payoff scale "
             "(numerical trouble); try another initial_dropped_label or a larger tol"
         )
     return eqs[0]
@@ -149,7 +151,8 @@ def lemke_howson_race(
     max_pivots : int, default 100000
         Iteration bound on every path; reaching it raises :class:`~dealsim.errors.SolverError`.
     tol : float, default 1e-9
-        The result's regret must be at most ``tol``.
+        The result's regret must be at most ``tol`` times each player's payoff scale
+        (its largest absolute payoff).
 
     Returns
     -------
