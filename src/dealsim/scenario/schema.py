@@ -205,6 +205,20 @@ class ParameterSpec(_Section):
     distribution: DistributionSpec | None = None
     description: str = ""
 
+    @field_validator("distribution", mode="before")
+    @classmethod
+    def _bare_kind(cls, value: Any) -> Any:
+        # ``distribution = "uniform"``: a bare kind, every other field at its default (bounds =
+        # the parameter's range), the same as ``distribution = {kind = "uniform"}``.
+        if isinstance(value, str):
+            return {"kind": value}
+        if value is None or isinstance(value, (dict, DistributionSpec)):
+            return value
+        raise ValueError(
+            f'expected a kind ("uniform", "normal", "beta", "triangular", "choice") '
+            f"or a table {{kind = ..., ...}}, got {value!r}"
+        )
+
     @model_validator(mode="after")
     def _value_in_range(self) -> ParameterSpec:
         if self.range is not None:
