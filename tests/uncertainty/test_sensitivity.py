@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
@@ -123,3 +125,118 @@ def test_sensitivity_cli_json(capsys):
     assert {"credibility", "fortress_risk"} <= set(document["sobol"]["first_order"])
     assert document["dealsim_version"] == dealsim.__version__
     assert document["scenario"]["sha256"] == dealsim.load("donbas-2026").sha256
+
+
+# --------------------------------------------------------------------------------------------
+# quasi-random design, agreement with scipy, intervals and plain warnings
+
+
+def test_estimator_agrees_with_scipy_sobol_indices_on_the_same_evaluations():
+    from scipy.stats import sobol_indices as scipy_sobol
+
+    from dealsim.uncertainty.distributions import ParameterDistribution
+    from dealsim.uncertainty.sensitivity import sobol_design
+
+    dists = {k: ParameterDistribution("uniform", bounds=(-np.pi, np.pi)) for k in "xyz"}
+    a, b = sobol_design(dists, 1 << 12, seed=5)
+    a, b = np.column_stack(list(a.values())), np.column_stack(list(b.values()))
+    ab = [np.where(np.arange(3) == i, b, a) for i in range(3)]
+    f_a, f_b, f_ab = _ishigami(a), _ishigami(b), np.array([_ishigami(m) for m in ab])
+    ours = sobol_indices(f_a, f_b, f_ab)
+    theirs = scipy_sobol(
+        func={"f_A": f_a[None], "f_B": f_b[None], "f_AB": f_ab[:, None]}, n=1 << 12
+    )
+    assert_allclose(ours[0], theirs.first_order.ravel(), rtol=1e-12)
+    assert_allclose(ours[1], theirs.total_order.ravel(), rtol=1e-12)
+
+
+def test_quasi_random_design_recovers_ishigami_with_far_fewer_samples():
+    # Same known values as above, from 2^13 Sobol' points instead of 2^17 random ones.
+    from dealsim.uncertainty.distributions import ParameterDistribution
+    from dealsim.uncertainty.sensitivity import sobol_design
+
+    dists = {k: ParameterDistribution("uniform", bounds=(-np.pi, np.pi)) for k in "xyz"}
+    a, b = sobol_design(dists, 1 << 13, seed=11)
+    a, b = np.column_stack(list(a.values())), np.column_stack(list(b.values()))
+    first, total = _saltelli(_ishigami, a, b)
+    assert_allclose(first, [0.3139, 0.4424, 0.0], atol=0.015)
+    assert_allclose(total, [0.5576, 0.4424, 0.2437], atol=0.015)
+
+
+def test_sobol_design_refuses_a_sample_size_that_is_not_a_power_of_two():
+    from dealsim.uncertainty.distributions import ParameterDistribution
+    from dealsim.uncertainty.sensitivity import sobol_design
+
+    with pytest.raises(DealsimError, match="power of two >= 2, got 12"):
+        sobol_design({"x": ParameterDistribution("uniform", bounds=(0.0, 1.0))}, 12, seed=0)
+
+
+def test_choice_parameters_are_drawn_with_their_weights():
+    from dealsim.uncertainty.distributions import ParameterDistribution
+    from dealsim.uncertainty.sensitivity import sobol_design
+
+    choice = ParameterDistribution("choice", values=(1.0, 5.0), weights=(0.25, 0.75))
+    a, _ = sobol_design({"c": choice}, 1 << 10, seed=3)
+    assert set(a["c"].tolist()) == {1.0, 5.0}
+    assert_allclose(np.mean(a["c"] == 1.0), 0.25, atol=0.01)
+
+
+def test_a_small_sample_is_declared_unreadable_with_the_samples_to_ask_for(threshold):
+    result = sobol_sensitivity(threshold, "agreement", samples=16, seed=0)
+    assert not result.readable
+    assert result.recommended_samples > 16
+    assert result.recommended_samples & (result.recommended_samples - 1) == 0
+    assert any(f"--samples {result.recommended_samples}" in w for w in result.warnings)
+
+
+def test_samples_are_rounded_up_to_a_power_of_two_and_both_recorded(threshold):
+    result = sobol_sensitivity(threshold, "agreement", samples=100, seed=0)
+    assert (result.requested_samples, result.samples) == (100, 128)
+    from dealsim.uncertainty.sensitivity import render_sensitivity
+
+    assert "rounded up from 100 to a power of two" in render_sensitivity(
+        tornado(threshold, "agreement"), result
+    )
+
+
+def test_intervals_contain_their_estimates_and_shrink_with_the_sample(threshold):
+    small = sobol_sensitivity(threshold, "agreement", samples=64, seed=2)
+    large = sobol_sensitivity(threshold, "agreement", samples=1024, seed=2)
+    for res in (small, large):
+        lo, hi = res.total_interval["p"]
+        assert lo <= res.total["p"] <= hi
+    width = lambda r: np.subtract(*r.total_interval["p"][::-1])  # noqa: E731
+    assert width(large) < width(small) / 2
+
+
+def test_first_order_above_total_is_never_printed_without_a_warning():
+    # donbas-2026 at a small sample: whatever the estimates, every parameter printed with a
+    # first-order index above its total is named in a warning line.
+    from dealsim.uncertainty.sensitivity import render_sensitivity
+
+    scenario = dealsim.load("donbas-2026")
+    for seed in range(3):
+        result = sobol_sensitivity(scenario, "zone_size", samples=32, seed=seed)
+        text = render_sensitivity(tornado(scenario, "zone_size"), result)
+        above = [k for k in result.first_order if result.first_order[k] > result.total[k]]
+        for name in above:
+            assert any(name in w and "above the total" in w for w in result.warnings)
+        if above:
+            assert "warning: first-order index above the total" in text
+
+
+def test_a_constant_output_says_so(threshold):
+    result = sobol_sensitivity(threshold, "feasible_size", samples=32, seed=0)
+    assert result.warnings == ("the output does not vary over the samples: every index is 0",)
+    assert result.readable
+
+
+@given(shift=st.floats(-1e6, 1e6), scale=st.floats(1e-6, 1e6))
+@settings(max_examples=25, deadline=None)
+def test_indices_do_not_change_when_the_output_is_shifted_or_rescaled(shift, scale):
+    rng = np.random.default_rng(7)
+    a, b = rng.random((2, 256, 3))
+    f = lambda x: x @ np.array([1.0, 2.0, 0.5]) + x[:, 0] * x[:, 1]  # noqa: E731
+    base = _saltelli(f, a, b)
+    moved = _saltelli(lambda x: shift + scale * f(x), a, b)
+    assert_allclose(moved, base, rtol=1e-6, atol=1e-9)

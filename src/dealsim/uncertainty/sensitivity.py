@@ -16,31 +16,40 @@ Variance-based first-order indices ``S_i = Var(E[Y | X_i]) / Var(Y)`` and total 
 from two independent sample matrices ``A`` and ``B`` and the matrices ``AB_i`` (``A`` with column
 ``i`` from ``B``), ``S_i ~ mean(f(B) (f(AB_i) - f(A))) / V`` and
 ``ST_i ~ mean((f(A) - f(AB_i))^2) / (2 V)``, ``V`` the variance of ``f`` over ``A`` and ``B``.
-That costs ``N (p + 2)`` evaluations for ``p`` parameters.
+That costs ``N (p + 2)`` evaluations for ``p`` parameters. ``A`` and ``B`` are the two halves
+of one scrambled Sobol' sequence (``scipy.stats.qmc.Sobol``), which fills the parameter space more
+evenly than independent draws; these are the estimators of ``scipy.stats.sobol_indices``.
+Percentile bootstrap intervals go with every index, and the result says plainly when they are too
+wide to read (or an estimate is impossible in theory: a first-order index above its total, or
+below zero) and how many samples to ask for.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from dealsim._format import format_number, table
 from dealsim._results import ResultMixin
 from dealsim.analysis.batch import BatchSolution, batch_solve
 from dealsim.errors import DealsimError
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.space import DealSpace
-from dealsim.uncertainty.distributions import sample_parameters, uncertain_parameters
+from dealsim.uncertainty.distributions import uncertain_parameters
 
 __all__ = [
+    "TARGET_HALFWIDTH",
     "SobolResult",
     "TornadoResult",
     "output_keys",
     "render_sensitivity",
     "scalar_output",
+    "sobol_design",
     "sobol_indices",
     "sobol_sensitivity",
     "tornado",
@@ -163,6 +172,9 @@ def tornado(scenario: Scenario, output_key: str, *, tol: float = 1e-9) -> Tornad
 def sobol_indices(f_a: ArrayLike, f_b: ArrayLike, f_ab: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """First-order (Saltelli 2010) and total (Jansen) Sobol indices from model evaluations.
 
+    The evaluations are centred on the mean of ``f_a`` and ``f_b`` first (as
+    ``scipy.stats.sobol_indices`` does), so a constant added to the model changes nothing.
+
     Parameters
     ----------
     f_a, f_b : array_like, shape (N,)
@@ -199,6 +211,11 @@ def sobol_indices(f_a: ArrayLike, f_b: ArrayLike, f_ab: ArrayLike) -> tuple[np.n
 
 
 def _sobol_kernel(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray):
+    # Centre on the mean of f(A) and f(B) first, as scipy.stats.sobol_indices does: the
+    # first-order estimator is not shift-invariant, and centring removes the noise a large mean
+    # adds to it.
+    mean = np.concatenate([fa, fb]).mean()
+    fa, fb, fab = fa - mean, fb - mean, fab - mean
     variance = np.concatenate([fa, fb]).var()
     if variance <= 0:
         zeros = np.zeros(fab.shape[0])
@@ -210,7 +227,16 @@ def _sobol_kernel(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray):
 
 @dataclass(frozen=True)
 class SobolResult(ResultMixin):
-    """Sobol indices of ``output_key`` per parameter, with bootstrap standard errors."""
+    """Sobol indices of ``output_key`` per parameter, with bootstrap confidence intervals.
+
+    ``first_order_interval[name]`` and ``total_interval[name]`` are percentile bootstrap
+    intervals at level ``confidence``; ``*_se`` the bootstrap standard errors. ``readable`` is
+    false when an interval is wider than ``2 * target_halfwidth`` or an estimate contradicts the
+    theory (a first-order index above its total, or a negative index, by more than its
+    interval); ``recommended_samples`` is then the base sample size (a power of two) that
+    should bring the widest interval down to the target (widths shrink like ``1/sqrt(N)``).
+    ``warnings`` says in words what is wrong.
+    """
 
     output_key: str
     samples: int
@@ -219,8 +245,82 @@ class SobolResult(ResultMixin):
     total: dict[str, float]
     first_order_se: dict[str, float]
     total_se: dict[str, float]
+    first_order_interval: dict[str, tuple[float, float]]
+    total_interval: dict[str, tuple[float, float]]
     variance: float
-    method: str = "saltelli_jansen"
+    confidence: float
+    bootstrap: int
+    readable: bool
+    recommended_samples: int
+    warnings: tuple[str, ...]
+    requested_samples: int
+    sampling: str = "sobol_scrambled"
+    method: str = "saltelli_2010_jansen_1999"
+
+
+TARGET_HALFWIDTH = 0.05
+"""Half-width of a bootstrap interval below which an index is taken as readable."""
+
+
+def _quantiles(dist: Any, u: np.ndarray) -> np.ndarray:
+    """Map uniform numbers in (0, 1) to a parameter distribution (inverse CDF)."""
+    if dist.kind == "choice":
+        cumulative = np.cumsum(dist.weights)
+        cumulative[-1] = 1.0
+        index = np.searchsorted(cumulative, u, side="right")
+        return np.asarray(dist.values, dtype=float)[np.minimum(index, len(dist.values) - 1)]
+    return np.asarray(dist._frozen().ppf(u), dtype=float)
+
+
+def sobol_design(
+    distributions: dict[str, Any], samples: int, *, seed: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The two sample matrices ``A`` and ``B`` of a Sobol analysis, from a Sobol' sequence.
+
+    One scrambled Sobol' sequence of dimension ``2p`` (``scipy.stats.qmc.Sobol``, seeded with
+    ``seed``) gives ``A`` (its first ``p`` columns) and ``B`` (the last ``p``), mapped to each
+    parameter's distribution by its inverse CDF. ``samples`` must be a power of two (the
+    sequence's balance properties hold for powers of two).
+
+    Examples
+    --------
+    >>> from dealsim.uncertainty.distributions import ParameterDistribution
+    >>> a, b = sobol_design({"x": ParameterDistribution("uniform", bounds=(0.0, 2.0))}, 8, seed=0)
+    >>> a["x"].shape, bool(((a["x"] > 0) & (a["x"] < 2)).all())
+    ((8,), True)
+    """
+    from scipy.stats import qmc
+
+    if samples < 2 or samples & (samples - 1):
+        raise DealsimError(f"samples must be a power of two >= 2, got {samples!r}")
+    p = len(distributions)
+    m = int(samples).bit_length() - 1
+    u = qmc.Sobol(d=2 * p, scramble=True, seed=np.random.default_rng(seed)).random_base2(m)
+    u = np.clip(u, 1e-12, 1 - 1e-12)  # inverse CDFs of unbounded laws are infinite at 0 and 1
+    a = {name: _quantiles(d, u[:, j]) for j, (name, d) in enumerate(distributions.items())}
+    b = {name: _quantiles(d, u[:, p + j]) for j, (name, d) in enumerate(distributions.items())}
+    return a, b
+
+
+def _bootstrap(fa, fb, fab, *, resamples: int, seed: int):
+    """Bootstrap replicates of (first, total), each shape (resamples, p); vectorised."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, fa.size, size=(resamples, fa.size))
+    a, b = fa[rows], fb[rows]  # (R, N)
+    mean = (a.mean(axis=1, keepdims=True) + b.mean(axis=1, keepdims=True)) / 2
+    a, b = a - mean, b - mean
+    ab = fab[:, rows] - mean  # (p, R, N)
+    variance = np.concatenate([a, b], axis=1).var(axis=1)  # (R,)
+    safe = np.where(variance > 0, variance, 1.0)
+    first = (np.mean(b * (ab - a), axis=2) / safe).T
+    total = (0.5 * np.mean((a - ab) ** 2, axis=2) / safe).T
+    zero = variance <= 0
+    first[zero], total[zero] = 0.0, 0.0
+    return first, total
+
+
+def _next_power_of_two(n: float) -> int:
+    return 1 << max(1, math.ceil(math.log2(max(n, 2))))
 
 
 def sobol_sensitivity(
@@ -230,29 +330,51 @@ def sobol_sensitivity(
     samples: int,
     seed: int,
     bootstrap: int = 200,
+    confidence: float = 0.95,
     tol: float = 1e-9,
 ) -> SobolResult:
     """Sobol indices of a scalar result with respect to each uncertain parameter.
 
-    ``A`` holds draws ``0 .. N-1`` and ``B`` draws ``N .. 2N-1`` of the run with ``seed`` (see
-    :func:`dealsim.uncertainty.distributions.sample_parameters`); standard errors come from
+    The sample matrices come from a scrambled Sobol' sequence (:func:`sobol_design`); a
+    ``samples`` that is not a power of two is rounded up to the next one (the result records
+    both). The cost is ``N (p + 2)`` solves. Confidence intervals are percentile intervals of
     ``bootstrap`` resamples of the ``N`` rows (generator seeded with ``seed``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    output_key : str
+        One of :func:`output_keys`.
+    samples : int
+        Base sample size ``N``.
+    seed : int
+        Seed of the scrambling and of the bootstrap.
+    bootstrap : int
+        Bootstrap resamples.
+    confidence : float
+        Level of the intervals, in (0, 1).
+    tol : float
+        Relative tolerance of the solves.
 
     Examples
     --------
     >>> import dealsim
     >>> res = sobol_sensitivity(dealsim.load("donbas-2026"), "zone_size", samples=64, seed=1)
-    >>> "credibility" in res.first_order
-    True
+    >>> "credibility" in res.first_order, res.readable, res.recommended_samples > 64
+    (True, False, True)
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise DealsimError(f"samples must be an integer >= 2, got {samples!r}")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 10:
+        raise DealsimError(f"bootstrap must be an integer >= 10, got {bootstrap!r}")
+    if not 0 < confidence < 1:
+        raise DealsimError(f"confidence must lie in (0, 1), got {confidence!r}")
     dists = uncertain_parameters(scenario)
     if not dists:
         raise DealsimError(f"{scenario.file or scenario.name}: no uncertain parameters")
     names = list(dists)
-    a = sample_parameters(scenario, 0, samples, seed=seed, distributions=dists)
-    b = sample_parameters(scenario, samples, 2 * samples, seed=seed, distributions=dists)
+    n = _next_power_of_two(samples)
+    a, b = sobol_design(dists, n, seed=seed)
     stacked = {
         name: np.concatenate(
             [a[name], b[name], *(b[name] if m == name else a[name] for m in names)]
@@ -260,28 +382,81 @@ def sobol_sensitivity(
         for name in names
     }
     y = scalar_output(scenario, batch_solve(scenario, stacked, tol=tol), output_key)
-    fa, fb = y[:samples], y[samples : 2 * samples]
-    fab = y[2 * samples :].reshape(len(names), samples)
+    fa, fb = y[:n], y[n : 2 * n]
+    fab = y[2 * n :].reshape(len(names), n)
     first, total = _sobol_kernel(fa, fb, fab)
-    rng = np.random.default_rng(seed)
-    rows = rng.integers(0, samples, size=(bootstrap, samples))
-    boot = [_sobol_kernel(fa[r], fb[r], fab[:, r]) for r in rows]
-    first_se = np.std([f for f, _ in boot], axis=0)
-    total_se = np.std([t for _, t in boot], axis=0)
+    boot_first, boot_total = _bootstrap(fa, fb, fab, resamples=bootstrap, seed=seed)
+    tail = 100 * (1 - confidence) / 2
+    f_lo, f_hi = np.percentile(boot_first, [tail, 100 - tail], axis=0)
+    t_lo, t_hi = np.percentile(boot_total, [tail, 100 - tail], axis=0)
+    variance = float(np.concatenate([fa, fb]).var())
+    warnings, readable, recommended = _diagnose(
+        names, n, variance, first, total, (f_lo, f_hi), (t_lo, t_hi)
+    )
     return SobolResult(
         output_key=output_key,
-        samples=samples,
+        samples=n,
         seed=seed,
         first_order=dict(zip(names, first.tolist(), strict=True)),
         total=dict(zip(names, total.tolist(), strict=True)),
-        first_order_se=dict(zip(names, first_se.tolist(), strict=True)),
-        total_se=dict(zip(names, total_se.tolist(), strict=True)),
-        variance=float(np.concatenate([fa, fb]).var()),
+        first_order_se=dict(zip(names, boot_first.std(axis=0).tolist(), strict=True)),
+        total_se=dict(zip(names, boot_total.std(axis=0).tolist(), strict=True)),
+        first_order_interval={
+            k: (float(lo), float(hi)) for k, lo, hi in zip(names, f_lo, f_hi, strict=True)
+        },
+        total_interval={
+            k: (float(lo), float(hi)) for k, lo, hi in zip(names, t_lo, t_hi, strict=True)
+        },
+        variance=variance,
+        confidence=confidence,
+        bootstrap=bootstrap,
+        readable=readable,
+        recommended_samples=recommended,
+        warnings=tuple(warnings),
+        requested_samples=samples,
     )
 
 
+def _diagnose(names, n, variance, first, total, first_ci, total_ci):
+    """Warnings in words, whether the indices can be read, and the sample size to ask for."""
+    warnings: list[str] = []
+    if variance <= 0:
+        warnings.append("the output does not vary over the samples: every index is 0")
+        return warnings, True, n
+    halfwidth = (
+        max(float(np.max(first_ci[1] - first_ci[0])), float(np.max(total_ci[1] - total_ci[0]))) / 2
+    )
+    above = [k for k, f, t in zip(names, first, total, strict=True) if f > t]
+    negative = [k for k, f in zip(names, first, strict=True) if f < 0]
+    contradiction = [
+        k for j, k in enumerate(names)
+        if first_ci[0][j] > total_ci[1][j] or first_ci[1][j] < 0
+    ]  # fmt: skip
+    if above:
+        warnings.append(
+            "first-order index above the total for " + ", ".join(above)
+            + ": impossible in theory (S_i <= ST_i), so this is sampling noise"
+        )  # fmt: skip
+    if negative:
+        warnings.append(
+            "negative first-order index for " + ", ".join(negative)
+            + ": impossible in theory, so this is sampling noise (read it as about 0)"
+        )  # fmt: skip
+    readable = halfwidth <= TARGET_HALFWIDTH and not contradiction
+    recommended = n
+    if not readable:
+        factor = max(halfwidth / TARGET_HALFWIDTH, 2.0) ** 2
+        recommended = _next_power_of_two(n * factor)
+        warnings.append(
+            f"the sample is too small for the indices to be read: intervals are up to "
+            f"+-{halfwidth:.2f} wide with N = {n}; ask for --samples {recommended} "
+            f"({recommended * (len(names) + 2):,} solves)"
+        )
+    return warnings, readable, recommended
+
+
 def render_sensitivity(tornado_result: TornadoResult, sobol: SobolResult | None = None) -> str:
-    """Text report: the tornado table and, if given, the Sobol indices.
+    """Text report: the tornado table and, if given, the Sobol indices with their intervals.
 
     Examples
     --------
@@ -290,27 +465,44 @@ def render_sensitivity(tornado_result: TornadoResult, sobol: SobolResult | None 
     Sensitivity of zone_size (base value ...)
     """
     t = tornado_result
+    rows = [["parameter", "low", "high", "out(low)", "out(high)", "swing"]]
+    for bar in t.bars:
+        rows.append(
+            [bar["parameter"]]
+            + [format_number(float(bar[k])) for k in ("low", "high", "output_low", "output_high")]
+            + [format_number(float(bar["swing"]))]
+        )
     lines = [
-        f"Sensitivity of {t.output_key} (base value {t.base:.6g})",
+        f"Sensitivity of {t.output_key} (base value {format_number(t.base)})",
         "",
         "One at a time (others at their values):",
-        f"  {'parameter':<20} {'low':>10} {'high':>10} {'out(low)':>12} {'out(high)':>12}"
-        f" {'swing':>10}",
+        *table(rows),
     ]
-    for bar in t.bars:
-        lines.append(
-            f"  {bar['parameter']:<20} {bar['low']:>10.4g} {bar['high']:>10.4g} "
-            f"{bar['output_low']:>12.6g} {bar['output_high']:>12.6g} {bar['swing']:>10.4g}"
-        )
     if sobol is not None:
+        level = f"{sobol.confidence:.0%}"
+        rounded = (
+            f", rounded up from {sobol.requested_samples} to a power of two"
+            if sobol.requested_samples != sobol.samples
+            else ""
+        )
         lines += [
             "",
-            f"Sobol indices ({sobol.samples} base samples, seed {sobol.seed}; +- bootstrap s.e.):",
-            f"  {'parameter':<20} {'first order':>18} {'total':>18}",
+            f"Sobol indices ({sobol.samples} base samples{rounded}, Sobol' sequence, seed "
+            f"{sobol.seed}; {level} bootstrap intervals):",
         ]
+        rows = [["parameter", "first order", f"{level} interval", "total", f"{level} interval"]]
         for name in sobol.first_order:
-            lines.append(
-                f"  {name:<20} {sobol.first_order[name]:>9.4f} +- {sobol.first_order_se[name]:.4f}"
-                f" {sobol.total[name]:>9.4f} +- {sobol.total_se[name]:.4f}"
+            f_lo, f_hi = sobol.first_order_interval[name]
+            t_lo, t_hi = sobol.total_interval[name]
+            rows.append(
+                [
+                    name,
+                    f"{sobol.first_order[name]:.3f}",
+                    f"{f_lo:.3f}..{f_hi:.3f}",
+                    f"{sobol.total[name]:.3f}",
+                    f"{t_lo:.3f}..{t_hi:.3f}",
+                ]
             )
+        lines += table(rows)
+        lines += [f"  warning: {w}" for w in sobol.warnings]
     return "\n".join(lines) + "\n"
