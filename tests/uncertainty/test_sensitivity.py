@@ -231,9 +231,11 @@ def test_a_constant_output_says_so(threshold):
     assert result.readable
 
 
-@given(shift=st.floats(-1e6, 1e6), scale=st.floats(1e-6, 1e6))
+@given(offset=st.floats(-1e3, 1e3), scale=st.floats(1e-6, 1e6))
 @settings(max_examples=25, deadline=None)
-def test_indices_do_not_change_when_the_output_is_shifted_or_rescaled(shift, scale):
+def test_indices_do_not_change_when_the_output_is_shifted_or_rescaled(offset, scale):
+    # the shift is measured in the output's own scale (offset outputs' spreads)
+    shift = offset * scale
     rng = np.random.default_rng(7)
     a, b = rng.random((2, 256, 3))
     f = lambda x: x @ np.array([1.0, 2.0, 0.5]) + x[:, 0] * x[:, 1]  # noqa: E731
