@@ -24,7 +24,7 @@ from dealsim.results import (
 )
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import all_bargaining_solutions
-from dealsim.space import DEFAULT_CHUNK, DealSpace
+from dealsim.space import DEFAULT_CHUNK, DEFAULT_MAX_DEALS, DealSpace, check_space_size
 from dealsim.zone import ZoneComputation, compute_zone
 
 __all__ = [
@@ -54,6 +54,8 @@ ANALYSES: dict[str, tuple[Callable[[Scenario], bool], str]] = {
         "dealsim.analysis.ratification:ratification_analysis",
     ),
     "games": (lambda s: bool(s.games), "dealsim.analysis.games:games_analysis"),
+    "proposals": (lambda s: bool(s.proposals), "dealsim.analysis.proposals:proposals_analysis"),
+    "actual": (lambda s: s.actual is not None, "dealsim.analysis.retrodiction:actual_analysis"),
 }
 """Optional analyses by JSON key: (does the scenario declare it?, "module:function"). The function
 takes ``(scenario, zone_computation)`` and returns a result with ``to_dict()``. Modules are
@@ -81,6 +83,8 @@ def solve(
     chunk: int = DEFAULT_CHUNK,
     tol: float = 1e-9,
     analyses: bool = True,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
+    max_frontier: int | None = None,
 ) -> SolveResult:
     """Solve a scenario: agreement zone, Pareto frontiers, bargaining solutions and analyses.
 
@@ -96,6 +100,13 @@ def solve(
         Acceptance tolerance: a deal worth ``reservation - tol`` or more is accepted.
     analyses : bool
         Also run the optional analyses the scenario declares (games, war, ...).
+    max_deals : int or None
+        Refuse a deal space of more deals than this, before any work (``None``: no limit; see
+        docs/limits.md).
+    max_frontier : int or None
+        List at most this many deals of each Pareto frontier in the result (evenly spaced along
+        it); the frontier's ``size`` stays the true size and ``truncated`` says deals were left
+        out. ``None`` lists them all. The bargaining solutions always use the whole frontier.
 
     Examples
     --------
@@ -106,6 +117,9 @@ def solve(
     """
     if parameters is not None:
         scenario = scenario.with_parameters(**parameters)
+    check_space_size(DealSpace(scenario), max_deals)
+    if max_frontier is not None and (isinstance(max_frontier, bool) or max_frontier < 1):
+        raise DealsimError(f"max_frontier must be a positive integer, not {max_frontier!r}")
     zc = compute_zone(scenario, chunk=chunk, tol=tol)
     ids = scenario.party_ids
     space = zc.space
@@ -152,9 +166,11 @@ def solve(
         powers=_by_party(ids, powers),
         deal_space=_deal_space(scenario, space),
         agreement_zone=_zone_summary(scenario, zc),
-        pareto_frontier=_frontier(space, ids, zc.zone_frontier, zc.zone_frontier_utilities),
+        pareto_frontier=_frontier(
+            space, ids, zc.zone_frontier, zc.zone_frontier_utilities, max_frontier
+        ),
         feasible_frontier=_frontier(
-            space, ids, zc.feasible_frontier, zc.feasible_frontier_utilities
+            space, ids, zc.feasible_frontier, zc.feasible_frontier_utilities, max_frontier
         ),
         solutions=solutions,
         analyses=extra,
@@ -208,11 +224,21 @@ def _zone_summary(scenario: Scenario, zc: ZoneComputation) -> ZoneSummary:
 
 
 def _frontier(
-    space: DealSpace, ids: tuple[str, ...], indices: np.ndarray, utilities: np.ndarray
+    space: DealSpace,
+    ids: tuple[str, ...],
+    indices: np.ndarray,
+    utilities: np.ndarray,
+    max_frontier: int | None = None,
 ) -> FrontierSummary:
+    size = int(indices.size)
+    truncated = max_frontier is not None and size > max_frontier
+    if truncated:  # evenly spaced along the frontier, both ends kept
+        keep = np.unique(np.linspace(0, size - 1, int(max_frontier)).round().astype(np.intp))
+        indices, utilities = indices[keep], utilities[keep]
     return FrontierSummary(
-        size=int(indices.size),
+        size=size,
         indices=tuple(int(i) for i in indices),
         deals=tuple(space.deal(int(i)) for i in indices),
         utilities=tuple(_by_party(ids, u) for u in utilities),
+        truncated=truncated,
     )

@@ -10,6 +10,7 @@ vectorised. Large spaces are walked in chunks so that temporary memory stays bou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,13 +18,46 @@ from typing import Any
 
 import numpy as np
 
+from dealsim.errors import DealsimError
 from dealsim.expressions import evaluate_number
 from dealsim.scenario.model import Scenario
 
-__all__ = ["DEFAULT_CHUNK", "DealSpace", "UtilityModel"]
+__all__ = ["DEFAULT_CHUNK", "DEFAULT_MAX_DEALS", "DealSpace", "UtilityModel", "check_space_size"]
 
 DEFAULT_CHUNK = 1 << 18
 """Deals per chunk: 262,144 deals x a few issues keeps temporaries to tens of megabytes."""
+
+DEFAULT_MAX_DEALS = 10**8
+"""The largest deal space a solve walks unless told otherwise (``--max-deals``, ``max_deals=``).
+
+At about a minute and a few hundred megabytes per 10^7 deals, 10^8 deals is the most a laptop walks
+in reasonable time; the count is exact (Python integers), so no file can wrap it around."""
+
+
+def check_space_size(space: DealSpace, max_deals: int | None = DEFAULT_MAX_DEALS) -> int:
+    """The number of deals of ``space``, refusing a space of more than ``max_deals`` deals.
+
+    The count is a Python integer (exact at any size) and is checked before anything is allocated.
+    ``max_deals=None`` lifts the limit.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> check_space_size(DealSpace(dealsim.load("logroll")))
+    121
+    >>> check_space_size(DealSpace(dealsim.load("logroll")), max_deals=100)
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.DealsimError: ...: the deal space has 121 deals, above the limit of 100 ...
+    """
+    size = space.size
+    if max_deals is not None and size > max_deals:
+        where = space.scenario.file or space.scenario.name
+        raise DealsimError(
+            f"{where}: the deal space has {size:,} deals, above the limit of {max_deals:,} "
+            "(raise it with --max-deals or max_deals=)"
+        )
+    return size
 
 
 @dataclass(frozen=True)
@@ -54,8 +88,8 @@ class DealSpace:
 
     @property
     def size(self) -> int:
-        """Number of deals."""
-        return int(np.prod(self.shape, dtype=np.int64))
+        """Number of deals (an exact Python integer: no overflow at any size)."""
+        return math.prod(self.shape)
 
     def codes(self, indices: np.ndarray | slice | None = None) -> np.ndarray:
         """Integer codes ``(n, n_issues)`` of the deals at flat ``indices`` (default: all).

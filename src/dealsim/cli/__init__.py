@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from dealsim._version import __version__
-from dealsim.cli import games, negotiate, plot, solve, uncertainty
+from dealsim.cli import cases, games, negotiate, plot, solve, uncertainty
 from dealsim.cli._common import Command
 from dealsim.errors import DealsimError
 
@@ -27,6 +27,8 @@ COMMANDS: dict[str, Command] = {
         solve.VALIDATE,
         solve.LIST,
         solve.SCHEMA,
+        cases.EVALUATE,
+        cases.BACKTEST,
         uncertainty.SWEEP,
         uncertainty.MONTECARLO,
         uncertainty.SENSITIVITY,

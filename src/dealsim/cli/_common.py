@@ -8,22 +8,31 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from dealsim._files import write_text
 from dealsim.errors import DealsimError
 
 __all__ = [
+    "DEFAULT_MAX_FRONTIER",
     "Command",
+    "add_limit_arguments",
     "add_output_arguments",
     "add_scenario_argument",
     "dump_json",
+    "load_scenario",
+    "non_negative_int",
     "parse_assignments",
+    "positive_int",
     "write_output",
 ]
+
+DEFAULT_MAX_FRONTIER = 10_000
+"""Frontier deals listed per frontier in ``solve``'s output unless ``--max-frontier`` says."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +63,7 @@ def write_output(text: str, output: str | None, *, force: bool = False) -> None:
     if output is None or output == "-":
         sys.stdout.write(text)
         return
-    path = Path(output)
-    if path.exists() and not force:
-        raise DealsimError(f"{output}: already exists; pass --force to overwrite it")
-    path.write_text(text, encoding="utf-8")
+    write_text(output, text, force=force)
 
 
 def dump_json(document: Any) -> str:
@@ -91,6 +97,78 @@ def add_output_arguments(
     parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
 
 
+def positive_int(text: str) -> int:
+    """An ``argparse`` type: an integer of at least 1 (argparse names the option on error).
+
+    Examples
+    --------
+    >>> positive_int("3")
+    3
+    >>> positive_int("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a positive integer, not '0'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An ``argparse`` type: an integer of at least 0.
+
+    Examples
+    --------
+    >>> non_negative_int("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be an integer of 0 or more, not '-1'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer of 0 or more, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer of 0 or more, not {text!r}")
+    return value
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser, *, frontier: bool = False) -> None:
+    """Add ``--max-deals`` (and, with ``frontier``, ``--max-frontier``); see docs/limits.md."""
+    from dealsim.space import DEFAULT_MAX_DEALS
+
+    parser.add_argument(
+        "--max-deals",
+        type=positive_int,
+        default=DEFAULT_MAX_DEALS,
+        metavar="N",
+        help=f"refuse a deal space of more than N deals (default {DEFAULT_MAX_DEALS:,})",
+    )
+    if frontier:
+        parser.add_argument(
+            "--max-frontier",
+            type=positive_int,
+            default=DEFAULT_MAX_FRONTIER,
+            metavar="N",
+            help="list at most N deals of each Pareto frontier, evenly spaced; the true size "
+            f"is still reported (default {DEFAULT_MAX_FRONTIER:,})",
+        )
+
+
+def load_scenario(args: argparse.Namespace) -> Any:
+    """Load ``args.scenario`` and check its deal space against ``args.max_deals``."""
+    import dealsim
+    from dealsim.space import DealSpace, check_space_size
+
+    scenario = dealsim.load(args.scenario)
+    check_space_size(DealSpace(scenario), getattr(args, "max_deals", None))
+    return scenario
+
+
 def _format_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -113,11 +191,14 @@ def parse_assignments(items: Sequence[str] | None) -> dict[str, float]:
     for item in items or ():
         name, sep, text = item.partition("=")
         try:
-            if not sep:
+            if not sep or not name.strip():
                 raise ValueError
-            values[name.strip()] = float(text)
+            value = float(text)
         except ValueError:
             raise DealsimError(
                 f"--set {item!r}: expected NAME=NUMBER, e.g. credibility=0.8"
             ) from None
+        if not math.isfinite(value):
+            raise DealsimError(f"--set {item!r}: {name.strip()} must be a finite number")
+        values[name.strip()] = value
     return values

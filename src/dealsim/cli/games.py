@@ -14,8 +14,10 @@ from typing import Any
 
 from dealsim.cli._common import (
     Command,
+    add_limit_arguments,
     add_output_arguments,
     add_scenario_argument,
+    load_scenario,
     parse_assignments,
     write_output,
 )
@@ -116,12 +118,11 @@ def _export_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )
+    add_limit_arguments(parser)
 
 
 def _export(args: argparse.Namespace) -> int:
-    import dealsim
-
-    scenario = dealsim.load(args.scenario)
+    scenario = load_scenario(args)
     params = parse_assignments(args.set)
     if params:
         scenario = scenario.with_parameters(**params)

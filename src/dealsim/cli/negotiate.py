@@ -12,9 +12,11 @@ from dealsim.analysis.negotiation import (
 )
 from dealsim.cli._common import (
     Command,
+    add_limit_arguments,
     add_output_arguments,
     add_scenario_argument,
     dump_json,
+    load_scenario,
     write_output,
 )
 
@@ -32,13 +34,12 @@ def _negotiate_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the tie-breaking (default 0)")
     parser.add_argument("--format", choices=["csv", "json"], default="csv")
     add_output_arguments(parser)
+    add_limit_arguments(parser)
 
 
 def _negotiate(args: argparse.Namespace) -> int:
     """Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace."""
-    import dealsim
-
-    scenario = dealsim.load(args.scenario)
+    scenario = load_scenario(args)
     trace, indices = simulate_scenario_negotiation(
         scenario, args.agents, rounds=args.rounds, seed=args.seed
     )

@@ -8,8 +8,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from dealsim._files import write_text
 from dealsim.analysis.games import game_title, resolve_game
-from dealsim.cli._common import Command, parse_assignments
+from dealsim.cli._common import (
+    Command,
+    add_limit_arguments,
+    load_scenario,
+    parse_assignments,
+)
 from dealsim.errors import DealsimError
 from dealsim.plot._save import FIGURE_SUFFIXES, check_output, save_figure
 
@@ -132,12 +138,11 @@ def _common_args(parser: argparse.ArgumentParser, output_help: str) -> None:
     )
     parser.add_argument("-o", "--output", required=True, help=output_help)
     parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    add_limit_arguments(parser)
 
 
 def _load(args: argparse.Namespace) -> Any:
-    import dealsim
-
-    scenario = dealsim.load(args.scenario)
+    scenario = load_scenario(args)
     params = parse_assignments(args.set) or None
     return scenario.with_parameters(**params) if params else scenario
 
@@ -150,8 +155,8 @@ def _report_args(parser: argparse.ArgumentParser) -> None:
 def _report(args: argparse.Namespace) -> int:
     from dealsim.html_report import render_html_report
 
-    path = check_output(args.output, args.force, (".html", ".htm"))
-    path.write_text(render_html_report(_load(args)), encoding="utf-8")
+    check_output(args.output, args.force, (".html", ".htm"))
+    write_text(args.output, render_html_report(_load(args)), force=args.force)
     return 0
 
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from dealsim.cli._common import (
     Command,
+    add_limit_arguments,
     add_output_arguments,
     add_scenario_argument,
     dump_json,
+    load_scenario,
     parse_assignments,
     write_output,
 )
@@ -34,6 +36,12 @@ def _solve_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )
+    add_limit_arguments(parser, frontier=True)
+
+
+def _validate_args(parser: argparse.ArgumentParser) -> None:
+    add_scenario_argument(parser)
+    add_limit_arguments(parser)
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -47,18 +55,22 @@ def _solve(args: argparse.Namespace) -> int:
             dump_json(document) if args.format == "json" else text, args.output, force=args.force
         )
         return 0
-    scenario = dealsim.load(args.scenario)
-    result = dealsim.solve(scenario, parameters=parse_assignments(args.set) or None)
+    scenario = load_scenario(args)
+    result = dealsim.solve(
+        scenario,
+        parameters=parse_assignments(args.set) or None,
+        max_deals=args.max_deals,
+        max_frontier=args.max_frontier,
+    )
     text = dump_json(result.to_dict()) if args.format == "json" else render_report(result)
     write_output(text, args.output, force=args.force)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import dealsim
     from dealsim.space import DealSpace
 
-    scenario = dealsim.load(args.scenario)
+    scenario = load_scenario(args)
     size = DealSpace(scenario).size
     print(
         f"{scenario.file}: ok: {scenario.name!r}, {len(scenario.parties)} parties, "
@@ -91,7 +103,7 @@ SOLVE = Command(
 )
 VALIDATE = Command(
     "validate",
-    add_scenario_argument,
+    _validate_args,
     _validate,
     "Check a scenario file and say exactly what is wrong.",
 )

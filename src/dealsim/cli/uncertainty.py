@@ -10,9 +10,13 @@ from typing import Any
 from dealsim._version import __version__
 from dealsim.cli._common import (
     Command,
+    add_limit_arguments,
     add_output_arguments,
     add_scenario_argument,
     dump_json,
+    load_scenario,
+    non_negative_int,
+    positive_int,
     write_output,
 )
 from dealsim.errors import DealsimError
@@ -23,6 +27,7 @@ __all__ = ["MONTECARLO", "SENSITIVITY", "SWEEP"]
 def _common(parser: argparse.ArgumentParser, *, stream: bool = True) -> None:
     add_scenario_argument(parser)
     parser.add_argument("--format", choices=["text", "json"], default="text")
+    add_limit_arguments(parser)
     if not stream:
         add_output_arguments(parser)
         return
@@ -32,7 +37,10 @@ def _common(parser: argparse.ArgumentParser, *, stream: bool = True) -> None:
     )
     parser.add_argument("--resume", action="store_true", help="continue the run in --output")
     parser.add_argument(
-        "--workers", type=int, default=None, help="local worker processes (default: every core)"
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="local worker processes (default: every core)",
     )
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786"
@@ -78,10 +86,9 @@ def _sweep_args(parser: argparse.ArgumentParser) -> None:
 
 def _sweep(args: argparse.Namespace) -> int:
     """Solve a scenario over a 1-D or 2-D grid of parameter values."""
-    import dealsim
     from dealsim.uncertainty.sweep import parse_grid, render_sweep, sweep
 
-    scenario = dealsim.load(args.scenario)
+    scenario = load_scenario(args)
     grid = dict(parse_grid(item) for item in args.param)
     if len(grid) != len(args.param):
         raise DealsimError("each parameter may be swept once (--param given twice)")
@@ -93,17 +100,16 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _montecarlo_args(parser: argparse.ArgumentParser) -> None:
     _common(parser)
-    parser.add_argument("--samples", type=int, default=10_000, help="number of draws")
+    parser.add_argument("--samples", type=positive_int, default=10_000, help="number of draws")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--top", type=int, default=10, help="robust deals to list")
+    parser.add_argument("--top", type=non_negative_int, default=10, help="robust deals to list")
 
 
 def _montecarlo(args: argparse.Namespace) -> int:
     """Sample the uncertain parameters: chance of agreement, robust deals, solution spread."""
-    import dealsim
     from dealsim.uncertainty.montecarlo import monte_carlo, render_montecarlo
 
-    scenario = dealsim.load(args.scenario)
+    scenario = load_scenario(args)
     result = _streamed(
         args, monte_carlo, scenario, samples=args.samples, seed=args.seed, top=args.top
     )
@@ -121,7 +127,10 @@ def _sensitivity_args(parser: argparse.ArgumentParser) -> None:
         "nash.deal.<issue>, ... (default zone_size)",
     )
     parser.add_argument(
-        "--samples", type=int, default=1024, help="base samples N of the Sobol estimator"
+        "--samples",
+        type=positive_int,
+        default=1024,
+        help="base samples N of the Sobol estimator",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
@@ -131,10 +140,9 @@ def _sensitivity_args(parser: argparse.ArgumentParser) -> None:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     """Tornado and Sobol sensitivity of a scalar result to the uncertain parameters."""
-    import dealsim
     from dealsim.uncertainty.sensitivity import render_sensitivity, sobol_sensitivity, tornado
 
-    scenario = dealsim.load(args.scenario)
+    scenario = load_scenario(args)
     bars = tornado(scenario, args.output_key)
     sobol = None
     if not args.no_sobol:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from dealsim._files import check_output_path, reporting_os_errors
 from dealsim.errors import DealsimError
 
 __all__ = ["FIGURE_SUFFIXES", "check_output", "save_figure"]
@@ -21,14 +22,12 @@ def check_output(output: str, force: bool, suffixes: tuple[str, ...]) -> Path:
     '.svg'
     """
     path = Path(output)
-    if path.suffix.lower() not in suffixes:
+    if str(output).strip() and path.suffix.lower() not in suffixes:
         raise DealsimError(
             f"{output}: unknown file type {path.suffix or '(none)'!r} "
             f"(allowed: {', '.join(suffixes)})"
         )
-    if path.exists() and not force:
-        raise DealsimError(f"{output}: already exists; pass --force to overwrite it")
-    return path
+    return check_output_path(output, force=force)
 
 
 def save_figure(fig: Any, output: str, *, force: bool = False, dpi: int = 150) -> Path:
@@ -45,6 +44,9 @@ def save_figure(fig: Any, output: str, *, force: bool = False, dpi: int = 150) -
     import matplotlib.pyplot as plt
 
     path = check_output(output, force, FIGURE_SUFFIXES)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with reporting_os_errors(output):
+            fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return path
