@@ -12,6 +12,8 @@ SECTIONS: dict[str, str] = {
     "alternating_offers": "dealsim.analysis.alternating_offers:render_alternating_offers",
     "ratification": "dealsim.analysis.ratification:render_ratification",
     "games": "dealsim.analysis.equilibrium_report:render_games",
+    "proposals": "dealsim.analysis.proposals:render_proposals",
+    "actual": "dealsim.analysis.retrodiction:render_actual",
 }
 """Text renderers of optional analyses, keyed like ``SolveResult.analyses``: "module:function",
 each taking ``(analysis_result, solve_result)`` and returning lines of text."""

@@ -166,7 +166,13 @@ class Compiler:
             values = tuple(float(v) for v in np.linspace(lo, hi, spec.steps))
             return Issue(key, spec.label or key, "range", values, spec.unit, spec.description)
         return Issue(
-            key, spec.label or key, "levels", tuple(spec.levels), spec.unit, spec.description
+            key,
+            spec.label or key,
+            "levels",
+            tuple(spec.levels),
+            spec.unit,
+            spec.description,
+            ordered=spec.ordered,
         )
 
     def payoff(

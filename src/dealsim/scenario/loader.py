@@ -14,6 +14,7 @@ from dealsim.scenario.compiler import Compiler
 from dealsim.scenario.dynamics import compile_dynamics
 from dealsim.scenario.games import compile_games
 from dealsim.scenario.model import WAR, Scenario
+from dealsim.scenario.proposals import compile_proposals
 from dealsim.scenario.schema import ScenarioFile, validation_error
 
 __all__ = ["bundled_scenarios", "compile_scenario", "load", "loads", "scenario_path"]
@@ -153,6 +154,7 @@ def compile_scenario(spec: ScenarioFile, *, file: str | None = None) -> Scenario
     # compiled against the core scenario with the same compiler.
     scenario = dataclasses.replace(scenario, **compile_games(spec, compiler, scenario))
     scenario = dataclasses.replace(scenario, **compile_dynamics(spec, compiler, scenario))
+    scenario = dataclasses.replace(scenario, **compile_proposals(spec, compiler, scenario))
     for party in scenario.parties:
         if party.reservation == WAR and (scenario.war is None or not scenario.war.covers(party.id)):
             raise compiler.error(

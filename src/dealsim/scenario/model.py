@@ -73,6 +73,8 @@ class Issue:
     values: tuple[Any, ...]
     unit: str | None = None
     description: str = ""
+    ordered: bool = False
+    """For levels: whether they are ranked in file order (distances then count ranks)."""
 
     @property
     def size(self) -> int:
@@ -192,6 +194,8 @@ class Scenario:
     war: Any = None
     ratification: dict[str, Any] = field(default_factory=dict)
     alternating_offers: Any = None
+    proposals: dict[str, Any] = field(default_factory=dict)
+    actual: Any = None
 
     @property
     def party_ids(self) -> tuple[str, ...]:

@@ -27,11 +27,13 @@ from dealsim.errors import ScenarioError
 
 __all__ = [
     "DISTRIBUTION_KINDS",
+    "ActualSpec",
     "ConstraintSpec",
     "DistributionSpec",
     "IssueSpec",
     "ParameterSpec",
     "PartySpec",
+    "ProposalSpec",
     "ScenarioFile",
     "ScenarioMeta",
     "TermSpec",
@@ -264,6 +266,7 @@ class IssueSpec(_Section):
     steps: int | None = Field(default=None, ge=2, le=100_000)
     unit: str | None = None
     levels: tuple[LevelValue, ...] | None = Field(default=None, min_length=1)
+    ordered: bool = False
 
     @model_validator(mode="after")
     def _range_or_levels(self) -> IssueSpec:
@@ -278,6 +281,8 @@ class IssueSpec(_Section):
         else:
             if self.steps is not None:
                 raise ValueError("'steps' goes with 'range', not with 'levels'")
+        if self.ordered and self.levels is None:
+            raise ValueError("'ordered' goes with 'levels' (a range is ordered already)")
             keys = [level_key(level) for level in self.levels or ()]
             if len(set(keys)) != len(keys):
                 raise ValueError("levels must be distinct")
@@ -462,6 +467,23 @@ class RatificationSpec(_Section):
         return self
 
 
+class ProposalSpec(_Section):
+    """``[proposals.<id>]``: a named package on the table, every issue given."""
+
+    label: str = ""
+    source: str = ""
+    terms: dict[str, DealValue] = Field(min_length=1)
+
+
+class ActualSpec(_Section):
+    """``[actual]``: what was actually agreed (every issue given), when, and the source."""
+
+    terms: dict[str, DealValue] = Field(min_length=1)
+    date: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    label: str = ""
+
+
 class AlternatingOffersSpec(_Section):
     """``[alternating_offers]``: finite-horizon bargaining over the scenario's deals."""
 
@@ -493,6 +515,8 @@ class ScenarioFile(_Section):
     war: WarSpec | None = None
     ratification: dict[Id, RatificationSpec] = Field(default_factory=dict)
     alternating_offers: AlternatingOffersSpec | None = None
+    proposals: dict[Id, ProposalSpec] = Field(default_factory=dict)
+    actual: ActualSpec | None = None
     format: Literal[1] = 1
 
 
@@ -611,5 +635,7 @@ _MODELS: dict[str, type[BaseModel]] = {
         WarSpec,
         RatificationSpec,
         AlternatingOffersSpec,
+        ProposalSpec,
+        ActualSpec,
     )
 }
