@@ -269,6 +269,8 @@ def compile_dynamics(spec: ScenarioFile, compiler: Compiler, scenario: Scenario)
         "war": None if spec.war is None else _war(spec.war, compiler, parties),
         "ratification": {
             party: _ratification(party, rule, compiler, parties)
+            if getattr(rule, "body", None) is None
+            else _body_ratification(party, rule, compiler, parties, scenario.bodies)
             for party, rule in spec.ratification.items()
         },
         "alternating_offers": (
@@ -468,4 +470,27 @@ def _alternating(
             )
     return AlternatingOffersSettings(
         rounds=ao.rounds, proposer_order=order, breakdown=breakdown, round_cost=costs
+    )
+
+
+# -------------------------------------------- issue 15: ratification by a [bodies.<id>] vote
+
+
+def _body_ratification(
+    party: str, rule: Any, compiler: Compiler, parties: tuple[str, ...], bodies: Mapping
+) -> RatificationRule:
+    """``[ratification.<party>] body = "<id>"``: the body's approval is the hard win-set."""
+    from dealsim.scenario.bodies import body_approval
+
+    base = f"ratification.{party}"
+    _party_key(party, base, parties, compiler)
+    return RatificationRule(
+        party=party,
+        require=body_approval(rule.body, f"{base}.body", compiler, bodies),  # type: ignore[arg-type]
+        mode=rule.mode,
+        threshold=_bounded(
+            compiler, rule.threshold, f"{base}.threshold", 0.0, 1.0, "a probability in [0, 1]"
+        ),
+        label=rule.label,
+        source=rule.source,
     )

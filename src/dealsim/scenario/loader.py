@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dealsim.errors import ScenarioError
+from dealsim.scenario.bodies import compile_bodies
 from dealsim.scenario.compiler import Compiler
 from dealsim.scenario.dynamics import compile_dynamics
 from dealsim.scenario.games import compile_games
@@ -153,6 +154,7 @@ def compile_scenario(spec: ScenarioFile, *, file: str | None = None) -> Scenario
     # Optional sections: strategic games, and the war / ratification / alternating-offers models,
     # compiled against the core scenario with the same compiler.
     scenario = dataclasses.replace(scenario, **compile_games(spec, compiler, scenario))
+    scenario = dataclasses.replace(scenario, **compile_bodies(spec, compiler, scenario))
     scenario = dataclasses.replace(scenario, **compile_dynamics(spec, compiler, scenario))
     scenario = dataclasses.replace(scenario, **compile_proposals(spec, compiler, scenario))
     for party in scenario.parties:

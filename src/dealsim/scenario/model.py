@@ -196,6 +196,7 @@ class Scenario:
     alternating_offers: Any = None
     proposals: dict[str, Any] = field(default_factory=dict)
     actual: Any = None
+    bodies: dict[str, Any] = field(default_factory=dict)
 
     @property
     def party_ids(self) -> tuple[str, ...]:

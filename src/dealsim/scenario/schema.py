@@ -9,7 +9,9 @@ when the validated file is compiled into a :class:`dealsim.scenario.Scenario`.
 from __future__ import annotations
 
 import math
+import re
 import typing
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -28,6 +30,7 @@ from dealsim.errors import ScenarioError
 __all__ = [
     "DISTRIBUTION_KINDS",
     "ActualSpec",
+    "BodySpec",
     "ConstraintSpec",
     "DistributionSpec",
     "IssueSpec",
@@ -453,18 +456,79 @@ class RatificationSpec(_Section):
     source: str = ""
     require: str | None = None
     probability: RatificationProbabilitySpec | None = None
+    body: str | None = None  # a [bodies.<id>] whose vote ratifies (see dealsim.scenario.bodies)
     mode: Literal["constraint", "expected_utility"] = "constraint"
     threshold: NumberOrExpression = 0.5
 
     @model_validator(mode="after")
     def _require_or_probability(self) -> RatificationSpec:
-        if (self.require is None) == (self.probability is None):
+        given = [self.require, self.probability, self.body]
+        if sum(x is not None for x in given) != 1:
             raise ValueError(
-                "give either 'require' (a hard win-set) or 'probability' (a logistic curve)"
+                "give exactly one of 'require' (a hard win-set), 'probability' (a logistic "
+                "curve) or 'body' (the vote of a [bodies.<id>] voting body)"
             )
-        if self.require is not None and self.mode != "constraint":
-            raise ValueError("a hard win-set ('require') works only with mode = \"constraint\"")
+        if self.probability is None and self.mode != "constraint":
+            raise ValueError(
+                "a hard win-set ('require' or 'body') works only with mode = \"constraint\""
+            )
         return self
+
+
+_SHARE = r"^\s*(\d+(\.\d*)?\s*%|\d+\s*/\s*\d+|0?\.\d+|1(\.0*)?)\s*$"
+
+
+def _quota(value: Any) -> float | str:
+    """A quota: a positive weight (a number), or a share of the total weight (a string)."""
+    if isinstance(value, str):
+        if not re.match(_SHARE, value) or not 0 < quota_share(value) <= 1:
+            raise ValueError(
+                f"{value!r} is not a share of the total weight (allowed: a number of votes, "
+                'e.g. 226, or a share in (0, 1] as "2/3", "55%" or "0.5")'
+            )
+        return value
+    number = _finite_number(value)
+    if number <= 0:
+        raise ValueError(f'must be > 0 (a number of votes, or a share as "2/3"), got {number:g}')
+    return number
+
+
+def quota_share(text: str) -> Fraction:
+    """The share of the total weight a quota string names.
+
+    Examples
+    --------
+    >>> quota_share("2/3"), quota_share("55%"), quota_share("0.5")
+    (Fraction(2, 3), Fraction(11, 20), Fraction(1, 2))
+    """
+    text = text.strip()
+    if text.endswith("%"):
+        return Fraction(text[:-1].strip()) / 100
+    return Fraction(text.replace(" ", ""))
+
+
+Quota = Annotated[
+    float | str,
+    BeforeValidator(_quota),
+    Field(json_schema_extra={"description": 'a number of votes, or a share ("2/3", "55%")'}),
+]
+
+
+class BodySpec(_Section):
+    """``[bodies.<id>]``: a weighted voting body (a parliament by factions, a council).
+
+    A coalition of ``members`` wins when its weights reach ``quota`` (a number, or a share of
+    the total weight such as ``"2/3"``) and it holds every ``veto`` member. ``accept`` gives, per
+    member, a condition over the deal terms under which it votes yes; with it, the body's
+    approval of a deal can ratify (``[ratification.<party>] body = "<id>"``).
+    """
+
+    label: str = ""
+    members: dict[Id, FiniteNumber] = Field(min_length=1)
+    quota: Quota
+    veto: tuple[Id, ...] = ()
+    source: str = ""
+    accept: dict[Id, str] = Field(default_factory=dict)
 
 
 class ProposalSpec(_Section):
@@ -516,6 +580,7 @@ class ScenarioFile(_Section):
     ratification: dict[Id, RatificationSpec] = Field(default_factory=dict)
     alternating_offers: AlternatingOffersSpec | None = None
     proposals: dict[Id, ProposalSpec] = Field(default_factory=dict)
+    bodies: dict[Id, BodySpec] = Field(default_factory=dict)
     actual: ActualSpec | None = None
     format: Literal[1] = 1
 
@@ -637,5 +702,6 @@ _MODELS: dict[str, type[BaseModel]] = {
         AlternatingOffersSpec,
         ProposalSpec,
         ActualSpec,
+        BodySpec,
     )
 }
