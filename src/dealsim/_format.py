@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["format_deal", "format_number", "table"]
+__all__ = ["format_deal", "format_number", "plain_float", "plural", "table"]
 
 
 def format_number(value: Any) -> str:
@@ -24,6 +24,36 @@ def format_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def plain_float(value: float) -> float:
+    """A float without binary noise: the shortest decimal within 15 significant digits.
+
+    Grid values such as ``0.1 * 23`` come out of arithmetic as ``2.3000000000000003``; written to
+    a CSV or a Gambit file they would read as a different number than the scenario meant.
+    Fifteen significant digits is what a double holds exactly, so nothing real is lost.
+
+    Examples
+    --------
+    >>> plain_float(0.5650000000000001), plain_float(1 / 3), plain_float(1e-20)
+    (0.565, 0.333333333333333, 1e-20)
+    """
+    value = float(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return value
+    return float(f"{value:.15g}")
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    """``count`` and the word, in the plural when ``count`` is not 1; thousands separated.
+
+    Examples
+    --------
+    >>> plural(1, "issue"), plural(8, "issue"), plural(3600, "deal"), plural(2, "party", "parties")
+    ('1 issue', '8 issues', '3,600 deals', '2 parties')
+    """
+    noun = word if count == 1 else (plural_word or word + "s")
+    return f"{count:,} {noun}"
 
 
 def format_deal(deal: dict[str, Any]) -> str:

@@ -1,0 +1,72 @@
+"""The text report: the answer first, in the scenario's words, without float noise."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import dealsim
+from dealsim.report import render_report, solution_groups, summary, tied_deals
+
+
+@pytest.fixture(scope="module")
+def donbas():
+    return dealsim.solve(dealsim.load("donbas-2026"))
+
+
+@pytest.fixture(scope="module")
+def split():
+    return dealsim.solve(dealsim.load("split-linear"))
+
+
+def test_summary_comes_before_the_detail(donbas):
+    lines = render_report(donbas).splitlines()
+    assert lines[2] == "Summary"
+    assert (
+        lines.index("Summary") < lines.index("Details") < lines.index("Zone of possible agreement")
+    )
+
+
+def test_summary_names_the_zone_the_deal_in_labels_and_who_blocks(donbas):
+    text = render_report(donbas)
+    head = text[: text.index("Details")]
+    assert "357 of the 1,500 feasible deals" in head
+    assert "Share of Ukrainian-held Donbas ceded: 0.5 share" in head
+    assert "utilities: United States 0.8025, Ukraine 0.565, Russia 0.655" in head
+    assert "Ukraine: alone blocks 873; rejects 882 in all" in head
+    assert "→ war" in head  # territory first ends in war at the file's parameters
+    assert "fez_neutral_force" not in head and "donbas_ceded" not in head
+
+
+def test_one_issue_is_singular(split):
+    assert "201 deals over 1 issue\n" in render_report(split)
+
+
+def test_coinciding_solutions_share_one_column(split):
+    assert solution_groups(split) == [
+        ["nash", "weighted_nash", "kalai_smorodinsky", "egalitarian"],
+        ["utilitarian"],
+    ]
+    text = render_report(split)
+    table_head = text[text.index("Bargaining solutions") :].splitlines()[1:5]
+    assert table_head[0].split() == ["Nash", "Utilitarian"]
+    assert [line.strip() for line in table_head[1:]] == [
+        "= Weighted Nash",
+        "= Kalai-Smorodinsky",
+        "= Egalitarian",
+    ]
+
+
+def test_utilitarian_on_a_constant_sum_split_is_reported_as_a_tie(split):
+    # u_A + u_B = share + (1 - share) = 1 on every deal: all 51 zone deals tie.
+    assert tied_deals(split, "utilitarian") == 51
+    assert tied_deals(split, "nash") == 1
+    facts = summary(split)
+    assert facts["deals"][1]["ties"] == 51 and facts["deals"][0]["ties"] == 1
+    assert "one of 51 frontier deals that tie on the total utility" in render_report(split)
+
+
+def test_no_float_noise_anywhere_in_the_text(split, donbas):
+    for result in (split, donbas):
+        assert not re.search(r"\d\.\d*0000000\d|\d\.\d*9999999\d", render_report(result))
