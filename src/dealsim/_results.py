@@ -41,11 +41,16 @@ def to_plain(value: Any) -> Any:
 
 
 class ResultMixin:
-    """Gives a frozen result dataclass a ``to_dict()`` of plain JSON values."""
+    """Gives a frozen result dataclass a ``to_dict()`` of plain JSON values.
+
+    A field declared with ``metadata={"json": False}`` (e.g. a per-sample table kept for
+    ``to_frame()``) stays out of ``to_dict()``.
+    """
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as plain Python data (JSON-ready)."""
         return {
             f.name: to_plain(getattr(self, f.name))
             for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if f.metadata.get("json", True)
         }

@@ -7,7 +7,7 @@ exit with status 2 instead of showing a traceback.
 
 from __future__ import annotations
 
-__all__ = ["DealsimError", "GameError", "ScenarioError", "SolverError"]
+__all__ = ["DealsimError", "GameError", "MissingDependencyError", "ScenarioError", "SolverError"]
 
 
 class DealsimError(Exception):
@@ -82,4 +82,15 @@ class SolverError(DealsimError):
     --------
     >>> str(SolverError("Lemke-Howson stopped after 10 pivots"))
     'Lemke-Howson stopped after 10 pivots'
+    """
+
+
+class MissingDependencyError(DealsimError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it.
+
+    Examples
+    --------
+    >>> error = MissingDependencyError("to_frame() needs pandas: pip install 'dealsim[pandas]'")
+    >>> isinstance(error, ImportError)
+    True
     """

@@ -14,7 +14,7 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from dealsim._format import format_deal, format_number
 from dealsim._results import ResultMixin, to_plain
+from dealsim._tables import html_table, require_pandas
 from dealsim._version import __version__
 from dealsim.analysis.batch import batch_solve
 from dealsim.errors import DealsimError
@@ -76,6 +77,55 @@ class MonteCarloResult(ResultMixin):
     scenario: dict[str, Any]
     method: str = "monte_carlo"
     dealsim_version: str = __version__
+    table: dict[str, np.ndarray] = field(
+        default_factory=dict, repr=False, compare=False, metadata={"json": False}
+    )
+    """One array per column of :meth:`to_frame` (not part of the JSON document)."""
+
+    def to_frame(self) -> Any:
+        """The samples as a :class:`pandas.DataFrame`: one row per sample.
+
+        The index is the sample number; the columns are the drawn value of each uncertain
+        parameter (named after it), ``zone_size``, ``agreement`` (the zone is not empty), for
+        each solution ``<solution>.index`` (the deal's flat index, missing without agreement) and
+        ``<solution>.deal.<issue>`` (its terms), and ``outcomes.<hook>`` for each outcome hook.
+        Needs pandas (``pip install 'dealsim[pandas]'``).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> mc = monte_carlo(dealsim.load("donbas-2026"), samples=20, seed=1, workers=1)
+        >>> frame = mc.to_frame()
+        >>> len(frame), bool((frame["agreement"] == (frame["zone_size"] > 0)).all())
+        (20, True)
+        >>> float(frame["agreement"].mean()) == mc.p_agreement
+        True
+        """
+        pandas = require_pandas("MonteCarloResult.to_frame()")
+        columns = dict(self.table)
+        index = pandas.Index(columns.pop("sample"), name="sample")
+        frame = pandas.DataFrame(columns, index=index)
+        for column in frame.columns:
+            if column.endswith(".index"):  # -1: no agreement in that sample
+                indices = frame[column].astype("Int64")
+                frame[column] = indices.mask(indices < 0)
+        return frame
+
+    def __repr__(self) -> str:
+        lo, hi = self.p_agreement_interval
+        return (
+            f"<MonteCarloResult {self.scenario.get('name')!r}: {self.samples} samples, seed "
+            f"{self.seed}; P(agreement) = {self.p_agreement:.4f} (95% CI {lo:.4f}-{hi:.4f}); "
+            f"mean zone size {self.zone_size['mean']:.1f}>"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [f"{entry['probability']:.4f}", str(entry["index"]), format_deal(entry["deal"])]
+            for entry in self.robust_deals
+        ]
+        caption = repr(self)[1:-1] + "; most robust deals:"
+        return html_table(["P(in zone)", "index", "deal"], rows, caption=caption)
 
 
 def _montecarlo_task(scenario: Scenario, seed: int, start: int, stop: int) -> list[dict[str, Any]]:
@@ -226,7 +276,39 @@ def summarise_samples(
         outcomes=outcomes,
         parameters={name: to_plain(d.__dict__) for name, d in dists.items()},
         scenario={"name": scenario.name, "sha256": scenario.sha256, "file": scenario.file},
+        table=_sample_table(space, records, list(dists), sizes),
     )
+
+
+def _sample_table(
+    space: DealSpace, records: Sequence[Mapping[str, Any]], names: list[str], sizes: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The columns of :meth:`MonteCarloResult.to_frame`, decoded from the per-sample records."""
+    table: dict[str, np.ndarray] = {
+        "sample": np.array([r["sample"] for r in records], dtype=np.int64),
+        **{name: np.array([r["parameters"][name] for r in records], dtype=float) for name in names},
+        "zone_size": sizes,
+        "agreement": sizes > 0,
+    }
+    for name in SOLUTION_NAMES:
+        chosen = np.array(
+            [-1 if r["solutions"][name] is None else r["solutions"][name] for r in records],
+            dtype=np.int64,
+        )
+        defined = chosen >= 0
+        table[f"{name}.index"] = np.where(defined, chosen, -1)
+        codes = space.codes(np.where(defined, chosen, 0))
+        for j, issue in enumerate(space.scenario.issues):
+            if issue.numeric:
+                values = np.asarray(issue.values, dtype=float)[codes[:, j]]
+                table[f"{name}.deal.{issue.id}"] = np.where(defined, values, np.nan)
+            else:
+                values = np.asarray(issue.values, dtype=object)[codes[:, j]]
+                values[~defined] = None
+                table[f"{name}.deal.{issue.id}"] = values
+    for hook in records[0].get("outcomes", {}):
+        table[f"outcomes.{hook}"] = np.array([r["outcomes"][hook] for r in records], dtype=object)
+    return table
 
 
 def _solution_summary(space: DealSpace, indices: list[int | None]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 
 from dealsim._format import format_number
 from dealsim._results import ResultMixin
+from dealsim._tables import flatten, html_table, require_pandas
 from dealsim.errors import DealsimError
 from dealsim.pipeline import solve
 from dealsim.scenario.model import Scenario
@@ -35,6 +36,55 @@ class SweepResult(ResultMixin):
     grid: dict[str, list[float]]
     records: tuple[dict[str, Any], ...] = field(repr=False)
     method: str = "sweep"
+
+    def to_frame(self) -> Any:
+        """The sweep as a :class:`pandas.DataFrame`: one row per grid point.
+
+        The index is the point number; the columns are every parameter's value (named after the
+        parameter, the swept ones first), ``zone_size``, ``zone_share``, ``agreement`` (the zone
+        is not empty), ``frontier_size``, for each solution ``<solution>.index``,
+        ``<solution>.deal.<issue>`` and ``<solution>.utilities.<party>``, and every scalar of the
+        optional analyses under its dotted JSON path (``war.…``, ``ratification.…``; lists are
+        left out). Needs pandas (``pip install 'dealsim[pandas]'``).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> result = sweep(dealsim.load("donbas-2026"), {"credibility": [0.1, 0.9]}, workers=1)
+        >>> frame = result.to_frame()
+        >>> frame["credibility"].tolist(), frame.columns[:2].tolist()
+        ([0.1, 0.9], ['credibility', 'fortress_risk'])
+        >>> frame[["zone_size", "agreement"]].dtypes.astype(str).tolist()
+        ['int64', 'bool']
+        """
+        pandas = require_pandas("SweepResult.to_frame()")
+        rows = [_sweep_row(record, self.parameters) for record in self.records]
+        index = pandas.Index([r["point"] for r in self.records], name="point")
+        frame = pandas.DataFrame(rows, index=index)
+        for column in frame.columns:
+            if column.endswith(".index") and column.count(".") == 1:
+                frame[column] = frame[column].astype("Int64")
+        return frame
+
+    def __repr__(self) -> str:
+        name = self.records[0]["scenario"]["name"] if self.records else "?"
+        axes = " x ".join(
+            f"{p} ({len(v)} values, {_fmt(min(v))}..{_fmt(max(v))})" for p, v in self.grid.items()
+        )
+        agreements = sum(not r["agreement_zone"]["empty"] for r in self.records)
+        return (
+            f"<SweepResult {name!r}: {len(self.records)} points over {axes}; "
+            f"zone non-empty at {agreements}>"
+        )
+
+    def _repr_html_(self) -> str:
+        lines = render_sweep(self).splitlines()
+        if len(lines) < 2:
+            return html_table(["sweep"], [], caption=repr(self)[1:-1])
+        cuts = _column_starts(lines[1])
+        head = [_cut(lines[0], cuts, i) for i in range(len(cuts))]
+        rows = [[_cut(line, cuts, i) for i in range(len(cuts))] for line in lines[2:]]
+        return html_table(head, rows, caption=repr(self)[1:-1], index=False)
 
 
 def parse_grid(text: str) -> tuple[str, np.ndarray]:
@@ -170,3 +220,46 @@ def render_sweep(result: SweepResult) -> str:
 
 
 _fmt = format_number
+
+_SKIP = ("dealsim_version", "scenario", "parties", "deal_space", "parameters", "point")
+
+
+def _sweep_row(record: dict[str, Any], swept: tuple[str, ...]) -> dict[str, Any]:
+    """One grid point's row of :meth:`SweepResult.to_frame`."""
+    parameters = record["parameters"]
+    zone = record["agreement_zone"]
+    row: dict[str, Any] = {name: parameters[name] for name in swept}
+    row.update({name: value for name, value in parameters.items() if name not in swept})
+    row.update(
+        {
+            "zone_size": zone["size"],
+            "zone_share": zone["share"],
+            "agreement": not zone["empty"],
+            "frontier_size": record["pareto_frontier"]["size"],
+        }
+    )
+    issues = list(record["deal_space"]["issues"])
+    for name, solution in record["solutions"].items():
+        solution = solution or {"index": None, "deal": {}, "utilities": {}}
+        row[f"{name}.index"] = solution["index"]
+        row.update({f"{name}.deal.{i}": solution["deal"].get(i) for i in issues})
+        row.update(
+            {f"{name}.utilities.{p}": solution["utilities"].get(p) for p in record["parties"]}
+        )
+    extra = {
+        key: value
+        for key, value in record.items()
+        if key not in _SKIP and key not in ("agreement_zone", "pareto_frontier", "solutions")
+    }
+    row.update({k: v for k, v in flatten(extra).items() if not isinstance(v, (list, dict))})
+    return row
+
+
+def _column_starts(rule: str) -> list[int]:
+    """Start offsets of the columns of a text table, from its ``---  ---`` rule."""
+    return [i for i, c in enumerate(rule) if c == "-" and (i == 0 or rule[i - 1] == " ")]
+
+
+def _cut(line: str, starts: list[int], i: int) -> str:
+    stop = starts[i + 1] if i + 1 < len(starts) else len(line)
+    return line[starts[i] : stop].strip()
