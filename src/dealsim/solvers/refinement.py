@@ -1,0 +1,535 @@
+"""Bargaining solutions over continuous terms: exact optima on pieces where utilities are affine.
+
+The contract. A *batch* of ``P`` problems ("pieces"), each over ``m`` variables ``y`` (the
+continuous terms of a deal, rescaled to the piece). On piece ``p`` every party's utility is affine,
+
+    ``U_p(y) = offsets[p] + slopes[p] @ y``   (offsets ``(P, k)``, slopes ``(P, k, m)``)
+
+and the deals allowed are the polytope ``G[p] @ y <= h[p]`` (G ``(P, n, m)``, h ``(P, n)``;
+all-zero rows with ``h >= 0`` are padding). Piecewise-linear value tables give exactly this: fix the
+levels of the non-numeric issues, cut the numeric ranges at the tables' breakpoints, and each cell
+is a piece (:mod:`dealsim.analysis.refinement` builds the pieces of a scenario).
+
+On one piece each criterion is concave, so each piece has a global optimum that this module finds
+exactly (up to floating point):
+
+* utilitarian ``sum_i U_i``, each party's ideal ``max U_i``: linear programmes, solved by
+  enumerating the polytope's vertices (``C(n, m)`` small linear systems, vectorised);
+* egalitarian ``min_i (U_i - d_i)`` and Kalai–Smorodinsky ``min_i (U_i - d_i) / (ideal_i - d_i)``:
+  linear programmes in ``(y, t)``, by the same enumeration; among optimal vertices the one with the
+  largest sum of normalised gains is kept (the grid solvers' tie-break toward Pareto optimality);
+* Nash and weighted Nash ``sum_i w_i log(U_i - d_i)``: concave and smooth, maximised by a
+  log-barrier interior-point method (damped Newton steps, batched over the pieces, barrier weight
+  down to ``1e-14``) from the piece's Chebyshev centre.
+
+Only individually rational points compete: ``U_i >= d_i - tol * scale`` is part of every polytope,
+with ``scale`` the utilities' scale (:func:`dealsim.solvers.pareto.tolerance_scale`). Parties whose
+ideal gain is at most ``tol * scale`` are *degenerate* and left out of the criteria, as on the grid.
+
+Each piece's optimum is returned with a status (``"optimal"``, ``"infeasible"``, ``"no_interior"``
+for Nash on a piece without strictly positive gains, ``"not_converged"``); the caller compares the
+pieces, checks the winner against the model it came from and keeps the grid's answer when nothing
+is better. :func:`solution_criteria` computes the criteria of given utility rows for that
+comparison.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dealsim._results import ResultMixin
+from dealsim._validate import as_float, check_tol
+from dealsim.errors import SolverError
+from dealsim.solvers.pareto import tolerance_scale
+
+__all__ = [
+    "MAX_VERTEX_SYSTEMS",
+    "METHODS",
+    "PieceOptima",
+    "continuous_ideal",
+    "refine_pieces",
+    "solution_criteria",
+]
+
+METHODS = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+"""The criteria this module maximises (the names of :data:`dealsim.results.SOLUTION_NAMES`)."""
+
+MAX_VERTEX_SYSTEMS = 2_000_000
+"""Limit on ``P * C(n, dim)``, the linear systems one vertex enumeration solves (a few hundred
+megabytes at most). A batch beyond it raises :class:`~dealsim.errors.SolverError` before any work:
+refine fewer pieces, or fewer numeric issues at a time."""
+
+_PIVOT = 1e-10  # |det| below this (unit rows) is a singular system: no vertex
+_FEASIBLE = 1e-9  # slack allowed on unit rows (distance in the piece's [0, 1] coordinates)
+
+
+@dataclass(frozen=True)
+class PieceOptima(ResultMixin):
+    """The optimum of one criterion on each piece of a batch.
+
+    Attributes
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    points : ndarray, shape (P, m)
+        The maximiser on each piece (NaN where there is none).
+    utilities : ndarray, shape (P, k)
+        Each party's utility there.
+    values : ndarray, shape (P,)
+        The criterion there (:func:`solution_criteria`); ``-inf`` where there is no optimum.
+    status : tuple of str
+        Per piece: ``"optimal"``, ``"infeasible"``, ``"no_interior"`` or ``"not_converged"``.
+    ideal : tuple of float
+        The ideal point used (Kalai–Smorodinsky's, and the degenerate-party test).
+    weights : tuple of float or None
+        Bargaining weights (weighted Nash only).
+    tol : float
+        Relative tolerance.
+    """
+
+    method: str
+    points: np.ndarray
+    utilities: np.ndarray
+    values: np.ndarray
+    status: tuple[str, ...]
+    ideal: tuple[float, ...]
+    weights: tuple[float, ...] | None
+    tol: float
+
+    @property
+    def best(self) -> int:
+        """The piece with the largest criterion (``-1`` if no piece has an optimum)."""
+        if not np.isfinite(self.values).any():
+            return -1
+        return int(np.argmax(self.values))
+
+
+def solution_criteria(
+    utilities: ArrayLike,
+    disagreement: ArrayLike,
+    method: str,
+    *,
+    ideal: ArrayLike,
+    weights: ArrayLike | None = None,
+    tol: float = 1e-9,
+) -> np.ndarray:
+    """Each deal's value of a bargaining criterion, ``-inf`` for deals that are not rational.
+
+    Parameters
+    ----------
+    utilities : array_like of float, shape (n, k)
+        Utility rows.
+    disagreement : array_like of float, shape (k,)
+        Each party's value of no deal.
+    method : str
+        One of :data:`METHODS`.
+    ideal : array_like of float, shape (k,)
+        Each party's best utility over the rational deals; parties with
+        ``ideal_i - d_i <= tol * scale`` are left out of the Nash, Kalai–Smorodinsky and
+        egalitarian criteria.
+    weights : array_like of float, shape (k,), optional
+        Bargaining weights (``weighted_nash``); default 1.
+    tol : float, default 1e-9
+        Relative tolerance for individual rationality and degenerate parties.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The Nash product ``prod_i (u_i - d_i) ** w_i`` (zero if a gain is not positive),
+        ``min_i (u_i - d_i) / (ideal_i - d_i)``, ``min_i (u_i - d_i)`` or ``sum_i u_i``.
+
+    Examples
+    --------
+    >>> u = [[0.5, 0.5], [0.55, 0.45]]
+    >>> solution_criteria(u, [0.2, 0.1], "nash", ideal=[0.9, 0.8]).round(4).tolist()
+    [0.12, 0.1225]
+    >>> solution_criteria(u, [0.2, 0.1], "kalai_smorodinsky", ideal=[0.9, 0.8]).round(4).tolist()
+    [0.4286, 0.5]
+    """
+    u = as_float("utilities", utilities)
+    if u.ndim != 2:
+        raise SolverError(f"utilities must have shape (n_deals, n_parties), got {u.shape}")
+    d, ideal_arr, w, tol = _check_common(disagreement, ideal, weights, tol, u.shape[1], method)
+    scale = tolerance_scale(u, d, ideal_arr)
+    return _criteria(u, d, method, ideal_arr, w, tol * scale)
+
+
+def continuous_ideal(
+    offsets: ArrayLike,
+    slopes: ArrayLike,
+    G: ArrayLike,
+    h: ArrayLike,
+    disagreement: ArrayLike,
+    *,
+    tol: float = 1e-9,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each party's largest utility over the rational points of every piece (an exact LP).
+
+    Parameters
+    ----------
+    offsets, slopes, G, h : array_like
+        The pieces (see the module docstring).
+    disagreement : array_like of float, shape (k,)
+        Each party's value of no deal.
+    tol : float, default 1e-9
+        Relative tolerance for individual rationality.
+
+    Returns
+    -------
+    ideal : ndarray, shape (k,)
+        ``-inf`` for every party if no piece has a rational point.
+    piece : ndarray of int, shape (k,)
+        The piece where each party's ideal is reached (``-1`` if none).
+    point : ndarray, shape (k, m)
+        The point on that piece.
+
+    Examples
+    --------
+    One piece, ``y`` in [0, 1], a linear split ``(y, 1 - y)`` with ``d = (0.2, 0.1)``:
+
+    >>> box = [[[1.0], [-1.0]]], [[1.0, 0.0]]
+    >>> ideal, piece, point = continuous_ideal([[0.0, 1.0]], [[[1.0], [-1.0]]], *box, [0.2, 0.1])
+    >>> ideal.round(12).tolist(), point.round(12).tolist()
+    ([0.9, 0.8], [[0.9], [0.2]])
+    """
+    c, A, Gm, hv, d, tol, scale = _check_pieces(offsets, slopes, G, h, disagreement, tol)
+    k, m = A.shape[1], A.shape[2]
+    rows, rhs = _with_rationality(A, c, Gm, hv, d, tol * scale)
+    z, ok = _vertices(rows, rhs)
+    u = c[:, None, :] + np.einsum("pkm,pvm->pvk", A, z)  # (P, V, k)
+    u = np.where(ok[..., None], u, -np.inf)
+    flat = u.reshape(-1, k)
+    best = np.argmax(flat, axis=0)
+    ideal = flat[best, np.arange(k)]
+    found = np.isfinite(ideal)
+    n_vertices = z.shape[1]
+    piece = np.where(found, best // max(n_vertices, 1), -1)
+    point = np.where(found[:, None], z.reshape(-1, m)[best], np.nan)
+    return ideal, piece, point
+
+
+def refine_pieces(
+    offsets: ArrayLike,
+    slopes: ArrayLike,
+    G: ArrayLike,
+    h: ArrayLike,
+    disagreement: ArrayLike,
+    method: str,
+    *,
+    ideal: ArrayLike,
+    weights: ArrayLike | None = None,
+    tol: float = 1e-9,
+) -> PieceOptima:
+    """Maximise a bargaining criterion exactly on each piece of a batch.
+
+    Parameters
+    ----------
+    offsets : array_like of float, shape (P, k)
+        Each party's utility at ``y = 0`` on each piece.
+    slopes : array_like of float, shape (P, k, m)
+        Each party's utility gradient on each piece.
+    G : array_like of float, shape (P, n, m)
+        Constraint rows, ``G[p] @ y <= h[p]`` (include the piece's bounds).
+    h : array_like of float, shape (P, n)
+        Right-hand sides.
+    disagreement : array_like of float, shape (k,)
+        Each party's value of no deal.
+    method : str
+        One of :data:`METHODS`.
+    ideal : array_like of float, shape (k,)
+        The ideal point (from :func:`continuous_ideal`, or at least the grid's).
+    weights : array_like of float, shape (k,), optional
+        Bargaining weights (``weighted_nash`` only; default 1).
+    tol : float, default 1e-9
+        Relative tolerance for individual rationality, degenerate parties and ties.
+
+    Returns
+    -------
+    PieceOptima
+
+    Raises
+    ------
+    SolverError
+        On malformed input, or a batch beyond :data:`MAX_VERTEX_SYSTEMS`.
+
+    Examples
+    --------
+    A linear split ``(y, 1 - y)``, ``d = (0.2, 0.1)``: Nash gives 0.55, weights (2, 1) give
+    ``0.2 + (2/3) 0.7``:
+
+    >>> box = dict(G=[[[1.0], [-1.0]]], h=[[1.0, 0.0]])
+    >>> piece = dict(offsets=[[0.0, 1.0]], slopes=[[[1.0], [-1.0]]], **box)
+    >>> sol = refine_pieces(**piece, disagreement=[0.2, 0.1], method="nash", ideal=[0.9, 0.8])
+    >>> round(float(sol.points[0, 0]), 9), sol.status
+    (0.55, ('optimal',))
+    >>> sol = refine_pieces(**piece, disagreement=[0.2, 0.1], method="weighted_nash",
+    ...                     ideal=[0.9, 0.8], weights=[2, 1])
+    >>> round(float(sol.points[0, 0]), 9) == round(0.2 + 2 / 3 * 0.7, 9)
+    True
+    """
+    c, A, Gm, hv, d, tol, _ = _check_pieces(offsets, slopes, G, h, disagreement, tol)
+    d, ideal_arr, w, tol = _check_common(d, ideal, weights, tol, c.shape[1], method)
+    scale = tolerance_scale(c, d, ideal_arr[np.isfinite(ideal_arr)])
+    atol = tol * scale
+    if method in ("nash", "weighted_nash"):
+        points, status = _nash_kernel(c, A, Gm, hv, d, ideal_arr, w, atol)
+    elif method == "utilitarian":
+        points, status = _linear_kernel(c, A, Gm, hv, d, atol, np.ones(c.shape[1]))
+    else:
+        span = ideal_arr - d if method == "kalai_smorodinsky" else np.ones_like(d)
+        points, status = _maxmin_kernel(c, A, Gm, hv, d, ideal_arr, span, atol)
+    utilities = c + np.einsum("pkm,pm->pk", A, np.nan_to_num(points))
+    values = _criteria(utilities, d, method, ideal_arr, w, atol)
+    values = np.where(np.array(status) == "optimal", values, -np.inf)
+    return PieceOptima(
+        method=method,
+        points=points,
+        utilities=np.where(np.isnan(points[:, :1]), np.nan, utilities),
+        values=values,
+        status=tuple(status),
+        ideal=tuple(float(x) for x in ideal_arr),
+        weights=None if method != "weighted_nash" else tuple(float(x) for x in w),
+        tol=tol,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _check_pieces(offsets, slopes, G, h, disagreement, tol):
+    c = as_float("offsets", offsets)
+    A = as_float("slopes", slopes)
+    Gm = as_float("G", G)
+    hv = as_float("h", h)
+    if c.ndim != 2 or A.ndim != 3 or A.shape[:2] != c.shape:
+        raise SolverError(
+            f"offsets must have shape (P, k) and slopes (P, k, m), got {c.shape} and {A.shape}"
+        )
+    P, _, m = A.shape
+    if Gm.ndim != 3 or Gm.shape[0] != P or Gm.shape[2] != m or hv.shape != Gm.shape[:2]:
+        raise SolverError(
+            f"G must have shape ({P}, n, {m}) and h ({P}, n), got {Gm.shape} and {hv.shape}"
+        )
+    d = as_float("disagreement", disagreement)
+    if d.shape != (c.shape[1],):
+        raise SolverError(f"disagreement must have shape ({c.shape[1]},), got {d.shape}")
+    tol = check_tol(tol)
+    return c, A, Gm, hv, d, tol, tolerance_scale(c, d)
+
+
+def _check_common(disagreement, ideal, weights, tol, k, method):
+    if method not in METHODS:
+        raise SolverError(f"unknown method {method!r} (allowed: {', '.join(METHODS)})")
+    d = as_float("disagreement", disagreement)
+    ideal_arr = np.asarray(ideal, dtype=float)
+    if d.shape != (k,) or ideal_arr.shape != (k,):
+        raise SolverError(f"disagreement and ideal must have shape ({k},)")
+    if weights is None:
+        w = np.ones(k)
+    else:
+        w = as_float("weights", weights)
+        if w.shape != (k,) or not (w > 0).all():
+            raise SolverError(f"weights must be {k} positive numbers, got {w.tolist()}")
+    return d, ideal_arr, w, check_tol(tol)
+
+
+# --------------------------------------------------------------------------------------------
+# kernels
+
+
+def _criteria(u, d, method, ideal, w, atol):
+    rational = np.all(u >= d - atol, axis=1)
+    span = ideal - d
+    active = np.isfinite(span) & (span > atol)
+    gains = u - d
+    if method == "utilitarian":
+        value = u.sum(axis=1)
+    elif not active.any():
+        value = np.zeros(u.shape[0])
+    elif method in ("nash", "weighted_nash"):
+        g = gains[:, active]
+        with np.errstate(invalid="ignore"):
+            value = np.where((g > 0).all(axis=1), np.prod(np.abs(g) ** w[active], axis=1), 0.0)
+    elif method == "kalai_smorodinsky":
+        value = (gains[:, active] / span[active]).min(axis=1)
+    else:
+        value = gains[:, active].min(axis=1)
+    return np.where(rational & np.isfinite(value), value, -np.inf)
+
+
+def _unit_rows(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows scaled to unit norm; zero rows become padding (or infeasible if ``h < 0``)."""
+    norm = np.linalg.norm(G, axis=-1)
+    zero = norm <= 1e-14
+    G = np.where(zero[..., None], 0.0, G / np.where(zero, 1.0, norm)[..., None])
+    h = np.where(zero, np.where(h >= -_FEASIBLE, 1.0, -1.0), h / np.where(zero, 1.0, norm))
+    return G, h
+
+
+def _with_rationality(A, c, G, h, d, atol):
+    """Append ``U_i >= d_i - atol`` to every piece's rows: ``-slopes_i y <= c_i - d_i + atol``."""
+    rows = np.concatenate([G, -A], axis=1)
+    rhs = np.concatenate([h, c - d + atol], axis=1)
+    return _unit_rows(rows, rhs)
+
+
+def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every vertex of each polytope ``G y <= h`` (unit rows): points ``(P, M, D)``, mask."""
+    P, n, D = G.shape
+    M = math.comb(n, D)
+    if P * M > MAX_VERTEX_SYSTEMS:
+        raise SolverError(
+            f"refinement needs {P * M:,} linear systems ({P} pieces, {n} constraints, {D} "
+            f"variables), more than the limit {MAX_VERTEX_SYSTEMS:,} "
+            "(dealsim.solvers.refinement.MAX_VERTEX_SYSTEMS)"
+        )
+    infeasible = (h < -_FEASIBLE).any(axis=1) & (np.abs(G).sum(axis=2) == 0).any(axis=1)
+    combos = np.array(list(itertools.combinations(range(n), D)), dtype=np.intp).reshape(M, D)
+    A = G[:, combos]  # (P, M, D, D)
+    b = h[:, combos]
+    det = np.linalg.det(A) if D else np.ones((P, M))
+    ok = np.abs(det) > _PIVOT
+    A = np.where(ok[..., None, None], A, np.eye(D))
+    z = np.linalg.solve(A, b[..., None])[..., 0] if D else np.zeros((P, M, 0))
+    slack = h[:, None, :] - np.einsum("pnd,pmd->pmn", G, z)
+    ok &= (slack >= -_FEASIBLE).all(axis=-1) & ~infeasible[:, None]
+    return z, ok
+
+
+def _best_vertex(z, ok, primary, secondary, atol):
+    """Per piece: the vertex with the largest ``primary`` (ties within ``atol``: ``secondary``)."""
+    primary = np.where(ok, primary, -np.inf)
+    top = primary.max(axis=1)
+    tied = ok & (primary >= top[:, None] - atol)
+    pick = np.argmax(np.where(tied, secondary, -np.inf), axis=1)
+    found = np.isfinite(top)
+    points = np.where(found[:, None], z[np.arange(z.shape[0]), pick], np.nan)
+    status = ["optimal" if f else "infeasible" for f in found]
+    return points, status
+
+
+def _normalised_sum(u, d, ideal, atol):
+    span = ideal - d
+    active = np.isfinite(span) & (span > atol)
+    return ((u - d)[..., active] / span[active]).sum(axis=-1)
+
+
+def _linear_kernel(c, A, G, h, d, atol, objective):
+    rows, rhs = _with_rationality(A, c, G, h, d, atol)
+    z, ok = _vertices(rows, rhs)
+    u = c[:, None, :] + np.einsum("pkm,pvm->pvk", A, z)
+    return _best_vertex(z, ok, u @ objective, u.sum(axis=-1), atol)
+
+
+def _maxmin_kernel(c, A, G, h, d, ideal, span, atol):
+    """Maximise ``t`` with ``U_i - d_i >= t * span_i`` over the active parties, in ``(y, t)``."""
+    P, k, m = A.shape
+    rows, rhs = _with_rationality(A, c, G, h, d, atol)
+    active = np.isfinite(ideal - d) & (ideal - d > atol)
+    if not active.any():  # nobody can gain: every rational point ties at 0
+        return _linear_kernel(c, A, G, h, d, atol, np.zeros(k))
+    lifted = np.concatenate([rows, np.zeros((*rows.shape[:2], 1))], axis=2)
+    gain_rows = np.concatenate(
+        [-A[:, active], np.broadcast_to(span[active][None, :, None], (P, int(active.sum()), 1))],
+        axis=2,
+    )  # t * span_i - slopes_i y <= c_i - d_i
+    G2, h2 = _unit_rows(
+        np.concatenate([lifted, gain_rows], axis=1),
+        np.concatenate([rhs, c[:, active] - d[active]], axis=1),
+    )
+    z, ok = _vertices(G2, h2)
+    u = c[:, None, :] + np.einsum("pkm,pvm->pvk", A, z[..., :m])
+    t = ((u - d)[..., active] / span[active]).min(axis=-1)
+    points, status = _best_vertex(
+        z[..., :m], ok, t, _normalised_sum(u, d, ideal, atol), atol / span[active].min()
+    )
+    return points, status
+
+
+def _nash_kernel(c, A, G, h, d, ideal, w, atol):
+    """Log-barrier Newton on each piece with strictly positive gains for the active parties."""
+    P, k, m = A.shape
+    active = np.isfinite(ideal - d) & (ideal - d > atol)
+    if not active.any():  # the Nash product is zero everywhere: every rational point ties
+        return _linear_kernel(c, A, G, h, d, atol, np.zeros(k))
+    rows, rhs = _with_rationality(A, c, G, h, d, atol)
+    gain_A, gain_c, wa = A[:, active], (c - d)[:, active], w[active]
+    # Chebyshev centre: maximise s with unit rows' slack >= s and gains >= s (scaled), s <= 1
+    gain_rows, gain_rhs = _unit_rows(-gain_A, gain_c)
+    G_all = np.concatenate([rows, gain_rows], axis=1)
+    h_all = np.concatenate([rhs, gain_rhs], axis=1)
+    cap = np.zeros((P, 1, m + 1))
+    cap[..., m] = 1.0
+    lifted = np.concatenate(
+        [np.concatenate([G_all, np.where(_padding(G_all, h_all), 0.0, 1.0)[..., None]], 2), cap],
+        axis=1,
+    )
+    z, ok = _vertices(lifted, np.concatenate([h_all, np.ones((P, 1))], axis=1))
+    s = np.where(ok, z[..., m], -np.inf)
+    pick = np.argmax(s, axis=1)
+    radius = s[np.arange(P), pick]
+    interior = radius > 1e-9
+    status = ["optimal" if i else "no_interior" for i in interior]
+    points = np.full((P, m), np.nan)
+    if not interior.any():
+        return points, status
+    y = z[np.arange(P), pick, :m][interior]
+    sub = (gain_A[interior], gain_c[interior], rows[interior], rhs[interior])
+    y, converged = _barrier_newton(y, *sub, wa)
+    points[interior] = y
+    for p, good in zip(np.flatnonzero(interior), converged, strict=True):
+        if not good:
+            status[p] = "not_converged"
+    return points, status
+
+
+def _padding(G, h):
+    return (np.abs(G).sum(axis=-1) == 0) & (h >= 0)
+
+
+def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.1, mu_min=1e-14, steps=40):
+    """Maximise ``sum w log(gc + gA y) + mu sum log(h - G y)`` for mu -> 0, batched."""
+    real = ~_padding(G, h)  # (Q, n)
+    Gr = np.where(real[..., None], G, 0.0)
+    halvings = 0.5 ** np.arange(30)
+
+    def value(yy):
+        g = gc[:, None, :] + np.einsum("qkm,qam->qak", gA, yy)
+        sl = np.where(real[:, None, :], h[:, None, :] - np.einsum("qnm,qam->qan", Gr, yy), 1.0)
+        bad = (g <= 0).any(-1) | (sl <= 0).any(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.log(np.where(g > 0, g, 1.0)) @ w + mu * np.log(np.where(sl > 0, sl, 1.0)).sum(-1)
+        return np.where(bad, -np.inf, f)
+
+    mu = mu0
+    converged = np.zeros(y.shape[0], dtype=bool)
+    while True:
+        for _ in range(steps):
+            g = gc + np.einsum("qkm,qm->qk", gA, y)
+            sl = np.where(real, h - np.einsum("qnm,qm->qn", Gr, y), 1.0)
+            grad = np.einsum("qkm,qk->qm", gA, w / g) - mu * np.einsum("qnm,qn->qm", Gr, 1 / sl)
+            hess = -np.einsum("qkm,qkl,qk->qml", gA, gA, w / g**2) - mu * np.einsum(
+                "qnm,qnl,qn->qml", Gr, Gr, real / sl**2
+            )
+            step = np.linalg.solve(hess, -grad[..., None])[..., 0]
+            decrement = (grad * step).sum(-1)  # >= 0 for a concave objective
+            converged = decrement <= 1e-13  # one more full step after this: quadratic
+            trial = y[:, None, :] + halvings[None, :, None] * step[:, None, :]
+            f0 = value(y[:, None, :])
+            ft = value(trial)
+            accept = ft >= f0 + 0.25 * halvings[None, :] * decrement[:, None]
+            first = np.argmax(accept, axis=1)
+            move = accept.any(axis=1)
+            y = np.where(move[:, None], trial[np.arange(y.shape[0]), first], y)
+            if converged.all():
+                break
+        if mu <= mu_min:
+            break
+        mu = max(mu * shrink, mu_min)
+    return y, converged
