@@ -112,7 +112,9 @@ def deal_codes(
     for key in terms:
         if key not in ids:
             raise ScenarioError(
-                f"unknown issue {key!r} (issues: {', '.join(ids)})", file=file, field=f"{field}.{key}"
+                f"unknown issue {key!r} (issues: {', '.join(ids)})",
+                file=file,
+                field=f"{field}.{key}",
             )
     missing = [i for i in ids if i not in terms]
     if missing:
@@ -152,7 +154,8 @@ def compile_proposals(spec: ScenarioFile, compiler: Compiler, scenario: Scenario
     """
     proposals = {}
     for key, value in spec.proposals.items():
-        codes = deal_codes(scenario, value.terms, file=compiler.file, field=f"proposals.{key}.terms")
+        field = f"proposals.{key}.terms"
+        codes = deal_codes(scenario, value.terms, file=compiler.file, field=field)
         proposals[key] = Proposal(
             id=key,
             label=value.label or key,
