@@ -7,7 +7,36 @@ exit with status 2 instead of showing a traceback.
 
 from __future__ import annotations
 
-__all__ = ["DealsimError", "GameError", "MissingDependencyError", "ScenarioError", "SolverError"]
+__all__ = [
+    "DealsimError",
+    "GameError",
+    "MissingDependencyError",
+    "ScenarioError",
+    "SolverError",
+    "elided",
+]
+
+_ELIDE_AFTER = 20
+
+
+def elided(values: object, limit: int = _ELIDE_AFTER) -> str:
+    """Comma-separated ``values`` for an error message, eliding all but the first ``limit``.
+
+    A list of 100,000 allowed levels should not fill the terminal: the message names the first
+    few and says how many more there are.
+
+    Examples
+    --------
+    >>> elided(["a", "b"])
+    'a, b'
+    >>> elided(range(100_000), limit=3)
+    '0, 1, 2, ... (99,997 more)'
+    """
+    items = list(values)  # type: ignore[call-overload]
+    shown = ", ".join(str(v) for v in items[:limit])
+    if len(items) > limit:
+        shown += f", ... ({len(items) - limit:,} more)"
+    return shown
 
 
 class DealsimError(Exception):

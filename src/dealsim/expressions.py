@@ -17,6 +17,8 @@ Issues with ``levels`` evaluate to :class:`LevelValues`: comparing one with a le
 from __future__ import annotations
 
 import ast
+import keyword
+import math
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,9 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from dealsim.errors import DealsimError
+from dealsim.errors import DealsimError, elided
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "MAX_MAGNITUDE",
+    "RESERVED_NAMES",
     "Expression",
     "ExpressionError",
     "LevelValues",
@@ -34,8 +40,19 @@ __all__ = [
     "parse_expression",
 ]
 
+MAX_LENGTH = 2000
+"""The longest expression, in characters."""
+
+MAX_DEPTH = 100
+"""The deepest nesting of an expression's syntax tree (``not not ... x``, ``a + b + ...``)."""
+
+MAX_MAGNITUDE = 1e15
+"""The largest absolute value of a number written in a scenario file or an expression."""
+
 _CONSTANT_NAMES = {"true": True, "false": False, "True": True, "False": False}
 _FUNCTIONS = {"min": np.minimum, "max": np.maximum}
+RESERVED_NAMES = frozenset(_CONSTANT_NAMES) | frozenset(_FUNCTIONS) | frozenset(keyword.kwlist)
+"""Names the language defines (constants, functions, keywords): no issue or parameter uses one."""
 _BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
 _COMPARE = {
     ast.Eq: operator.eq,
@@ -104,13 +121,13 @@ class LevelValues:
                 return code
             if _is_number(level) and _is_number(value) and level == value:
                 return code
-        allowed = ", ".join(_show(level) for level in self.levels)
+        allowed = elided(_show(level) for level in self.levels)
         raise ExpressionError(f"{_show(value)} is not one of the levels ({allowed})")
 
     def numeric(self) -> np.ndarray:
         """The levels' values as numbers (booleans count as 0/1); an error if a level is text."""
         if any(isinstance(level, str) for level in self.levels):
-            allowed = ", ".join(_show(level) for level in self.levels)
+            allowed = elided(_show(level) for level in self.levels)
             raise ExpressionError(
                 f"an issue with text levels ({allowed}) cannot be used as a number; "
                 'compare it with a level instead, e.g. issue == "level"'
@@ -151,14 +168,17 @@ class Expression:
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         """Evaluate over ``env`` (names to numbers, arrays or :class:`LevelValues`)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = _Evaluator(env).visit(self.tree.body)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = _Evaluator(env, self.source).visit(self.tree.body)
         if isinstance(value, LevelValues):
             return value.numeric()
         return value
 
     def evaluate_mask(self, env: Mapping[str, Any]) -> np.ndarray:
         """Evaluate as a condition: a boolean array (or scalar) over ``env``.
+
+        A number that is not finite anywhere inside (``(x - x) / 0 == 0``) is an error, not a
+        silent ``False``.
 
         Examples
         --------
@@ -167,9 +187,13 @@ class Expression:
         ...        "police": LevelValues(np.array([1, 1, 0]), ("russian", "neutral"))}
         >>> expr.evaluate_mask(env).tolist()
         [False, True, False]
+        >>> parse_expression("(x - x) / 0 == 0").evaluate_mask({"x": np.array([1.0])})
+        Traceback (most recent call last):
+        ...
+        dealsim.expressions.ExpressionError: '(x - x) / 0 == 0': (x - x) / 0 is not finite ...
         """
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = _Evaluator(env).visit(self.tree.body)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = _Evaluator(env, self.source).visit(self.tree.body)
         return _as_bool(value, self.source)
 
 
@@ -203,12 +227,19 @@ def parse_expression(source: str, *, names: frozenset[str] | set[str] | None = N
     """
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("an expression must be a non-empty string")
-    if len(source) > 2000:
-        raise ExpressionError("an expression may be at most 2000 characters long")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(
+            f"an expression may be at most {MAX_LENGTH} characters long, not {len(source):,}"
+        )
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"cannot parse {source!r}: {error.msg}") from None
+        raise ExpressionError(f"cannot parse {_short(source)!r}: {error.msg}") from None
+    except (RecursionError, MemoryError, ValueError):  # nesting beyond the parser's own stack
+        raise ExpressionError(
+            f"{_short(source)!r} is nested too deeply (at most {MAX_DEPTH} levels)"
+        ) from None
+    _check_depth(tree, source)
     used: set[str] = set()
     for node in ast.walk(tree):
         _check_node(node, used)
@@ -218,6 +249,24 @@ def parse_expression(source: str, *, names: frozenset[str] | set[str] | None = N
             known = ", ".join(sorted(names)) or "none"
             raise ExpressionError(f"unknown name {unknown[0]!r} (known: {known})")
     return Expression(source=source.strip(), tree=tree, names=frozenset(used))
+
+
+def _short(source: str, limit: int = 60) -> str:
+    source = source.strip()
+    return source if len(source) <= limit else source[: limit - 3] + "..."
+
+
+def _check_depth(tree: ast.AST, source: str) -> None:
+    """Refuse a syntax tree deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"{_short(source)!r} is nested too deeply (at most {MAX_DEPTH} levels; "
+                "split it or simplify it)"
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def _check_node(node: ast.AST, used: set[str]) -> None:
@@ -245,6 +294,19 @@ def _check_node(node: ast.AST, used: set[str]) -> None:
             used.add(node.id)
     if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool)):
         raise ExpressionError(f"the constant {node.value!r} is not allowed")
+    if isinstance(node, ast.Constant) and _is_number(node.value):
+        value = node.value
+        if (isinstance(value, int) and value.bit_length() > 64) or not math.isfinite(value):
+            big = True
+        else:
+            big = abs(value) > MAX_MAGNITUDE
+        if big:
+            digits = len(str(abs(value))) if isinstance(value, int) else None
+            text = f"a {digits}-digit number" if digits else repr(value)
+            raise ExpressionError(
+                f"the number {text} is too large (numbers may be at most {MAX_MAGNITUDE:g} "
+                "in absolute value)"
+            )
 
 
 def _as_bool(value: Any, source: str) -> Any:
@@ -274,8 +336,19 @@ def _as_number(value: Any) -> Any:
 
 
 class _Evaluator(ast.NodeVisitor):
-    def __init__(self, env: Mapping[str, Any]):
+    def __init__(self, env: Mapping[str, Any], source: str = ""):
         self.env = env
+        self.source = source
+
+    def _finite(self, value: Any, node: ast.AST) -> Any:
+        """``value`` if every element is finite; else an error naming the sub-expression."""
+        array = np.asarray(value)
+        if np.issubdtype(array.dtype, np.inexact) and not np.all(np.isfinite(array)):
+            raise ExpressionError(
+                f"{_short(self.source)!r}: {_short(ast.unparse(node))} is not finite "
+                "for some deals or parameter values (division by zero?)"
+            )
+        return value
 
     def visit_Constant(self, node: ast.Constant) -> Any:
         return node.value
@@ -293,14 +366,14 @@ class _Evaluator(ast.NodeVisitor):
         if isinstance(node.op, ast.Not):
             return np.logical_not(_as_bool(operand, ast.unparse(node.operand)))
         value = _as_number(operand)
-        return np.negative(value) if isinstance(node.op, ast.USub) else value
+        return self._finite(np.negative(value), node) if isinstance(node.op, ast.USub) else value
 
     def visit_BinOp(self, node: ast.BinOp) -> Any:
         left = _as_number(self.visit(node.left))
         right = _as_number(self.visit(node.right))
         if isinstance(left, bool) or isinstance(right, bool):
             left, right = np.asarray(left, dtype=float), np.asarray(right, dtype=float)
-        return _BINARY[type(node.op)](left, right)
+        return self._finite(_BINARY[type(node.op)](left, right), node)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Any:
         combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
@@ -325,7 +398,7 @@ class _Evaluator(ast.NodeVisitor):
         result = values[0]
         for value in values[1:]:
             result = function(result, value)
-        return result
+        return self._finite(result, node)
 
     def generic_visit(self, node: ast.AST) -> Any:  # pragma: no cover - parse rejects these
         raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
