@@ -477,6 +477,8 @@ def render_coalitions(document: Mapping[str, Any]) -> str:
             for name, vote in entries.items():
                 outcome = "approves" if vote["approved"] else "rejects"
                 pivotal = ", ".join(vote["pivotal"]) or "none"
+                if vote["vetoed_by"]:
+                    outcome += f" (vetoed by {', '.join(vote['vetoed_by'])})"
                 lines.append(
                     f"  {group[:-1]} {name} ({format_deal(vote['deal'])}): {outcome}; "
                     f"yes: {', '.join(vote['yes']) or 'none'}; pivotal: {pivotal}"
