@@ -302,10 +302,9 @@ def _check_node(node: ast.AST, used: set[str]) -> None:
             big = abs(value) > MAX_MAGNITUDE
         if big:
             digits = len(str(abs(value))) if isinstance(value, int) else None
-            text = f"a {digits}-digit number" if digits else repr(value)
+            text = f"a {digits}-digit number" if digits else f"the number {value!r}"
             raise ExpressionError(
-                f"the number {text} is too large (numbers may be at most {MAX_MAGNITUDE:g} "
-                "in absolute value)"
+                f"{text} is too large (numbers may be at most {MAX_MAGNITUDE:g} in absolute value)"
             )
 
 

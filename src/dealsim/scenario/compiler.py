@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from dealsim.errors import ScenarioError
+from dealsim.errors import ScenarioError, elided
 from dealsim.expressions import (
     Expression,
     ExpressionError,
@@ -24,6 +24,7 @@ from dealsim.expressions import (
     parse_expression,
 )
 from dealsim.scenario.model import (
+    MAX_VALUE_POINTS,
     WAR,
     Constraint,
     Issue,
@@ -240,6 +241,12 @@ class Compiler:
                     "a range issue's value function is {points = [[x, v], ...]}", field
                 )
             points = raw["points"]
+            if isinstance(points, list) and len(points) > MAX_VALUE_POINTS:
+                raise self.error(
+                    f"{len(points):,} points: a value function may have at most "
+                    f"{MAX_VALUE_POINTS:,} points (see docs/limits.md)",
+                    f"{field}.points",
+                )
             if (
                 not isinstance(points, list)
                 or len(points) < 2
@@ -266,7 +273,7 @@ class Compiler:
         unknown = [k for k in raw if k not in keys]
         if unknown:
             raise self.error(
-                f"{unknown[0]!r} is not a level of issue {issue.id!r} (levels: {', '.join(keys)})",
+                f"{unknown[0]!r} is not a level of issue {issue.id!r} (levels: {elided(keys)})",
                 f"{field}.{unknown[0]}",
             )
         missing = [k for k in keys if k not in raw]

@@ -104,6 +104,32 @@ class Issue:
         return float(value) if self.numeric else value
 
 
+MAX_VALUE_POINTS = 100_000
+"""The most ``points`` a value function may have (interpolation is O(n log n) in them)."""
+
+
+def _interpolate(grid: np.ndarray, xs: tuple[float, ...], ys: np.ndarray) -> np.ndarray:
+    """Piecewise-linear ``ys(xs)`` at ``grid``, held constant outside; ``ys`` is ``(..., n)``.
+
+    Same formula as :func:`numpy.interp` (``y_k + slope_k (x - x_k)``, exact at the points), for
+    a batch of value tables at once: a binary search per grid point, no ``n x n`` basis.
+
+    Examples
+    --------
+    >>> _interpolate(np.array([-1.0, 0.25, 2.0]), (0.0, 1.0), np.array([[0.0, 4.0]])).tolist()
+    [[0.0, 1.0, 4.0]]
+    """
+    xp = np.asarray(xs, dtype=float)
+    if ys.ndim == 1:
+        return np.interp(grid, xp, ys)
+    k = np.clip(np.searchsorted(xp, grid, side="right") - 1, 0, xp.size - 2)
+    left, right = ys[..., k], ys[..., k + 1]
+    slope = (right - left) / (xp[k + 1] - xp[k])
+    out = slope * (grid - xp[k]) + left
+    out = np.where(grid <= xp[0], ys[..., :1], out)
+    return np.where(grid >= xp[-1], ys[..., -1:], out)
+
+
 @dataclass(frozen=True)
 class ValueFunction:
     """One party's value of one issue: piecewise-linear points (range) or a level table."""
@@ -128,12 +154,7 @@ class ValueFunction:
         ).astype(float)
         if self.xs is None:
             return ys
-        grid = np.asarray(issue.values, dtype=float)
-        basis = np.stack(
-            [np.interp(grid, self.xs, np.eye(len(self.xs))[j]) for j in range(len(self.xs))],
-            axis=-1,
-        )
-        return ys @ basis.T
+        return _interpolate(np.asarray(issue.values, dtype=float), self.xs, ys)
 
 
 @dataclass(frozen=True)

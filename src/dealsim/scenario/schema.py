@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,6 +27,7 @@ from pydantic import (
 )
 
 from dealsim.errors import ScenarioError
+from dealsim.expressions import MAX_MAGNITUDE, RESERVED_NAMES
 
 __all__ = [
     "DISTRIBUTION_KINDS",
@@ -47,13 +49,33 @@ __all__ = [
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 
 
+def _bounded(value: int | float) -> float:
+    """``value`` as a float, refusing NaN, infinity and magnitudes above ``MAX_MAGNITUDE``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number (NaN and infinity are not allowed)")
+    if (isinstance(value, int) and value.bit_length() > 64) or abs(value) > MAX_MAGNITUDE:
+        shown = f"a {len(str(abs(value)))}-digit number" if isinstance(value, int) else f"{value:g}"
+        raise ValueError(
+            f"{shown} is too large (numbers may be at most {MAX_MAGNITUDE:g} in absolute value)"
+        )
+    return float(value)
+
+
+def _not_reserved(name: str) -> str:
+    if name in RESERVED_NAMES:
+        raise ValueError(
+            f"{name!r} is a reserved name: the expression language defines it (reserved: true, "
+            "false, True, False, min, max and the words and, or, not, if, in, is, ...); "
+            "choose another id"
+        )
+    return name
+
+
 def number_or_expression(value: Any) -> float | str:
     if isinstance(value, bool):
         raise ValueError("expected a number or an expression string, got a boolean")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number (NaN and infinity are not allowed)")
-        return float(value)
+        return _bounded(value)
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("an expression must not be empty")
@@ -63,10 +85,29 @@ def number_or_expression(value: Any) -> float | str:
 
 def _finite_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number (NaN and infinity are not allowed)")
-    return float(value)
+        raise ValueError(f"expected a number, got {_toml_type(value)}")
+    return _bounded(value)
+
+
+def _level_value(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        _bounded(value)
+    return value
+
+
+def _toml_type(value: Any) -> str:
+    """The TOML name of a value's type, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
 
 
 NumberOrExpression = Annotated[
@@ -77,8 +118,12 @@ NumberOrExpression = Annotated[
 """A numeric field: a finite number or an expression string over parameters."""
 
 FiniteNumber = Annotated[float, BeforeValidator(_finite_number)]
-LevelValue = Annotated[str | bool | int | float, Field(union_mode="left_to_right")]
-DealValue = Annotated[str | bool | int | float, Field(union_mode="smart")]
+LevelValue = Annotated[
+    str | bool | int | float, Field(union_mode="left_to_right"), AfterValidator(_level_value)
+]
+DealValue = Annotated[
+    str | bool | int | float, Field(union_mode="smart"), AfterValidator(_level_value)
+]
 """A value in an outcome's deal: kept as written (``1.0`` stays a number, ``true`` a boolean)."""
 
 
@@ -324,6 +369,8 @@ class ConstraintSpec(_Section):
 SOLUTION_NAMES = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Name = Annotated[str, Field(pattern=ID_PATTERN), AfterValidator(_not_reserved)]
+"""An id that expressions can read (issue, parameter, party): not a reserved word."""
 
 
 class OutcomeSpec(_Section):
@@ -567,11 +614,9 @@ class ScenarioFile(_Section):
     """
 
     scenario: ScenarioMeta
-    parameters: dict[Annotated[str, Field(pattern=ID_PATTERN)], ParameterSpec | FiniteNumber] = (
-        Field(default_factory=dict)
-    )
-    parties: dict[Annotated[str, Field(pattern=ID_PATTERN)], PartySpec] = Field(min_length=1)
-    issues: dict[Annotated[str, Field(pattern=ID_PATTERN)], IssueSpec] = Field(min_length=1)
+    parameters: dict[Name, ParameterSpec | FiniteNumber] = Field(default_factory=dict)
+    parties: dict[Name, PartySpec] = Field(min_length=1)
+    issues: dict[Name, IssueSpec] = Field(min_length=1)
     payoffs: dict[str, dict[str, Any]]
     constraints: tuple[ConstraintSpec, ...] = ()
     outcomes: dict[Id, OutcomeSpec] = Field(default_factory=dict)
@@ -628,8 +673,8 @@ discount, description)
         for n, part in enumerate(first["loc"])
         if not _is_type_tag(part) and not (n == 2 and first["loc"][0] == "games")
     ]
-    path = ".".join(p for p in [prefix, *loc] if p)
-    message = first["msg"].removeprefix("Value error, ")
+    path = ".".join(p for p in [prefix, *loc] if p and p != "[key]")
+    message = _user_message(first)
     if first["type"] == "extra_forbidden":
         message = "unknown key" + _allowed_keys(error, first["loc"])
     elif first["type"] == "missing":
@@ -637,6 +682,23 @@ discount, description)
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
     return ScenarioError(message, file=file, field=path or None)
+
+
+def _user_message(problem: Any) -> str:
+    """A pydantic problem in the user's words: TOML types, no class names, short lists."""
+    kind, ctx = problem["type"], problem.get("ctx") or {}
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a table, got {_toml_type(problem.get('input'))}"
+    if kind == "union_tag_not_found":
+        return f'needs {ctx.get("discriminator", "a kind")} (e.g. kind = "normal")'
+    if kind == "union_tag_invalid":
+        return f"unknown kind {ctx.get('tag')!r} (allowed: {ctx.get('expected_tags')})"
+    message = problem["msg"].removeprefix("Value error, ")
+    message = re.sub(r" or (an )?instance of \w+", "", message)
+    message = message.replace("Input should be", "must be")
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return message
 
 
 def _is_type_tag(part: object) -> bool:
