@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from dealsim.scenario.model import Scenario
-from dealsim.solvers.pareto import pareto_mask
+from dealsim.solvers.pareto import pareto_candidates, pareto_mask, tolerance_scale
 from dealsim.solvers.zones import acceptance, blocking_counts
 from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
 
-__all__ = ["ZoneComputation", "compute_zone"]
+__all__ = ["ZoneComputation", "compute_zone", "utility_scale"]
 
 
 class ZoneComputation:
@@ -27,6 +27,11 @@ class ZoneComputation:
 
     Attributes are plain arrays so that later analyses (alternating offers, ratification, plots)
     can reuse them without recomputing utilities.
+
+    ``tol`` is relative: acceptance and Pareto dominance use ``tol * scale``, where ``scale``
+    (see :func:`utility_scale`) bounds every deal's ``|utility|`` and every ``|reservation|``, so
+    a scenario whose weights are all multiplied by a positive number has the same zone and the
+    same frontiers.
     """
 
     def __init__(
@@ -41,6 +46,8 @@ class ZoneComputation:
         k = len(space.scenario.parties)
         n_constraints = len(space.scenario.constraints)
         self.space, self.model, self.reservations, self.tol = space, model, reservations, tol
+        self.scale = utility_scale(model, reservations)
+        scale = self.scale
         self.zone_size = 0
         self.feasible_size = 0
         self.sole = np.zeros(k, dtype=np.int64)
@@ -53,7 +60,7 @@ class ZoneComputation:
             satisfied = model.feasible(space, codes)
             feasible = satisfied.all(axis=0)
             self.violations += (~satisfied).sum(axis=1)
-            accepted = acceptance(utilities, reservations, tol=tol)
+            accepted = acceptance(utilities, reservations, tol=tol, scale=scale)
             zone = feasible & accepted.all(axis=1)
             sole, rejecting = blocking_counts(accepted, feasible)
             self.sole += sole
@@ -64,11 +71,17 @@ class ZoneComputation:
                 present |= np.bincount(codes[zone, j], minlength=present.size) > 0
             for mask, idx_list, u_list in ((zone, zone_idx, zone_u), (feasible, feas_idx, feas_u)):
                 rows = np.flatnonzero(mask)
-                keep = pareto_mask(utilities[rows]) if rows.size else rows.astype(bool)
+                keep = (
+                    pareto_candidates(utilities[rows], tol=tol, scale=scale)
+                    if rows.size
+                    else rows.astype(bool)
+                )
                 idx_list.append(start + rows[keep])
                 u_list.append(utilities[rows[keep]])
-        self.zone_frontier, self.zone_frontier_utilities = _merge(zone_idx, zone_u, k)
-        self.feasible_frontier, self.feasible_frontier_utilities = _merge(feas_idx, feas_u, k)
+        self.zone_frontier, self.zone_frontier_utilities = _merge(zone_idx, zone_u, k, tol, scale)
+        self.feasible_frontier, self.feasible_frontier_utilities = _merge(
+            feas_idx, feas_u, k, tol, scale
+        )
 
     @property
     def empty(self) -> bool:
@@ -76,13 +89,37 @@ class ZoneComputation:
         return self.zone_size == 0
 
 
-def _merge(indices: list[np.ndarray], utilities: list[np.ndarray], k: int):
+def utility_scale(model: UtilityModel, reservations: np.ndarray) -> float:
+    """A bound on every deal's ``|utility|`` and every ``|reservation|``, known before the walk.
+
+    Each party's utility is a sum of weighted value tables and ``add`` terms, so
+    ``sum_j max |table_j| + sum |add|`` bounds it; the scale is the largest bound over the parties
+    and the reservations (at least 1e-300). Tolerances are multiplied by it.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> scenario = dealsim.load("split-linear")
+    >>> utility_scale(UtilityModel.from_scenario(scenario), scenario.reservations())
+    1.0
+    """
+    bounds = [
+        sum(float(np.max(np.abs(table))) for _, table in party_tables)
+        + sum(float(np.max(np.abs(add))) for add in adds)
+        for party_tables, adds in zip(model.tables, model.term_adds, strict=True)
+    ]
+    return tolerance_scale(np.asarray(bounds), np.asarray(reservations, dtype=float))
+
+
+def _merge(
+    indices: list[np.ndarray], utilities: list[np.ndarray], k: int, tol: float, scale: float
+):
     if not indices:
         return np.zeros(0, dtype=np.int64), np.zeros((0, k))
     idx = np.concatenate(indices)
     u = np.concatenate(utilities) if utilities else np.zeros((0, k))
     if idx.size:
-        keep = pareto_mask(u)
+        keep = pareto_mask(u, tol=tol, scale=scale)
         idx, u = idx[keep], u[keep]
     order = np.argsort(idx)
     return idx[order], u[order]

@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_array_equal
 
 from dealsim.errors import SolverError
 from dealsim.solvers.pareto import (
     merge_frontiers,
+    pareto_candidates,
     pareto_frontier,
     pareto_mask,
     streaming_pareto_frontier,
+    tolerance_scale,
 )
 from strategies import tied_utility_arrays, utility_arrays
 
 
 def brute_force_mask(u: np.ndarray, tol: float = 0.0) -> np.ndarray:
-    """O(n^2) definition: row i is optimal unless some row j is >= everywhere and > i + tol once."""
+    """O(n^2) definition: row i is optimal unless a row j is >= i - t everywhere and > i + t once.
+
+    ``t = tol * max|u|``: the tolerance is relative to the utilities' scale.
+    """
     u = np.asarray(u, dtype=float)
     if u.shape[0] == 0:
         return np.zeros(0, dtype=bool)
-    ge = np.all(u[None, :, :] >= u[:, None, :], axis=2)  # [i, j]: j >= i everywhere
+    tol = tol * max(1e-300, float(np.abs(u).max()))
+    ge = np.all(u[None, :, :] >= u[:, None, :] - tol, axis=2)  # [i, j]: j >= i - t everywhere
     gt = np.any(u[None, :, :] > u[:, None, :] + tol, axis=2)  # [i, j]: j beats i by > tol once
     return ~np.any(ge & gt, axis=1)
 
@@ -132,3 +140,85 @@ def test_streaming_rejects_no_chunks_and_mismatched_parties():
         streaming_pareto_frontier([])
     with pytest.raises(SolverError, match="chunk 1 has 3 parties"):
         streaming_pareto_frontier([[[1.0, 0.0]], [[0.0, 1.0, 2.0]]])
+
+
+# ------------------------------------------------------- exact frontiers and scale invariance
+
+
+def exact_frontier(rows: list[list[Fraction]]) -> np.ndarray:
+    """Pareto mask by the textbook definition, in exact rational arithmetic."""
+    return np.array(
+        [
+            not any(
+                all(q >= p for q, p in zip(other, row, strict=True)) and other != row
+                for other in rows
+            )
+            for row in rows
+        ],
+        dtype=bool,
+    )
+
+
+@st.composite
+def rational_grids(draw):
+    """Additive utilities on a random grid: weights in 1/10, values in 1/20, as float and exact."""
+    k = draw(st.integers(2, 4))
+    n_issues = draw(st.integers(1, 3))
+    n = draw(st.integers(1, 40))
+    weights = draw(hnp.arrays(np.int64, (k, n_issues), elements=st.integers(1, 10)))
+    values = draw(hnp.arrays(np.int64, (n, n_issues, k), elements=st.integers(0, 20)))
+    exact = [
+        [
+            sum(
+                Fraction(int(weights[i, j]), 10) * Fraction(int(values[r, j, i]), 20)
+                for j in range(n_issues)
+            )
+            for i in range(k)
+        ]
+        for r in range(n)
+    ]
+    floats = np.zeros((n, k))
+    for j in range(n_issues):  # the float sum, with its rounding, as the utility model adds it
+        floats += (weights[:, j] / 10) * (values[:, j, :] / 20)
+    return floats, exact
+
+
+@given(rational_grids(), st.sampled_from([1e-12, 1.0, 1e6]))
+def test_frontier_with_the_zone_tolerance_matches_the_exact_rational_frontier(grid, scale):
+    floats, exact = grid
+    assert_array_equal(pareto_mask(floats * scale, tol=1e-9), exact_frontier(exact))
+
+
+def test_a_rounding_step_does_not_keep_a_dominated_deal():
+    # Donbas deals #1859 and #1889: the US utility differs by one rounding step only
+    u = np.array([[0.8025000000000001, 0.50, 0.40], [0.8025, 0.55, 0.40]])
+    assert_array_equal(pareto_mask(u), [True, True])  # exact float comparison keeps both
+    assert_array_equal(pareto_mask(u, tol=1e-9), [False, True])
+
+
+@given(utility_arrays(max_rows=40), st.sampled_from([1e-12, 1e6]))
+def test_the_frontier_does_not_depend_on_the_scale_of_the_utilities(u, factor):
+    # multiplying by a power of two is exact, so the same rows must be kept at any scale
+    exponent = int(np.round(np.log2(factor)))
+    assert_array_equal(pareto_mask(np.ldexp(u, exponent), tol=1e-9), pareto_mask(u, tol=1e-9))
+
+
+@given(utility_arrays(min_rows=1, max_rows=60, n_parties=st.integers(1, 4)), st.data())
+def test_merging_chunk_candidates_gives_the_frontier_with_a_tolerance(u, data):
+    cuts = sorted(data.draw(st.lists(st.integers(0, u.shape[0]), max_size=4)))
+    bounds = [0, *cuts, u.shape[0]]
+    tol, scale = 0.05, tolerance_scale(u)
+    parts = []
+    for a, b in itertools.pairwise(bounds):
+        keep = pareto_candidates(u[a:b], tol=tol, scale=scale)
+        parts.append((np.arange(a, b)[keep], u[a:b][keep]))
+    idx, _ = merge_frontiers(parts, tol=tol, scale=scale)
+    assert_array_equal(idx, np.flatnonzero(brute_force_mask(u, tol)))
+    chunks = [u[a:b] for a, b in itertools.pairwise(bounds)]
+    s_idx, _ = streaming_pareto_frontier(chunks, tol=tol, scale=scale)
+    assert_array_equal(s_idx, idx)
+
+
+def test_scale_must_be_positive():
+    with pytest.raises(SolverError, match="scale must be"):
+        pareto_mask([[1.0]], tol=1e-9, scale=0.0)

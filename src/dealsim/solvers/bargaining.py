@@ -3,22 +3,32 @@
 Every solver takes ``utilities`` of shape ``(n_deals, n_parties)`` (the candidate deals: the
 agreement zone, or its Pareto frontier) and the disagreement point ``disagreement`` of shape
 ``(n_parties,)``, and returns the best *row* (the "grid" refinement: the solution is a deal, not a
-lottery). Only individually rational rows compete: rows with ``u_i >= d_i - tol`` for every party.
+lottery). Only individually rational rows compete: rows with ``u_i >= d_i - t`` for every party.
+
+Tolerances are relative to the scale of the problem: ``t = tol * scale`` with ``scale`` the
+largest ``|u|`` or ``|d|`` (:func:`dealsim.solvers.pareto.tolerance_scale`), so multiplying
+every utility and the disagreement point by a positive number (weights of 1e-12, 1 or 1e6)
+picks the same deals.
 
 Let ``g_i = u_i - d_i`` be a party's gain and ``ideal_i`` its largest utility over the
-individually rational rows. Parties with ``ideal_i - d_i <= tol`` cannot gain in any deal; they are
+individually rational rows. Parties with ``ideal_i - d_i <= t`` cannot gain in any deal; they are
 *degenerate* and are left out of the criteria below (their gain is zero on every candidate).
 
 * Nash: maximise ``sum_i w_i log g_i`` (``w_i = 1``), weighted Nash with the given weights. If no
-  row gives every non-degenerate party a gain above ``tol``, the Nash product is zero on every
+  row gives every non-degenerate party a gain above ``t``, the Nash product is zero on every
   candidate: every individually rational row ties and the tie-break below decides.
 * Kalai–Smorodinsky: maximise ``min_i g_i / (ideal_i - d_i)``, the grid version of "the Pareto
   point on the segment from ``d`` to the ideal point".
-* Egalitarian: maximise ``min_i g_i``. Utilitarian: maximise ``sum_i u_i``.
+* Egalitarian: maximise ``min_i g_i``. Utilitarian: maximise ``sum_i u_i`` over the
+  individually rational rows (``d`` enters through that constraint only).
 
-Ties (objective within ``tol`` relative to the best) are broken toward Pareto optimality among the
-candidates, then toward the larger sum of normalised gains ``g_i / (ideal_i - d_i)``, then the
-lowest row index. Every criterion is monotone, so the chosen row is always Pareto optimal.
+Ties (objective within a tolerance: ``tol`` on the log Nash product and on Kalai–Smorodinsky's
+normalised gains, ``t`` on egalitarian and utilitarian values) are broken toward Pareto
+optimality among the tied rows, then toward the larger sum of normalised gains
+``g_i / (ideal_i - d_i)``, then the lowest row index. Nash and utilitarian are strictly
+monotone (a row that dominates another has a larger criterion), so their best row is Pareto
+optimal; Kalai–Smorodinsky and egalitarian are only weakly monotone (a dominating row can tie on
+the minimum), and the Pareto tie-break is what makes their chosen row Pareto optimal.
 
 An empty candidate set (no row with ``u >= d``) is not a bargaining problem: :func:`is_empty`
 tests it and the solvers raise :class:`~dealsim.errors.SolverError`.
@@ -34,7 +44,7 @@ from numpy.typing import ArrayLike
 from dealsim._results import ResultMixin
 from dealsim._validate import check_tol, check_utilities
 from dealsim.errors import SolverError
-from dealsim.solvers.pareto import pareto_mask
+from dealsim.solvers.pareto import pareto_mask, tolerance_scale
 
 __all__ = [
     "BargainingSolution",
@@ -109,8 +119,8 @@ def is_empty(utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-1
     >>> is_empty([[0.6, 0.5]], [0.5, 0.5])
     False
     """
-    u, d, tol = _validate(utilities, disagreement, tol)
-    return not _rational_mask(u, d, tol).any()
+    u, d, atol = _validate(utilities, disagreement, tol)
+    return not _rational_mask(u, d, atol).any()
 
 
 def nash_bargaining_solution(
@@ -163,12 +173,14 @@ def nash_bargaining_solution(
     >>> nash_bargaining_solution([[0.2, 0.8], [0.6, 0.4]], [0, 0], weights=[3, 1]).index
     1
     """
-    u, d, tol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol)
     w = None if weights is None else _validate_weights(weights, u.shape[1])
-    rational = _require_rational(u, d, tol)
-    value, zero_product = _nash_objective(u, d, rational, w, tol)
+    rational = _require_rational(u, d, atol)
+    value, zero_product = _nash_objective(u, d, rational, w, atol)
     method = "nash" if w is None else "weighted_nash"
-    solution = _solution(method, u, d, value, rational, tol, weights=w)
+    # the log product's differences are relative differences of the product: tie within tol
+    tie = tol * (u.shape[1] if w is None else sum(w) / max(w))
+    solution = _solution(method, u, d, value, rational, atol, tol=tol, tie=tie, weights=w)
     if zero_product:  # every candidate ties at a zero product: report log(0)
         return replace(solution, value=-np.inf)
     return solution
@@ -235,11 +247,11 @@ def kalai_smorodinsky_solution(
     >>> kalai_smorodinsky_solution(np.column_stack([u1, 2 * (1 - u1)]), [0, 0]).utilities
     (0.5, 1.0)
     """
-    u, d, tol = _validate(utilities, disagreement, tol)
-    rational = _require_rational(u, d, tol)
-    normalised, active = _normalised_gains(u, d, rational, tol)
+    u, d, atol = _validate(utilities, disagreement, tol)
+    rational = _require_rational(u, d, atol)
+    normalised, active = _normalised_gains(u, d, rational, atol)
     value = _min_over(normalised, active, rational)
-    return _solution("kalai_smorodinsky", u, d, value, rational, tol)
+    return _solution("kalai_smorodinsky", u, d, value, rational, atol, tol=tol, tie=tol)
 
 
 def egalitarian_solution(
@@ -269,11 +281,11 @@ def egalitarian_solution(
     >>> np.round(sol.utilities, 6).tolist()
     [0.666667, 0.666667]
     """
-    u, d, tol = _validate(utilities, disagreement, tol)
-    rational = _require_rational(u, d, tol)
-    _, active = _normalised_gains(u, d, rational, tol)
+    u, d, atol = _validate(utilities, disagreement, tol)
+    rational = _require_rational(u, d, atol)
+    _, active = _normalised_gains(u, d, rational, atol)
     value = _min_over(u - d, active, rational)
-    return _solution("egalitarian", u, d, value, rational, tol)
+    return _solution("egalitarian", u, d, value, rational, atol, tol=tol, tie=atol)
 
 
 def utilitarian_solution(
@@ -300,10 +312,10 @@ def utilitarian_solution(
     >>> utilitarian_solution(np.column_stack([u1, 2 * (1 - u1)]), [0, 0]).utilities
     (0.0, 2.0)
     """
-    u, d, tol = _validate(utilities, disagreement, tol)
-    rational = _require_rational(u, d, tol)
+    u, d, atol = _validate(utilities, disagreement, tol)
+    rational = _require_rational(u, d, atol)
     value = np.where(rational, u.sum(axis=1), -np.inf)
-    return _solution("utilitarian", u, d, value, rational, tol)
+    return _solution("utilitarian", u, d, value, rational, atol, tol=tol, tie=atol * u.shape[1])
 
 
 def all_bargaining_solutions(
@@ -339,9 +351,9 @@ def all_bargaining_solutions(
     >>> {name: s.index for name, s in sols.items()}
     {'nash': 3, 'kalai_smorodinsky': 3, 'egalitarian': 4, 'utilitarian': 0}
     """
-    u, d, tol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol)
     w = None if weights is None else _validate_weights(weights, u.shape[1])
-    _require_rational(u, d, tol)
+    _require_rational(u, d, atol)
     solutions = {"nash": nash_bargaining_solution(u, d, tol=tol)}
     if w is not None:
         solutions["weighted_nash"] = nash_bargaining_solution(u, d, weights=w, tol=tol)
@@ -369,8 +381,7 @@ def _validate(
         )
     if not np.isfinite(d).all():
         raise SolverError("disagreement must be finite (no NaN or infinity)")
-    tol = check_tol(tol)
-    return u, d, tol
+    return u, d, check_tol(tol) * tolerance_scale(u, d)
 
 
 def _validate_weights(weights: ArrayLike, k: int) -> tuple[float, ...]:
@@ -435,14 +446,25 @@ def _nash_objective(
 
 
 def _best_row(
-    value: np.ndarray, u: np.ndarray, d: np.ndarray, rational: np.ndarray, tol: float
+    value: np.ndarray,
+    u: np.ndarray,
+    d: np.ndarray,
+    rational: np.ndarray,
+    atol: float,
+    *,
+    tol: float,
+    tie: float,
 ) -> int:
-    """Best row by ``value`` with the module's tie-break (Pareto, normalised sum, index)."""
+    """Best row by ``value`` with the module's tie-break (Pareto, normalised sum, index).
+
+    ``tie`` is the absolute tolerance on ``value`` (in the criterion's own units), ``atol`` the
+    absolute tolerance on utilities and ``tol`` the relative one.
+    """
     best = value.max()
-    tied = np.flatnonzero(value >= best - tol * max(1.0, abs(best)))
+    tied = np.flatnonzero(value >= best - tie)
     if tied.size > 1:
-        tied = tied[pareto_mask(u[tied])]
-        normalised, active = _normalised_gains(u, d, rational, tol)
+        tied = tied[pareto_mask(u[tied], tol=tol, scale=tolerance_scale(u, d))]
+        normalised, active = _normalised_gains(u, d, rational, atol)
         score = normalised[tied][:, active].sum(axis=1)
         tied = tied[score >= score.max() - tol * max(1.0, abs(score.max()))]
     return int(tied[0])
@@ -454,11 +476,13 @@ def _solution(
     d: np.ndarray,
     value: np.ndarray,
     rational: np.ndarray,
-    tol: float,
+    atol: float,
     *,
+    tol: float,
+    tie: float,
     weights: tuple[float, ...] | None = None,
 ) -> BargainingSolution:
-    index = _best_row(value, u, d, rational, tol)
+    index = _best_row(value, u, d, rational, atol, tol=tol, tie=tie)
     return BargainingSolution(
         method=method,
         index=index,

@@ -1,22 +1,31 @@
 """Pareto frontier of an ``(n_deals, n_parties)`` utility array.
 
-A row ``j`` *dominates* a row ``i`` when it is at least as good for every party and better by more
-than ``tol`` for at least one: ``all(u[j] >= u[i]) and any(u[j] > u[i] + tol)``. A row is Pareto
-optimal when no row dominates it. With ``tol = 0`` this is the textbook (weak) Pareto dominance;
-``tol > 0`` only ever *keeps more* rows (a deal is dropped only when another is better by more than
-``tol`` for someone), so the frontier at ``tol > 0`` contains the frontier at ``tol = 0``.
+Tolerances are relative to the scale of the utilities: with ``tol`` and ``scale`` (by default
+the largest ``|utility|`` of the array, see :func:`tolerance_scale`) the absolute tolerance is
+``t = tol * scale``, so utilities of size 1e-12, 1 or 1e6 give the same frontier.
 
-Identical rows never dominate each other, so every copy of a Pareto-optimal utility vector is kept.
-Rows are compared exactly (``>=`` on floats, not ``np.isclose``): two deals whose utilities differ
-only by rounding are different points; pass ``tol`` to keep near-ties.
+A row ``j`` *dominates* a row ``i`` when it is no worse for anyone, within the tolerance, and
+better by more than the tolerance for someone::
 
-The dominance relation is transitive and irreflexive, so for any split of the rows into chunks
-``A`` and ``B``::
+    all(u[j] >= u[i] - t) and any(u[j] > u[i] + t)
 
-    pareto(A ∪ B) == pareto(pareto(A) ∪ pareto(B))
+Two deals whose utilities differ only by floating-point rounding (0.8025000000000001 against
+0.8025) are therefore tied for that party, as they are in exact arithmetic. With ``tol = 0`` this
+is the textbook (weak) Pareto dominance. Rows that differ by at most ``t`` everywhere never
+dominate each other, so every copy of a Pareto-optimal utility vector is kept.
+
+With ``t > 0`` the relation need not be transitive (small gaps can add up along a chain), so the
+frontier is defined directly: the rows no other row dominates. It is computed exactly from two
+transitive relations: the exact dominance (``t = 0``) and the *candidate* relation "at least as
+good everywhere and better by more than ``t`` somewhere". Every row dominated by some row is
+dominated by an exactly Pareto-optimal one, so the frontier is the set of candidates that no
+exactly Pareto-optimal row dominates. Because the candidate relation is transitive, for any split
+of the rows into chunks ``A`` and ``B``::
+
+    pareto(A ∪ B) == pareto(candidates(A) ∪ candidates(B))
 
 which is what :func:`merge_frontiers` and :func:`streaming_pareto_frontier` use to keep only the
-frontier candidates of a deal space evaluated chunk by chunk.
+frontier candidates (:func:`pareto_candidates`) of a deal space evaluated chunk by chunk.
 
 Algorithm (no all-pairs comparison over the whole array):
 
@@ -26,8 +35,9 @@ Algorithm (no all-pairs comparison over the whole array):
    same order and a two-dimensional "staircase" of the earlier rows (queried with
    ``searchsorted``, block by block).
 2. The few survivors are deduplicated (``lexsort``), visited in lexicographically descending order
-   (every dominator comes before the rows it dominates) and checked exactly, block by block,
-   against the frontier found so far. The cost is about ``n_candidates * frontier_size``.
+   (every dominator comes before the rows it dominates) and checked, block by block, against the
+   candidates found so far. The cost is about ``n_candidates * frontier_size``.
+3. With ``t > 0``, the candidates are checked against the exact frontier of the candidates.
 """
 
 from __future__ import annotations
@@ -40,7 +50,16 @@ from numpy.typing import ArrayLike
 from dealsim._validate import check_tol, check_utilities
 from dealsim.errors import SolverError
 
-__all__ = ["merge_frontiers", "pareto_frontier", "pareto_mask", "streaming_pareto_frontier"]
+__all__ = [
+    "merge_frontiers",
+    "pareto_candidates",
+    "pareto_frontier",
+    "pareto_mask",
+    "streaming_pareto_frontier",
+    "tolerance_scale",
+]
+
+_TINY = 1e-300  # the smallest scale: all-zero utilities still get a positive one
 
 _FIRST_BLOCK = 256  # first block of the staircase filter; blocks double up to _MAX_BLOCK
 _MAX_BLOCK = 1 << 16
@@ -50,7 +69,52 @@ _SAMPLE = 1 << 14  # rows of the evenly spaced sample the first pivots are taken
 _CHUNK = 1 << 15  # rows per chunk of the first pivot pass (a chunk's columns stay in cache)
 
 
-def pareto_mask(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
+def tolerance_scale(*arrays: ArrayLike, scale: float | None = None) -> float:
+    """The scale that relative tolerances multiply: ``max(1e-300, max |x|)`` over ``arrays``.
+
+    Parameters
+    ----------
+    *arrays : array_like of float
+        The utilities (and disagreement points) the tolerance applies to.
+    scale : float, optional
+        A scale chosen by the caller (e.g. a bound on every deal's utility, known before a
+        chunked walk); it must be finite and positive. Returned as given.
+
+    Returns
+    -------
+    float
+        A positive scale; an absolute tolerance is ``tol * scale``.
+
+    Raises
+    ------
+    SolverError
+        If ``scale`` is given and is not a finite positive number.
+
+    Examples
+    --------
+    >>> tolerance_scale([[0.5, -2.0]], [1.0, 0.0])
+    2.0
+    >>> tolerance_scale([[3e-12, 1e-12]])
+    3e-12
+    >>> tolerance_scale(np.zeros((2, 2)))
+    1e-300
+    """
+    if scale is not None:
+        value = float(scale)
+        if not (np.isfinite(value) and value > 0.0):
+            raise SolverError(f"scale must be a finite number > 0, got {scale!r}")
+        return value
+    largest = _TINY
+    for array in arrays:
+        a = np.asarray(array, dtype=float)
+        if a.size:
+            largest = max(largest, float(np.max(np.abs(a))))
+    return largest
+
+
+def pareto_mask(
+    utilities: ArrayLike, *, tol: float = 0.0, scale: float | None = None
+) -> np.ndarray:
     """Mark the Pareto-optimal rows of a utility array.
 
     Parameters
@@ -58,8 +122,10 @@ def pareto_mask(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
     utilities : array_like of float, shape (n_deals, n_parties)
         Utility of each deal (row) for each party (column); any number of parties ``>= 1``.
     tol : float, default 0.0
-        A row dominates another only if it is better by more than ``tol`` for some party (and
-        no worse for any). ``tol > 0`` keeps near-ties; it never drops a row kept at ``tol = 0``.
+        Relative dominance tolerance: with ``t = tol * scale``, a row dominates another when it
+        is no worse than ``-t`` for every party and better by more than ``t`` for one.
+    scale : float, optional
+        The utilities' scale (default: the largest ``|utility|``, :func:`tolerance_scale`).
 
     Returns
     -------
@@ -69,21 +135,62 @@ def pareto_mask(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
     Raises
     ------
     SolverError
-        If ``utilities`` is not a finite two-dimensional array or ``tol`` is negative.
+        If ``utilities`` is not a finite two-dimensional array, ``tol`` is negative or
+        ``scale`` is not positive.
 
     Examples
     --------
     >>> u = [[1.0, 0.0], [0.5, 0.5], [0.4, 0.4], [0.5, 0.5], [0.0, 1.0]]
     >>> pareto_mask(u)
     array([ True,  True, False,  True,  True])
-    >>> pareto_mask([[1.0, 0.5], [1.0, 0.5 - 1e-9]], tol=1e-6)
-    array([ True,  True])
+
+    A rounding step in one party's utility does not save a deal that is worse for another:
+
+    >>> pareto_mask([[0.8025000000000001, 0.3], [0.8025, 0.4]], tol=1e-9)
+    array([False,  True])
+    >>> pareto_mask([[0.8025000000000001e-12, 0.3e-12], [0.8025e-12, 0.4e-12]], tol=1e-9)
+    array([False,  True])
     """
     u = check_utilities(utilities)
-    return _pareto_mask_kernel(u, check_tol(tol))
+    return _pareto_mask_kernel(u, check_tol(tol) * tolerance_scale(u, scale=scale))
 
 
-def pareto_frontier(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
+def pareto_candidates(
+    utilities: ArrayLike, *, tol: float = 0.0, scale: float | None = None
+) -> np.ndarray:
+    """Mark a superset of the Pareto-optimal rows that can be merged across chunks.
+
+    A row is dropped only when another row is at least as good for every party (exactly) and
+    better by more than ``tol * scale`` for one. This relation is transitive, so the frontier of
+    a union of chunks is the frontier of the union of the chunks' candidates (the module
+    docstring); :func:`pareto_mask` of the kept rows, at the same ``tol`` and ``scale``, is the
+    frontier.
+
+    Parameters
+    ----------
+    utilities : array_like of float, shape (n_deals, n_parties)
+        Utility of each deal for each party.
+    tol : float, default 0.0
+        Relative tolerance, as in :func:`pareto_mask`.
+    scale : float, optional
+        The utilities' scale, as in :func:`pareto_mask`; pass the same scale to every chunk.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_deals,)
+
+    Examples
+    --------
+    >>> pareto_candidates([[1.0, 0.5], [1.0, 0.5 - 1e-12], [0.9, 0.4]], tol=1e-9)
+    array([ True,  True, False])
+    """
+    u = check_utilities(utilities)
+    return _candidate_mask(u, check_tol(tol) * tolerance_scale(u, scale=scale))
+
+
+def pareto_frontier(
+    utilities: ArrayLike, *, tol: float = 0.0, scale: float | None = None
+) -> np.ndarray:
     """Row indices of the Pareto-optimal deals, in ascending order.
 
     Parameters
@@ -91,7 +198,9 @@ def pareto_frontier(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
     utilities : array_like of float, shape (n_deals, n_parties)
         Utility of each deal for each party.
     tol : float, default 0.0
-        Dominance tolerance, as in :func:`pareto_mask`.
+        Relative dominance tolerance, as in :func:`pareto_mask`.
+    scale : float, optional
+        The utilities' scale, as in :func:`pareto_mask`.
 
     Returns
     -------
@@ -103,16 +212,16 @@ def pareto_frontier(utilities: ArrayLike, *, tol: float = 0.0) -> np.ndarray:
     >>> pareto_frontier([[0.2, 0.9, 0.1], [0.1, 0.8, 0.1], [0.9, 0.1, 0.5]])
     array([0, 2])
     """
-    return np.flatnonzero(pareto_mask(utilities, tol=tol)).astype(np.int64)
+    return np.flatnonzero(pareto_mask(utilities, tol=tol, scale=scale)).astype(np.int64)
 
 
 def merge_frontiers(
-    parts: Iterable[tuple[ArrayLike, ArrayLike]], *, tol: float = 0.0
+    parts: Iterable[tuple[ArrayLike, ArrayLike]], *, tol: float = 0.0, scale: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pareto frontier of the union of several labelled sets of rows.
 
-    Because ``pareto(A ∪ B) == pareto(pareto(A) ∪ pareto(B))``, each part may already be reduced to
-    its own frontier (or to any superset of it).
+    Each part may already be reduced to its candidates (:func:`pareto_candidates` at the same
+    ``tol`` and ``scale``), or to its exact frontier when ``tol = 0``.
 
     Parameters
     ----------
@@ -120,7 +229,9 @@ def merge_frontiers(
         ``indices`` (shape ``(m,)``, integers) label the rows of ``utilities`` (shape
         ``(m, n_parties)``), typically with global deal indices. Labels must not repeat.
     tol : float, default 0.0
-        Dominance tolerance, as in :func:`pareto_mask`.
+        Relative dominance tolerance, as in :func:`pareto_mask`.
+    scale : float, optional
+        The utilities' scale (default: the largest ``|utility|`` over all parts).
 
     Returns
     -------
@@ -165,17 +276,17 @@ def merge_frontiers(
     all_labels, all_rows = all_labels[order], all_rows[order]
     if np.any(all_labels[1:] == all_labels[:-1]):
         raise SolverError("row labels (indices) must be unique across the parts")
-    keep = _pareto_mask_kernel(all_rows, tol)
+    keep = _pareto_mask_kernel(all_rows, tol * tolerance_scale(all_rows, scale=scale))
     return all_labels[keep], all_rows[keep]
 
 
 def streaming_pareto_frontier(
-    chunks: Iterable[ArrayLike], *, tol: float = 0.0
+    chunks: Iterable[ArrayLike], *, tol: float = 0.0, scale: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pareto frontier of consecutive chunks of rows, keeping only the running frontier.
+    """Pareto frontier of consecutive chunks of rows, keeping only the running candidates.
 
     Use it when the deal space is evaluated chunk by chunk (e.g. ``2**20`` deals at a time):
-    memory stays at one chunk plus the frontier.
+    memory stays at one chunk plus the frontier candidates.
 
     Parameters
     ----------
@@ -183,7 +294,10 @@ def streaming_pareto_frontier(
         Consecutive blocks of the utility array; row ``r`` of chunk ``c`` has global index
         ``sum(m_0 .. m_{c-1}) + r``.
     tol : float, default 0.0
-        Dominance tolerance, as in :func:`pareto_mask`.
+        Relative dominance tolerance, as in :func:`pareto_mask`.
+    scale : float, optional
+        The utilities' scale. Pass it when ``tol > 0``: by default it is the largest ``|utility|``
+        of the rows seen so far, so an early chunk may use a smaller absolute tolerance.
 
     Returns
     -------
@@ -208,7 +322,7 @@ def streaming_pareto_frontier(
         chunk_idx = np.arange(offset, offset + u.shape[0], dtype=np.int64)
         offset += u.shape[0]
         if rows is None:
-            keep = _pareto_mask_kernel(u, tol)
+            keep = _candidate_mask(u, tol * tolerance_scale(u, scale=scale))
             indices, rows = chunk_idx[keep], u[keep]
             continue
         if u.shape[1] != rows.shape[1]:
@@ -216,22 +330,32 @@ def streaming_pareto_frontier(
                 f"chunk {c} has {u.shape[1]} parties (columns), earlier chunks {rows.shape[1]}"
             )
         both = np.concatenate([rows, u])
-        keep = _pareto_mask_kernel(both, tol)
+        keep = _candidate_mask(both, tol * tolerance_scale(both, scale=scale))
         indices, rows = np.concatenate([indices, chunk_idx])[keep], both[keep]
     if rows is None:
         raise SolverError("streaming_pareto_frontier needs at least one chunk")
-    return indices, rows
+    keep = _pareto_mask_kernel(rows, tol * tolerance_scale(rows, scale=scale))
+    return indices[keep], rows[keep]
 
 
 # --------------------------------------------------------------------------------------------
-# validation
-
-
-# --------------------------------------------------------------------------------------------
-# kernels
+# kernels (``tol`` is absolute here)
 
 
 def _pareto_mask_kernel(u: np.ndarray, tol: float) -> np.ndarray:
+    """Rows that no row dominates (``>= -tol`` everywhere, ``> +tol`` somewhere)."""
+    mask = _candidate_mask(u, tol)
+    if tol == 0.0 or u.shape[1] == 1 or not mask.any():
+        return mask  # at tol = 0 (or with one party) the candidates are the frontier
+    cand = np.flatnonzero(mask)
+    rows = u[cand]
+    exact = rows[_candidate_mask(rows, 0.0)]  # the exact frontier lies among the candidates
+    mask[cand[_dominated_by(rows, exact, tol)]] = False
+    return mask
+
+
+def _candidate_mask(u: np.ndarray, tol: float) -> np.ndarray:
+    """Rows that no row beats exactly everywhere and by more than ``tol`` somewhere."""
     n, k = u.shape
     mask = np.zeros(n, dtype=bool)
     if n == 0:
@@ -370,7 +494,7 @@ def _not_dominated_by(columns: list[np.ndarray], p: np.ndarray, tol: float) -> n
 
 
 def _exact_mask(c: np.ndarray, tol: float) -> np.ndarray:
-    """Exact Pareto mask of a (small) candidate array, duplicates kept."""
+    """Candidate mask (exact ``>=``, ``> +tol``) of a small array, duplicates kept."""
     m, k = c.shape
     # Deduplicate and visit rows in lexicographically descending order: any dominator is
     # lexicographically larger, so it is visited first.
@@ -402,9 +526,9 @@ def _blockwise_optimal(rows: np.ndarray, tol: float) -> np.ndarray:
         f = frontier.shape[0]
         size = int(np.clip(min(_PAIR_BUDGET // max(f, 1), max(f, 64)), 64, 4096))
         block = rows[start : start + size]
-        alive = ~_dominated_by(block, frontier, tol)
+        alive = ~_dominated_by(block, frontier, tol, slack=0.0)
         survivors = block[alive]
-        own = ~_dominated_by(survivors, survivors, tol)
+        own = ~_dominated_by(survivors, survivors, tol, slack=0.0)
         idx = np.flatnonzero(alive)[own] + start
         optimal[idx] = True
         frontier = np.concatenate([frontier, survivors[own]])
@@ -412,8 +536,14 @@ def _blockwise_optimal(rows: np.ndarray, tol: float) -> np.ndarray:
     return optimal
 
 
-def _dominated_by(x: np.ndarray, p: np.ndarray, tol: float) -> np.ndarray:
-    """For each row of ``x``: does some row of ``p`` dominate it?"""
+def _dominated_by(
+    x: np.ndarray, p: np.ndarray, tol: float, *, slack: float | None = None
+) -> np.ndarray:
+    """For each row of ``x``: is some row of ``p`` ``>= x - slack`` everywhere, ``> x + tol`` once?
+
+    ``slack`` defaults to ``tol`` (the module's dominance); ``slack = 0`` is the candidate relation.
+    """
+    slack = tol if slack is None else slack
     out = np.zeros(x.shape[0], dtype=bool)
     if x.shape[0] == 0 or p.shape[0] == 0:
         return out
@@ -424,7 +554,7 @@ def _dominated_by(x: np.ndarray, p: np.ndarray, tol: float) -> np.ndarray:
         better = np.zeros_like(no_worse)
         for j in range(x.shape[1]):  # a few parties: 2-D comparisons, no 3-D temporaries
             xj, qj = x[:, j, None], q[None, :, j]
-            no_worse &= qj >= xj
+            no_worse &= qj >= xj - slack
             better |= qj > xj + tol
         out |= np.any(no_worse & better, axis=1)
     return out

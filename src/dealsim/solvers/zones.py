@@ -1,8 +1,10 @@
 """The zone of possible agreement (ZOPA): who accepts which deal, and who blocks the rest.
 
 Pure functions over an ``(n_deals, n_parties)`` utility array, a reservation vector and a
-feasibility mask. A party *accepts* a deal worth at least its reservation utility (within ``tol``);
-the agreement zone is the set of feasible deals that every party accepts. An empty zone is a
+feasibility mask. A party *accepts* a deal worth at least its reservation utility (within
+``tol * scale``: the tolerance is relative to the utilities' scale, by default the largest
+``|utility|`` or ``|reservation|``, see :func:`dealsim.solvers.pareto.tolerance_scale`); the
+agreement zone is the set of feasible deals that every party accepts. An empty zone is a
 normal answer, not an error.
 """
 
@@ -10,18 +12,32 @@ from __future__ import annotations
 
 import numpy as np
 
+from dealsim.solvers.pareto import tolerance_scale
+
 __all__ = ["acceptance", "agreement_mask", "blocking_counts"]
 
 
-def acceptance(utilities: np.ndarray, reservations: np.ndarray, *, tol: float = 1e-9) -> np.ndarray:
-    """Which party accepts which deal: ``utilities >= reservations - tol``, shape ``(n, k)``.
+def acceptance(
+    utilities: np.ndarray,
+    reservations: np.ndarray,
+    *,
+    tol: float = 1e-9,
+    scale: float | None = None,
+) -> np.ndarray:
+    """Which party accepts which deal: ``utilities >= reservations - tol * scale``, ``(n, k)``.
+
+    ``scale`` defaults to :func:`~dealsim.solvers.pareto.tolerance_scale` of the utilities and
+    reservations, so the answer does not change when both are multiplied by a positive number.
 
     Examples
     --------
     >>> acceptance(np.array([[0.5, 0.5], [0.9, 0.1]]), np.array([0.4, 0.3])).tolist()
     [[True, True], [True, False]]
+    >>> acceptance(np.array([[0.4e-12 - 1e-25]]), np.array([0.4e-12])).tolist()
+    [[True]]
     """
-    return np.asarray(utilities) >= np.asarray(reservations) - tol
+    u, r = np.asarray(utilities), np.asarray(reservations)
+    return u >= r - tol * tolerance_scale(u, r, scale=scale)
 
 
 def agreement_mask(
@@ -30,6 +46,7 @@ def agreement_mask(
     feasible: np.ndarray | None = None,
     *,
     tol: float = 1e-9,
+    scale: float | None = None,
 ) -> np.ndarray:
     """Deals in the agreement zone: feasible and accepted by every party.
 
@@ -41,7 +58,9 @@ def agreement_mask(
     feasible : ndarray of bool, shape (n_deals,), optional
         Deals allowed by the constraints (default: all).
     tol : float
-        A deal worth ``reservation - tol`` or more is accepted.
+        Relative tolerance: a deal worth ``reservation - tol * scale`` or more is accepted.
+    scale : float, optional
+        The utilities' scale (default: the largest ``|utility|`` or ``|reservation|``).
 
     Examples
     --------
@@ -49,7 +68,7 @@ def agreement_mask(
     >>> agreement_mask(u, np.array([0.4, 0.3]), np.array([True, True, False])).tolist()
     [True, False, False]
     """
-    accepted = acceptance(utilities, reservations, tol=tol).all(axis=-1)
+    accepted = acceptance(utilities, reservations, tol=tol, scale=scale).all(axis=-1)
     return accepted if feasible is None else accepted & feasible
 
 
