@@ -123,7 +123,7 @@ def refine_solutions(
     >>> from dealsim.zone import compute_zone
     >>> s = dealsim.load("split-linear")
     >>> zc = compute_zone(s)
-    >>> out = refine_solutions(s, zc, {"nash": 115}, weights=np.ones(2))
+    >>> out = refine_solutions(s, zc, {"nash": 25}, weights=np.ones(2))
     >>> out["nash"].status, round(out["nash"].deal["share"], 12)
     ('grid', 0.575)
     """

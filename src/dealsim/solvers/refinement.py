@@ -22,9 +22,9 @@ exactly (up to floating point):
   log-barrier interior-point method (damped Newton steps, batched over the pieces, barrier weight
   down to ``1e-14``) from the piece's Chebyshev centre.
 
-Only individually rational points compete: ``U_i >= d_i - tol * scale`` is part of every polytope,
-with ``scale`` the utilities' scale (:func:`dealsim.solvers.pareto.tolerance_scale`). Parties whose
-ideal gain is at most ``tol * scale`` are *degenerate* and left out of the criteria, as on the grid.
+Only individually rational points compete: ``U_i >= d_i`` is part of every polytope; criteria
+are then computed with the tolerant test ``U_i >= d_i - tol * scale``, ``scale`` the utilities'
+scale (:func:`dealsim.solvers.pareto.tolerance_scale`). Parties whose ideal gain is at most ``tol * scale`` are *degenerate* and left out of the criteria, as on the grid.
 
 Each piece's optimum is returned with a status (``"optimal"``, ``"infeasible"``, ``"no_interior"``
 for Nash on a piece without strictly positive gains, ``"not_converged"``); the caller compares the
@@ -155,7 +155,7 @@ def solution_criteria(
     if u.ndim != 2:
         raise SolverError(f"utilities must have shape (n_deals, n_parties), got {u.shape}")
     d, ideal_arr, w, tol = _check_common(disagreement, ideal, weights, tol, u.shape[1], method)
-    scale = tolerance_scale(u, d, ideal_arr)
+    scale = tolerance_scale(u[np.isfinite(u)], d, ideal_arr[np.isfinite(ideal_arr)])
     return _criteria(u, d, method, ideal_arr, w, tol * scale)
 
 
@@ -373,9 +373,14 @@ def _unit_rows(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _with_rationality(A, c, G, h, d, atol):
-    """Append ``U_i >= d_i - atol`` to every piece's rows: ``-slopes_i y <= c_i - d_i + atol``."""
+    """Append ``U_i >= d_i`` to every piece's rows: ``-slopes_i y <= c_i - d_i``.
+
+    The optimisation keeps the reservations exactly (``atol`` is not used to relax them), so
+    that the answer also passes the tolerant check ``U_i >= d_i - atol`` made afterwards.
+    """
+    del atol
     rows = np.concatenate([G, -A], axis=1)
-    rhs = np.concatenate([h, c - d + atol], axis=1)
+    rhs = np.concatenate([h, c - d], axis=1)
     return _unit_rows(rows, rhs)
 
 

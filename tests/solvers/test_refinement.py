@@ -1,0 +1,154 @@
+"""Tests of dealsim.solvers.refinement: exact optima on affine pieces (models.md section 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from dealsim.errors import SolverError
+from dealsim.solvers.refinement import (
+    continuous_ideal,
+    refine_pieces,
+    solution_criteria,
+)
+
+BOX = {"G": [[[1.0], [-1.0]]], "h": [[1.0, 0.0]]}
+
+
+def _line(u0, u1, scale=1.0):
+    """One piece: utilities move linearly from u0 (y = 0) to u1 (y = 1)."""
+    u0, u1 = np.asarray(u0, float) * scale, np.asarray(u1, float) * scale
+    return {"offsets": [u0], "slopes": [(u1 - u0)[:, None]], **BOX}
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        pytest.param("nash", (0.5, 1.0), id="nash"),
+        pytest.param("kalai_smorodinsky", (0.5, 1.0), id="kalai-smorodinsky"),
+        pytest.param("egalitarian", (2 / 3, 2 / 3), id="egalitarian"),
+        pytest.param("utilitarian", (0.0, 2.0), id="utilitarian"),
+    ],
+)
+def test_frontier_u2_equals_2_minus_2u1_gives_the_closed_forms(method, expected):
+    piece = _line([0.0, 2.0], [1.0, 0.0])
+    sol = refine_pieces(**piece, disagreement=[0, 0], method=method, ideal=[1.0, 2.0])
+    assert sol.status == ("optimal",)
+    assert_allclose(sol.utilities[0], expected, atol=1e-9)
+
+
+def test_linear_split_with_reservations_gives_nash_055_and_weighted_two_thirds_share():
+    piece = _line([0.0, 1.0], [1.0, 0.0])
+    nash = refine_pieces(**piece, disagreement=[0.2, 0.1], method="nash", ideal=[0.9, 0.8])
+    assert_allclose(nash.points[0, 0], 0.55, atol=1e-10)
+    weighted = refine_pieces(
+        **piece, disagreement=[0.2, 0.1], method="weighted_nash", ideal=[0.9, 0.8], weights=[2, 1]
+    )
+    assert_allclose(weighted.points[0, 0], 0.2 + 2 / 3 * 0.7, atol=1e-10)
+    assert weighted.weights == (2.0, 1.0)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_answers_do_not_move_when_utilities_are_rescaled(scale):
+    piece = _line([0.0, 1.0], [1.0, 0.0], scale)
+    d = np.array([0.2, 0.1]) * scale
+    for method in ("nash", "kalai_smorodinsky", "egalitarian"):
+        sol = refine_pieces(
+            **piece, disagreement=d, method=method, ideal=[0.9 * scale, 0.8 * scale]
+        )
+        assert_allclose(sol.points[0, 0], 0.55, atol=1e-9)
+
+
+def test_ideal_is_each_partys_best_rational_point():
+    ideal, piece, point = continuous_ideal(**_line([0.0, 1.0], [1.0, 0.0]), disagreement=[0.2, 0.1])
+    assert_allclose(ideal, [0.9, 0.8])
+    assert piece.tolist() == [0, 0]
+    assert_allclose(point[:, 0], [0.9, 0.2])
+
+
+def test_best_piece_wins_and_an_infeasible_piece_is_reported():
+    # piece 0: split of 1; piece 1: split of 1.2; piece 2: both below their reservations
+    offsets = [[0.0, 1.0], [0.0, 1.2], [0.0, 0.0]]
+    slopes = [[[1.0], [-1.0]], [[1.2], [-1.2]], [[0.0], [0.0]]]
+    G = [[[1.0], [-1.0]]] * 3
+    h = [[1.0, 0.0]] * 3
+    sol = refine_pieces(offsets, slopes, G, h, [0.1, 0.1], "nash", ideal=[1.1, 1.1])
+    assert sol.status == ("optimal", "optimal", "no_interior")
+    assert sol.best == 1
+    assert_allclose(sol.utilities[1], [0.6, 0.6], atol=1e-9)
+    egal = refine_pieces(offsets, slopes, G, h, [0.1, 0.1], "egalitarian", ideal=[1.1, 1.1])
+    assert egal.status[2] == "infeasible"
+    assert egal.values[2] == -np.inf
+
+
+def test_a_constraint_row_that_binds_is_respected():
+    piece = _line([0.0, 1.0], [1.0, 0.0])
+    piece["G"] = [[[1.0], [-1.0], [1.0]]]
+    piece["h"] = [[1.0, 0.0, 0.52]]  # y <= 0.52
+    for method in ("nash", "kalai_smorodinsky", "egalitarian"):
+        sol = refine_pieces(**piece, disagreement=[0.2, 0.1], method=method, ideal=[0.9, 0.8])
+        assert sol.points[0, 0] <= 0.52 + 1e-12
+        assert_allclose(sol.points[0, 0], 0.52, atol=1e-9)
+
+
+def test_two_issue_egalitarian_and_kalai_smorodinsky_by_hand():
+    # U_a = 0.5 x + 0.5 y, U_b = 2 - 1.5 x - 0.5 y over [0, 1]^2, d = (0, 0.3)
+    piece = {
+        "offsets": [[0.0, 2.0]],
+        "slopes": [[[0.5, 0.5], [-1.5, -0.5]]],
+        "G": [[[1, 0], [0, 1], [-1, 0], [0, -1]]],
+        "h": [[1, 1, 0, 0]],
+    }
+    d = [0.0, 0.3]
+    ideal, _, _ = continuous_ideal(**piece, disagreement=d)
+    assert_allclose(ideal, [0.9, 2.0])
+    egal = refine_pieces(**piece, disagreement=d, method="egalitarian", ideal=ideal)
+    assert_allclose(egal.points[0], [0.35, 1.0], atol=1e-9)
+    ks = refine_pieces(**piece, disagreement=d, method="kalai_smorodinsky", ideal=ideal)
+    assert_allclose(ks.points[0], [23 / 220, 1.0], atol=1e-9)
+
+
+def test_criteria_match_their_definitions():
+    u = [[0.6, 0.5], [0.1, 0.9]]
+    d, ideal = [0.2, 0.1], [0.9, 0.8]
+    assert_allclose(solution_criteria(u, d, "nash", ideal=ideal), [0.16, -np.inf])
+    assert_allclose(
+        solution_criteria(u, d, "weighted_nash", ideal=ideal, weights=[2, 1]), [0.064, -np.inf]
+    )
+    assert_allclose(solution_criteria(u, d, "egalitarian", ideal=ideal), [0.4, -np.inf])
+    assert_allclose(solution_criteria(u, d, "utilitarian", ideal=ideal), [1.1, -np.inf])
+
+
+def test_malformed_input_and_unknown_method_raise_solver_errors():
+    piece = _line([0.0, 1.0], [1.0, 0.0])
+    with pytest.raises(SolverError, match="unknown method 'mean'"):
+        refine_pieces(**piece, disagreement=[0, 0], method="mean", ideal=[1, 1])
+    with pytest.raises(SolverError, match="offsets must have shape"):
+        refine_pieces([[0.0]], piece["slopes"], BOX["G"], BOX["h"], [0, 0], "nash", ideal=[1, 1])
+    with pytest.raises(SolverError, match="weights must be 2 positive numbers"):
+        refine_pieces(
+            **piece, disagreement=[0, 0], method="weighted_nash", ideal=[1, 1], weights=[1, 0]
+        )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    x=st.floats(0.05, 0.95),
+    d=st.tuples(st.floats(0.0, 0.3), st.floats(0.0, 0.3)),
+    slope_b=st.floats(0.2, 3.0),
+    method=st.sampled_from(["nash", "kalai_smorodinsky", "egalitarian", "utilitarian"]),
+)
+def test_piece_optimum_is_never_worse_than_any_point_of_the_piece(x, d, slope_b, method):
+    piece = _line([0.0, slope_b], [1.0, 0.0])
+    ideal, _, _ = continuous_ideal(**piece, disagreement=d)
+    sol = refine_pieces(**piece, disagreement=d, method=method, ideal=ideal)
+    grid = np.linspace(0, 1, 201)
+    u = np.column_stack([grid, slope_b * (1 - grid)])
+    values = solution_criteria(u, d, method, ideal=ideal)
+    if sol.status[0] == "no_interior":  # no point gives every active party a positive gain
+        assert values.max() <= 1e-9
+    elif np.isfinite(values).any():
+        assert sol.values[0] >= values.max() - 1e-9 * max(1.0, abs(values.max()))
