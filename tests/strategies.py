@@ -16,9 +16,11 @@ __all__ = [
     "credibility",
     "disagreement_vectors",
     "entry_deterrence",
+    "games_with_core",
     "random_trees",
     "split_toml",
     "tied_utility_arrays",
+    "tu_games",
     "utility_arrays",
 ]
 
@@ -195,3 +197,31 @@ def split_toml(
     )
     share = f"[issues.share]\nrange = [0, 1]\nsteps = {steps}\n"
     return f'\n[scenario]\nname = "{name}"\n{parties}{share}{issues}{payoffs}{extra}'
+
+
+# --------------------------------------------------------------- transferable-utility games
+
+
+@st.composite
+def tu_games(draw: st.DrawFn, min_players: int = 1, max_players: int = 4) -> np.ndarray:
+    """Games with worths in [-1, 1] (often repeated) and ``v[0] = 0``."""
+    n = draw(st.integers(min_players, max_players))
+    elements = st.one_of(
+        st.floats(-1.0, 1.0, allow_nan=False, allow_subnormal=False),
+        st.sampled_from([0.0, 0.5, 1.0]),
+    )
+    v = draw(hnp.arrays(np.float64, 2**n, elements=elements))
+    v[0] = 0.0
+    return v
+
+
+@st.composite
+def games_with_core(draw: st.DrawFn, max_players: int = 4) -> np.ndarray:
+    """``v(S) = x(S) - slack(S)``, ``v(N) = x(N)``: ``x`` is in the core."""
+    n = draw(st.integers(2, max_players))
+    x = draw(hnp.arrays(np.float64, n, elements=st.floats(-1.0, 1.0, allow_subnormal=False)))
+    slack = draw(hnp.arrays(np.float64, 2**n, elements=st.sampled_from([0.0, 0.1, 0.25, 1.0])))
+    inside = (np.arange(2**n)[:, None] >> np.arange(n)) & 1  # row mask: its members
+    v = inside.astype(float) @ x - slack
+    v[0], v[-1] = 0.0, x.sum()
+    return v

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose
 
 from dealsim.errors import SolverError
@@ -23,6 +22,7 @@ from dealsim.solvers.cooperative import (
     nucleolus,
     shapley_value,
 )
+from strategies import games_with_core, tu_games
 
 # --------------------------------------------------------------------------- helpers
 
@@ -96,30 +96,6 @@ def lex_less_or_equal(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
 
 
 # --------------------------------------------------------------------------- strategies
-
-
-@st.composite
-def tu_games(draw: st.DrawFn, min_players: int = 1, max_players: int = 4) -> np.ndarray:
-    """Games with worths in [-1, 1] (often repeated) and ``v[0] = 0``."""
-    n = draw(st.integers(min_players, max_players))
-    elements = st.one_of(
-        st.floats(-1.0, 1.0, allow_nan=False, allow_subnormal=False),
-        st.sampled_from([0.0, 0.5, 1.0]),
-    )
-    v = draw(hnp.arrays(np.float64, 2**n, elements=elements))
-    v[0] = 0.0
-    return v
-
-
-@st.composite
-def games_with_core(draw: st.DrawFn, max_players: int = 4) -> np.ndarray:
-    """``v(S) = x(S) - slack(S)``, ``v(N) = x(N)``: ``x`` is in the core."""
-    n = draw(st.integers(2, max_players))
-    x = draw(hnp.arrays(np.float64, n, elements=st.floats(-1.0, 1.0, allow_subnormal=False)))
-    slack = draw(hnp.arrays(np.float64, 2**n, elements=st.sampled_from([0.0, 0.1, 0.25, 1.0])))
-    v = membership(n).astype(float) @ x - slack
-    v[0], v[-1] = 0.0, x.sum()
-    return v
 
 
 def with_imputations(v: np.ndarray) -> np.ndarray:
