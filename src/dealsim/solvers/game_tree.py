@@ -223,6 +223,11 @@ def _parse_node(
     node_id: str, spec: Any, players: tuple[str, ...], game: str, tol: float
 ) -> tuple[int, int, list[tuple[str, str]], list[float] | None, str | None]:
     """Validate one node spec: (kind, player, [(action, target)], probabilities, infoset)."""
+    if type(spec) is dict and len(spec) == 2 and type(spec.get("actions")) is dict:
+        # the common decision node {"player": p, "actions": {...}}: no set, no ABC checks
+        who = spec.get("player")
+        if spec["actions"] and who in players:
+            return DECISION, players.index(who), list(spec["actions"].items()), None, None
     if not isinstance(spec, Mapping):
         raise GameError("a node must be a mapping", game=game, node=node_id)
     allowed = {"player", "actions", "infoset"} if "player" in spec else {"chance", "actions"}
