@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "AGENT_NAMES",
     "make_agents",
+    "negotiate",
     "negotiation_document",
     "simulate_scenario_negotiation",
     "trace_csv",
@@ -204,3 +205,37 @@ def simulate_scenario_negotiation(
         )
     trace = simulate_negotiation(utilities, scenario.reservations(), made, rounds=rounds, seed=seed)
     return trace, indices
+
+
+def negotiate(scenario: Scenario, agents: str, *, rounds: int, seed: int = 0) -> dict[str, Any]:
+    """Simulate scripted concession agents: the Python API of ``dealsim negotiate``.
+
+    Same arguments as the command; returns its JSON document (``--format json``), which
+    :func:`trace_csv` turns into the CSV of the default output.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    agents : str
+        One agent per party, in party order, comma-separated (names in :data:`AGENT_NAMES`).
+    rounds : int
+        The deadline (number of offers, at least 1).
+    seed : int
+        Seed of the tie-breaking.
+
+    Returns
+    -------
+    dict
+        ``dealsim_version``, ``scenario``, ``agents``, ``rounds``, ``seed``, ``outcome``,
+        ``agreement``, ``agreement_round``, ``deal``, ``final_utilities``, ``reservations`` and
+        ``offers`` (see ``dealsim schema negotiate``).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> document = negotiate(dealsim.load("split-linear"), "boulware,conceder", rounds=20)
+    >>> document["outcome"], document["agents"]
+    ('agreement', {'a': 'boulware', 'b': 'conceder'})
+    """
+    trace, indices = simulate_scenario_negotiation(scenario, agents, rounds=rounds, seed=seed)
+    return negotiation_document(scenario, trace, indices, agents=agents, seed=seed)

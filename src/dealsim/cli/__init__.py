@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from dealsim._version import __version__
-from dealsim.cli import cases, coalitions, games, negotiate, plot, solve, uncertainty
+from dealsim.cli import cases, coalitions, games, importing, negotiate, plot, solve, uncertainty
 from dealsim.cli._common import Command
 from dealsim.errors import DealsimError
 
@@ -36,6 +36,7 @@ COMMANDS: dict[str, Command] = {
         plot.REPORT,
         negotiate.NEGOTIATE,
         games.EXPORT,
+        importing.IMPORT,
         coalitions.COALITIONS,
     )
 }

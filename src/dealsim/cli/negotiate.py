@@ -6,8 +6,7 @@ import argparse
 
 from dealsim.analysis.negotiation import (
     AGENT_NAMES,
-    negotiation_document,
-    simulate_scenario_negotiation,
+    negotiate,
     trace_csv,
 )
 from dealsim.cli._common import (
@@ -40,10 +39,7 @@ def _negotiate_args(parser: argparse.ArgumentParser) -> None:
 def _negotiate(args: argparse.Namespace) -> int:
     """Simulate scripted concession agents (Boulware, Conceder, ...) and print the offer trace."""
     scenario = load_scenario(args)
-    trace, indices = simulate_scenario_negotiation(
-        scenario, args.agents, rounds=args.rounds, seed=args.seed
-    )
-    document = negotiation_document(scenario, trace, indices, agents=args.agents, seed=args.seed)
+    document = negotiate(scenario, args.agents, rounds=args.rounds, seed=args.seed)
     text = dump_json(document) if args.format == "json" else trace_csv(document, scenario)
     write_output(text, args.output, force=args.force)
     return 0

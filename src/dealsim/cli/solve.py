@@ -91,10 +91,30 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _schema(args: argparse.Namespace) -> int:
-    from dealsim.scenario import scenario_json_schema
+def _schema_args(parser: argparse.ArgumentParser) -> None:
+    from dealsim.output_schemas import DOCUMENTS
 
-    write_output(dump_json(scenario_json_schema()), args.output, force=args.force)
+    parser.add_argument(
+        "document",
+        nargs="?",
+        choices=list(DOCUMENTS),
+        metavar="DOCUMENT",
+        help=f"a JSON document dealsim writes ({', '.join(DOCUMENTS)}); "
+        "without it, the schema of scenario files",
+    )
+    add_output_arguments(parser)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.document is None:
+        from dealsim.scenario import scenario_json_schema
+
+        schema = scenario_json_schema()
+    else:
+        from dealsim.output_schemas import output_schema
+
+        schema = output_schema(args.document)
+    write_output(dump_json(schema), args.output, force=args.force)
     return 0
 
 
@@ -110,7 +130,7 @@ VALIDATE = Command(
 LIST = Command("list", _no_options, _list, "List the bundled scenarios.")
 SCHEMA = Command(
     "schema",
-    add_output_arguments,
+    _schema_args,
     _schema,
-    "Print the JSON Schema of scenario files (for editors).",
+    "Print the JSON Schema of scenario files, or of a JSON document dealsim writes.",
 )
