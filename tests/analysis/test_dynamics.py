@@ -72,14 +72,31 @@ caps = [{ when = "monitors", max = 0.2, label = "monitors" }]
 )
 
 
-def test_commitment_problem_worked_values():
+def test_infinite_horizon_commitment_problem_worked_values():
+    # Powell (2006): delta = 0.9, c = 0.05 of the stake, p1 = 0.3: the largest survivable shift
+    # is (1 - 0.9)(0.3 + 0.05) / 0.9 = 0.0389. Ceding the line (0.5) or part of it (0.3) means
+    # war; monitors capping the shift at 0.03 save both: 44 deals without the cap, 0 with it.
+    text = COMMITMENT.replace("max = 0.2", "max = 0.03")
+    c = solve(loads(text)).analyses["war"].commitment
+    assert c["model"] == "infinite_horizon"
+    assert_allclose(c["largest_survivable_shift"], 0.1 * 0.35 / 0.9)
+    assert c["prefers_war_now"] == 22  # ceded or partly ceded, without monitors
+    assert c["prefers_war_now_without_caps"] == 44
+    assert c["caps"] == [
+        {"label": "monitors", "max": 0.03, "zone_deals_capped": 22, "zone_deals_saved": 22}
+    ]
+
+
+def test_two_period_commitment_problem_worked_values():
     # models.md §3: delta = 0.9, c = 0.05, p1 = 0.3. Ceding the line (p2 = 0.8) means war:
     # 0.9 * 0.5 = 0.45 > 0.3 + 0.1 * 0.05 = 0.305; ceding part of it (p2 = 0.6) keeps the peace:
     # 0.27 < 0.305. Monitors cap the shift at 0.2 (0.18 < 0.305). The largest survivable shift is
     # 0.305 / 0.9. There are 11 shares x 3 lines x 2 = 66 deals, all in the zone (reservations 0):
     # war over the 11 "ceded, no monitors" deals (22 without the cap).
-    war = solve(loads(COMMITMENT)).analyses["war"]
+    text = COMMITMENT.replace("delta = 0.9", 'delta = 0.9\ncommitment = "two_period"')
+    war = solve(loads(text)).analyses["war"]
     c = war.commitment
+    assert c["model"] == "two_period"
     assert (c["rising"], c["declining"]) == ("b", "a")
     assert_allclose(c["largest_survivable_shift"], 0.305 / 0.9)
     assert_allclose(c["largest_shift"], 0.5)
@@ -197,8 +214,18 @@ def test_donbas_json_carries_the_three_analyses():
     assert {"prefers_war_now", "zone_survivors", "largest_survivable_shift"} <= set(
         war["commitment"]
     )
-    # The caps (neutral force, free economic zone, guarantee) save deals from the fight.
-    assert war["commitment"]["zone_survivors"] > war["commitment"]["zone_survivors_without_caps"]
+    # A cap (neutral force, free economic zone, guarantee) saves deals from the fight exactly
+    # when its max is below the largest survivable shift (1 - delta)(p1 + c) / delta.
+    c = war["commitment"]
+    assert c["model"] == "infinite_horizon"
+    p1, delta, cost = c["p1"], c["delta"], c["declining_cost_in_prize"]
+    assert c["largest_survivable_shift"] == pytest.approx((1 - delta) * (p1 + cost) / delta)
+    for cap in c["caps"]:
+        saves = cap["max"] <= c["largest_survivable_shift"] and cap["zone_deals_capped"] > 0
+        assert (cap["zone_deals_saved"] > 0) == saves, cap["label"]
+    text = "Powell (2006) infinite-horizon commitment problem"
+    assert text in render_report(result)
+    assert f"cost {cost:.4g} of the stake" in render_report(result)
     ao = document["alternating_offers"]
     assert {"deal", "utilities", "round", "discounts", "rounds"} <= set(ao)
     assert ao["rounds"] == 24 and ao["proposer_order"][0] == "us"

@@ -69,24 +69,56 @@ def test_bargaining_range_deals_beat_war_for_both(p, ca, cb):
     assert np.all(1 - x >= 1 - p - cb - 1e-12)  # B: share >= war value
 
 
-def test_commitment_problem_reference_values():
+@pytest.mark.parametrize(
+    ("p1", "delta", "c", "threshold"),
+    [
+        # worked by hand from Powell (2006): (1 - delta)(p1 + c) / delta
+        pytest.param(0.3, 0.9, 0.05, 0.1 * 0.35 / 0.9, id="delta-0.9"),  # 0.03888...
+        pytest.param(0.2, 0.5, 0.1, 0.5 * 0.3 / 0.5, id="delta-0.5"),  # 0.3
+    ],
+)
+def test_infinite_horizon_threshold_is_powells(p1, delta, c, threshold):
+    assert_allclose(largest_survivable_shift(p1, delta, c), threshold)
+    assert not prefers_war_now(p1, p1 + threshold - 1e-6, delta, c)
+    assert prefers_war_now(p1, p1 + threshold + 1e-6, delta, c)
+
+
+def test_two_period_truncation_when_asked():
     # models.md §3: delta = 0.9, c = 0.05, p1 = 0.3; threshold 0.9 (p2 - 0.3) > 0.305
-    assert prefers_war_now(0.3, 0.8, 0.9, 0.05) is True
-    assert prefers_war_now(0.3, 0.6, 0.9, 0.05) is False
-    assert_allclose(largest_survivable_shift(0.3, 0.9, 0.05), 0.305 / 0.9)
+    assert prefers_war_now(0.3, 0.8, 0.9, 0.05, model="two_period") is True
+    assert prefers_war_now(0.3, 0.6, 0.9, 0.05, model="two_period") is False
+    assert_allclose(largest_survivable_shift(0.3, 0.9, 0.05, model="two_period"), 0.305 / 0.9)
+    # the infinite-horizon model fights over the same small shift of 0.3
+    assert prefers_war_now(0.3, 0.6, 0.9, 0.05) is True
 
 
-def test_commitment_condition_equals_payoff_comparison():
-    # The declining side's war value (1 + delta)(1 - p1) - c against its best peace,
-    # 1 + delta (1 - p2 - c), on a grid of parameters: the closed form must agree everywhere
-    # except on the boundary.
+def test_infinite_horizon_condition_equals_payoff_comparison():
+    # The declining side's war value (1 - p1 - c) / (1 - delta) against its best peace, the
+    # whole stake now and its war value after the shift: 1 + delta (1 - p2 - c) / (1 - delta)
+    p1, p2, delta, c = np.meshgrid(
+        np.linspace(0, 1, 11), np.linspace(0, 1, 11), [0.5, 0.9, 0.99], [0.0, 0.05, 0.2]
+    )
+    war = (1 - p1 - c) / (1 - delta)
+    peace = 1 + delta * (1 - p2 - c) / (1 - delta)
+    away = ~np.isclose(war, peace)
+    assert np.array_equal(prefers_war_now(p1, p2, delta, c)[away], (war > peace)[away])
+
+
+def test_two_period_condition_equals_payoff_comparison():
+    # (1 + delta)(1 - p1) - c against 1 + delta (1 - p2 - c)
     p1, p2, delta, c = np.meshgrid(
         np.linspace(0, 1, 11), np.linspace(0, 1, 11), [0.5, 0.9, 1.0], [0.0, 0.05, 0.2]
     )
     war = (1 + delta) * (1 - p1) - c
     peace = 1 + delta * (1 - p2 - c)
     away = ~np.isclose(war, peace)
-    assert np.array_equal(prefers_war_now(p1, p2, delta, c)[away], (war > peace)[away])
+    got = prefers_war_now(p1, p2, delta, c, model="two_period")
+    assert np.array_equal(got[away], (war > peace)[away])
+
+
+def test_patient_states_fight_over_smaller_shifts():
+    shifts = largest_survivable_shift(0.3, np.array([0.5, 0.9, 0.99]), 0.05)
+    assert np.all(np.diff(shifts) < 0)
 
 
 def test_shift_exactly_at_threshold_is_peace():
@@ -96,16 +128,24 @@ def test_shift_exactly_at_threshold_is_peace():
 
 
 def test_commitment_problem_per_deal_with_caps():
-    # deals: cede the line (p2 = 0.8), cede it with a neutral force capping the shift at 0.2,
-    # a small shift (p2 = 0.6), and no shift at all
+    # deals: cede the line (p2 = 0.8), cede it with a neutral force capping the shift at 0.02,
+    # a small shift (p2 = 0.32), and no shift at all; survivable shift 0.1 * 0.35 / 0.9
     res = commitment_problem(
-        0.3, [0.8, 0.8, 0.6, 0.3], delta=0.9, cost=0.05, cap=[np.inf, 0.2, np.inf, np.inf]
+        0.3, [0.8, 0.8, 0.32, 0.3], delta=0.9, cost=0.05, cap=[np.inf, 0.02, np.inf, np.inf]
     )
     assert res.war.tolist() == [True, False, False, False]
-    assert_allclose(res.p2, [0.8, 0.5, 0.6, 0.3])
-    assert_allclose(res.margin, 0.9 * res.shift - 0.305)
-    assert_allclose(res.survivable_shift, 0.305 / 0.9)
-    assert res.to_dict()["method"] == "powell/two_period"
+    assert_allclose(res.p2, [0.8, 0.32, 0.32, 0.3])
+    assert_allclose(res.margin, 0.9 * res.shift - 0.1 * 0.35)
+    assert_allclose(res.survivable_shift, 0.035 / 0.9)
+    assert res.to_dict()["method"] == "powell/infinite_horizon"
+    two = commitment_problem(0.3, [0.8, 0.6], delta=0.9, cost=0.05, model="two_period")
+    assert two.war.tolist() == [True, False]
+    assert two.method == "powell/two_period"
+
+
+def test_unknown_commitment_model_is_rejected():
+    with pytest.raises(SolverError, match="infinite_horizon"):
+        prefers_war_now(0.3, 0.5, 0.9, 0.05, model="three_period")
 
 
 @given(p1=prob, s1=st.floats(0, 1), s2=st.floats(0, 1), delta=st.floats(0.05, 1.0))

@@ -14,11 +14,18 @@ split between the belligerents this is Fearon's bargaining range on the grid. ``
 the closed form for a unit prize, ``[p_A - c_A, p_A + c_B]`` as the first belligerent's share,
 with costs in prize units ``c / (win - lose)``.
 
-The commitment problem (``[war.shift]``, Powell's two-period model, see
-:mod:`dealsim.solvers.war`): each deal moves the rising side's win probability from ``p1 = p`` to
-``p2 = p1 + min(amount, cap)`` (clipped to [0, 1]), ``cap`` the smallest ``max`` of the caps whose
-``when`` holds (no cap: no limit). The declining side prefers war now iff
-``delta (p2 - p1) > p1 + (1 - delta) c`` with its cost in prize units. Reported: how many feasible
+One cost convention: ``costs`` in the JSON are the file's utility units; every model uses the
+cost *as a share of the stake*, ``c / (win - lose)`` (``fearon_range.costs_in_prize``,
+``commitment.declining_cost_in_prize``), and the text prints only that ("cost 0.15 of the
+stake").
+
+The commitment problem (``[war.shift]``, see :mod:`dealsim.solvers.war`): each deal moves the
+rising side's win probability from ``p1 = p`` to ``p2 = p1 + min(amount, cap)`` (clipped to
+[0, 1]), ``cap`` the smallest ``max`` of the caps whose ``when`` holds (no cap: no limit).
+``commitment.model`` names the model (``[war] commitment``): ``"infinite_horizon"`` (default,
+Powell 2006), where the declining side prefers war now iff ``delta (p2 - p1) > (1 - delta)(p1 +
+c)``, or ``"two_period"``, the truncation ``delta (p2 - p1) > p1 + (1 - delta) c``; ``c`` is its
+cost as a share of the stake. Reported: how many feasible
 and zone deals it would fight over (``prefers_war_now``), the zone deals that survive, the same
 counts without the caps, the largest survivable shift, which bargaining solutions are at risk and
 the Nash solution over the surviving zone deals (``self_enforcing_nash``).
@@ -41,7 +48,12 @@ from dealsim.analysis._deals import (
 )
 from dealsim.solvers.bargaining import weighted_nash_solution
 from dealsim.solvers.pareto import pareto_mask
-from dealsim.solvers.war import bargaining_range, commitment_problem, largest_survivable_shift
+from dealsim.solvers.war import (
+    COMMITMENT_MODELS,
+    bargaining_range,
+    commitment_problem,
+    largest_survivable_shift,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealsim.results import SolveResult
@@ -93,8 +105,10 @@ def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
     >>> result = war_analysis(s, compute_zone(s))
     >>> result.bargaining_range
     [0.45, 0.7]
+    >>> result.commitment["model"], round(result.commitment["largest_survivable_shift"], 4)
+    ('infinite_horizon', 0.0611)
     >>> result.commitment["prefers_war_now"], result.commitment["prefers_war_now_without_caps"]
-    (90, 101)
+    (101, 101)
     """
     war = scenario.war
     params = zc.model.parameters
@@ -111,7 +125,7 @@ def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
     deals = feasible_deals(zc)
     cols = [ids.index(a), ids.index(b)]
     war_v = np.array([values[a], values[b]])
-    preferred = np.all(deals.utilities[:, cols] >= war_v - zc.tol, axis=1)
+    preferred = np.all(deals.utilities[:, cols] >= war_v - zc.tol * zc.scale, axis=1)
     n_pref = int(preferred.sum())
     preferred_info = {
         "size": n_pref,
@@ -150,8 +164,9 @@ def _commitment(scenario, zc, deals, p, prize_cost, params) -> dict[str, Any]:
     amounts = war.shift.amounts(deals.columns, n)
     limits = war.shift.limits(deals.columns, n)
     p2 = np.clip(p1 + amounts, 0.0, 1.0)
-    capped = commitment_problem(p1, p2, delta=delta, cost=c, cap=limits, tol=1e-12)
-    free = commitment_problem(p1, p2, delta=delta, cost=c, tol=1e-12)
+    model = war.commitment
+    capped = commitment_problem(p1, p2, delta=delta, cost=c, cap=limits, model=model, tol=1e-12)
+    free = commitment_problem(p1, p2, delta=delta, cost=c, model=model, tol=1e-12)
     fight, fight_free = capped.war[:n], free.war[:n]
     zone = deals.zone
     at_risk = {  # deals.indices is sorted: searchsorted finds each solution's row
@@ -162,7 +177,7 @@ def _commitment(scenario, zc, deals, p, prize_cost, params) -> dict[str, Any]:
     self_enforcing = None
     rows = np.flatnonzero(survivors)
     if rows.size:
-        front = rows[pareto_mask(deals.utilities[rows])]
+        front = rows[pareto_mask(deals.utilities[rows], tol=zc.tol, scale=zc.scale)]
         best = weighted_nash_solution(
             deals.utilities[front],
             zc.reservations,
@@ -184,12 +199,13 @@ def _commitment(scenario, zc, deals, p, prize_cost, params) -> dict[str, Any]:
             }
         )
     return {
+        "model": model,
         "rising": rising,
         "declining": declining,
         "p1": p1,
         "delta": delta,
         "declining_cost_in_prize": c,
-        "largest_survivable_shift": float(largest_survivable_shift(p1, delta, c)),
+        "largest_survivable_shift": float(largest_survivable_shift(p1, delta, c, model=model)),
         "largest_shift": float(capped.shift.max()) if n else 0.0,
         "prefers_war_now": int(fight.sum()),
         "prefers_war_now_zone": int((fight & zone).sum()),
@@ -211,17 +227,23 @@ def render_war(result: WarAnalysis, solve_result: SolveResult) -> list[str]:
     >>> from dealsim.scenario import loads
     >>> from dealsim.analysis._deals import EXAMPLE_TOML
     >>> solved = dealsim.solve(loads(EXAMPLE_TOML))
-    >>> print("\\n".join(render_war(solved.analyses["war"], solved)[:3]))
-    War as a costly lottery (Fearon): value of fighting on = p*win + (1-p)*lose - cost
-                 p   cost   war value
-      a        0.6   0.15        0.45
+    >>> print("\\n".join(render_war(solved.analyses["war"], solved)[:5]))
+    War as a costly lottery (Fearon 1995): value of fighting on
+      = p*win + (1-p)*lose - c*(win-lose), c the cost as a share of the stake
+            p   cost (of the stake)   war value
+      a   0.6                  0.15        0.45
+      b   0.4                   0.1         0.3
     """
     from dealsim._format import table
 
-    lines = ["War as a costly lottery (Fearon): value of fighting on = p*win + (1-p)*lose - cost"]
-    rows = [["", "p", "cost", "war value"]]
+    lines = [
+        "War as a costly lottery (Fearon 1995): value of fighting on",
+        "  = p*win + (1-p)*lose - c*(win-lose), c the cost as a share of the stake",
+    ]
+    rows = [["", "p", "cost (of the stake)", "war value"]]
+    prize_cost = result.fearon_range["costs_in_prize"]
     for q in result.parties:
-        rows.append([q, fmt(result.p[q]), fmt(result.costs[q]), fmt(result.values[q])])
+        rows.append([q, fmt(result.p[q]), fmt(prize_cost[q]), fmt(result.values[q])])
     lines.extend(table(rows))
     pref = result.preferred_to_war
     fr = result.fearon_range
@@ -239,13 +261,18 @@ def render_war(result: WarAnalysis, solve_result: SolveResult) -> list[str]:
     if c is None:
         return lines
     lines.append("")
-    lines.append(
-        f"Commitment problem (Powell): a deal shifts power toward {c['rising']}; "
-        f"{c['declining']} fights now if delta*(p2-p1) > p1 + (1-delta)*c"
+    condition = (
+        "delta*(p2-p1) > p1 + (1-delta)*c"
+        if c["model"] == "two_period"
+        else "delta*(p2-p1) > (1-delta)*(p1+c)"
     )
     lines.append(
-        f"  p1 = {fmt(c['p1'])}, delta = {fmt(c['delta'])}, cost = "
-        f"{fmt(c['declining_cost_in_prize'])}: largest survivable shift "
+        f"Commitment problem ({COMMITMENT_MODELS[c['model']]}): a deal shifts power toward "
+        f"{c['rising']}; {c['declining']} fights now if {condition}"
+    )
+    lines.append(
+        f"  p1 = {fmt(c['p1'])}, delta = {fmt(c['delta'])}, cost "
+        f"{fmt(c['declining_cost_in_prize'])} of the stake: largest survivable shift "
         f"{fmt(c['largest_survivable_shift'])} (largest shift of a feasible deal "
         f"{fmt(c['largest_shift'])})"
     )

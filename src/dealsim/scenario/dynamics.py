@@ -101,8 +101,9 @@ class WarModel:
     """Fighting on as a costly lottery between two belligerents (Fearon).
 
     Party ``i``'s value of war is ``p_i win_i + (1 - p_i) lose_i - cost_i`` (utility units).
-    ``delta`` is the discount factor of the commitment-problem model and ``shift`` the deal's
-    effect on the odds of a later war.
+    ``delta`` is the discount factor of the commitment-problem model, ``commitment`` which model
+    (``"infinite_horizon"``, Powell 2006, or ``"two_period"``) and ``shift`` the deal's effect
+    on the odds of a later war.
 
     Examples
     --------
@@ -123,6 +124,7 @@ class WarModel:
     delta: Number = 0.9
     shift: PowerShift | None = None
     label: str = ""
+    commitment: str = "infinite_horizon"
 
     def covers(self, party_id: str) -> bool:
         """Whether ``party_id`` is one of the two belligerents."""
@@ -399,6 +401,7 @@ def _war(war: Any, compiler: Compiler, parties: tuple[str, ...]) -> WarModel:
         delta=delta,
         shift=shift,
         label=war.label,
+        commitment=war.commitment,
     )
 
 

@@ -483,6 +483,8 @@ class WarSpec(_Section):
     win: dict[Id, NumberOrExpression] = Field(default_factory=dict)
     lose: dict[Id, NumberOrExpression] = Field(default_factory=dict)
     delta: NumberOrExpression = 0.9
+    # Powell's (2006) infinite-horizon commitment problem, or its two-period truncation
+    commitment: Literal["infinite_horizon", "two_period"] = "infinite_horizon"
     shift: ShiftSpec | None = None
 
 
@@ -506,6 +508,8 @@ class RatificationSpec(_Section):
     body: str | None = None  # a [bodies.<id>] whose vote ratifies (see dealsim.scenario.bodies)
     mode: Literal["constraint", "expected_utility"] = "constraint"
     threshold: NumberOrExpression = 0.5
+    # poll and turnout error of the predicted approval share: P(pass) = Phi((s - threshold) / sd)
+    poll_error: NumberOrExpression | None = None
 
     @model_validator(mode="after")
     def _require_or_probability(self) -> RatificationSpec:

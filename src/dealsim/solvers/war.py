@@ -3,24 +3,38 @@
 All functions are vectorised: parameters broadcast against each other, so a sweep over win
 probabilities or costs, or one value per deal, is a single call.
 
-The commitment model (two periods, derived; see :func:`prefers_war_now`)
------------------------------------------------------------------------
-A prize worth 1 per period is divided in periods 1 and 2; period 2 is discounted by ``delta``.
-A war is a lottery deciding the prize for every remaining period, at a one-time cost ``c`` to the
-*declining* side D. The rising side R wins a war fought in period 1 with probability ``p1`` and
-one fought in period 2 with probability ``p2 > p1`` (a deal's concession, such as ceding a
-fortified line, is what raises ``p``).
+Costs are shares of the stake
+-----------------------------
+Every cost here is the declining side's cost of war *as a share of the stake*: the prize is 1
+(per period in the commitment models), and a scenario's cost in utility units is divided by the
+party's ``win - lose``. Fearon's range and Powell's condition use this same ``c``.
 
-* Period 2 (last): R, now stronger, can demand everything above D's war value, so D gets
-  ``1 - p2 - c``.
-* Period 1: the best peace D can hope for is to keep the whole period-1 prize (R, which gains by
-  waiting, accepts 0 now). D's best peace is therefore ``1 + delta (1 - p2 - c)``.
-* Fighting now gives D ``(1 + delta)(1 - p1) - c``.
+The commitment problem: Powell's infinite-horizon model (the default, ``model="infinite_horizon"``)
+--------------------------------------------------------------------------------------------------
+Powell (2006): a stake worth 1 per period, discount factor ``delta``; war is a costly lottery
+that settles the stake for ever, costing the declining side D ``c`` per period (fighting on is
+worth ``(1 - p - c) / (1 - delta)`` to D when the rising side R wins with probability ``p``).
+A deal's concession raises R's win probability from ``p1`` to ``p2`` from the next period on.
+After the shift R can hold D to its war value ``(1 - p2 - c) / (1 - delta)``; the most R can
+promise now is the whole current stake, so D's best peace is ``1 + delta (1 - p2 - c) / (1 -
+delta)``. D fights now iff that is below its war value now, ``(1 - p1 - c) / (1 - delta)``::
 
-D fights now iff ``(1 + delta)(1 - p1) - c > 1 + delta (1 - p2 - c)``, i.e.
-``delta (p2 - p1) > p1 + (1 - delta) c``. R cannot commit to keep paying D after the shift, so
-even the most generous period-1 offer cannot buy peace when the shift is large. Since this is
-the best case for peace, war in this model means no deal of this kind is self-enforcing.
+    delta (p2 - p1) > (1 - delta) (p1 + c)
+
+and the largest shift a deal survives is ``(1 - delta)(p1 + c) / delta``. It shrinks as
+``delta -> 1``: patient states fight over small shifts.
+
+The two-period truncation (``model="two_period"``)
+--------------------------------------------------
+The stake is divided in two periods only and war costs ``c`` once. D's best peace is
+``1 + delta (1 - p2 - c)``, fighting now is worth ``(1 + delta)(1 - p1) - c``, so D fights iff
+``delta (p2 - p1) > p1 + (1 - delta) c`` — a much weaker condition, kept for comparison.
+
+References
+----------
+The entries are in ``docs/references.bib``: Fearon (1995) ``fearon1995``; Powell (2006)
+``powell2006``.
+
 """
 
 from __future__ import annotations
@@ -41,6 +55,7 @@ from dealsim._validate import (
 from dealsim.errors import SolverError
 
 __all__ = [
+    "COMMITMENT_MODELS",
     "BargainingRange",
     "CommitmentResult",
     "bargaining_range",
@@ -49,6 +64,21 @@ __all__ = [
     "prefers_war_now",
     "war_values",
 ]
+
+
+COMMITMENT_MODELS = {
+    "infinite_horizon": "Powell (2006) infinite-horizon commitment problem",
+    "two_period": "two-period truncation of Powell's (2006) commitment problem",
+}
+"""The commitment models, with the name the text output gives each."""
+
+
+def _check_model(model: str) -> str:
+    if model not in COMMITMENT_MODELS:
+        raise SolverError(
+            f"model must be one of {', '.join(map(repr, COMMITMENT_MODELS))}, got {model!r}"
+        )
+    return model
 
 
 def _cost(name: str, value: ArrayLike) -> NDArray[np.float64]:
@@ -175,19 +205,35 @@ def bargaining_range(
     )
 
 
-def _war_margin(p1, p2, delta, c):
-    # > 0: the declining side fights now; see the module docstring for the derivation.
-    return delta * (p2 - p1) - p1 - (1.0 - delta) * c
+def _war_margin(p1, p2, delta, c, model="infinite_horizon"):
+    # > 0: the declining side fights now; see the module docstring for the derivations.
+    if model == "two_period":
+        return delta * (p2 - p1) - p1 - (1.0 - delta) * c
+    return delta * (p2 - p1) - (1.0 - delta) * (p1 + c)
+
+
+def _survivable(p1, delta, c, model="infinite_horizon"):
+    if model == "two_period":
+        return (p1 + (1.0 - delta) * c) / delta
+    return (1.0 - delta) * (p1 + c) / delta
 
 
 def prefers_war_now(
-    p1: ArrayLike, p2: ArrayLike, delta: ArrayLike, c: ArrayLike, *, tol: float = 1e-12
+    p1: ArrayLike,
+    p2: ArrayLike,
+    delta: ArrayLike,
+    c: ArrayLike,
+    *,
+    model: str = "infinite_horizon",
+    tol: float = 1e-12,
 ) -> Any:
-    """Whether the side facing a power shift fights now (two-period commitment problem).
+    """Whether the side facing a power shift fights now (Powell's commitment problem).
 
-    True iff ``delta (p2 - p1) > p1 + (1 - delta) c`` (beyond ``tol``), where ``p1``/``p2`` are
+    Infinite horizon (default): true iff ``delta (p2 - p1) > (1 - delta)(p1 + c)`` (beyond
+    ``tol``); two-period truncation: ``delta (p2 - p1) > p1 + (1 - delta) c``. ``p1``/``p2`` are
     the *rising* side's win probabilities now and after the shift, ``delta`` the discount factor
-    and ``c`` the declining side's cost of war. The derivation is in the module docstring.
+    and ``c`` the declining side's cost of war as a share of the (per-period) stake. The
+    derivations are in the module docstring.
 
     Parameters
     ----------
@@ -196,7 +242,9 @@ def prefers_war_now(
     delta : array_like
         Discount factor in (0, 1].
     c : array_like
-        Declining side's cost of war (>= 0).
+        Declining side's cost of war as a share of the stake (>= 0).
+    model : {"infinite_horizon", "two_period"}
+        Powell's infinite-horizon model, or its two-period truncation.
     tol : float
         Ties (equality within ``tol``) count as peace.
 
@@ -204,10 +252,19 @@ def prefers_war_now(
     -------
     bool or ndarray of bool
 
+    References
+    ----------
+    Powell (2006), ``powell2006`` in ``docs/references.bib``.
+
     Examples
     --------
-    >>> prefers_war_now(0.3, [0.8, 0.6], 0.9, 0.05)
-    array([ True, False])
+    With ``delta = 0.9``, ``p1 = 0.3``, ``c = 0.05`` the infinite-horizon model tolerates a shift
+    of ``0.1 * 0.35 / 0.9 = 0.0389`` only; the two-period truncation tolerates 0.3389:
+
+    >>> prefers_war_now(0.3, [0.33, 0.35, 0.6], 0.9, 0.05)
+    array([False,  True,  True])
+    >>> prefers_war_now(0.3, [0.35, 0.6, 0.8], 0.9, 0.05, model="two_period")
+    array([False, False,  True])
     """
     return scalar_or_array(
         _war_margin(
@@ -215,15 +272,20 @@ def prefers_war_now(
             check_probability("p2", p2),
             check_discount("delta", delta),
             _cost("c", c),
+            _check_model(model),
         )
         > tol
     )
 
 
-def largest_survivable_shift(p1: ArrayLike, delta: ArrayLike, c: ArrayLike) -> Any:
-    """Largest shift ``p2 - p1`` a deal survives: ``(p1 + (1 - delta) c) / delta``.
+def largest_survivable_shift(
+    p1: ArrayLike, delta: ArrayLike, c: ArrayLike, *, model: str = "infinite_horizon"
+) -> Any:
+    """Largest shift ``p2 - p1`` a deal survives: ``(1 - delta)(p1 + c) / delta``.
 
-    Values ``>= 1 - p1`` mean that every feasible shift is survivable.
+    That is Powell's infinite-horizon bound; the two-period truncation gives
+    ``(p1 + (1 - delta) c) / delta``. Values ``>= 1 - p1`` mean that every feasible shift is
+    survivable.
 
     Parameters
     ----------
@@ -232,20 +294,28 @@ def largest_survivable_shift(p1: ArrayLike, delta: ArrayLike, c: ArrayLike) -> A
     delta : array_like
         Discount factor in (0, 1].
     c : array_like
-        Declining side's cost of war (>= 0).
+        Declining side's cost of war as a share of the stake (>= 0).
+    model : {"infinite_horizon", "two_period"}
+        Powell's infinite-horizon model, or its two-period truncation.
 
     Returns
     -------
     float or ndarray
 
+    References
+    ----------
+    Powell (2006), ``powell2006`` in ``docs/references.bib``.
+
     Examples
     --------
-    >>> largest_survivable_shift(0.3, 0.9, 0.05)  # 0.305 / 0.9
+    >>> largest_survivable_shift(0.3, 0.9, 0.05)  # 0.1 * 0.35 / 0.9
+    0.03888...
+    >>> largest_survivable_shift(0.3, 0.9, 0.05, model="two_period")  # 0.305 / 0.9
     0.33888...
     """
     pp = check_probability("p1", p1)
     d = check_discount("delta", delta)
-    return scalar_or_array((pp + (1.0 - d) * _cost("c", c)) / d)
+    return scalar_or_array(_survivable(pp, d, _cost("c", c), _check_model(model)))
 
 
 @dataclass(frozen=True)
@@ -261,7 +331,8 @@ class CommitmentResult(ResultMixin):
     war : ndarray of bool
         Deals the declining side would rather fight than accept.
     margin : ndarray
-        ``delta (p2 - p1) - p1 - (1 - delta) c``; war iff ``> tol``.
+        ``delta (p2 - p1) - (1 - delta)(p1 + c)`` (two-period: ``delta (p2 - p1) - p1 -
+        (1 - delta) c``); war iff ``> tol``.
     survivable_shift : float or ndarray
         :func:`largest_survivable_shift` for the parameters.
     method : str
@@ -273,7 +344,7 @@ class CommitmentResult(ResultMixin):
     war: NDArray[np.bool_]
     margin: NDArray[np.float64]
     survivable_shift: Any
-    method: str = "powell/two_period"
+    method: str = "powell/infinite_horizon"
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
@@ -284,6 +355,7 @@ def commitment_problem(
     delta: ArrayLike,
     cost: ArrayLike,
     cap: ArrayLike | None = None,
+    model: str = "infinite_horizon",
     tol: float = 1e-12,
 ) -> CommitmentResult:
     """Which deals leave the declining side preferring war now (vectorised over deals).
@@ -303,9 +375,11 @@ def commitment_problem(
     delta : array_like
         Discount factor in (0, 1].
     cost : array_like
-        Declining side's cost of war (>= 0).
+        Declining side's cost of war as a share of the stake (>= 0).
     cap : array_like, optional
         Per-deal (or scalar) maximum shift (>= 0); ``np.inf`` or None for no cap.
+    model : {"infinite_horizon", "two_period"}
+        Powell's infinite-horizon model (default), or its two-period truncation.
     tol : float
         Ties count as peace.
 
@@ -313,35 +387,43 @@ def commitment_problem(
     -------
     CommitmentResult
 
+    References
+    ----------
+    Powell (2006), ``powell2006`` in ``docs/references.bib``.
+
     Examples
     --------
-    Ceding the line (shift 0.5) means war unless a neutral force caps the shift at 0.2:
+    Ceding the line (shift 0.5) means war unless a neutral force caps the shift at 0.02, below
+    the survivable ``0.1 * 0.35 / 0.9 = 0.0389``:
 
-    >>> res = commitment_problem(0.3, [0.8, 0.8, 0.6], delta=0.9, cost=0.05,
-    ...                          cap=[np.inf, 0.2, np.inf])
+    >>> res = commitment_problem(0.3, [0.8, 0.8, 0.32], delta=0.9, cost=0.05,
+    ...                          cap=[np.inf, 0.02, np.inf])
     >>> res.war
     array([ True, False, False])
     >>> res.p2
-    array([0.8, 0.5, 0.6])
+    array([0.8 , 0.32, 0.32])
     """
     a = check_probability("p1", p1)
     b = check_probability("p2", p2)
     d = check_discount("delta", delta)
     c = _cost("cost", cost)
+    model = _check_model(model)
     shift = b - a
     if cap is not None:
         cp = np.asarray(cap, dtype=float)
         if np.any(np.isnan(cp)) or np.any(cp < 0):
             raise SolverError(f"cap must be >= 0 (np.inf for no cap), got {cap!r}")
         shift = np.minimum(shift, cp)
-    margin = _war_margin(a, a + shift, d, c)
+    margin = _war_margin(a, a + shift, d, c, model)
     return CommitmentResult(
         p2=np.atleast_1d(a + shift),
         shift=np.atleast_1d(shift),
         war=np.atleast_1d(margin > tol),
         margin=np.atleast_1d(margin),
-        survivable_shift=scalar_or_array((a + (1.0 - d) * c) / d),
+        survivable_shift=scalar_or_array(_survivable(a, d, c, model)),
+        method=f"powell/{model}",
         parameters={
+            "model": model,
             "p1": scalar_or_array(a),
             "delta": scalar_or_array(d),
             "cost": scalar_or_array(c),
