@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from dealsim.plot._grid import main_issues
 from dealsim.scenario.model import Scenario
 
 __all__ = ["figure_png", "main_issues", "render_html_report"]
@@ -50,23 +51,6 @@ def figure_png(fig: Any, *, dpi: int = 100) -> str:
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def main_issues(scenario: Scenario, parameters: Mapping[str, float] | None = None) -> list[str]:
-    """Issue ids by the total weight the parties give them, heaviest first.
-
-    Examples
-    --------
-    >>> import dealsim
-    >>> main_issues(dealsim.load("donbas-2026"))[:2]
-    ['donbas_ceded', 'security_guarantee']
-    """
-    params = {**scenario.parameters, **(parameters or {})}
-    total = dict.fromkeys(scenario.issue_ids, 0.0)
-    for payoff in scenario.payoffs:
-        for issue, weight in payoff.weights.items():
-            total[issue] += float(np.mean(scenario.resolve(weight, params)))
-    return sorted(total, key=lambda i: -total[i])
 
 
 def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[], Any] | None]]:

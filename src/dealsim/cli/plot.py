@@ -21,7 +21,35 @@ from dealsim.plot._save import FIGURE_SUFFIXES, check_output, save_figure
 
 __all__ = ["PLOT", "PLOT_KINDS", "REPORT"]
 
-PLOT_KINDS = ("surface", "zone", "frontier", "tree", "matrix", "trace", "threshold")
+PLOT_KINDS = (
+    "surface",
+    "zone",
+    "frontier",
+    "tree",
+    "matrix",
+    "trace",
+    "threshold",
+    "sweep",
+    "montecarlo",
+    "tornado",
+    "sobol",
+)
+
+_OPTION_KINDS = {
+    "x": ("surface", "zone", "montecarlo"),
+    "y": ("surface", "zone", "montecarlo"),
+    "party": ("surface", "frontier"),
+    "measure": ("surface",),
+    "style": ("surface",),
+    "game": ("tree", "matrix", "threshold", "sweep"),
+    "param": ("threshold", "sweep"),
+    "agents": ("trace",),
+    "rounds": ("trace",),
+    "seed": ("trace", "montecarlo", "sobol"),
+    "samples": ("montecarlo", "sobol"),
+    "output_key": ("tornado", "sobol"),
+}
+"""Which kinds each option acts on: an option given to another kind is an error, not ignored."""
 
 
 def _plot_args(parser: argparse.ArgumentParser) -> None:
@@ -47,15 +75,34 @@ def _plot_args(parser: argparse.ArgumentParser) -> None:
         default="heatmap",
         help="surface: heatmap (default), contour or 3d",
     )
-    parser.add_argument("--game", help="game id (tree, matrix)")
-    parser.add_argument("--param", help="threshold: the parameter to sweep over its range")
+    parser.add_argument(
+        "--game", help="game id (tree, matrix; threshold and sweep: draw this game's outcome)"
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME[=LO:HI:N]",
+        help="threshold: the parameter to vary over its range; sweep: NAME=LO:HI:N or "
+        "NAME=V1,V2,... (repeat for a 2-D heatmap), as in dealsim sweep",
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        help="montecarlo: draws (default 1000); sobol: base samples N (default 1024)",
+    )
+    parser.add_argument(
+        "--output-key",
+        help="tornado, sobol: the scalar result (default zone_size), as in dealsim sensitivity",
+    )
     parser.add_argument(
         "--agents",
         help="trace: one agent per party, comma-separated (default: conceder for the first "
         "party, boulware for the others)",
     )
-    parser.add_argument("--rounds", type=int, default=40, help="trace: deadline (default 40)")
-    parser.add_argument("--seed", type=int, default=0, help="trace: seed (default 0)")
+    parser.add_argument("--rounds", type=int, help="trace: deadline (default 40)")
+    parser.add_argument(
+        "--seed", type=int, help="trace, montecarlo, sobol: random seed (default 0)"
+    )
     _common_args(parser, "output file: .png, .svg or .pdf")
 
 
@@ -66,9 +113,25 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse an option the chosen kind would not act on."""
+    for option, kinds in _OPTION_KINDS.items():
+        value = getattr(args, option, None)
+        if option == "style" and value == "heatmap":
+            continue  # the default
+        if value not in (None, []) and args.kind not in kinds:
+            flag = "--" + option.replace("_", "-")
+            raise DealsimError(
+                f"{flag} does nothing for {args.kind} (it applies to: {', '.join(kinds)})"
+            )
+
+
 def _draw(scenario: Any, args: argparse.Namespace) -> Any:
     from dealsim import plot
 
+    _check_options(args)
+    if args.kind in ("sweep", "montecarlo", "tornado", "sobol"):
+        return _draw_uncertainty(scenario, args)
     parties = args.party or []
     for p in parties:
         plot.check_choice(p, scenario.party_ids, "party", scenario.file)
@@ -104,32 +167,71 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
             title=game_title(scenario, args.game),
         ).figure
     if args.kind == "threshold":
-        if args.param is None:
+        if not args.param or len(args.param) > 1:
             ranged = [k for k, s in scenario.parameter_specs.items() if s.range is not None]
             raise DealsimError(
-                "threshold needs --param NAME (parameters with a range: "
+                "threshold needs one --param NAME (parameters with a range: "
                 f"{', '.join(ranged) or 'none'})"
             )
-        xs, labels, payoffs = plot.solution_sweep(scenario, args.param)
+        name = args.param[0]
+        parties = [p.label for p in scenario.parties]
+        if args.game is not None:
+            xs, labels, payoffs, cuts = plot.game_sweep(scenario, args.game, name)
+            ax = plot.threshold_plot(
+                xs,
+                labels,
+                parameter=name,
+                payoffs=payoffs,
+                parties=parties,
+                thresholds=cuts or None,
+            )
+            title = game_title(scenario, args.game) or args.game
+            ax.figure.suptitle(f"Game: {title}", x=0.01, ha="left", fontsize=10)
+            return ax.figure
+        xs, labels, payoffs = plot.solution_sweep(scenario, name)
         return plot.threshold_plot(
-            xs,
-            labels,
-            parameter=args.param,
-            payoffs=payoffs,
-            parties=[p.label for p in scenario.parties],
+            xs, labels, parameter=name, payoffs=payoffs, parties=parties
         ).figure
     import matplotlib.pyplot as plt
 
     from dealsim.analysis.negotiation import simulate_scenario_negotiation
 
     agents = args.agents or ",".join(["conceder"] + ["boulware"] * (len(scenario.parties) - 1))
-    trace, _ = simulate_scenario_negotiation(scenario, agents, rounds=args.rounds, seed=args.seed)
+    rounds = 40 if args.rounds is None else args.rounds
+    seed = 0 if args.seed is None else args.seed
+    trace, _ = simulate_scenario_negotiation(scenario, agents, rounds=rounds, seed=seed)
     labels = [p.label for p in scenario.parties]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
     plot.trace_utility_space(trace, labels, reservations=scenario.reservations(), ax=left)
     plot.trace_timeline(trace, labels, reservations=scenario.reservations(), ax=right)
     fig.suptitle(f"Negotiation: {agents} ({trace.outcome})")
     return fig
+
+
+def _draw_uncertainty(scenario: Any, args: argparse.Namespace) -> Any:
+    from dealsim import plot
+
+    seed = 0 if args.seed is None else args.seed
+    if args.kind == "sweep":
+        from dealsim.uncertainty.sweep import parse_grid, sweep
+
+        if not args.param:
+            raise DealsimError("sweep needs --param NAME=LO:HI:N (repeat for two parameters)")
+        grid = dict(parse_grid(item) for item in args.param)
+        if len(grid) != len(args.param):
+            raise DealsimError("each parameter may be swept once (--param given twice)")
+        result = sweep(scenario, grid, workers=1, progress=False)
+        return plot.sweep_plot(result, scenario=scenario, game=args.game).figure
+    if args.kind == "montecarlo":
+        samples = 1000 if args.samples is None else args.samples
+        return plot.montecarlo_plot(scenario, samples=samples, seed=seed, x=args.x, y=args.y)
+    from dealsim.uncertainty.sensitivity import sobol_sensitivity, tornado
+
+    key = args.output_key or "zone_size"
+    if args.kind == "tornado":
+        return plot.tornado_plot(tornado(scenario, key)).figure
+    samples = 1024 if args.samples is None else args.samples
+    return plot.sobol_plot(sobol_sensitivity(scenario, key, samples=samples, seed=seed)).figure
 
 
 def _common_args(parser: argparse.ArgumentParser, output_help: str) -> None:

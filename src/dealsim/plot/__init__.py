@@ -23,17 +23,29 @@ if TYPE_CHECKING:  # pragma: no cover
         trace_timeline,
         trace_utility_space,
     )
+    from dealsim.plot.uncertainty import (
+        game_sweep,
+        montecarlo_plot,
+        sobol_plot,
+        sweep_plot,
+        tornado_plot,
+    )
     from dealsim.plot.zone import agreement_zone_map
 
 __all__ = [
     "agreement_zone_map",
     "check_choice",
+    "game_sweep",
     "game_tree",
+    "montecarlo_plot",
     "party_colors",
     "payoff_matrix",
     "payoff_surface",
+    "sobol_plot",
     "solution_sweep",
+    "sweep_plot",
     "threshold_plot",
+    "tornado_plot",
     "trace_timeline",
     "trace_utility_space",
     "utility_space",
@@ -43,7 +55,12 @@ __all__ = [
 _LAZY = {
     "agreement_zone_map": "zone",
     "check_choice": "_style",
+    "game_sweep": "uncertainty",
     "game_tree": "games",
+    "montecarlo_plot": "uncertainty",
+    "sobol_plot": "uncertainty",
+    "sweep_plot": "uncertainty",
+    "tornado_plot": "uncertainty",
     "party_colors": "_style",
     "payoff_matrix": "games",
     "payoff_surface": "surface",

@@ -324,3 +324,20 @@ def hatch_infeasible(ax: Any, grid: Slice) -> None:
             gid=f"constraint:{n}",
         )
         ax.add_collection(cells)
+
+
+def main_issues(scenario: Scenario, parameters: Mapping[str, float] | None = None) -> list[str]:
+    """Issue ids by the total weight the parties give them, heaviest first.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> main_issues(dealsim.load("donbas-2026"))[:2]
+    ['donbas_ceded', 'security_guarantee']
+    """
+    params = {**scenario.parameters, **(parameters or {})}
+    total = dict.fromkeys(scenario.issue_ids, 0.0)
+    for payoff in scenario.payoffs:
+        for issue, weight in payoff.weights.items():
+            total[issue] += float(np.mean(scenario.resolve(weight, params)))
+    return sorted(total, key=lambda i: -total[i])

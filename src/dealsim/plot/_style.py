@@ -30,6 +30,8 @@ __all__ = [
     "issue_axis_label",
     "legend_below",
     "level_label",
+    "literal",
+    "literal_texts",
     "new_axes",
     "party_colors",
     "possessive",
@@ -80,6 +82,17 @@ def party_colors(party_ids: Sequence[str]) -> dict[str, str]:
     return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(party_ids)}
 
 
+def literal(text: Any) -> str:
+    """Text that matplotlib shows as written: a ``$`` is a dollar sign, not maths markup.
+
+    Examples
+    --------
+    >>> literal("Prosperity plan ($bn)")
+    'Prosperity plan (\\\\$bn)'
+    """
+    return str(text).replace("$", r"\$")
+
+
 def level_label(value: Any) -> str:
     """A level as shown on an axis: booleans as no/yes, underscores as spaces.
 
@@ -92,19 +105,19 @@ def level_label(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value).replace("_", " ")
+    return literal(str(value).replace("_", " "))
 
 
 def issue_axis_label(issue: Any) -> str:
-    """An issue's axis label with its unit: ``"Prosperity plan ($bn)"``.
+    """An issue's axis label with its unit: ``"Prosperity plan ($bn)"``, ``$`` shown literally.
 
     Examples
     --------
     >>> import dealsim
     >>> issue_axis_label(dealsim.load("donbas-2026").issue("prosperity_plan"))
-    'Prosperity plan ($bn)'
+    'Prosperity plan (\\\\$bn)'
     """
-    return f"{issue.label} ({issue.unit})" if issue.unit else issue.label
+    return literal(f"{issue.label} ({issue.unit})" if issue.unit else issue.label)
 
 
 def check_choice(value: str, allowed: Sequence[str], what: str, file: str | None = None) -> str:
@@ -405,6 +418,32 @@ def finish(
             ax.spines[side].set_visible(False)
     if getattr(fig, "_dealsim_autosize", None) and len(fig.axes) <= 2:
         _fit_height(ax, height + 1.3 * TITLE_SIZE * (title.count("\n") + 1))
+    literal_texts(fig)
+
+
+def literal_texts(fig: Any) -> None:
+    """Escape every unescaped ``$`` in the figure's texts: labels are never maths markup.
+
+    A scenario's labels and units are plain text ("$bn"); matplotlib would read a pair of
+    dollar signs as mathtext and set what lies between in italics.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_xlabel("from $5bn to $10bn")
+    >>> literal_texts(fig)
+    >>> ax.xaxis.label._preprocess_math(ax.xaxis.label.get_text())
+    ('from $5bn to $10bn', False)
+    """
+    import re
+
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        value = text.get_text()
+        if "$" in value:
+            text.set_text(re.sub(r"(?<!\\)\$", r"\\$", value))
 
 
 def _fit_height(ax: Any, top_points: float) -> None:
