@@ -45,6 +45,8 @@ def solve_game_file(path: str) -> dict[str, Any]:
     >>> document["games"]["prisoners_dilemma"]["equilibria"][0]["strategies"]
     {'Row': [0.0, 1.0], 'Column': [0.0, 1.0]}
     """
+    import numpy as np
+
     from dealsim._version import __version__
     from dealsim.analysis.equilibrium_report import render_games, solve_normal_form, solve_tree
     from dealsim.io.gambit import parse_efg, parse_nfg
@@ -61,6 +63,10 @@ def solve_game_file(path: str) -> dict[str, Any]:
         raise DealsimError(f"{path}: is not UTF-8 text") from None
     parse = parse_efg if file.suffix.lower() == ".efg" else parse_nfg
     game = parse(text, source=str(path))
+    if isinstance(game, GameTree) and not np.any(game.infoset >= 0):
+        raise DealsimError(
+            f"{path}: the tree has no decision node (only chance moves): there is nothing to solve"
+        )
     report = solve_tree(game) if isinstance(game, GameTree) else solve_normal_form(game)
     title = getattr(game, "title", None) or getattr(game, "name", "")
     report = {"label": title, **report}

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import GameError
-from dealsim.solvers.equilibrium import NormalFormGame
+from dealsim.solvers.equilibrium import MAX_PROFILES, MAX_STRATEGIES, NormalFormGame
 from dealsim.solvers.sequential import GameTree
 
 __all__ = ["parse_efg", "parse_nfg"]
@@ -84,10 +84,14 @@ class _Tokens:
         self.skip_commas()
         word = self.next("word", what)
         try:
-            return float(Fraction(word)) if "/" in word else float(word)
-        except (ValueError, ZeroDivisionError):
+            value = float(Fraction(word)) if "/" in word else float(word)
+        except (ValueError, ZeroDivisionError, OverflowError):
             self.i -= 1
             raise self.error(f"expected {what} (a number such as 2, -0.5 or 1/3)") from None
+        if not math.isfinite(value):
+            self.i -= 1
+            raise self.error(f"expected {what} (a finite number: NaN and infinity are not allowed)")
+        return value
 
     def integer(self, what: str) -> int:
         word = self.next("word", what)
@@ -172,6 +176,11 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NormalFormGame:
     else:
         for p in players:
             count = tok.integer(f"the number of strategies of {p!r}")
+            if count > MAX_STRATEGIES:
+                tok.i -= 1
+                raise tok.error(
+                    f"{p!r} has {count:,} strategies, above the limit of {MAX_STRATEGIES:,}"
+                )
             strategies.append([str(k + 1) for k in range(count)])
     tok.next("sym", "'}' closing the strategies", "}")
     if len(strategies) != len(players) or any(not s for s in strategies):
@@ -180,6 +189,12 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NormalFormGame:
         tok.i += 1  # comment
     shape = tuple(len(s) for s in strategies)
     n_profiles, n = math.prod(shape), len(players)
+    if n_profiles > MAX_PROFILES:
+        raise GameError(
+            f"{' x '.join(map(str, shape))} = {n_profiles:,} strategy profiles, above the limit "
+            f"of {MAX_PROFILES:,} (see docs/limits.md)",
+            game=source,
+        )
     if tok.at("sym", "{"):
         tok.i += 1
         outcomes = [np.zeros(n)]
@@ -233,6 +248,7 @@ class _EfgReader:
         self.outcome_defs: dict[int, tuple[str, np.ndarray]] = {}
         self.infosets: dict[tuple[int, int], tuple[str, list[str], list[float] | None]] = {}
         self.infoset_names: set[str] = set()
+        self.primes: dict[str, int] = {}  # primes last added to each name (linear de-duplication)
         self.count = 0
 
     def outcome(self) -> tuple[np.ndarray, str]:
@@ -274,8 +290,7 @@ class _EfgReader:
             if not actions:
                 raise tok.error("expected at least one action")
             label = name or (f"chance:{number}" if chance else f"{self.players[player]}:{number}")
-            while label in self.infoset_names:
-                label += "'"
+            label = _fresh(label, self.infoset_names.__contains__, self.primes)
             self.infoset_names.add(label)
             self.infosets[key] = (label, _unique_actions(actions), probs if chance else None)
         known = self.infosets[key]
@@ -340,9 +355,11 @@ class _EfgReader:
         else:
             label, actions, probs = self.infoset(-1, chance=True)
         payoffs, _ = self.outcome()
-        node_id = name or f"node{self.count}"
-        while node_id in self.nodes or node_id in self.outcomes:
-            node_id += "'"
+        node_id = _fresh(
+            name or f"node{self.count}",
+            lambda x: x in self.nodes or x in self.outcomes,
+            self.primes,
+        )
         self.nodes[node_id] = {}  # reserve the id
         return {
             "id": node_id,
@@ -355,21 +372,42 @@ class _EfgReader:
         }
 
     def _terminal(self, base: str, payoffs: np.ndarray) -> str:
-        label = base
-        while label in self.nodes or (
-            label in self.outcomes and not np.array_equal(self.outcomes[label], payoffs)
-        ):
-            label += "'"
+        label = _fresh(
+            base,
+            lambda x: (
+                x in self.nodes
+                or (x in self.outcomes and not np.array_equal(self.outcomes[x], payoffs))
+            ),
+            self.primes,
+        )
         self.outcomes[label] = payoffs.tolist()
         return label
 
 
+def _fresh(label: str, taken: Any, primes: dict[str, int]) -> str:
+    """``label``, or ``label`` with primes added until ``taken(...)`` is false.
+
+    ``primes`` remembers how many primes each name needed last time, so that n equal names cost
+    O(n) tries in all, not O(n^2).
+    """
+    if not taken(label):
+        return label
+    k = primes.get(label, 0)
+    while True:
+        k += 1
+        candidate = label + "'" * k
+        if not taken(candidate):
+            primes[label] = k
+            return candidate
+
+
 def _unique_actions(actions: list[str]) -> list[str]:
-    out = []
+    out: list[str] = []
+    seen: set[str] = set()
+    primes: dict[str, int] = {}
     for k, a in enumerate(actions):
-        label = a or str(k + 1)
-        while label in out:
-            label += "'"
+        label = _fresh(a or str(k + 1), seen.__contains__, primes)
+        seen.add(label)
         out.append(label)
     return out
 

@@ -403,6 +403,15 @@ def _normal_game(
         _require_distinct("strategy names", names, compiler, f"{base}.strategies.{p}")
         strategies.append(tuple(names))
     shape = tuple(len(s) for s in strategies)
+    from dealsim.solvers.equilibrium import MAX_PROFILES
+
+    n_profiles = math.prod(shape)
+    if n_profiles > MAX_PROFILES:
+        raise compiler.error(
+            f"{' x '.join(map(str, shape))} = {n_profiles:,} strategy profiles, above the limit "
+            f"of {MAX_PROFILES:,} (see docs/limits.md)",
+            f"{base}.strategies",
+        )
     if spec.payoffs is not None:
         return NormalGame(
             id=key,
@@ -541,6 +550,12 @@ def _sequential_game(
                 f"unknown parameter {name!r} (parameters: {_allowed(list(scenario.parameters))})",
                 f"{base}.thresholds",
             )
+    if all(node.player is None for node in spec.nodes.values()):
+        raise compiler.error(
+            "the game has no decision node (only chance moves): there is nothing to solve; "
+            "give a node a 'player' and 'actions'",
+            f"{base}.nodes",
+        )
     nodes: dict[str, GameNode] = {}
     raw: dict[str, dict[str, Any]] = {}
     for node_id, node in spec.nodes.items():

@@ -45,6 +45,9 @@ from dealsim.solvers.dominance import dominated_strategies, iterated_elimination
 from dealsim.solvers.lemke_howson import lemke_howson, lemke_howson_race
 
 __all__ = [
+    "MAX_PROFILES",
+    "MAX_STRATEGIES",
+    "MAX_VERTEX_BOUND",
     "Equilibrium",
     "EquilibriumResult",
     "NormalFormGame",
@@ -59,6 +62,34 @@ __all__ = [
 ]
 
 TWO_PLAYER_METHODS = ("vertex", "support", "nashpy", "lemke_howson")
+
+MAX_STRATEGIES = 10_000
+"""The most strategies one player of a normal-form game may have (game files, scenarios)."""
+
+MAX_PROFILES = 1_000_000
+"""The most strategy profiles (the product of the strategy counts) a normal-form game may have."""
+
+MAX_VERTEX_BOUND = 100_000
+"""Vertex enumeration runs when McMullen's upper bound on the vertices of both best-response
+polytopes is at most this; above it (about 15x15 and larger), or when the enumeration visits too
+many bases, ``method="vertex"`` falls back to one equilibrium by raced Lemke–Howson and says so in
+``notes`` (and ``parameters["fallback"]``)."""
+
+
+def _vertex_bound(dim: int, facets: int) -> int:
+    """McMullen's upper bound on the vertices of a ``dim``-polytope with ``facets`` facets.
+
+    Examples
+    --------
+    >>> _vertex_bound(2, 4), _vertex_bound(20, 40)
+    (4, 40060020)
+    """
+    from math import comb
+
+    half, up = dim // 2, (dim + 1) // 2
+    return comb(facets - up, half) + comb(facets - half - 1, up - 1)
+
+
 GAMBIT_METHODS = (
     "gambit_logit",
     "gambit_enumpoly",
@@ -308,9 +339,27 @@ def two_player_equilibria(
     notes: list[str] = []
     parameters: dict[str, Any] = {"tol": tol}
     continuum = False
+    fallback = None
     if method == "vertex":
-        X, Y, degenerate, continuum = _vertex_kernel(_rescale(A), _rescale(B), tol=tol)
-        candidates = list(zip(X, Y, strict=True))
+        m, n = A.shape
+        bound = _vertex_bound(m, m + n) + _vertex_bound(n, m + n)
+        try:
+            if bound > MAX_VERTEX_BOUND:
+                raise SolverError(
+                    f"a {m}x{n} game's best-response polytopes may have up to {bound:,} vertices "
+                    f"(limit {MAX_VERTEX_BOUND:,})"
+                )
+            X, Y, degenerate, continuum = _vertex_kernel(_rescale(A), _rescale(B), tol=tol)
+            candidates = list(zip(X, Y, strict=True))
+        except SolverError as error:
+            method, fallback = "lemke_howson", str(error)
+            parameters["fallback"] = "vertex enumeration too large"
+            notes.append(
+                f"not every equilibrium: vertex enumeration was not run ({fallback}); one "
+                "equilibrium was found by raced Lemke-Howson instead (see docs/limits.md)"
+            )
+    if fallback is None and method == "vertex":
+        pass
     elif method == "support":
         sa, sb = payoff_scale(payoffs)
         X, Y = _support_kernel(A / sa, B / sb, tol=tol)

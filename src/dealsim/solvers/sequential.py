@@ -304,7 +304,7 @@ def normal_form(tree: GameTree, *, max_profiles: int = 100_000) -> NormalFormGam
     [[1.0, -1.0], [-1.0, 1.0]]
     """
     owned, n_actions = _strategy_tables(tree)
-    sizes = [int(np.prod(n_actions[inf])) for inf in owned]
+    sizes = [math.prod(int(a) for a in n_actions[inf]) for inf in owned]  # exact: no wrap
     n_profiles = math.prod(sizes)
     if n_profiles > max_profiles or n_profiles * tree.n_nodes > _MAX_REACH_CELLS:
         raise SolverError(
