@@ -18,12 +18,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from dealsim._files import check_output_path, reporting_os_errors
 from dealsim._version import __version__
 from dealsim.errors import DealsimError
 
@@ -103,9 +105,13 @@ def run_batches(
         _check_suffix(path)
         if resume and path.exists():
             done = _resume(path, header, key)
+            _check_records(path, done, task, key, total)
         elif path.exists() and not force and not resume:
             raise DealsimError(f"{path}: already exists; pass --force to overwrite or --resume")
-        sink = _Sink(path, header, append=bool(resume and path.exists()))
+        if not (resume and path.exists()):
+            check_output_path(path, force=True)  # a directory, a missing parent: one line
+        with reporting_os_errors(path):
+            sink = _Sink(path, header, append=bool(resume and path.exists()))
     todo = [i for i in range(total) if i not in done]
     batches = list(_contiguous_batches(todo, batch))
     pending: dict[int, list[dict[str, Any]]] = {}
@@ -124,11 +130,13 @@ def run_batches(
                     for record in ready:
                         done[int(record[key])] = record
                     if sink is not None:
-                        sink.write(ready)
+                        with reporting_os_errors(sink.path):
+                            sink.write(ready)
                     written += 1
     finally:
         if sink is not None:
-            sink.close()
+            with reporting_os_errors(sink.path):
+                sink.close()
     return [done[i] for i in range(total)]
 
 
@@ -232,16 +240,101 @@ def _resume(path: Path, header: dict[str, Any], key: str) -> dict[int, dict[str,
                 f"{path}: cannot resume: {name} is {found.get(name)!r} in the file but "
                 f"{value!r} in this run"
             )
+    total = header.get("total")
+    done: dict[int, dict[str, Any]] = {}
+    for n, record in enumerate(records, start=1):
+        index = record.get(key)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < total:
+            raise DealsimError(
+                f"{path}: cannot resume: record {n} has {key} = {index!r} (expected a whole "
+                f"number from 0 to {total - 1}); the file is damaged, start again with --force"
+            )
+        if index in done:
+            raise DealsimError(f"{path}: cannot resume: {key} {index} appears twice")
+        done[index] = record
     with path.open("r+b") as handle:  # drop a half-written last line
         handle.truncate(good_bytes)
-    return {int(r[key]): r for r in records}
+    return done
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a finite number")
+
+
+def _loads(text: str) -> Any:
+    """JSON that refuses NaN, Infinity and numbers too large for a float."""
+    return json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+
+
+def _check_records(
+    path: Path, done: dict[int, dict[str, Any]], task: Task, key: str, total: int
+) -> None:
+    """Each resumed record has the shape of a fresh one (same fields, same kinds of values)."""
+    if not done:
+        return
+    first = min(done)
+    reference = task(first, first + 1)[0]
+    for index, record in done.items():
+        problem = _shape_problem(record, reference, "")
+        if problem:
+            raise DealsimError(
+                f"{path}: cannot resume: record {key} = {index}: {problem} (the file is damaged; "
+                "start again with --force)"
+            )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return "null"
+
+
+def _shape_problem(value: Any, reference: Any, where: str) -> str | None:
+    if value is None or reference is None:
+        return None
+    if _kind(value) != _kind(reference):
+        return f"{where or 'the record'} is {_kind(value)}, expected {_kind(reference)}"
+    if isinstance(reference, dict):
+        missing = sorted(set(reference) - set(value))
+        extra = sorted(set(value) - set(reference))
+        if missing or extra:
+            name = f"{where}.{(missing or extra)[0]}".lstrip(".")
+            return f"{name} is {'missing' if missing else 'not a field of a record'}"
+        for name in reference:
+            problem = _shape_problem(value[name], reference[name], f"{where}.{name}".lstrip("."))
+            if problem:
+                return problem
+    if isinstance(reference, str) and where == "zone" and len(value) != len(reference):
+        return "zone is not the packed zone of this scenario"
+    return None
 
 
 def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """Header, complete records and the byte length of the complete lines."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DealsimError(f"{path}: cannot read: {error.strerror or error}") from None
     end = data.rfind(b"\n") + 1
-    lines = data[:end].decode("utf-8").splitlines(keepends=True)
+    try:
+        lines = data[:end].decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        raise DealsimError(f"{path}: not a dealsim run file (not UTF-8 text)") from None
     if not lines:
         raise DealsimError(f"{path}: empty file, not a dealsim run")
     first = lines[0]
@@ -249,15 +342,20 @@ def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
         if path.suffix.lower() == ".csv":
             if not first.startswith(_CSV_PREFIX):
                 raise ValueError
-            header = json.loads(first[len(_CSV_PREFIX) :])
+            header = _loads(first[len(_CSV_PREFIX) :])
             rows = list(csv.reader(io.StringIO("".join(lines[1:]))))
             columns = rows[0] if rows else []
             records = [_unflatten(dict(zip(columns, row, strict=True))) for row in rows[1:]]
         else:
-            header = json.loads(first)["header"]
-            records = [json.loads(line) for line in lines[1:] if line.strip()]
+            header = _loads(first)["header"]
+            records = [_loads(line) for line in lines[1:] if line.strip()]
     except (ValueError, KeyError, TypeError):
         raise DealsimError(f"{path}: not a dealsim run file (bad header or record)") from None
+    if not isinstance(header, dict):
+        raise DealsimError(f"{path}: not a dealsim run file (the header is not a table)")
+    for n, record in enumerate(records, start=2):
+        if not isinstance(record, dict):
+            raise DealsimError(f"{path}: record {n - 1} is not a table (a damaged run file)")
     return header, records, end
 
 
@@ -265,6 +363,7 @@ class _Sink:
     """Append records to a JSON Lines or CSV file, flushing after every batch."""
 
     def __init__(self, path: Path, header: Mapping[str, Any], *, append: bool):
+        self.path = path
         self.csv = path.suffix.lower() == ".csv"
         self.columns: list[str] | None = None
         if append and self.csv:
