@@ -135,10 +135,43 @@ def test_ratification_win_set_on_the_split(limit, expected):
         assert b["zone_overlap"] == 11  # 0.45, 0.455, ..., 0.5
 
 
+def test_tied_hands_textbook_case_moves_a_from_half_to_six_tenths():
+    # Symmetric split, d = (0, 0): every solution but the utilitarian gives 0.5. A's hard
+    # win-set {share >= 0.6} moves A to 0.6: a tied-hands gain of +0.1 (Schelling 1960).
+    extra = '[ratification.a]\nrequire = "share >= 0.6"\n'
+    a = solve(loads(split(extra, ra="0", rb="0"))).analyses["ratification"].parties["a"]
+    assert a["tied_hands_compares"] == "utilities"
+    assert a["tied_hands_shift"] == pytest.approx(0.1)
+    for name in ("nash", "weighted_nash", "egalitarian"):
+        assert a["solutions"][name]["deal"]["share"] == pytest.approx(0.6), name
+        assert a["tied_hands_shifts"][name] == pytest.approx(0.1), name
+    # Kalai-Smorodinsky is not independent of irrelevant alternatives: B's ideal falls to 0.4,
+    # so x / 1 = (1 - x) / 0.4 gives x = 1 / 1.4 = 0.714, 0.715 on the grid: +0.215
+    assert a["tied_hands_shifts"]["kalai_smorodinsky"] == pytest.approx(0.215)
+
+
+def test_referendum_pass_probability_is_not_the_approval_share():
+    # log-odds 0 at every deal: approval share 1/2. With threshold 0.45 and poll_error 0.05 the
+    # vote passes with Phi(1) = 0.8413; the JSON keeps the share beside the probability.
+    extra = (
+        '[ratification.b]\nmode = "expected_utility"\nthreshold = 0.45\npoll_error = 0.05\n'
+        "probability = { intercept = 0 }\n"
+    )
+    b = solve(loads(split(extra))).analyses["ratification"].parties["b"]
+    assert b["unconstrained_nash_approval"] == pytest.approx(0.5)
+    assert b["unconstrained_nash_probability"] == pytest.approx(0.5 * math.erfc(-1 / math.sqrt(2)))
+    assert b["zone_probability_range"] == pytest.approx([0.841345, 0.841345], abs=1e-6)
+    assert b["tied_hands_compares"] == "expected utilities"
+
+
 def test_expected_utility_mode_weighs_by_the_ratification_probability():
     # A constant P = 1/2 scales every gain by 1/2: the Nash product is multiplied by 1/4 and the
     # Nash deal stays at 0.575, with expected utilities d + (u - d)/2 = (0.5125, 0.3625).
-    extra = '[ratification.b]\nmode = "expected_utility"\nprobability = { intercept = 0 }\n'
+    # (share 1/2 at the threshold 1/2: the vote passes with probability Phi(0) = 1/2)
+    extra = (
+        '[ratification.b]\nmode = "expected_utility"\npoll_error = 0.05\n'
+        "probability = { intercept = 0 }\n"
+    )
     b = solve(loads(split(extra))).analyses["ratification"].parties["b"]
     nash = b["solutions"]["nash"]
     assert nash["deal"]["share"] == pytest.approx(0.575)
@@ -152,7 +185,7 @@ def test_expected_utility_mode_moves_toward_likely_deals():
     # (P = 4.5e-5): gains above 0.5 are worth almost nothing, so the Nash deal is 0.5 as with
     # the hard win-set {x <= 0.5}.
     extra = (
-        '[ratification.b]\nmode = "expected_utility"\n'
+        '[ratification.b]\nmode = "expected_utility"\npoll_error = 0.05\n'
         'probability = { intercept = 2010, terms = { "share" = -4000 } }\n'
     )
     b = solve(loads(split(extra))).analyses["ratification"].parties["b"]

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from scipy.special import ndtr
 
 from dealsim.errors import ScenarioError
 from dealsim.scenario import loads
@@ -24,6 +25,7 @@ caps = [{ when = 'police == "neutral"', max = 0.1 }]
 [ratification.b]
 probability = { intercept = 1.0, terms = { "share" = -2.0, 'police == "neutral"' = 0.5 } }
 mode = "expected_utility"
+poll_error = 0.05
 [alternating_offers]
 rounds = 10
 proposer_order = ["b", "a"]
@@ -73,7 +75,8 @@ def test_shift_and_caps_evaluate_per_deal():
 
 
 def test_logistic_ratification_probability():
-    # log-odds 1 - 2 share + 0.5 neutral: share 0.5 without police gives 0, P = 1/2.
+    # log-odds 1 - 2 share + 0.5 neutral: share 0.5 without police gives 0, an approval share
+    # of 1/2; with police 1/(1 + e^-0.5) = 0.6225. The vote passes with Phi((s - 0.5) / 0.05).
     s = loads(BASE)
     from dealsim.expressions import LevelValues
 
@@ -81,10 +84,26 @@ def test_logistic_ratification_probability():
         "share": np.array([0.5, 0.5]),
         "police": LevelValues(np.array([0, 1]), ("none", "neutral")),
     }
-    assert_allclose(s.ratification["b"].probabilities(cols, 2), [0.5, 1 / (1 + np.exp(-0.5))])
+    share = 1 / (1 + np.exp(-0.5))
+    assert_allclose(s.ratification["b"].shares(cols, 2), [0.5, share])
+    assert_allclose(s.ratification["b"].probabilities(cols, 2), [0.5, ndtr((share - 0.5) / 0.05)])
 
 
 BAD = [
+    pytest.param(
+        "poll_error = 0.05\n",
+        "",
+        "ratification.b.poll_error",
+        "approval share, not the chance",
+        id="poll-error-missing",
+    ),
+    pytest.param(
+        "poll_error = 0.05",
+        "poll_error = 0",
+        "ratification.b.poll_error",
+        "allowed: > 0",
+        id="poll-error-zero",
+    ),
     pytest.param(
         'p = { a = "pa", b = "1 - pa" }',
         'p = { a = "pa", ukrane = "1 - pa" }',

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,6 +15,7 @@ from dealsim.solvers.ratification import (
     calibrate_logistic,
     expected_utilities,
     logistic_ratification,
+    pass_probability,
     poll_acceptance,
     ratification_report,
     win_set,
@@ -157,3 +160,27 @@ def test_tightening_party2_win_set_never_hurts_party2(limit):
     assert not rep.deal_disappears
     assert rep.tied_hands_shift[1] >= -1e-12
     assert X[rep.constrained_index] <= min(0.575, limit) + 1e-9
+
+
+def test_pass_probability_at_a_hand_worked_share():
+    # s = 0.477, threshold 0.5, sigma = 0.05: z = -0.46, Phi(-0.46) = 0.5 erfc(0.46 / sqrt 2)
+    expected = 0.5 * math.erfc(0.46 / math.sqrt(2))
+    assert_allclose(pass_probability(0.477, 0.5, poll_error=0.05), expected)
+    assert_allclose(expected, 0.32276, atol=5e-6)  # normal table: Phi(-0.46) = 0.3228
+    # a referendum at 47.7% support most likely fails
+    assert pass_probability(0.477, 0.5, poll_error=0.05) < 0.5
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0.01, 0.2))
+def test_pass_probability_is_one_half_at_the_threshold_and_rises_with_the_share(s, t, sigma):
+    assert_allclose(pass_probability(t, t, poll_error=sigma), 0.5)
+    lo, hi = sorted((s, t))
+    assert pass_probability(lo, 0.5, poll_error=sigma) <= pass_probability(
+        hi, 0.5, poll_error=sigma
+    )
+
+
+@pytest.mark.parametrize("sigma", [0.0, -0.1, float("nan")])
+def test_pass_probability_needs_a_positive_poll_error(sigma):
+    with pytest.raises(SolverError, match="poll_error"):
+        pass_probability(0.5, 0.5, poll_error=sigma)

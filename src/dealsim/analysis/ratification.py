@@ -9,9 +9,20 @@ deals: the win-set (``require``, or ``P >= threshold`` for a curve), its overlap
 agreement zone, and the five bargaining solutions (weights = powers for weighted Nash) over the
 zone restricted by ratification. In ``mode = "constraint"`` the zone is cut to the win-set; in
 ``mode = "expected_utility"`` each zone deal is valued ``P u + (1 - P) reservation`` (``P`` the
-probability of ratification, votes independent) and deals with ``P = 0`` drop out. The tied-hands
-shift is the constrained party's utility of the constrained Nash deal minus that of the
-unconstrained Nash deal (``deal_disappears`` when the zone is non-empty but no deal is left).
+probability of ratification, votes independent) and deals with ``P = 0`` drop out.
+
+For a logistic curve, the curve gives the approval *share* ``s`` and ``P`` is the probability
+that the vote passes, ``Phi((s - threshold) / poll_error)``; the per-party entry reports
+``unconstrained_nash_approval`` (``s`` at the unconstrained Nash deal) beside
+``unconstrained_nash_probability`` (its ``P``), and ``zone_probability_range`` (``P`` over the
+zone).
+
+Tied hands (Schelling 1960; Putnam 1988) compares like with like: ``tied_hands_shifts`` gives,
+for each bargaining solution, the constrained party's value of the constrained deal minus its
+value of the unconstrained deal of the same solution, both as utilities in constraint mode and
+both as expected utilities ``P u + (1 - P) reservation`` in expected-utility mode;
+``tied_hands_shift`` is the Nash entry (``deal_disappears`` when the zone is non-empty but no
+deal is left). A shift whose sign changes across solutions is a fragile finding.
 """
 
 from __future__ import annotations
@@ -95,23 +106,29 @@ def ratification_analysis(scenario: Scenario, zc: ZoneComputation) -> Ratificati
     n = deals.size
     base = unconstrained_solutions(zc, scenario)
     uncon = None
+    base_rows: dict[str, int] = {}
     if base:
         row = base["nash"].index
         uncon = deal_entry(zc, zc.zone_frontier[row], zc.zone_frontier_utilities[row])
+        base_rows = {  # rows of the feasible deals (deals.indices is sorted)
+            name: int(np.searchsorted(deals.indices, zc.zone_frontier[sol.index]))
+            for name, sol in base.items()
+        }
     evaluated = {}
     for party, rule in scenario.ratification.items():
         evaluated[party] = (
             rule,
             rule.probabilities(deals.columns, n),
             rule.win_set(deals.columns, n),
+            rule.shares(deals.columns, n),
         )
     per_party = {
-        party: _ratified(scenario, zc, deals, [evaluated[party]], uncon, party)
+        party: _ratified(scenario, zc, deals, [evaluated[party]], uncon, base_rows, party)
         for party in evaluated
     }
     joint = None
     if len(evaluated) > 1:
-        joint = _ratified(scenario, zc, deals, list(evaluated.values()), uncon, None)
+        joint = _ratified(scenario, zc, deals, list(evaluated.values()), uncon, base_rows, None)
     return RatificationAnalysis(
         parties=per_party,
         joint=joint,
@@ -120,7 +137,7 @@ def ratification_analysis(scenario: Scenario, zc: ZoneComputation) -> Ratificati
     )
 
 
-def _ratified(scenario, zc, deals, rules, uncon, party) -> dict[str, Any]:
+def _ratified(scenario, zc, deals, rules, uncon, base_rows, party) -> dict[str, Any]:
     ids = scenario.party_ids
     d = zc.reservations
     n = deals.size
@@ -128,7 +145,7 @@ def _ratified(scenario, zc, deals, rules, uncon, party) -> dict[str, Any]:
     p_expected = np.ones(n)
     p_all = np.ones(n)
     in_all = np.ones(n, dtype=bool)
-    for rule, prob, wins in rules:
+    for rule, prob, wins, _ in rules:
         in_all &= wins
         p_all = p_all * prob
         if rule.mode == "constraint":
@@ -136,13 +153,13 @@ def _ratified(scenario, zc, deals, rules, uncon, party) -> dict[str, Any]:
         else:
             p_expected = p_expected * prob
     allowed &= p_expected > 0
-    eu_mode = any(rule.mode == "expected_utility" for rule, _, _ in rules)
+    eu_mode = any(rule.mode == "expected_utility" for rule, *_ in rules)
     objective = expected_utilities(deals.utilities, d, p_expected) if eu_mode else deals.utilities
     solutions: dict[str, Any] = dict.fromkeys(("nash", "weighted_nash", "kalai_smorodinsky",
                                                "egalitarian", "utilitarian"))  # fmt: skip
     rows = np.flatnonzero(allowed)
     if rows.size:
-        front = rows[pareto_mask(objective[rows])]
+        front = rows[pareto_mask(objective[rows], tol=zc.tol, scale=zc.scale)]
         found = all_bargaining_solutions(objective[front], d, weights=scenario.powers(), tol=zc.tol)
         for name, s in found.items():
             r = front[s.index]
@@ -151,24 +168,33 @@ def _ratified(scenario, zc, deals, rules, uncon, party) -> dict[str, Any]:
                 extra["expected_utilities"] = by_party(ids, objective[r])
             solutions[name] = deal_entry(zc, deals.indices[r], deals.utilities[r], **extra)
     nash = solutions["nash"]
-    shift: Any = None
-    if nash is not None and uncon is not None:
-        delta = {q: nash["utilities"][q] - uncon["utilities"][q] for q in ids}
-        shift = delta[party] if party is not None else delta
+    shifts: dict[str, Any] = {}
+    for name, sol in solutions.items():
+        if sol is None or name not in base_rows:
+            shifts[name] = None
+            continue
+        r = int(np.searchsorted(deals.indices, sol["index"]))
+        delta = dict(zip(ids, objective[r] - objective[base_rows[name]], strict=True))
+        delta = {q: float(v) for q, v in delta.items()}
+        shifts[name] = delta[party] if party is not None else delta
     entry: dict[str, Any] = {
-        "mode": rules[0][0].mode if len(rules) == 1 else sorted({r.mode for r, _, _ in rules}),
-        "objective": "; ".join(sorted({_OBJECTIVES[r.mode] for r, _, _ in rules})),
+        "mode": rules[0][0].mode if len(rules) == 1 else sorted({r.mode for r, *_ in rules}),
+        "objective": "; ".join(sorted({_OBJECTIVES[r.mode] for r, *_ in rules})),
         "win_set_size": int(in_all.sum()),
         "win_set_share": float(in_all.mean()) if n else 0.0,
         "zone_overlap": int((in_all & deals.zone).sum()),
         "overlap": bool(np.any(in_all & deals.zone)),
         "solutions": solutions,
-        "tied_hands_shift": shift,
+        "tied_hands_shift": shifts.get("nash"),
+        "tied_hands_shifts": shifts,
+        "tied_hands_compares": "expected utilities" if eu_mode else "utilities",
         "deal_disappears": bool(uncon is not None and nash is None),
     }
     if len(rules) == 1:
-        rule, prob, _ = rules[0]
+        rule, prob, _, share = rules[0]
         entry.update(label=rule.label, source=rule.source)
+        if rule.poll_error is not None:
+            entry["poll_error"] = float(scenario.resolve(rule.poll_error, zc.model.parameters))
         entry["threshold"] = float(scenario.resolve(rule.threshold, zc.model.parameters))
         if rule.require is None and deals.zone.any():
             zone_p = prob[deals.zone]
@@ -176,6 +202,8 @@ def _ratified(scenario, zc, deals, rules, uncon, party) -> dict[str, Any]:
         if uncon is not None:
             r = np.flatnonzero(deals.indices == uncon["index"])[0]
             entry["unconstrained_nash_probability"] = float(prob[r])
+            if rule.require is None:
+                entry["unconstrained_nash_approval"] = float(share[r])
     return entry
 
 
@@ -205,10 +233,21 @@ def render_ratification(result: RatificationAnalysis, solve_result: SolveResult)
             "zone"
         )
         lines.append(f"    mode {e['mode']}: {e['objective']}")
+        if "poll_error" in e:
+            lines.append(
+                f"    P(pass) = Phi((approval share - {e['threshold']:g}) / {e['poll_error']:g}), "
+                "the poll and turnout error"
+            )
         if "zone_probability_range" in e:
             lo, hi = e["zone_probability_range"]
             lines.append(f"    ratification probability over the zone: {lo:.3f}..{hi:.3f}")
-        if "unconstrained_nash_probability" in e:
+        if "unconstrained_nash_approval" in e:
+            lines.append(
+                "    unconstrained Nash deal: predicted approval share "
+                f"{e['unconstrained_nash_approval']:.3f}, passes with probability "
+                f"{e['unconstrained_nash_probability']:.3f}"
+            )
+        elif "unconstrained_nash_probability" in e:
             lines.append(
                 "    probability of ratifying the unconstrained Nash deal: "
                 f"{e['unconstrained_nash_probability']:.3f}"
@@ -223,14 +262,23 @@ def render_ratification(result: RatificationAnalysis, solve_result: SolveResult)
             "      utilities: " + ", ".join(f"{k} {v:.4f}" for k, v in nash["utilities"].items())
             + f"; ratified with probability {nash['ratification_probability']:.3f}"
         )  # fmt: skip
-        shift = e["tied_hands_shift"]
-        if isinstance(shift, float):
+        shifts = {k: v for k, v in e["tied_hands_shifts"].items() if v is not None}
+        compared = e["tied_hands_compares"]
+        if shifts and all(isinstance(v, float) for v in shifts.values()):
             lines.append(
-                f"    tied hands: {name}'s utility changes by {shift:+.4f} vs unconstrained Nash"
+                f"    tied hands ({compared}, constrained minus unconstrained deal of each "
+                f"solution), {name}: " + ", ".join(f"{k} {v:+.4f}" for k, v in shifts.items())
             )
-        elif isinstance(shift, dict):
-            lines.append(
-                "    utility change vs unconstrained Nash: "
-                + ", ".join(f"{k} {v:+.4f}" for k, v in shift.items())
-            )
+            signs = {np.sign(round(v, 12)) for v in shifts.values()}
+            if len(signs) > 1:
+                lines.append(
+                    "    the sign of the tied-hands shift depends on the bargaining solution: "
+                    "a fragile finding"
+                )
+        elif shifts:
+            for k, v in shifts.items():
+                lines.append(
+                    f"    change in {compared} vs unconstrained {k}: "
+                    + ", ".join(f"{q} {x:+.4f}" for q, x in v.items())
+                )
     return lines

@@ -190,18 +190,24 @@ class WarModel:
 class RatificationRule:
     """What one party's domestic side ratifies: a hard win-set or a logistic curve.
 
-    With ``require`` the probability is 1 inside the win-set and 0 outside. With a curve,
-    ``P = 1 / (1 + exp(-(intercept + sum coefficient * term)))``, each term an expression over the
-    deal (conditions count 1); the win-set is ``P >= threshold``.
+    With ``require`` the probability is 1 inside the win-set and 0 outside. With a curve, the
+    predicted approval *share* is ``s = 1 / (1 + exp(-(intercept + sum coefficient * term)))``,
+    each term an expression over the deal (conditions count 1); the win-set is
+    ``s >= threshold``, and the probability that the vote passes is
+    ``Phi((s - threshold) / poll_error)`` (poll and turnout error, see
+    :func:`dealsim.solvers.ratification.pass_probability`).
 
     Examples
     --------
     >>> rule = RatificationRule("b", require=parse_expression("x <= 0.5"))
     >>> rule.probabilities({"x": np.array([0.4, 0.6])}, 2).tolist()
     [1.0, 0.0]
-    >>> curve = RatificationRule("b", intercept=0.0, terms=((parse_expression("x"), -2.0),))
-    >>> np.round(curve.probabilities({"x": np.array([0.0, 1.0])}, 2), 4).tolist()
+    >>> curve = RatificationRule("b", intercept=0.0, terms=((parse_expression("x"), -2.0),),
+    ...                          poll_error=0.05)
+    >>> np.round(curve.shares({"x": np.array([0.0, 1.0])}, 2), 4).tolist()
     [0.5, 0.1192]
+    >>> np.round(curve.probabilities({"x": np.array([0.0, 1.0])}, 2), 4).tolist()
+    [0.5, 0.0]
     """
 
     party: str
@@ -212,6 +218,7 @@ class RatificationRule:
     threshold: Number = 0.5
     label: str = ""
     source: str = ""
+    poll_error: Number | None = None
 
     def log_odds(self, columns: Mapping[str, Any], n: int) -> np.ndarray:
         """``intercept + sum coefficient * term`` per deal (curves only)."""
@@ -220,11 +227,22 @@ class RatificationRule:
             z = z + evaluate_number(coefficient, columns) * _over(term.evaluate(columns), n)
         return z
 
-    def probabilities(self, columns: Mapping[str, Any], n: int) -> np.ndarray:
-        """Ratification probability of each of ``n`` deals."""
+    def shares(self, columns: Mapping[str, Any], n: int) -> np.ndarray:
+        """Predicted approval share of each of ``n`` deals (1 or 0 for a hard win-set)."""
         if self.require is not None:
             return _over(np.broadcast_to(self.require.evaluate_mask(columns), (n,)), n)
         return 0.5 * (1.0 + np.tanh(0.5 * self.log_odds(columns, n)))  # the logistic, stably
+
+    def probabilities(self, columns: Mapping[str, Any], n: int) -> np.ndarray:
+        """Probability that each of ``n`` deals is ratified (the vote passes)."""
+        if self.require is not None:
+            return self.shares(columns, n)
+        from dealsim.solvers.ratification import pass_probability
+
+        threshold = evaluate_number(self.threshold, columns)
+        sigma = evaluate_number(self.poll_error, columns)
+        share = np.clip(self.shares(columns, n), 0.0, 1.0)
+        return np.asarray(pass_probability(share, threshold, poll_error=sigma), dtype=float)
 
     def win_set(self, columns: Mapping[str, Any], n: int) -> np.ndarray:
         """Deals the party's domestic side ratifies (``P >= threshold`` for a curve).
@@ -238,7 +256,7 @@ class RatificationRule:
         if self.require is not None:
             return np.broadcast_to(self.require.evaluate_mask(columns), (n,)).copy()
         threshold = evaluate_number(self.threshold, columns)
-        return self.probabilities(columns, n) >= threshold - 1e-12
+        return self.shares(columns, n) >= threshold - 1e-12
 
 
 @dataclass(frozen=True)
@@ -424,6 +442,22 @@ def _ratification(
             source=rule.source,
         )
     curve = rule.probability
+    if rule.poll_error is None:
+        raise compiler.error(
+            "a probability curve predicts an approval share, not the chance that the vote "
+            "passes: give poll_error, the standard deviation of the realised share around the "
+            "prediction (poll and turnout error, e.g. 0.05), with its source (allowed: > 0 and "
+            "<= 1)",
+            f"{base}.poll_error",
+        )
+    poll_error = _bounded(
+        compiler, rule.poll_error, f"{base}.poll_error", 0.0, 1.0, "a standard deviation in (0, 1]"
+    )
+    if _value(compiler, poll_error) <= 0.0:
+        raise compiler.error(
+            f"{_value(compiler, poll_error)} is out of bounds (allowed: > 0 and <= 1)",
+            f"{base}.poll_error",
+        )
     terms = tuple(
         (
             _deal_number(compiler, source, f"{base}.probability.terms.{source}"),
@@ -439,6 +473,7 @@ def _ratification(
         threshold=threshold,
         label=rule.label,
         source=rule.source,
+        poll_error=poll_error,
     )
 
 

@@ -17,6 +17,18 @@ Ratification enters in one of two modes, chosen explicitly:
 Polls enter through a logistic curve in the deal's features (:func:`logistic_ratification`)
 calibrated to reference deals (:func:`calibrate_logistic`). Undecided respondents are handled by
 :func:`poll_acceptance`; the default excludes them (acceptance among the decided).
+
+An approval share is not a pass probability. The curve predicts the *share* ``s`` of voters who
+approve; a referendum passes when the realised share reaches the threshold, and the realised
+share differs from the prediction by poll and turnout error ``sigma``. With that error normal,
+``P(pass) = Phi((s - threshold) / sigma)`` (:func:`pass_probability`): at ``s = 0.477``,
+``threshold = 0.5`` and ``sigma = 0.05`` a referendum passes with probability 0.32, not 0.477.
+Colombia's 2016 plebiscite is the cautionary case: polls predicted approval; the vote was 49.8
+to 50.2.
+
+References
+----------
+Putnam (1988) ``putnam1988`` and Schelling (1960) ``schelling1960`` in ``docs/references.bib``.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealsim._results import ResultMixin
-from dealsim._validate import as_float
+from dealsim._validate import as_float, check_probability, scalar_or_array
 from dealsim.errors import SolverError
 from dealsim.solvers.bargaining import nash_bargaining_solution
 from dealsim.solvers.zones import agreement_mask
@@ -39,6 +51,7 @@ __all__ = [
     "calibrate_logistic",
     "expected_utilities",
     "logistic_ratification",
+    "pass_probability",
     "poll_acceptance",
     "ratification_report",
     "win_set",
@@ -287,6 +300,55 @@ def win_set(ratification: ArrayLike, threshold: float = 0.5) -> NDArray[np.bool_
     if not 0.0 <= threshold <= 1.0:
         raise SolverError(f"threshold must lie in [0, 1], got {threshold!r}")
     return p >= threshold
+
+
+def pass_probability(share: ArrayLike, threshold: ArrayLike = 0.5, *, poll_error: ArrayLike) -> Any:
+    """Probability that a vote passes: ``Phi((share - threshold) / poll_error)``.
+
+    The realised approval share is taken as normal around the predicted ``share`` with standard
+    deviation ``poll_error`` (poll and turnout error); the vote passes when it reaches
+    ``threshold``.
+
+    Parameters
+    ----------
+    share : array_like
+        Predicted approval share(s), in [0, 1].
+    threshold : array_like, default 0.5
+        Share needed to pass, in [0, 1].
+    poll_error : array_like
+        Standard deviation of the realised share around the prediction (> 0).
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    SolverError
+        If a share or threshold is outside [0, 1] or ``poll_error`` is not positive.
+
+    References
+    ----------
+    Putnam (1988) ``putnam1988`` in ``docs/references.bib``; the normal error model is the
+    usual one for poll aggregation.
+
+    Examples
+    --------
+    At the predicted share 0.477 a referendum most likely fails (``Phi(-0.46) = 0.3228``):
+
+    >>> round(pass_probability(0.477, 0.5, poll_error=0.05), 4)
+    0.3228
+    >>> pass_probability([0.5, 0.6], poll_error=0.05).round(4).tolist()
+    [0.5, 0.9772]
+    """
+    from scipy.special import ndtr  # the standard normal CDF, vectorised
+
+    s = check_probability("share", share)
+    t = check_probability("threshold", threshold)
+    sigma = as_float("poll_error", poll_error)
+    if not np.all(np.isfinite(sigma) & (sigma > 0)):
+        raise SolverError(f"poll_error must be > 0 (a standard deviation), got {poll_error!r}")
+    return scalar_or_array(ndtr((s - t) / sigma))
 
 
 def _joint_probability(ratification: NDArray[Any]) -> NDArray[np.float64]:
