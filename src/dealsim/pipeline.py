@@ -10,6 +10,7 @@ analyses (games, war, alternating offers, ratification) register in :data:`ANALY
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -85,6 +86,7 @@ def solve(
     analyses: bool = True,
     max_deals: int | None = DEFAULT_MAX_DEALS,
     max_frontier: int | None = None,
+    refine: bool = True,
 ) -> SolveResult:
     """Solve a scenario: agreement zone, Pareto frontiers, bargaining solutions and analyses.
 
@@ -100,6 +102,10 @@ def solve(
         Acceptance tolerance: a deal worth ``reservation - tol`` or more is accepted.
     analyses : bool
         Also run the optional analyses the scenario declares (games, war, ...).
+    refine : bool
+        Refine each solution over the range issues off the grid
+        (:mod:`dealsim.analysis.refinement`): ``solutions[name].continuous``. ``False`` keeps
+        every solution on the grid (``continuous`` is ``None``).
     max_deals : int or None
         Refuse a deal space of more deals than this, before any work (``None``: no limit; see
         docs/limits.md).
@@ -140,6 +146,13 @@ def solve(
                 refinement=s.refinement,
                 parameters={"weights": _by_party(ids, powers)} if name == "weighted_nash" else {},
             )
+        if refine:
+            from dealsim.analysis.refinement import refine_solutions
+
+            rows = {name: found[name].index for name in SOLUTION_NAMES}
+            refined = refine_solutions(scenario, zc, rows, weights=powers, tol=tol)
+            for name, continuous in refined.items():
+                solutions[name] = replace(solutions[name], continuous=continuous)
     extra = {}
     if analyses:
         for key, (declared, target) in ANALYSES.items():

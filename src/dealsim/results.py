@@ -91,7 +91,13 @@ class FrontierSummary(ResultMixin):
 
 @dataclass(frozen=True)
 class SolutionSummary(ResultMixin):
-    """A bargaining solution: the deal it picks and each party's utility there."""
+    """A bargaining solution: the deal it picks and each party's utility there.
+
+    ``continuous`` is the solution refined over the range issues
+    (:class:`dealsim.analysis.refinement.ContinuousSolution`: ``deal``, ``utilities``,
+    ``improvement``, ``status``, ...), or ``None`` when refinement is off or there is no range
+    issue.
+    """
 
     method: str
     index: int
@@ -99,6 +105,7 @@ class SolutionSummary(ResultMixin):
     utilities: dict[str, float]
     refinement: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    continuous: Any = None
 
 
 @dataclass(frozen=True)

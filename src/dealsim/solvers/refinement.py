@@ -24,7 +24,8 @@ exactly (up to floating point):
 
 Only individually rational points compete: ``U_i >= d_i`` is part of every polytope; criteria
 are then computed with the tolerant test ``U_i >= d_i - tol * scale``, ``scale`` the utilities'
-scale (:func:`dealsim.solvers.pareto.tolerance_scale`). Parties whose ideal gain is at most ``tol * scale`` are *degenerate* and left out of the criteria, as on the grid.
+scale (:func:`dealsim.solvers.pareto.tolerance_scale`). Parties whose ideal gain is at most
+``tol * scale`` are *degenerate* and left out of the criteria, as on the grid.
 
 Each piece's optimum is returned with a status (``"optimal"``, ``"infeasible"``, ``"no_interior"``
 for Nash on a piece without strictly positive gains, ``"not_converged"``); the caller compares the
@@ -502,9 +503,8 @@ def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.1, mu_min=1e-14, st
     """Maximise ``sum w log(gc + gA y) + mu sum log(h - G y)`` for mu -> 0, batched."""
     real = ~_padding(G, h)  # (Q, n)
     Gr = np.where(real[..., None], G, 0.0)
-    halvings = 0.5 ** np.arange(30)
 
-    def value(yy):
+    def value(yy, mu):
         g = gc[:, None, :] + np.einsum("qkm,qam->qak", gA, yy)
         sl = np.where(real[:, None, :], h[:, None, :] - np.einsum("qnm,qam->qan", Gr, yy), 1.0)
         bad = (g <= 0).any(-1) | (sl <= 0).any(-1)
@@ -512,7 +512,13 @@ def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.1, mu_min=1e-14, st
             f = np.log(np.where(g > 0, g, 1.0)) @ w + mu * np.log(np.where(sl > 0, sl, 1.0)).sum(-1)
         return np.where(bad, -np.inf, f)
 
-    mu = mu0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _newton_loop(y, gA, gc, Gr, h, real, w, value, mu0, shrink, mu_min, steps)
+
+
+def _newton_loop(y, gA, gc, Gr, h, real, w, value, mu, shrink, mu_min, steps):
+    """The barrier path (see :func:`_barrier_newton`); a step that is not finite stops a piece."""
+    halvings = 0.5 ** np.arange(30)
     converged = np.zeros(y.shape[0], dtype=bool)
     while True:
         for _ in range(steps):
@@ -522,12 +528,15 @@ def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.1, mu_min=1e-14, st
             hess = -np.einsum("qkm,qkl,qk->qml", gA, gA, w / g**2) - mu * np.einsum(
                 "qnm,qnl,qn->qml", Gr, Gr, real / sl**2
             )
-            step = np.linalg.solve(hess, -grad[..., None])[..., 0]
+            finite = np.isfinite(hess).all(axis=(1, 2)) & np.isfinite(grad).all(axis=1)
+            hess = np.where(finite[:, None, None], hess, -np.eye(hess.shape[-1]))
+            rhs = -np.where(finite[:, None], grad, 0.0)[..., None]
+            step = (np.linalg.pinv(hess) @ rhs)[..., 0]  # pinv: a flat direction is no step
             decrement = (grad * step).sum(-1)  # >= 0 for a concave objective
             converged = decrement <= 1e-13  # one more full step after this: quadratic
             trial = y[:, None, :] + halvings[None, :, None] * step[:, None, :]
-            f0 = value(y[:, None, :])
-            ft = value(trial)
+            f0 = value(y[:, None, :], mu)
+            ft = value(trial, mu)
             accept = ft >= f0 + 0.25 * halvings[None, :] * decrement[:, None]
             first = np.argmax(accept, axis=1)
             move = accept.any(axis=1)

@@ -1,0 +1,182 @@
+"""Tests of dealsim.analysis.refinement: solutions off the grid, checked against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import dealsim
+from dealsim.solvers.refinement import solution_criteria
+
+
+def _split(tmp_path, *, d=(0.2, 0.1), steps=5, powers=(1.0, 1.0), a_points=None, extra=""):
+    """A one-issue split scenario written to a file: A gets x, B gets 1 - x."""
+    a_points = a_points or [[0.0, 0.0], [1.0, 1.0]]
+    points = ", ".join(f"[{float(x)!r}, {float(v)!r}]" for x, v in a_points)
+    text = f"""
+[scenario]
+name = "split"
+description = "test split"
+
+[parties.a]
+label = "A"
+reservation = {d[0]!r}
+power = {powers[0]!r}
+
+[parties.b]
+label = "B"
+reservation = {d[1]!r}
+power = {powers[1]!r}
+
+[issues.x]
+label = "A's share"
+range = [0.0, 1.0]
+steps = {steps}
+
+[payoffs.a]
+weights = {{ x = 1.0 }}
+x = {{ points = [{points}] }}
+
+[payoffs.b]
+weights = {{ x = 1.0 }}
+x = {{ points = [[0.0, 1.0], [1.0, 0.0]] }}
+{extra}
+"""
+    path = tmp_path / "split.toml"
+    path.write_text(text)
+    return dealsim.load(str(path))
+
+
+def test_linear_split_nash_is_055_off_a_five_step_grid(tmp_path):
+    result = dealsim.solve(_split(tmp_path))
+    nash = result.solutions["nash"]
+    assert nash.deal == {"x": 0.5}
+    assert nash.continuous.status == "refined"
+    assert_allclose(nash.continuous.deal["x"], 0.55, atol=1e-9)
+    assert_allclose(list(nash.continuous.utilities.values()), [0.55, 0.45], atol=1e-9)
+    # Nash product 0.35 * 0.35 against 0.3 * 0.4 on the grid
+    assert_allclose(nash.continuous.improvement, 0.1225 - 0.12, atol=1e-12)
+
+
+def test_linear_split_weighted_nash_with_powers_two_to_one(tmp_path):
+    result = dealsim.solve(_split(tmp_path, powers=(2.0, 1.0)))
+    weighted = result.solutions["weighted_nash"].continuous
+    assert_allclose(weighted.deal["x"], 0.2 + (2 / 3) * 0.7, atol=1e-9)
+    assert weighted.improvement > 0
+
+
+def test_square_root_split_gives_nash_one_third(tmp_path):
+    xs = np.linspace(0.0, 1.0, 1001)
+    scenario = _split(tmp_path, d=(0.0, 0.0), a_points=[[x, float(np.sqrt(x))] for x in xs])
+    nash = dealsim.solve(scenario).solutions["nash"]
+    assert nash.deal == {"x": 0.25}
+    # the table is sqrt's chords with step h = 1e-3: slopes err by O(h), so does the optimum
+    assert_allclose(nash.continuous.deal["x"], 1 / 3, atol=2e-4)
+
+
+def test_two_issue_kalai_smorodinsky_and_egalitarian_by_hand(tmp_path):
+    # U_a = 0.5 x + 0.5 y, U_b = 1.5 (1 - x) + 0.5 (1 - y), d = (0, 0.3), grids {0, 0.5, 1}.
+    # The frontier raises y first (it costs B least), then x along y = 1. Equal gains:
+    # 0.5 + 0.5 x = 1.2 - 1.5 x, x = 0.35. Ideal (0.9, 2):
+    # (0.5 + 0.5 x) / 0.9 = (1.2 - 1.5 x) / 1.7,
+    # x = 23 / 220.
+    text = """
+[scenario]
+name = "two issues"
+description = "worked by hand"
+
+[parties.a]
+label = "A"
+reservation = 0.0
+
+[parties.b]
+label = "B"
+reservation = 0.3
+
+[issues.x]
+label = "x"
+range = [0.0, 1.0]
+steps = 3
+
+[issues.y]
+label = "y"
+range = [0.0, 1.0]
+steps = 3
+
+[payoffs.a]
+weights = { x = 0.5, y = 0.5 }
+x = { points = [[0.0, 0.0], [1.0, 1.0]] }
+y = { points = [[0.0, 0.0], [1.0, 1.0]] }
+
+[payoffs.b]
+weights = { x = 1.5, y = 0.5 }
+x = { points = [[0.0, 1.0], [1.0, 0.0]] }
+y = { points = [[0.0, 1.0], [1.0, 0.0]] }
+"""
+    path = tmp_path / "two.toml"
+    path.write_text(text)
+    result = dealsim.solve(dealsim.load(str(path)))
+    egal = result.solutions["egalitarian"].continuous
+    assert_allclose([egal.deal["x"], egal.deal["y"]], [0.35, 1.0], atol=1e-9)
+    assert_allclose(list(egal.utilities.values()), [0.675, 0.975], atol=1e-9)
+    ks = result.solutions["kalai_smorodinsky"]
+    assert ks.deal == {"x": 0.0, "y": 1.0}
+    assert_allclose([ks.continuous.deal["x"], ks.continuous.deal["y"]], [23 / 220, 1.0], atol=1e-9)
+
+
+def test_a_constraint_binding_at_the_continuous_optimum_is_respected(tmp_path):
+    extra = '\n[[constraints]]\nlabel = "cap"\nrequire = "x <= 0.52"\n'
+    nash = dealsim.solve(_split(tmp_path, extra=extra)).solutions["nash"].continuous
+    assert nash.status == "refined"
+    assert nash.deal["x"] <= 0.52
+    assert_allclose(nash.deal["x"], 0.52, atol=1e-9)
+
+
+def test_refine_false_and_grid_optimal_solutions(tmp_path):
+    scenario = _split(tmp_path)
+    assert dealsim.solve(scenario, refine=False).solutions["nash"].continuous is None
+    # split-linear's grid holds the exact Nash share 0.575: the grid deal stands
+    nash = dealsim.solve(dealsim.load("split-linear")).solutions["nash"].continuous
+    assert nash.status == "grid"
+    assert nash.improvement == 0.0
+    document = dealsim.solve(scenario).to_dict()
+    assert set(document["solutions"]["nash"]["continuous"]) >= {"deal", "utilities", "improvement"}
+
+
+def test_donbas_refinement_keeps_constraints_reservations_and_is_never_worse():
+    result = dealsim.solve(dealsim.load("donbas-2026"))
+    reservations = np.array(list(result.reservations.values()))
+    for solution in result.solutions.values():
+        c = solution.continuous
+        assert c.status in {"refined", "grid"}
+        assert c.improvement >= 0
+        u = np.array(list(c.utilities.values()))
+        assert (u >= reservations - 1e-9).all()
+        assert c.deal["zone_status"] == "russian_control" or c.deal["donbas_ceded"] > 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    d=st.tuples(st.floats(0.0, 0.4), st.floats(0.0, 0.4)),
+    steps=st.integers(2, 9),
+    knee=st.tuples(st.floats(0.1, 0.9), st.floats(0.0, 1.0)),
+    method=st.sampled_from(["nash", "kalai_smorodinsky", "egalitarian", "utilitarian"]),
+)
+def test_refinement_is_never_worse_than_the_grid(tmp_path_factory, d, steps, knee, method):
+    points = [[0.0, 0.0], [knee[0], knee[1]], [1.0, 1.0]]
+    scenario = _split(tmp_path_factory.mktemp("s"), d=d, steps=steps, a_points=points)
+    result = dealsim.solve(scenario)
+    solution = result.solutions[method]
+    if solution is None:
+        return
+    c = solution.continuous
+    assert c.criterion >= c.grid_criterion
+    grid_u = np.array([list(solution.utilities.values())])
+    cont_u = np.array([list(c.utilities.values())])
+    assert (cont_u >= np.array(d) - 1e-9).all()
+    ideal = np.maximum(cont_u[0], grid_u[0])  # any common ideal: only the comparison matters
+    if method in ("utilitarian",):
+        grid_value = solution_criteria(grid_u, d, method, ideal=ideal)[0]
+        assert solution_criteria(cont_u, d, method, ideal=ideal)[0] >= grid_value - 1e-12
