@@ -242,7 +242,13 @@ def test_donbas_json_carries_the_three_analyses():
     result = solve(dealsim.load("donbas-2026"))
     document = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     war = document["war"]
-    assert war["values"] == pytest.approx({"ukraine": 0.45, "russia": 0.50})
+    scenario, params = dealsim.load("donbas-2026"), result.parameters
+    expected = {}  # the lottery p * win + (1 - p) * lose - cost, from the file's own numbers
+    for q in ("ukraine", "russia"):
+        win, lose = scenario.war.stakes(q, params)
+        p = scenario.war.probability(q, params)
+        expected[q] = p * win + (1 - p) * lose - scenario.war.cost(q, params)
+    assert war["values"] == pytest.approx(expected)
     assert {"values", "bargaining_range", "preferred_to_war", "commitment"} <= set(war)
     assert {"prefers_war_now", "zone_survivors", "largest_survivable_shift"} <= set(
         war["commitment"]
@@ -277,8 +283,17 @@ def test_donbas_json_carries_the_three_analyses():
 
 def test_war_values_follow_parameter_draws():
     s = dealsim.load("donbas-2026")
+
+    # the war value p * win + (1 - p) * lose - cost moves with russia_win, draw by draw
+    def lottery(party, p_russia):
+        params = {**s.parameters, "russia_win": p_russia}
+        win, lose = s.war.stakes(party, params)
+        p = p_russia if party == "russia" else 1 - p_russia
+        return p * win + (1 - p) * lose - s.war.cost(party, params)
+
     zc = compute_zone(s, {**s.parameters, "russia_win": 0.5})
-    # Ukraine: 0.5*0.8 + 0.5*0.1 - 0.105 = 0.345; Russia: 0.5*0.8 + 0.5*0.5 - 0.105 = 0.545.
-    assert_allclose(zc.reservations[1:], [0.345, 0.545])
+    assert_allclose(zc.reservations[1:], [lottery("ukraine", 0.5), lottery("russia", 0.5)])
     draws = {**s.parameters, "russia_win": np.array([0.35, 0.5])}
-    assert_allclose(s.reservations(draws)[:, 1], [0.45, 0.345])
+    assert_allclose(
+        s.reservations(draws)[:, 1], [lottery("ukraine", 0.35), lottery("ukraine", 0.5)]
+    )
