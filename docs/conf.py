@@ -59,10 +59,10 @@ GALLERY = [
     (
         "threshold",
         "donbas-2026",
-        ["threshold", "--game", "guarantees_first", "--param", "credibility"],
+        ["threshold", "--game", "guarantees_first", "--param", "fortress_risk"],
         "Where a game's outcome switches as a parameter moves",
     ),
-    ("sweep", "donbas-2026", ["sweep", "--param", "credibility=0:1:11"], "A parameter sweep"),
+    ("sweep", "donbas-2026", ["sweep", "--param", "fortress_risk=0:0.3:7"], "A parameter sweep"),
     (
         "montecarlo",
         "donbas-2026",

@@ -41,7 +41,7 @@ def test_the_solve_schema_rejects_a_document_missing_a_core_key():
 def test_the_sweep_document_validates():
     from dealsim.uncertainty.sweep import sweep
 
-    result = sweep(dealsim.load("donbas-2026"), {"credibility": [0.2, 0.8]}, workers=1)
+    result = sweep(dealsim.load("donbas-2026"), {"fortress_risk": [0.05, 0.25]}, workers=1)
     _validate(json.loads(json.dumps(list(result.records))), "sweep")
 
 

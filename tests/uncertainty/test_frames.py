@@ -16,11 +16,11 @@ def donbas():
 
 
 def test_sweep_frame_has_one_row_per_point_and_parameters_as_columns(donbas):
-    result = sweep(donbas, {"credibility": [0.1, 0.5, 0.9]}, workers=1, progress=False)
+    result = sweep(donbas, {"fortress_risk": [0.05, 0.15, 0.25]}, workers=1, progress=False)
     frame = result.to_frame()
     assert frame.index.tolist() == [0, 1, 2]
-    assert frame["credibility"].tolist() == [0.1, 0.5, 0.9]
-    assert frame.columns[0] == "credibility"
+    assert frame["fortress_risk"].tolist() == [0.05, 0.15, 0.25]
+    assert frame.columns[0] == "fortress_risk"
     for (_, row), record in zip(frame.iterrows(), result.records, strict=True):
         assert row["zone_size"] == record["agreement_zone"]["size"]
         assert row["agreement"] == (not record["agreement_zone"]["empty"])
@@ -34,9 +34,11 @@ def test_sweep_frame_has_one_row_per_point_and_parameters_as_columns(donbas):
 
 def test_sweep_frame_reads_back_like_the_csv_stream(donbas, tmp_path):
     path = tmp_path / "sweep.csv"
-    result = sweep(donbas, {"credibility": [0.2, 0.8]}, workers=1, output=path, progress=False)
+    result = sweep(donbas, {"fortress_risk": [0.05, 0.25]}, workers=1, output=path, progress=False)
     streamed = pd.read_csv(path, comment="#")
-    assert streamed["parameters.credibility"].tolist() == result.to_frame()["credibility"].tolist()
+    assert (
+        streamed["parameters.fortress_risk"].tolist() == result.to_frame()["fortress_risk"].tolist()
+    )
 
 
 def test_montecarlo_frame_has_one_row_per_sample_with_decoded_deals(donbas):
@@ -46,7 +48,7 @@ def test_montecarlo_frame_has_one_row_per_sample_with_decoded_deals(donbas):
     assert float(frame["agreement"].mean()) == mc.p_agreement
     assert float(frame["zone_size"].mean()) == pytest.approx(mc.zone_size["mean"], rel=1e-12)
     space = dealsim.solve(donbas).deal_space
-    for name in ("credibility", "fortress_risk"):
+    for name in ("fortress_risk", "russia_win"):
         assert frame[name].notna().all()
     # Every decoded Nash deal agrees with its flat index (row-major over the issues).
     sizes = [issue["size"] for issue in space["issues"].values()]

@@ -50,10 +50,10 @@ class SweepResult(ResultMixin):
         Examples
         --------
         >>> import dealsim
-        >>> result = sweep(dealsim.load("donbas-2026"), {"credibility": [0.1, 0.9]}, workers=1)
+        >>> result = sweep(dealsim.load("donbas-2026"), {"fortress_risk": [0.1, 0.2]}, workers=1)
         >>> frame = result.to_frame()
-        >>> frame["credibility"].tolist(), frame.columns[:2].tolist()
-        ([0.1, 0.9], ['credibility', 'fortress_risk'])
+        >>> frame["fortress_risk"].tolist(), frame.columns[0]
+        ([0.1, 0.2], 'fortress_risk')
         >>> frame[["zone_size", "agreement"]].dtypes.astype(str).tolist()
         ['int64', 'bool']
         """
