@@ -388,6 +388,9 @@ def render_report(result: SolveResult) -> str:
     lines.append("")
     lines.append("Bargaining solutions (over the zone; the best deal on the grid)")
     lines.extend(_solutions_table(result))
+    from dealsim.analysis.refinement import render_continuous
+
+    lines.extend(render_continuous(result))
     for name in result.solutions:
         ties = tied_deals(result, name)
         if ties > 1:

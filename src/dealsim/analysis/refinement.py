@@ -46,7 +46,7 @@ from dealsim.solvers.refinement import continuous_ideal, refine_pieces, solution
 from dealsim.space import DealSpace, UtilityModel
 from dealsim.zone import ZoneComputation
 
-__all__ = ["MAX_PIECES", "ContinuousSolution", "refine_solutions"]
+__all__ = ["MAX_PIECES", "ContinuousSolution", "refine_solutions", "render_continuous"]
 
 MAX_PIECES = 4096
 """Limit on the pieces of one refinement (regions x cells); beyond it a solution keeps its grid
@@ -223,6 +223,68 @@ def refine_solutions(
                 searched + "; no deal off the grid does better",
             )
     return out
+
+
+_TITLES = {
+    "nash": "Nash",
+    "weighted_nash": "Weighted Nash",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "egalitarian": "Egalitarian",
+    "utilitarian": "Utilitarian",
+}
+_CRITERIA = {
+    "nash": "Nash product",
+    "weighted_nash": "weighted Nash product",
+    "kalai_smorodinsky": "smallest share of the ideal gain",
+    "egalitarian": "smallest gain",
+    "utilitarian": "sum of utilities",
+}
+
+
+def render_continuous(result: Any) -> list[str]:
+    """Text lines for the solutions whose refined deal differs from the grid deal.
+
+    Parameters
+    ----------
+    result : SolveResult
+        A solve with refinement on.
+
+    Returns
+    -------
+    list of str
+        Empty when no solution moved off the grid (or refinement is off); a line per solution
+        that did not converge or was skipped.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> render_continuous(dealsim.solve(dealsim.load("split-linear")))
+    []
+    """
+    from dealsim._format import format_number
+
+    lines: list[str] = []
+    for name, solution in result.solutions.items():
+        c = None if solution is None else solution.continuous
+        if c is None or c.status == "grid":
+            continue
+        title = _TITLES.get(name, name)
+        if c.status != "refined":
+            lines.append(f"  {title}: the grid deal is kept ({c.status}: {c.note})")
+            continue
+        moved = [
+            f"{issue} {format_number(value)} (grid {format_number(solution.deal[issue])})"
+            for issue, value in c.deal.items()
+            if isinstance(value, float) and value != solution.deal[issue]
+        ]
+        utilities = ", ".join(f"{p} {v:.4f}" for p, v in c.utilities.items())
+        lines.append(
+            f"  {title}: {'; '.join(moved)}; utilities {utilities}; "
+            f"{_CRITERIA[name]} +{c.improvement:.4g}"
+        )
+    if lines:
+        lines[:0] = ["", "Off the grid (range issues refined exactly; --no-refine turns this off):"]
+    return lines
 
 
 def _grid(scenario, deal, utilities, value, status, note) -> ContinuousSolution:

@@ -37,6 +37,11 @@ def _solve_args(parser: argparse.ArgumentParser) -> None:
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )
     add_limit_arguments(parser, frontier=True)
+    parser.add_argument(
+        "--no-refine",
+        action="store_true",
+        help="keep every solution on the deal grid (no refinement over range issues)",
+    )
 
 
 def _validate_args(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +66,7 @@ def _solve(args: argparse.Namespace) -> int:
         parameters=parse_assignments(args.set) or None,
         max_deals=args.max_deals,
         max_frontier=args.max_frontier,
+        refine=not args.no_refine,
     )
     text = dump_json(result.to_dict()) if args.format == "json" else render_report(result)
     write_output(text, args.output, force=args.force)

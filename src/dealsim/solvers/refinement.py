@@ -499,7 +499,7 @@ def _padding(G, h):
     return (np.abs(G).sum(axis=-1) == 0) & (h >= 0)
 
 
-def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.1, mu_min=1e-14, steps=40):
+def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.01, mu_min=1e-14, steps=40):
     """Maximise ``sum w log(gc + gA y) + mu sum log(h - G y)`` for mu -> 0, batched."""
     real = ~_padding(G, h)  # (Q, n)
     Gr = np.where(real[..., None], G, 0.0)
@@ -541,7 +541,7 @@ def _newton_loop(y, gA, gc, Gr, h, real, w, value, mu, shrink, mu_min, steps):
             first = np.argmax(accept, axis=1)
             move = accept.any(axis=1)
             y = np.where(move[:, None], trial[np.arange(y.shape[0]), first], y)
-            if converged.all():
+            if converged.all() or not (move & ~converged).any():  # done, or no step helps
                 break
         if mu <= mu_min:
             break
