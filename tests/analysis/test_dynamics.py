@@ -1,5 +1,6 @@
 """War, alternating offers and ratification over scenarios (models.md §2-§4, hand derivations)."""
 
+import itertools
 import json
 import math
 
@@ -214,9 +215,28 @@ def test_alternating_offers_approach_the_rubinstein_share():
     r1, r2 = -math.log(0.9), -math.log(0.8)
     conv = ao.convergence
     assert abs(conv["target"]["deal"]["share"] - r2 / (r1 + r2)) <= 0.0005
-    # Shorter rounds: the split approaches the target within the grid error bound.
-    for distance, bound in zip(conv["distance"], conv["grid_error_bound"], strict=True):
-        assert distance <= abs(5 / 7 - r2 / (r1 + r2)) + bound
+    # Binmore, Rubinstein & Wolinsky (1986): as rounds shorten the stationary equilibrium tends
+    # to the weighted Nash split; at the shortest period it is within 2 grid steps of it.
+    assert conv["model"] == "stationary"
+    assert conv["grid_resolution"] == pytest.approx(0.001)
+    assert conv["distance"][0] == pytest.approx(abs(5 / 7 - conv["target"]["deal"]["share"]))
+    assert all(b <= a + 1e-12 for a, b in itertools.pairwise(conv["distance"]))
+    assert conv["distance"][-1] <= 2 * 0.001
+    # each row is Rubinstein's closed form at discounts exp(-r_i D)
+    for period, us in zip(conv["periods"], conv["utilities"], strict=True):
+        d1, d2 = math.exp(-r1 * period), math.exp(-r2 * period)
+        assert us["a"] == pytest.approx((1 - d2) / (1 - d1 * d2))
+
+
+def test_outcome_by_last_proposer_is_reported():
+    # Finite horizon on a unit split without discounting: the last proposer takes everything
+    s = loads(split("[alternating_offers]\nrounds = 4\n", ra=0, rb=0, da=1, db=1, steps=11))
+    last = solve(s).analyses["alternating_offers"].by_last_proposer
+    assert set(last) == {"a", "b"}
+    assert last["b"]["rounds"] == 4 and last["a"]["rounds"] == 5
+    assert last["a"]["deal"]["share"] == pytest.approx(1.0)
+    assert last["b"]["deal"]["share"] == pytest.approx(0.0)
+    assert last["a"]["utilities"] == pytest.approx({"a": 1.0, "b": 0.0})
 
 
 def test_alternating_offers_with_an_empty_zone_end_at_the_reservations():

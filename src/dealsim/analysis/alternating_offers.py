@@ -10,13 +10,22 @@ the agreement zone, with the reservations as disagreement point. This is the sam
 all feasible deals: no party accepts or proposes a deal below its reservation, and a deal that is
 Pareto-dominated is never strictly preferred by the proposer and loses its tie-break. Discounts are
 the parties' ``discount`` factors (0 is used as ``1e-12``). ``convergence`` (all discounts in
-(0, 1), no breakdown risk, no round costs): with ``r_i = -ln discount_i`` and period ``D``, the
-game with discounts ``exp(-r_i D)`` and ``ceil(rounds / D)`` rounds is solved for shrinking ``D``
-and compared with the weighted Nash solution with weights ``1 / r_i`` (the limit as ``D -> 0``).
-On a grid of deals each round can round a share by up to one grid step, so the equilibrium may
-stray by about ``resolution / (1 - prod_i exp(-r_i D))``
-(``grid_error_bound``; ``resolution`` is the largest gap between a party's frontier utilities):
-the check is informative only where that bound is small.
+(0, 1), no breakdown risk, no round costs) tests the theorem of Binmore, Rubinstein & Wolinsky
+(1986): with ``r_i = -ln discount_i`` and period ``D``, discounts ``exp(-r_i D)``, the equilibrium
+tends to the weighted Nash solution with weights ``1 / r_i`` as ``D -> 0``. For two parties
+(``model = "stationary"``) each row is the infinite-horizon stationary equilibrium on the
+piecewise-linear zone frontier (:func:`dealsim.solvers.alternating_offers.stationary_offers`), so
+neither the end of the game nor the grid's rounding interferes. With three or more parties
+(``model = "finite_horizon"``) each row is backward induction from a horizon long enough that
+``max_i discount_i ** T`` is below the tolerance (``horizon_capped`` when the cap of 5000 rounds
+binds); the infinite-horizon game then has many subgame-perfect equilibria (Osborne & Rubinstein
+1990, §3.13) and on a finite deal set the convergence can fail (van Damme, Selten & Winter 1990).
+``grid_resolution`` is the largest utility gap between neighbouring frontier deals: no deal of
+the grid can be expected closer to the target than about half of it.
+
+``by_last_proposer``: a finite-horizon outcome depends on who proposes last. For each party that
+can make the last offer, the game with the first horizon ``>= rounds`` that ends on its offer:
+``{party: {deal, utilities, rounds}}``; the text says when they differ.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from dealsim.analysis._deals import (
     deal_entry,
     fmt,
 )
-from dealsim.solvers.alternating_offers import alternating_offers
+from dealsim.solvers.alternating_offers import alternating_offers, stationary_offers
 from dealsim.solvers.bargaining import weighted_nash_solution
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["AlternatingOffersAnalysis", "alternating_offers_analysis", "render_alternating_offers"]
 
-PERIODS = (1.0, 0.5, 0.25, 0.1)
+PERIODS = (1.0, 0.5, 0.25, 0.1, 0.01)
 """Period lengths (fractions of a round) of the convergence check."""
 
 MAX_ROUNDS = 5000
@@ -74,6 +83,8 @@ class AlternatingOffersAnalysis(ResultMixin):
         The game.
     convergence : dict or None
         The check toward the weighted Nash solution (module docstring).
+    by_last_proposer : dict or None
+        ``{party: {deal, utilities, rounds}}``: the outcome when each party proposes last.
     """
 
     agreement: bool
@@ -90,6 +101,7 @@ class AlternatingOffersAnalysis(ResultMixin):
     breakdown: float
     round_cost: dict[str, float]
     convergence: dict[str, Any] | None
+    by_last_proposer: dict[str, Any] | None = None
     method: str = "alternating_offers/backward_induction"
     parameters: dict[str, Any] = field(default_factory=dict)
 
@@ -160,6 +172,20 @@ def alternating_offers_analysis(
     convergence = None
     if q == 0.0 and not costs.any() and np.all(disc < 1.0):
         convergence = _convergence(zc, u, d, disc, rounds, order)
+    last: dict[str, Any] = {}
+    for extra in range(order.size):  # the first horizons >= rounds ending on each proposer
+        horizon = rounds + extra
+        party = ids[int(order[(horizon - 1) % order.size])]
+        if party in last:
+            continue
+        alt = alternating_offers(
+            u, d, discount=disc, rounds=horizon, proposer_order=order, breakdown=q,
+            round_cost=costs, tol=zc.tol,
+        )  # fmt: skip
+        entry = {"deal": None, "utilities": by_party(ids, alt.deal_utilities), "rounds": horizon}
+        if alt.agreement:
+            entry["deal"] = zc.space.deal(int(zc.zone_frontier[alt.deal_index]))
+        last[party] = entry
     return AlternatingOffersAnalysis(
         agreement=res.agreement,
         deal=zc.space.deal(index) if res.agreement else None,
@@ -169,6 +195,7 @@ def alternating_offers_analysis(
         round=res.agreement_round,
         agreement_probability=res.agreement_probability,
         convergence=convergence,
+        by_last_proposer=last,
         **common,
     )
 
@@ -180,18 +207,26 @@ def _convergence(zc, u, d, disc, rounds, order) -> dict[str, Any]:
     target_u = u[target.index]
     gaps = [np.diff(np.unique(u[:, j])) for j in range(u.shape[1])]
     resolution = max((float(g.max()) for g in gaps if g.size), default=0.0)
-    periods, n_rounds, utilities, distance, bound = [], [], [], [], []
+    two = u.shape[1] == 2
+    periods, n_rounds, utilities, distance, capped = [], [], [], [], []
     for period in PERIODS:
-        n = min(math.ceil(rounds / period - 1e-9), MAX_ROUNDS)
-        res = alternating_offers(
-            u, d, discount=np.exp(-r * period), rounds=n, proposer_order=order, tol=zc.tol
-        )
+        discount = np.exp(-r * period)
+        if two:
+            x, _ = stationary_offers(u, d, discount=discount, tol=zc.tol)
+            n = None
+        else:  # long enough that the end of the game does not matter: max delta^T < tol
+            needed = math.ceil(math.log(zc.tol) / math.log(float(discount.max())))
+            n = min(max(math.ceil(rounds / period - 1e-9), needed), MAX_ROUNDS)
+            capped.append(n < needed)
+            x = alternating_offers(
+                u, d, discount=discount, rounds=n, proposer_order=order, tol=zc.tol
+            ).deal_utilities
         periods.append(period)
         n_rounds.append(n)
-        utilities.append(by_party(ids, res.deal_utilities))
-        distance.append(float(np.max(np.abs(res.deal_utilities - target_u))))
-        bound.append(resolution / (1.0 - float(np.prod(np.exp(-r * period)))))
+        utilities.append(by_party(ids, x))
+        distance.append(float(np.max(np.abs(x - target_u))))
     return {
+        "model": "stationary" if two else "finite_horizon",
         "weights": by_party(ids, 1.0 / r),
         "target": deal_entry(zc, zc.zone_frontier[target.index], target_u),
         "periods": periods,
@@ -199,7 +234,7 @@ def _convergence(zc, u, d, disc, rounds, order) -> dict[str, Any]:
         "utilities": utilities,
         "distance": distance,
         "grid_resolution": resolution,
-        "grid_error_bound": bound,
+        "horizon_capped": any(capped),
     }
 
 
@@ -232,26 +267,48 @@ def render_alternating_offers(
         return lines
     lines.append(f"  agreed in round {result.round}: {format_deal(result.deal)}")
     lines.append("  utilities: " + ", ".join(f"{k} {v:.4f}" for k, v in result.utilities.items()))
+    last = result.by_last_proposer or {}
+    if len(last) > 1:
+        deals = {str(e["deal"]) for e in last.values()}
+        if len(deals) > 1:
+            lines.append("  the outcome depends on who proposes last:")
+            for party, e in last.items():
+                shown = format_deal(e["deal"]) if e["deal"] is not None else "no agreement"
+                lines.append(f"    {party} last ({e['rounds']} rounds): {shown}")
+        else:
+            lines.append("  the same deal whoever proposes last")
+    if len(result.discounts) > 2:
+        lines.append(
+            "  with three or more parties the infinite-horizon game has many subgame-perfect "
+            "equilibria (Osborne & Rubinstein 1990, 3.13); this is the one backward induction "
+            "from the horizon selects"
+        )
     conv = result.convergence
     if conv is not None:
-        lines.append(
-            "  as rounds shorten, toward the weighted Nash deal (weights 1/r_i, "
-            "discount = exp(-r_i)):"
+        how = (
+            "stationary infinite-horizon equilibrium on the piecewise-linear frontier"
+            if conv["model"] == "stationary"
+            else "backward induction from a horizon where max delta^T < tol"
         )
-        rows = [["period", "rounds", *solve_result.parties, "max distance", "grid error bound"]]
-        for period, n, us, dist, bound in zip(
-            conv["periods"], conv["rounds"], conv["utilities"], conv["distance"],
-            conv["grid_error_bound"], strict=True,
-        ):  # fmt: skip
+        lines.append(
+            "  as rounds shorten, toward the weighted Nash deal (weights 1/r_i, discount = "
+            f"exp(-r_i); Binmore, Rubinstein & Wolinsky 1986), {how}:"
+        )
+        rows = [["period", "rounds", *solve_result.parties, "max distance"]]
+        for period, n, us, dist in zip(
+            conv["periods"], conv["rounds"], conv["utilities"], conv["distance"], strict=True
+        ):
             rows.append(
-                [fmt(period), str(n), *(f"{us[q]:.4f}" for q in us), f"{dist:.4f}", f"{bound:.3g}"]
-            )
+                [fmt(period), "" if n is None else str(n), *(f"{us[q]:.4f}" for q in us),
+                 f"{dist:.4f}"]
+            )  # fmt: skip
         target = conv["target"]["utilities"]
         rows.append(["weighted Nash", "", *(f"{target[q]:.4f}" for q in target), ""])
         lines.extend(table(rows, indent="    "))
-        if min(conv["grid_error_bound"]) > 0.05:
-            lines.append(
-                "    (the deal grid is too coarse for this check: one grid step per round can move "
-                "the deal by up to the error bound)"
-            )
+        lines.append(
+            f"    largest utility gap between neighbouring frontier deals: "
+            f"{conv['grid_resolution']:.4g}"
+        )
+        if conv["horizon_capped"]:
+            lines.append(f"    (the horizon was capped at {MAX_ROUNDS} rounds)")
     return lines

@@ -14,7 +14,21 @@ parties bargain the disagreement state goes on, so a deal with utilities ``u`` a
 is worth ``d_i + delta_i**t (u_i - d_i) - t c_i`` to party ``i`` in round-0 terms; only the surplus
 over the disagreement point is discounted. With ``d = 0`` this is Rubinstein's model, and as the
 period length goes to zero the split tends to the Nash solution with disagreement point ``d`` and
-weights ``1/r_i`` (see :func:`convergence_to_nash`).
+weights ``1/r_i`` (see :func:`convergence_to_nash`; Binmore, Rubinstein & Wolinsky 1986). For two
+parties bargaining over a frontier rather than a unit split, :func:`stationary_offers` gives the
+infinite-horizon stationary equilibrium on the piecewise-linear frontier, the object of that
+theorem.
+
+With three or more parties under unanimity the infinite-horizon game has many subgame-perfect
+equilibria (Osborne & Rubinstein 1990, §3.13): any division can be supported when the parties
+are patient enough. :func:`alternating_offers` reports the one backward induction from a finite
+horizon selects; over a finite deal set it need not converge to the Nash solution as the
+period shrinks (van Damme, Selten & Winter 1990).
+
+References
+----------
+In ``docs/references.bib``: ``rubinstein1982``, ``binmore1986``, ``osborne1990``,
+``vandamme1990``.
 """
 
 from __future__ import annotations
@@ -45,6 +59,7 @@ __all__ = [
     "outside_option_share",
     "rubinstein_share",
     "rubinstein_share_from_rates",
+    "stationary_offers",
 ]
 
 
@@ -492,6 +507,104 @@ def _assemble(u, d, values, offers, next_round, order, q, *, parameters) -> Alte
         proposers=order,
         parameters=parameters,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# the stationary equilibrium of two parties on a frontier
+
+
+def stationary_offers(
+    frontier: ArrayLike,
+    disagreement: ArrayLike,
+    *,
+    discount: ArrayLike,
+    tol: float = 1e-12,
+    max_iter: int = 1_000_000,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Infinite-horizon stationary equilibrium of two parties bargaining over a frontier.
+
+    The frontier is the piecewise-linear curve through the given utility pairs (its Pareto
+    part above ``d``). In the stationary subgame-perfect equilibrium party 1 proposes ``x`` and
+    party 2 proposes ``y``, each making the responder indifferent between accepting and
+    waiting a round: ``x_2 - d_2 = delta_2 (y_2 - d_2)`` and ``y_1 - d_1 = delta_1 (x_1 - d_1)``.
+    Agreement is immediate on ``x``. The fixed point is found by iterating the two conditions, a
+    contraction with factor ``delta_1 delta_2``.
+
+    Parameters
+    ----------
+    frontier : array_like, shape (n, 2)
+        Utility pairs of the deals (any order; dominated points are ignored).
+    disagreement : array_like, shape (2,)
+    discount : array_like, shape (2,)
+        Discount factors in (0, 1).
+    tol : float
+        Stop when an iteration moves ``x_1`` by less than ``tol`` times the utilities' scale.
+    max_iter : int
+        Iteration cap.
+
+    Returns
+    -------
+    x, y : ndarray, shape (2,)
+        The first and the second proposer's offers (utilities).
+
+    Raises
+    ------
+    SolverError
+        On malformed input, or when no frontier point gives both parties at least ``d``.
+
+    References
+    ----------
+    Rubinstein (1982) ``rubinstein1982``; Binmore, Rubinstein & Wolinsky (1986) ``binmore1986``.
+
+    Examples
+    --------
+    On the unit split the first proposer gets Rubinstein's ``(1 - d2) / (1 - d1 d2)``:
+
+    >>> x, y = stationary_offers([[0, 1], [1, 0]], [0, 0], discount=[0.9, 0.8])
+    >>> round(float(x[0]), 10), round(5 / 7, 10)
+    (0.7142857143, 0.7142857143)
+    """
+    u = as_float("frontier", frontier)
+    d = as_float("disagreement", disagreement)
+    disc = check_discount("discount", discount)
+    if u.ndim != 2 or u.shape[1] != 2 or d.shape != (2,) or disc.shape != (2,):
+        raise SolverError(
+            "stationary_offers is for two parties: frontier (n, 2), disagreement and discount (2,)"
+        )
+    if np.any(disc >= 1.0):
+        raise SolverError(f"discount factors must be below 1, got {disc.tolist()}")
+    rational = np.all(u >= d, axis=1)
+    if not rational.any():
+        raise SolverError("no frontier point gives both parties at least the disagreement point")
+    pts = u[rational]
+    pts = pts[np.lexsort((-pts[:, 1], pts[:, 0]))]
+    # the Pareto part: u2 strictly decreasing as u1 increases (scan from the right)
+    best = -np.inf
+    keep = np.zeros(pts.shape[0], dtype=bool)
+    for i in range(pts.shape[0] - 1, -1, -1):  # frontier points, not deals: a short loop
+        if pts[i, 1] > best:
+            keep[i] = True
+            best = pts[i, 1]
+    pts = pts[keep]
+    a, b = pts[:, 0], pts[:, 1]  # a ascending, b descending
+
+    def f(x1):  # party 2's utility on the frontier at party 1's utility x1
+        return np.interp(x1, a, b)
+
+    def f_inv(x2):  # party 1's utility on the frontier at party 2's utility x2
+        return np.interp(x2, b[::-1], a[::-1])
+
+    scale = max(1e-300, float(np.abs(pts).max()), float(np.abs(d).max()))
+    x1 = a[-1]
+    for _ in range(max_iter):
+        y1 = d[0] + disc[0] * (x1 - d[0])
+        new = f_inv(d[1] + disc[1] * (f(y1) - d[1]))
+        if abs(new - x1) <= tol * scale:
+            x1 = new
+            break
+        x1 = new
+    y1 = d[0] + disc[0] * (x1 - d[0])
+    return np.array([x1, f(x1)]), np.array([y1, f(y1)])
 
 
 # --------------------------------------------------------------------------------------------
