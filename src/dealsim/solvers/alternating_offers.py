@@ -90,6 +90,10 @@ def rubinstein_share(d1: ArrayLike, d2: ArrayLike) -> float | NDArray[np.float64
     SolverError
         If a discount factor lies outside (0, 1] or both are 1.
 
+    References
+    ----------
+    Rubinstein (1982) ``rubinstein1982`` (``docs/references.bib``).
+
     Examples
     --------
     >>> rubinstein_share(0.9, 0.8)  # 5/7
@@ -391,6 +395,12 @@ def alternating_offers(
     ------
     SolverError
         On malformed shapes or parameters outside their domain.
+
+    References
+    ----------
+    Rubinstein (1982) ``rubinstein1982``; more than two players: Osborne & Rubinstein (1990)
+    ``osborne1990``, §3.13; finite deal sets: van Damme, Selten & Winter (1990) ``vandamme1990``
+    (``docs/references.bib``).
 
     Examples
     --------

@@ -162,6 +162,11 @@ def nash_bargaining_solution(
     If no row gives every other party a positive gain, the product is zero everywhere and the
     module's tie-break picks the deal (Pareto optimal, then largest sum of normalised gains).
 
+    References
+    ----------
+    Nash (1950) ``nash1950``; the weighted form as the limit of alternating offers: Binmore,
+    Rubinstein & Wolinsky (1986) ``binmore1986`` (``docs/references.bib``).
+
     Examples
     --------
     Points on the frontier ``u2 = 2 (1 - u1)``; the Nash solution is (1/2, 1):
@@ -239,6 +244,10 @@ def kalai_smorodinsky_solution(
     BargainingSolution
         ``value`` is ``min_i (u_i - d_i) / (ideal_i - d_i)`` at the solution.
 
+    References
+    ----------
+    Kalai & Smorodinsky (1975) ``kalai1975`` (``docs/references.bib``).
+
     Examples
     --------
     On ``u2 = 2 (1 - u1)`` the ideal point is (1, 2) and KS is (1/2, 1):
@@ -271,6 +280,10 @@ def egalitarian_solution(
     Returns
     -------
     BargainingSolution
+
+    References
+    ----------
+    Kalai (1977) ``kalai1977`` (``docs/references.bib``).
 
     Examples
     --------

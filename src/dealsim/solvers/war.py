@@ -181,6 +181,10 @@ def bargaining_range(
     -------
     BargainingRange
 
+    References
+    ----------
+    Fearon (1995) ``fearon1995`` (``docs/references.bib``).
+
     Examples
     --------
     >>> r = bargaining_range(0.6, 0.15, 0.10)
