@@ -33,6 +33,7 @@ from dealsim.space import DealSpace, UtilityModel
 __all__ = ["BatchSolution", "batch_solve"]
 
 _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB per float array)
+_TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,10 @@ def batch_solve(
     --------
     >>> import dealsim
     >>> s = dealsim.load("donbas-2026")
-    >>> batch = batch_solve(s, {"credibility": [0.1, 0.5, 0.9]})
+    >>> batch = batch_solve(s, {"fortress_risk": [0.0, 0.1, 0.25]})
     >>> batch.zone_size.tolist() == [
-    ...     dealsim.solve(s, parameters={"credibility": c}).agreement_zone.size
-    ...     for c in (0.1, 0.5, 0.9)]
+    ...     dealsim.solve(s, parameters={"fortress_risk": c}).agreement_zone.size
+    ...     for c in (0.0, 0.1, 0.25)]
     True
     """
     unknown = sorted(set(parameters) - set(scenario.parameters))
@@ -150,36 +151,61 @@ def _batch_kernel(scenario: Scenario, space: DealSpace, draws, tol: float, btol:
     n, k = space.size, len(scenario.parties)
     codes = space.codes()
     model = UtilityModel.from_scenario(scenario, draws)
-    u = np.broadcast_to(model.utilities(space, codes), (n_samples, n, k))
-    # one contiguous (S, n) array per party: reductions over a short last axis are slow
-    cols = [np.ascontiguousarray(u[..., i]) for i in range(k)]
     feasible = np.broadcast_to(model.feasible(space, codes).all(axis=-2), (n_samples, n))
+    # Utilities only of the deals feasible in some sample: the zone is empty elsewhere.
+    columns = np.flatnonzero(feasible.any(axis=0))
+    u = np.broadcast_to(model.utilities(space, codes[columns]), (n_samples, columns.size, k))
+    # one contiguous (S, m) array per party: reductions over a short last axis are slow
+    cols = [np.ascontiguousarray(u[..., i]) for i in range(k)]
     r = np.broadcast_to(scenario.reservations(draws), (n_samples, k))
     w = np.broadcast_to(scenario.powers(draws), (n_samples, k))
-    zone = feasible.copy()
+    # The zone's tolerance is relative, as in dealsim.zone: tol times each sample's utility scale.
+    accept_tol = tol * _utility_scales(model, r, n_samples)
+    zone_c = feasible[:, columns].copy()
     for i, col in enumerate(cols):
-        zone &= col >= (r[:, i] - tol)[:, None]
-    indices, utilities = _solutions_kernel(u, cols, zone, r, w, btol)
+        zone_c &= col >= (r[:, i] - accept_tol)[:, None]
+    zone = np.zeros((n_samples, n), dtype=bool)
+    zone[:, columns] = zone_c
+    indices, utilities = _solutions_kernel(u, cols, zone_c, r, w, btol)
+    chosen = indices >= 0
+    indices[chosen] = columns[indices[chosen]]
     return zone, feasible.sum(axis=1), r, indices, utilities
+
+
+def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.ndarray:
+    """Per sample, :func:`dealsim.zone.utility_scale`: a bound on every |utility| and |r|."""
+    bounds = np.zeros((n_samples, len(model.tables)))
+    for i, (party_tables, adds) in enumerate(zip(model.tables, model.term_adds, strict=True)):
+        for _, table in party_tables:
+            bounds[:, i] += np.abs(np.asarray(table, dtype=float)).max(axis=-1)
+        for add in adds:
+            add = np.abs(np.asarray(add, dtype=float))
+            bounds[:, i] += add.reshape(n_samples, -1).max(axis=1) if add.ndim > 1 else add.max()
+    return np.maximum(np.maximum(bounds.max(axis=1), np.abs(r).max(axis=1)), _TINY)
 
 
 def _solutions_kernel(u, cols, zone, r, w, tol):
     """The five solutions (SOLUTION_NAMES order) of each sample among its zone deals."""
     n_samples, _, k = u.shape
+    # The solvers' absolute tolerance: tol times the largest |u| over the candidates and |r|.
+    largest = np.zeros(n_samples)
+    for col in cols:
+        largest = np.maximum(largest, np.where(zone, np.abs(col), 0.0).max(axis=1, initial=0.0))
+    atol = tol * np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
     gains = [col - r[:, i, None] for i, col in enumerate(cols)]
     rational = zone.copy()
     for i, col in enumerate(cols):
-        rational &= col >= (r[:, i] - tol)[:, None]
+        rational &= col >= (r[:, i] - atol)[:, None]
     has = rational.any(axis=1)
     active, normalised, logs = [], [], []
     positive = rational.copy()
     for i, col in enumerate(cols):
         span = np.where(rational, col, -np.inf).max(axis=1) - r[:, i]
-        on = span > tol
+        on = span > atol
         active.append(on[:, None])
         normalised.append(gains[i] / np.where(on, span, 1.0)[:, None])
         logs.append(np.log(np.where(gains[i] > 0, gains[i], 1.0)))
-        positive &= ~on[:, None] | (gains[i] > tol)
+        positive &= ~on[:, None] | (gains[i] > atol[:, None])
     any_active = np.logical_or.reduce(active)
     zero_product = ~positive.any(axis=1)
 
@@ -206,17 +232,31 @@ def _solutions_kernel(u, cols, zone, r, w, tol):
         "egalitarian": smallest(gains),
         "utilitarian": np.where(rational, total_u, -np.inf),
     }
+    # Ties as in dealsim.solvers.bargaining: tol on the log Nash product (scaled by the weights)
+    # and on Kalai-Smorodinsky's normalised gains; atol on egalitarian, k * atol on utilitarian.
+    ties = {
+        "nash": np.full(n_samples, tol * k),
+        "weighted_nash": tol * w.sum(axis=1) / w.max(axis=1),
+        "kalai_smorodinsky": np.full(n_samples, tol),
+        "egalitarian": atol,
+        "utilitarian": atol * k,
+    }
     indices = np.full((n_samples, len(SOLUTION_NAMES)), -1, dtype=np.int64)
     values = np.full((n_samples, len(SOLUTION_NAMES), k), np.nan)
     rows = np.flatnonzero(has)
     for j, name in enumerate(SOLUTION_NAMES):
         value = objectives[name][rows]
         best = value.max(axis=1)
-        tied = value >= (best - tol * np.maximum(1.0, np.abs(best)))[:, None]
+        tie = ties[name][rows]
+        tied = value >= (best - tie)[:, None]
         chosen = np.argmax(tied, axis=1)
         for t in np.flatnonzero(tied.sum(axis=1) > 1):  # ties only: the solvers' own tie-break
             s = rows[t]
-            chosen[t] = _best_row(objectives[name][s], u[s], r[s], rational[s], tol)
+            # the candidates' utilities (others zeroed: the tie-break's scale is the candidates')
+            cand = np.where(rational[s][:, None], u[s], 0.0)
+            chosen[t] = _best_row(
+                objectives[name][s], cand, r[s], rational[s], atol[s], tol=tol, tie=tie[t]
+            )
         indices[rows, j] = chosen
         values[rows, j] = u[rows, chosen]
     return indices, values
