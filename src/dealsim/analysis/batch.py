@@ -250,7 +250,16 @@ def _solutions_kernel(u, cols, zone, r, w, tol):
         tie = ties[name][rows]
         tied = value >= (best - tie)[:, None]
         chosen = np.argmax(tied, axis=1)
-        for t in np.flatnonzero(tied.sum(axis=1) > 1):  # ties only: the solvers' own tie-break
+        multiple = np.flatnonzero(tied.sum(axis=1) > 1)
+        # Ties among deals of equal utilities (within atol) go to the lowest index, as the
+        # solvers' tie-break would: only genuinely different tied deals need it.
+        spread = np.zeros(multiple.size, dtype=bool)
+        for col in cols:
+            values_t = col[rows[multiple]]
+            high = np.where(tied[multiple], values_t, -np.inf).max(axis=1)
+            low = np.where(tied[multiple], values_t, np.inf).min(axis=1)
+            spread |= high - low > atol[rows[multiple]]
+        for t in multiple[spread]:  # the solvers' own tie-break
             s = rows[t]
             # the candidates' utilities (others zeroed: the tie-break's scale is the candidates')
             cand = np.where(rational[s][:, None], u[s], 0.0)
