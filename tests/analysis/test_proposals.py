@@ -45,15 +45,22 @@ def test_ratification_and_commitment_are_reported_per_package():
     s = loads(EXAMPLE_TOML)
     zc = compute_zone(s)
     # share 0.4: b's win-set is share <= 0.5; the shift 0.5 is capped at 0.1 by the monitors
-    # only from share 0.45, so b (p1 = 0.4, delta = 0.9, c = 0.1) faces p2 = 0.9 and fights:
-    # 0.9 * 0.5 > 0.4 + 0.1 * 0.1.
+    # only from share 0.45, so b (p1 = 0.4, delta = 0.9, c = 0.1) faces p2 = 0.9. Powell's
+    # infinite-horizon condition delta (p2 - p1) > (1 - delta)(p1 + c): 0.45 > 0.05, war. At
+    # share 0.5 the capped shift 0.1 still gives 0.09 > 0.05: war too (the two-period truncation,
+    # 0.09 > 0.4 + 0.1 * 0.1, would say peace).
     codes = np.array([[s.issue("share").values.index(0.4)], [s.issue("share").values.index(0.5)]])
     low, mid = deal_records(s, zc, codes)
-    assert low.ratification["b"] == {"probability": 1.0, "ratified": True}
+    assert low.ratification["b"] == {"approval": 1.0, "probability": 1.0, "ratified": True}
     assert low.commitment["fights_now"] is True
+    assert low.commitment["model"] == "infinite_horizon"
     assert low.commitment["p2"] == pytest.approx(0.9)
-    assert mid.commitment["fights_now"] is False
+    assert mid.commitment["fights_now"] is True
     assert mid.commitment["p2"] == pytest.approx(0.5)
+    two_period = loads(EXAMPLE_TOML.replace("[war]\n", '[war]\ncommitment = "two_period"\n'))
+    _, mid2 = deal_records(two_period, compute_zone(two_period), codes)
+    assert mid2.commitment["model"] == "two_period"
+    assert mid2.commitment["fights_now"] is False
 
 
 def test_a_missing_or_unknown_issue_is_a_clear_error():

@@ -43,4 +43,7 @@ def test_colombia_ratification_model_predicts_the_failed_plebiscite_would_pass()
     # log-odds 0.1 + 0.3 + 0.2 * 3 - 0.4 = 0.6; 1 / (1 + exp(-0.6)) = 0.6457; the vote: 49.8% Yes
     _, record = actual_record("colombia-farc-2016")
     assert record.utilities["farc"] == pytest.approx(0.82)
-    assert record.ratification["government"]["probability"] == pytest.approx(0.645656, abs=1e-6)
+    assert record.ratification["government"]["approval"] == pytest.approx(0.645656, abs=1e-6)
+    # ... and with a poll error of 0.05 the model makes the vote very likely to pass:
+    # Phi((0.645656 - 0.5) / 0.05) = Phi(2.913) = 0.9982; it failed 49.8 to 50.2.
+    assert record.ratification["government"]["probability"] == pytest.approx(0.99821, abs=1e-4)

@@ -18,8 +18,10 @@ appears in the JSON (key ``proposals``: proposal id -> record):
   zone's Pareto frontier;
 - ``on_frontier``: no feasible deal dominates it in that sense (for a zone deal: it is on the
   zone's Pareto frontier);
-- ``ratification``: per ratifying party, ``probability`` (of the curve, or 1/0 for a hard
-  win-set) and ``ratified`` (inside the win-set), or ``{}`` without ``[ratification]``;
+- ``ratification``: per ratifying party, ``approval`` (the curve's predicted approval share, or
+  1/0 for a hard win-set), ``probability`` (that the vote passes: Φ((share − threshold)/σ) with
+  the poll error σ, or 1/0) and ``ratified`` (inside the win-set), or ``{}`` without
+  ``[ratification]``;
 - ``commitment``: without ``[war.shift]`` ``null``; otherwise ``rising``, ``declining``, ``p1``,
   ``p2`` (after the deal's capped shift), ``shift`` and ``fights_now``: whether the declining side
   prefers war now (the war analysis's test), i.e. whether the package fails to survive the
@@ -150,7 +152,9 @@ def _commitment_rows(scenario: Scenario, columns: Mapping[str, Any], n: int) -> 
     amounts = war.shift.amounts(columns, n)
     limits = war.shift.limits(columns, n)
     p2 = np.clip(p1 + amounts, 0.0, 1.0)
-    result = commitment_problem(p1, p2, delta=delta, cost=cost, cap=limits, tol=1e-12)
+    result = commitment_problem(
+        p1, p2, delta=delta, cost=cost, cap=limits, model=war.commitment, tol=1e-12
+    )
     return [
         {
             "rising": rising,
@@ -160,6 +164,7 @@ def _commitment_rows(scenario: Scenario, columns: Mapping[str, Any], n: int) -> 
             "shift": float(result.shift[r]),
             "fights_now": bool(result.war[r]),
             "method": result.method,
+            "model": war.commitment,
         }
         for r in range(n)
     ]
@@ -200,7 +205,7 @@ def deal_records(
     beaten, _ = dominators(utilities, zc.feasible_frontier_utilities, tol=zc.tol)
     columns = {**model.parameters, **space.columns(codes)}
     ratification = {
-        party: (rule.probabilities(columns, m), rule.win_set(columns, m))
+        party: (rule.shares(columns, m), rule.probabilities(columns, m), rule.win_set(columns, m))
         for party, rule in scenario.ratification.items()
     }
     commitment = _commitment_rows(scenario, columns, m)
@@ -234,8 +239,12 @@ def deal_records(
                 dominated_by=dom,
                 on_frontier=bool(feasible[r] and not beaten[r]),
                 ratification={
-                    party: {"probability": float(p[r]), "ratified": bool(w[r])}
-                    for party, (p, w) in ratification.items()
+                    party: {
+                        "approval": float(a[r]),
+                        "probability": float(p[r]),
+                        "ratified": bool(w[r]),
+                    }
+                    for party, (a, p, w) in ratification.items()
                 },
                 commitment=commitment[r],
                 parameters={"tol": zc.tol},
@@ -266,9 +275,7 @@ def proposals_analysis(scenario: Scenario, zc: ZoneComputation) -> ProposalsAnal
         labels=[p.label for p in props],
         sources=[p.source for p in props],
     )
-    return ProposalsAnalysis(
-        proposals={p.id: rec for p, rec in zip(props, records, strict=True)}
-    )
+    return ProposalsAnalysis(proposals={p.id: rec for p, rec in zip(props, records, strict=True)})
 
 
 def evaluate(
