@@ -42,7 +42,10 @@ def test_plot_never_overwrites_without_force(tmp_path, capsys):
         (["logroll", "matrix"], "declares no games"),
         (["logroll", "trace", "--agents", "boulware"], "give one per party"),
         (["logroll", "trace", "--agents", "boulware,stubborn"], "unknown agent 'stubborn'"),
-        (["donbas-2026", "threshold"], "--param NAME (parameters with a range: credibility"),
+        (
+            ["donbas-2026", "threshold"],
+            "one --param NAME (parameters with a range: audience_cost_max",
+        ),
         (["split-linear", "zone"], "needs two issues"),
     ],
 )
@@ -76,3 +79,81 @@ def test_plot_trace_simulates_and_draws_the_offers(tmp_path):
         == 0
     )
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["donbas-2026", "sweep", "--param", "russia_win=0.15:0.65:3"],
+        [
+            "donbas-2026",
+            "sweep",
+            "--param",
+            "war_cost_ukraine=0.05,0.25",
+            "--param",
+            "russia_win=0.2,0.6",
+        ],
+        [
+            "donbas-2026",
+            "sweep",
+            "--param",
+            "audience_cost_max=0.02,0.3",
+            "--game",
+            "territory_first",
+        ],
+        ["donbas-2026", "montecarlo", "--samples", "40", "--seed", "3"],
+        ["donbas-2026", "tornado", "--output-key", "nash.utilities.ukraine"],
+        ["donbas-2026", "sobol", "--samples", "16"],
+        ["donbas-2026", "threshold", "--param", "audience_cost_max", "--game", "territory_first"],
+    ],
+    ids=["sweep", "sweep-2d", "sweep-game", "montecarlo", "tornado", "sobol", "threshold-game"],
+)
+def test_uncertainty_kinds_write_a_figure(tmp_path, args):
+    out = tmp_path / "fig.png"
+    assert main(["plot", *args, "-o", str(out)]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_threshold_game_draws_the_switch_solve_reports(monkeypatch, tmp_path):
+    # the figure's switch is solve's threshold for the game, not a Nash-deal sweep's
+    import dealsim
+    import dealsim.cli.plot as cli_plot
+    from dealsim.analysis.games import games_analysis
+
+    scenario = dealsim.load("donbas-2026")
+    name = scenario.games["territory_first"].thresholds[0]
+    reported = games_analysis(scenario).games["territory_first"]["thresholds"][name]
+    seen = {}
+    monkeypatch.setattr(cli_plot, "save_figure", lambda fig, *a, **k: seen.setdefault("fig", fig))
+    argv = ["plot", "donbas-2026", "threshold", "--param", name, "--game",
+            "territory_first", "-o", str(tmp_path / "t.png")]  # fmt: skip
+    assert main(argv) == 0
+    ax = seen["fig"].axes[0]
+    switches = [t.get_text() for t in ax.texts if t.get_gid() == "switch"]
+    assert switches == [f"{name} = {t['value']:.3g}" for t in reported]
+    outcomes = {"+".join(t[side]["outcomes"]) for t in reported for side in ("below", "above")}
+    assert {p.get_gid() for p in ax.patches} >= {f"run:{o}" for o in outcomes}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["logroll", "surface", "--game", "g"], "--game does nothing for surface"),
+        (["logroll", "zone", "--samples", "5"], "--samples does nothing for zone"),
+        (["donbas-2026", "tornado", "--seed", "2"], "--seed does nothing for tornado"),
+        (["logroll", "frontier", "--rounds", "3"], "--rounds does nothing for frontier"),
+        (["donbas-2026", "sweep"], "sweep needs --param NAME=LO:HI:N"),
+        (
+            ["donbas-2026", "threshold", "--param", "russia_win", "--game", "accept_nash"],
+            "normal-form game",
+        ),
+        (
+            ["donbas-2026", "threshold", "--param", "russia_win", "--game", "nope"],
+            "unknown game 'nope'",
+        ),
+    ],
+)
+def test_an_option_the_kind_would_ignore_is_refused(tmp_path, capsys, args, message):
+    assert main(["plot", *args, "-o", str(tmp_path / "f.png")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

@@ -182,14 +182,15 @@ def test_slanted_x_labels_when_long_level_names_do_not_fit(crowded):
 
 
 def test_three_party_panels_each_keep_a_fifth_of_the_width():
-    fig = _drawn(utility_space_pairs(dealsim.load("donbas-2026")))
+    scenario = dealsim.load("donbas-2026")
+    fig = _drawn(utility_space_pairs(scenario))
     assert len(fig.axes) == 3
     for ax in fig.axes:
         width, height = _fraction(ax)
         assert width > 0.2 and height > 0.5
     _inside_figure(fig)
     # the parameters are written once for the figure, not once per panel
-    assert "credibility=0.5" in fig.get_suptitle()
+    assert f"russia_win={scenario.parameters['russia_win']:.4g}" in fig.get_suptitle()
     assert not [t for ax in fig.axes for t in ax.texts if t.get_gid() == "parameters"]
 
 

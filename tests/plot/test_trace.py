@@ -58,7 +58,16 @@ def test_threshold_lines_at_given_thresholds_and_payoffs():
 
 
 def test_solution_sweep_labels_only_the_changing_terms():
-    xs, labels, _ = solution_sweep(dealsim.load("donbas-2026"), "credibility", n=5)
-    assert_allclose(xs, [0.1, 0.3, 0.5, 0.7, 0.9])
-    assert all("prosperity_plan" not in label for label in labels)  # 800 throughout
-    assert labels[-1] != labels[0]
+    scenario = dealsim.load("donbas-2026")
+    xs, labels, _ = solution_sweep(scenario, "russia_win", n=5)
+    assert_allclose(xs, np.linspace(*scenario.parameter_specs["russia_win"].range, 5))
+    deals = [
+        dealsim.solve(scenario, parameters={"russia_win": x}, analyses=False).solutions["nash"]
+        for x in xs
+    ]
+    deals = [d.deal for d in deals if d is not None]
+    steady = [k for k in deals[0] if len({str(d[k]) for d in deals}) == 1]
+    changing = [k for k in deals[0] if k not in steady]
+    for label in labels:
+        assert not any(f"{k}=" in label for k in steady)
+    assert changing and all(f"{changing[0]}=" in label for label in labels if label != "no deal")

@@ -94,16 +94,18 @@ def game_tree(
 
     Examples
     --------
-    The bundled scenario's "territory first" game, in the scenario's party colours (at its
-    default parameters Ukraine refuses to cede: the path is the one edge from the root to war):
+    The bundled scenario's "territory first" game, in the scenario's party colours; the edges
+    drawn thick are the subgame-perfect path, one per move:
 
     >>> import dealsim
     >>> from dealsim.analysis.games import scenario_game
+    >>> from dealsim.solvers.sequential import subgame_perfect_equilibrium
     >>> scenario = dealsim.load("donbas-2026")
     >>> tree = scenario_game(scenario, "territory_first")
     >>> ax = game_tree(tree, colors=party_colors(scenario.party_ids))
-    >>> [line.get_gid() for line in ax.lines if line.get_linewidth() > 2]
-    ['edge:0-2']
+    >>> thick = [line.get_gid() for line in ax.lines if line.get_linewidth() > 2]
+    >>> len(thick) == len(subgame_perfect_equilibrium(tree).path), thick[0].startswith("edge:0-")
+    (True, True)
     """
     from dealsim.solvers._tree import CHANCE, DECISION
     from dealsim.solvers.sequential import GameTree, subgame_perfect_equilibrium

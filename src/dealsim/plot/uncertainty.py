@@ -85,12 +85,11 @@ def sweep_plot(
     --------
     >>> import dealsim
     >>> from dealsim.uncertainty.sweep import sweep
-    >>> res = sweep(dealsim.load("donbas-2026"), {"credibility": [0.2, 0.8]}, workers=1)
-    >>> ax = sweep_plot(res, game="territory_first")  # parties by id without scenario=
-    >>> sorted({line.get_gid().split(":")[1] for line in ax.lines if line.get_gid()})
-    ['egalitarian', 'nash', 'utilitarian']
-    >>> sorted({p.get_gid() for p in ax.patches})
-    ['game:peace_territory_first', 'game:war']
+    >>> s = dealsim.load("donbas-2026")
+    >>> res = sweep(s, {"russia_win": [0.2, 0.6]}, workers=1)
+    >>> ax = sweep_plot(res, scenario=s)
+    >>> "nash" in {line.get_gid().split(":")[1] for line in ax.lines if line.get_gid()}
+    True
     """
     records = list(result.records)
     if not records:
@@ -385,8 +384,9 @@ def tornado_plot(result: Any, *, ax: Any = None):
     --------
     >>> import dealsim
     >>> from dealsim.uncertainty.sensitivity import tornado
-    >>> ax = tornado_plot(tornado(dealsim.load("donbas-2026"), "zone_size"))
-    >>> [t.get_text() for t in ax.get_yticklabels()][-1].startswith("war_cost_ukraine")
+    >>> result = tornado(dealsim.load("donbas-2026"), "zone_size")
+    >>> ax = tornado_plot(result)
+    >>> [t.get_text() for t in ax.get_yticklabels()][-1].startswith(result.bars[0]["parameter"])
     True
     """
     bars = list(result.bars)
@@ -471,8 +471,9 @@ def game_sweep(
     """A sequential game's equilibrium outcome and payoffs along a parameter's range, and the
     switch points ``dealsim solve`` reports for it.
 
-    The grid holds ``n`` evenly spaced values and both ends of every reported switch's bracket,
-    so each band of the figure is an outcome the game really has there. A parameter the game
+    The grid holds ``n`` evenly spaced values and the values just either side of every reported
+    switch (a millionth of the range away), so each band of the figure is an outcome the game
+    really has there. A parameter the game
     does not list under ``thresholds`` has no reported switches: they are then placed halfway
     between grid values (the list returned is empty).
 
@@ -483,10 +484,11 @@ def game_sweep(
     Examples
     --------
     >>> import dealsim
-    >>> xs, outcomes, pay, cuts = game_sweep(dealsim.load("donbas-2026"), "territory_first",
-    ...                                      "credibility", n=5)
-    >>> [round(c, 6) for c in cuts], outcomes[0], outcomes[-1]
-    ([0.6], 'war', 'peace_territory_first')
+    >>> s = dealsim.load("donbas-2026")
+    >>> name = s.games["territory_first"].thresholds[0]  # a parameter the game lists
+    >>> xs, outcomes, pay, cuts = game_sweep(s, "territory_first", name, n=5)
+    >>> len(cuts), outcomes[0], outcomes[-1]
+    (1, 'war', 'peace_territory_first')
     """
     from dealsim.analysis.games import games_analysis, scenario_game
     from dealsim.plot._style import check_choice
@@ -509,8 +511,9 @@ def game_sweep(
         analysis = games_analysis(scenario)
         reported = analysis.games[game_id]["thresholds"].get(parameter, [])
     xs = set(np.linspace(spec.range[0], spec.range[1], int(n)).tolist())
-    for t in reported:
-        xs.update(float(v) for v in t["bracket"])
+    step = 1e-6 * (spec.range[1] - spec.range[0])
+    for t in reported:  # just either side of the switch (the bracket's ends are within 1e-10)
+        xs.update((float(t["value"]) - step, float(t["value"]) + step))
     values = np.array(sorted(xs))
     outcomes, payoffs = [], []
     for value in values:

@@ -62,9 +62,9 @@ def agreement_zone_map(
     Examples
     --------
     >>> import dealsim
-    >>> ax = agreement_zone_map(dealsim.load("donbas-2026"), "donbas_ceded", "security_guarantee")
+    >>> ax = agreement_zone_map(dealsim.load("logroll"), "x", "y")
     >>> ax.get_title(loc="left").splitlines()[0]
-    'Agreement zone: 7 of 15 deals'
+    'Agreement zone: 121 of 121 deals'
     """
     from matplotlib.collections import LineCollection, PolyCollection
 

@@ -1,0 +1,233 @@
+"""Figures of sweeps, Monte Carlo, tornado, Sobol and a game's outcome: checked on their artists.
+
+Every figure is drawn with the Agg canvas and no two of its texts may overlap (bounding boxes
+of tick labels, titles, legends' texts and annotations, each Axes' own and across Axes).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from numpy.testing import assert_allclose
+
+import dealsim
+from dealsim.analysis.games import games_analysis
+from dealsim.errors import DealsimError
+from dealsim.plot import (
+    game_sweep,
+    montecarlo_plot,
+    sobol_plot,
+    sweep_plot,
+    threshold_plot,
+    tornado_plot,
+)
+from dealsim.uncertainty.sensitivity import sobol_sensitivity, tornado
+from dealsim.uncertainty.sweep import sweep
+
+THRESHOLD = Path(__file__).parents[1] / "data" / "threshold.toml"
+
+
+def _texts(fig):
+    """Visible, non-empty texts with their bounding boxes after a draw with the Agg canvas."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    from matplotlib.text import Text
+
+    hidden = set()  # tick labels of ticks outside the view: matplotlib keeps but does not draw
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            pad = 1e-9 * max(1.0, abs(hi - lo))
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not lo - pad <= tick.get_loc() <= hi + pad:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    out = []
+    for text in fig.findobj(Text):
+        if id(text) in hidden:
+            continue
+        if text.get_visible() and text.get_text().strip() and text.get_figure() is not None:
+            box = text.get_window_extent(renderer)
+            if box.width > 0 and box.height > 0:
+                out.append((text.get_text(), box))
+    return out
+
+
+def assert_no_text_overlaps(fig, *, allow=()):
+    texts = _texts(fig)
+    clashes = [
+        (a, b)
+        for (a, box_a), (b, box_b) in itertools.combinations(texts, 2)
+        if box_a.overlaps(box_b)
+        and box_a.intersection(box_a, box_b).width > 1
+        and box_a.intersection(box_a, box_b).height > 1
+        and not any(k in a or k in b for k in allow)
+    ]
+    assert not clashes, clashes[:5]
+
+
+@pytest.fixture(scope="module")
+def donbas():
+    return dealsim.load("donbas-2026")
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def switch(donbas):
+    """territory_first's parameter and the switch point solve reports (derived, not hard-coded:
+    the Donbas file changes as the case is revised)."""
+    name = donbas.games["territory_first"].thresholds[0]
+    reported = games_analysis(donbas).games["territory_first"]["thresholds"][name]
+    return name, reported
+
+
+@pytest.fixture(scope="module")
+def sweep_1d(donbas):
+    return sweep(donbas, {"russia_win": np.linspace(0.15, 0.65, 5)}, workers=1, progress=False)
+
+
+def test_sweep_lines_are_each_solutions_utilities_at_each_value(donbas, sweep_1d):
+    ax = sweep_plot(sweep_1d, scenario=donbas)
+    lines = {line.get_gid(): line for line in ax.lines if line.get_gid()}
+    nash = lines["utility:nash:ukraine"]
+    expected = [r["solutions"]["nash"]["utilities"]["ukraine"] for r in sweep_1d.records]
+    assert_allclose(nash.get_ydata(), expected)
+    assert_allclose(nash.get_xdata(), np.linspace(0.15, 0.65, 5))
+    zone = next(line for line in ax.figure.axes[1].lines if line.get_gid() == "zone_size")
+    assert zone.get_ydata().tolist() == [r["agreement_zone"]["size"] for r in sweep_1d.records]
+    assert_no_text_overlaps(ax.figure)
+
+
+def test_sweep_merges_solutions_that_pick_the_same_deal_everywhere(donbas, sweep_1d):
+    ax = sweep_plot(sweep_1d, scenario=donbas)
+    groups = {line.get_gid().split(":")[1] for line in ax.lines if line.get_gid()}
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    # one line per party and per group of coinciding solutions; each group named once
+    for name in groups:
+        assert sum(name.replace("_", " ").title().split()[0] in t for t in legend) >= 1
+    # legend entries only for what is drawn: parties, solution groups, the zone line
+    assert len(legend) == 3 + len(groups) + 1
+
+
+def test_sweep_shades_the_games_outcome(donbas, switch):
+    name, reported = switch
+    cut = reported[0]["value"]
+    lo, hi = donbas.parameter_specs[name].range
+    values = [(lo + cut) / 2, (cut + hi) / 2, hi]
+    result = sweep(donbas, {name: values}, workers=1, progress=False)
+    ax = sweep_plot(result, scenario=donbas, game="territory_first")
+    bands = [p.get_gid() for p in ax.patches if (p.get_gid() or "").startswith("game:")]
+    below = "+".join(reported[0]["below"]["outcomes"])
+    above = "+".join(reported[0]["above"]["outcomes"])
+    assert bands == [f"game:{below}", f"game:{above}", f"game:{above}"]
+    assert below != above
+    with pytest.raises(DealsimError, match="unknown game 'nope'"):
+        sweep_plot(result, game="nope")
+
+
+def test_two_parameter_sweep_is_a_heatmap_of_the_zone_size(donbas):
+    grid = {"war_cost_ukraine": [0.05, 0.25], "russia_win": [0.15, 0.35, 0.65]}
+    result = sweep(donbas, grid, workers=1, progress=False)
+    ax = sweep_plot(result, scenario=donbas)
+    image = next(im for im in ax.images if im.get_gid() == "zone_size")
+    z = np.asarray(image.get_array())
+    assert z.shape == (3, 2)
+    by_point = {
+        (r["parameters"]["war_cost_ukraine"], r["parameters"]["russia_win"]): r["agreement_zone"][
+            "size"
+        ]
+        for r in result.records
+    }
+    assert z[1, 0] == by_point[(0.05, 0.35)] and z[2, 1] == by_point[(0.25, 0.65)]
+    assert len(ax.figure.axes) == 2  # and its colour bar
+    assert_no_text_overlaps(ax.figure)
+
+
+def test_montecarlo_panels_show_the_chance_its_interval_and_robust_deals(donbas):
+    from dealsim.uncertainty.montecarlo import monte_carlo
+
+    fig = montecarlo_plot(donbas, samples=200, seed=4)
+    agreement, utilities, robust = fig.axes[:3]
+    reference = monte_carlo(donbas, samples=200, seed=4, workers=1, progress=False)
+    bar = agreement.patches[0]
+    assert_allclose(bar.get_height(), reference.p_agreement)
+    robust_image = robust.images[0]
+    assert robust_image.get_gid() == "robust"
+    assert np.asarray(robust_image.get_array()).max() <= 1.0
+    boxes = {p.get_gid() for p in utilities.patches if p.get_gid()}
+    assert {"box:nash:ukraine", "box:utilitarian:russia"} <= boxes
+    assert_no_text_overlaps(fig)
+
+
+def test_montecarlo_map_takes_the_chosen_issues(donbas):
+    fig = montecarlo_plot(donbas, samples=32, x="zone_status", y="prosperity_plan")
+    robust = fig.axes[2]
+    assert np.asarray(robust.images[0].get_array()).shape == (5, 3)
+    assert "\\$bn" in robust.get_ylabel()  # a dollar sign, not maths markup
+    with pytest.raises(DealsimError, match="two different issues"):
+        montecarlo_plot(donbas, samples=8, x="zone_status", y="zone_status")
+
+
+def test_tornado_bars_run_from_base_to_each_end(donbas):
+    result = tornado(donbas, "zone_size")
+    ax = tornado_plot(result)
+    top = result.bars[0]
+    bar = next(p for p in ax.patches if p.get_gid() == f"bar:{top['parameter']}:high")
+    assert_allclose(bar.get_x(), result.base)
+    assert_allclose(bar.get_x() + bar.get_width(), top["output_high"])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1].startswith(top["parameter"])  # the largest swing on top
+    assert_no_text_overlaps(ax.figure)
+
+
+def test_sobol_bars_and_intervals_and_an_unreadable_sample_is_said():
+    scenario = dealsim.load(THRESHOLD)
+    result = sobol_sensitivity(scenario, "agreement", samples=32, seed=0)
+    ax = sobol_plot(result)
+    first = {p.get_gid(): p.get_width() for p in ax.patches if p.get_gid()}
+    for name, value in result.first_order.items():
+        assert_allclose(first[f"first:{name}"], value)
+        assert_allclose(first[f"total:{name}"], result.total[name])
+    subtitle = next(t.get_text() for t in ax.texts if t.get_gid() == "subtitle")
+    assert f"--samples {result.recommended_samples}" in subtitle
+    assert_no_text_overlaps(ax.figure)
+
+
+def test_game_threshold_uses_the_switch_points_solve_reports(donbas, switch):
+    name, reported = switch
+    xs, outcomes, payoffs, cuts = game_sweep(donbas, "territory_first", name, n=9)
+    assert cuts == [t["value"] for t in reported]
+    # the grid holds both ends of each bracket: the outcome really changes there
+    step = 1e-6 * np.ptp(donbas.parameter_specs[name].range)
+    for t in reported:
+        below = int(np.argmin(np.abs(xs - (t["value"] - step))))
+        above = below + 1
+        assert outcomes[below] == "+".join(t["below"]["outcomes"])
+        assert outcomes[above] == "+".join(t["above"]["outcomes"])
+    ax = threshold_plot(xs, outcomes, parameter=name, payoffs=payoffs, thresholds=cuts)
+    switches = [t.get_text() for t in ax.texts if t.get_gid() == "switch"]
+    assert switches == [f"{name} = {t['value']:.3g}" for t in reported]
+    assert_no_text_overlaps(ax.figure)
+
+
+def test_game_threshold_refuses_a_normal_form_game(donbas):
+    with pytest.raises(DealsimError, match="normal-form game"):
+        game_sweep(donbas, "accept_nash", "russia_win")
+
+
+def test_the_overlap_check_catches_two_texts_on_top_of_each_other():
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "one label")
+    ax.text(0.5, 0.5, "another label")
+    with pytest.raises(AssertionError, match="one label"):
+        assert_no_text_overlaps(fig)
