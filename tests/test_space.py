@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
-from dealsim.space import DealSpace, UtilityModel
+from dealsim.errors import DealsimError
+from dealsim.space import DealSpace, UtilityModel, aligned_chunk
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +83,37 @@ def test_feasibility_has_one_row_per_constraint(donbas):
     nato = [i.id for i in donbas.issues].index("nato_renunciation")
     codes = space.codes()
     assert np.array_equal(feasible[2], codes[:, nato] == 1)
+
+
+_BUNDLED = ["logroll", "split-linear", "donbas-2026", "dayton-1995", "good-friday-1998"]
+
+
+@pytest.mark.parametrize("name", _BUNDLED)
+@given(chunk=st.integers(1, 5000), data=st.data())
+def test_range_utilities_equal_gathered_utilities_bit_for_bit(name, chunk, data):
+    scenario = dealsim.load(name)
+    model = UtilityModel.from_scenario(scenario)
+    space = model.space
+    step = aligned_chunk(space.shape, chunk)
+    assert 1 <= step <= chunk
+    start = data.draw(st.sampled_from(range(0, space.size, step)))
+    stop = min(start + step, space.size)
+    fast = model.range_utilities(space, start, stop)
+    gathered = model.utilities(space, space.codes(slice(start, stop)))
+    assert np.array_equal(fast, gathered)
+    assert np.array_equal(np.signbit(fast), np.signbit(gathered))
+    unaligned = data.draw(st.integers(0, space.size - 1))
+    end = data.draw(st.integers(unaligned + 1, space.size))
+    assert np.array_equal(
+        model.range_utilities(space, unaligned, end),
+        model.utilities(space, space.codes(slice(unaligned, end))),
+    )
+
+
+def test_aligned_chunk_is_whole_runs_of_the_last_issues():
+    assert aligned_chunk((10, 10, 10, 10, 10, 10), 1 << 18) == 200_000
+    assert aligned_chunk((4, 6, 5), 29) == 25  # five runs of the last issue (5 values)
+    assert aligned_chunk((4, 6, 5), 30) == 30
+    assert aligned_chunk((3, 1000), 10) == 10  # one issue longer than the chunk: single deals
+    with pytest.raises(DealsimError, match="chunk must be a positive number"):
+        aligned_chunk((3,), 0)

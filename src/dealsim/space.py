@@ -22,7 +22,14 @@ from dealsim.errors import DealsimError
 from dealsim.expressions import evaluate_number
 from dealsim.scenario.model import Scenario
 
-__all__ = ["DEFAULT_CHUNK", "DEFAULT_MAX_DEALS", "DealSpace", "UtilityModel", "check_space_size"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "DEFAULT_MAX_DEALS",
+    "DealSpace",
+    "UtilityModel",
+    "aligned_chunk",
+    "check_space_size",
+]
 
 DEFAULT_CHUNK = 1 << 18
 """Deals per chunk: 262,144 deals x a few issues keeps temporaries to tens of megabytes."""
@@ -191,7 +198,6 @@ class UtilityModel:
 
     def utilities(self, space: DealSpace, codes: np.ndarray) -> np.ndarray:
         """Utilities ``(..., n_deals, n_parties)`` of the deals with the given codes."""
-        n = codes.shape[0]
         tables = self._issue_tables  # a scenario has at least one issue
         total = np.take(tables[0], codes[:, 0], axis=-2)  # (..., n, n_parties)
         for j in range(1, len(tables)):
@@ -200,6 +206,58 @@ class UtilityModel:
                 total += values
             else:
                 total = total + values
+        return self._add_terms(space, codes, total)
+
+    def range_utilities(self, space: DealSpace, start: int, stop: int) -> np.ndarray:
+        """Utilities ``(stop - start, n_parties)`` of the consecutive deals ``start .. stop - 1``.
+
+        The same numbers as :meth:`utilities` of their codes, bit for bit, computed without
+        gathering: when the range is made of whole runs of the last issues (see
+        :func:`aligned_chunk`), each party's sum is built by broadcasting, issue after issue in
+        the same order, so that only the last additions touch every deal. The result is laid out
+        party by party (Fortran order), so each party's column is contiguous. Parameters must be
+        scalars (one draw).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> scenario = dealsim.load("logroll")
+        >>> model = UtilityModel.from_scenario(scenario)
+        >>> space = DealSpace(scenario)
+        >>> u = model.range_utilities(space, 11, 33)
+        >>> bool(np.array_equal(u, model.utilities(space, space.codes(slice(11, 33)))))
+        True
+        """
+        tables = self._issue_tables
+        shape = space.shape
+        k = len(self.tables)
+        if any(t.ndim != 2 for t in tables):
+            raise DealsimError("range_utilities needs scalar parameters (one draw)")
+        m, trailing = len(shape), 1  # the first issue of the whole trailing runs, their length
+        while m > 0 and start % (trailing * shape[m - 1]) == 0 == stop % (trailing * shape[m - 1]):
+            m, trailing = m - 1, trailing * shape[m - 1]
+        runs = (stop - start) // trailing
+        if m == 0:  # the whole space: start from the first issue's table
+            total = tables[0].T.reshape(k, 1, shape[0])
+            first = 1
+        else:
+            prefix = _range_codes(start // trailing, start // trailing + runs, shape[:m])
+            head = np.take(tables[0], prefix[0], axis=0)  # (runs, k)
+            for j in range(1, m):
+                head += np.take(tables[j], prefix[j], axis=0)
+            total = np.ascontiguousarray(head.T)  # (k, runs)
+            first = m
+        for j in range(first, len(shape)):  # (k, runs, size_m, ..., size_j)
+            column = tables[j].T.reshape((k,) + (1,) * (total.ndim - 1) + (shape[j],))
+            total = total[..., None] + column
+        total = total.reshape(k, stop - start).T
+        if not any(payoff.terms for payoff in space.scenario.payoffs):
+            return total
+        return self._add_terms(space, space.codes(slice(start, stop)), total)
+
+    def _add_terms(self, space: DealSpace, codes: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Add the payoff terms (``add`` where ``when`` holds) to the tables' sums."""
+        n = codes.shape[0]
         columns = None
         payoffs = zip(space.scenario.payoffs, self.term_adds, strict=True)
         for i, (payoff, adds) in enumerate(payoffs):
@@ -240,6 +298,31 @@ class UtilityModel:
         columns = {**self.parameters, **space.columns(codes)}
         masks = [_over_deals(c.require.evaluate_mask(columns), codes.shape[0]) for c in constraints]
         return np.stack(np.broadcast_arrays(*masks), axis=-2)
+
+
+def aligned_chunk(shape: tuple[int, ...], chunk: int = DEFAULT_CHUNK) -> int:
+    """The largest chunk of at most ``chunk`` deals made of whole runs of the last issues.
+
+    A run is every combination of the last issues for fixed values of the first ones: the
+    length of the longest run that fits in ``chunk`` (at least one deal), times as many runs as
+    fit. Chunks of this size start on run boundaries, where
+    :meth:`UtilityModel.range_utilities` broadcasts instead of gathering.
+
+    Examples
+    --------
+    >>> aligned_chunk((10, 10, 10, 10, 10, 10), 1 << 18)
+    200000
+    >>> aligned_chunk((3, 1000), 10)
+    10
+    """
+    if chunk < 1:
+        raise DealsimError(f"chunk must be a positive number of deals, not {chunk!r}")
+    run = 1
+    for size in reversed(shape):
+        if run * size > chunk:
+            break
+        run *= size
+    return (chunk // run) * run
 
 
 def _range_codes(start: int, stop: int, shape: tuple[int, ...]) -> np.ndarray:

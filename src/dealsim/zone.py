@@ -17,7 +17,7 @@ import numpy as np
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.pareto import pareto_candidates, pareto_mask, tolerance_scale
 from dealsim.solvers.zones import acceptance, blocking_counts
-from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
+from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel, aligned_chunk
 
 __all__ = ["ZoneComputation", "compute_zone", "utility_scale"]
 
@@ -55,29 +55,49 @@ class ZoneComputation:
         self.violations = np.zeros(n_constraints, dtype=np.int64)
         self.present = [np.zeros(issue.size, dtype=bool) for issue in space.scenario.issues]
         zone_idx, zone_u, feas_idx, feas_u = [], [], [], []
-        for start, codes in space.chunks(chunk):
-            utilities = model.utilities(space, codes)
-            satisfied = model.feasible(space, codes)
-            feasible = satisfied.all(axis=0)
-            self.violations += (~satisfied).sum(axis=1)
+        shape, size = space.shape, space.size
+        step = aligned_chunk(shape, chunk)  # whole runs of the last issues: no gathering
+        constrained = n_constraints > 0
+        for start in range(0, size, step):
+            stop = min(start + step, size)
+            n = stop - start
+            utilities = model.range_utilities(space, start, stop)  # party columns contiguous
+            if constrained:
+                satisfied = model.feasible(space, space.codes(slice(start, stop)))
+                self.violations += n - np.count_nonzero(satisfied, axis=1)
+                feasible = np.logical_and.reduce(satisfied, axis=0)
+            else:
+                feasible = np.ones(n, dtype=bool)
             accepted = acceptance(utilities, reservations, tol=tol, scale=scale)
-            zone = feasible & accepted.all(axis=1)
-            sole, rejecting = blocking_counts(accepted, feasible)
-            self.sole += sole
-            self.rejecting += rejecting
-            self.zone_size += int(zone.sum())
-            self.feasible_size += int(feasible.sum())
-            for j, present in enumerate(self.present):
-                present |= np.bincount(codes[zone, j], minlength=present.size) > 0
-            for mask, idx_list, u_list in ((zone, zone_idx, zone_u), (feasible, feas_idx, feas_u)):
-                rows = np.flatnonzero(mask)
-                keep = (
-                    pareto_candidates(utilities[rows], tol=tol, scale=scale)
-                    if rows.size
-                    else rows.astype(bool)
-                )
-                idx_list.append(start + rows[keep])
-                u_list.append(utilities[rows[keep]])
+            zone = feasible.copy()
+            for j in range(k):  # column by column: numpy reduces slowly along the short axis
+                zone &= accepted[:, j]
+            zone_count = int(np.count_nonzero(zone))
+            feasible_count = int(np.count_nonzero(feasible))
+            self.zone_size += zone_count
+            self.feasible_size += feasible_count
+            if zone_count < feasible_count:  # some feasible deal is rejected by someone
+                sole, rejecting = blocking_counts(accepted, feasible)
+                self.sole += sole
+                self.rejecting += rejecting
+            if zone_count:
+                _mark_present(self.present, zone, start, stop, shape)
+            # A deal that beats a zone deal (at least as good for everyone) is accepted by
+            # everyone too, so the zone's candidates are the feasible candidates in the zone.
+            rows = None if feasible_count == n else np.flatnonzero(feasible)
+            feasible_u = utilities if rows is None else utilities[rows]
+            keep = (
+                pareto_candidates(feasible_u, tol=tol, scale=scale)
+                if feasible_count
+                else np.zeros(0, dtype=bool)
+            )
+            kept = np.flatnonzero(keep) if rows is None else rows[keep]
+            kept_u = feasible_u[keep]
+            feas_idx.append(start + kept)
+            feas_u.append(kept_u)
+            in_zone = zone[kept]
+            zone_idx.append(start + kept[in_zone])
+            zone_u.append(kept_u[in_zone])
         self.zone_frontier, self.zone_frontier_utilities = _merge(zone_idx, zone_u, k, tol, scale)
         self.feasible_frontier, self.feasible_frontier_utilities = _merge(
             feas_idx, feas_u, k, tol, scale
@@ -87,6 +107,35 @@ class ZoneComputation:
     def empty(self) -> bool:
         """True when no deal is acceptable to all parties."""
         return self.zone_size == 0
+
+
+def _mark_present(
+    present: list[np.ndarray], zone: np.ndarray, start: int, stop: int, shape: tuple[int, ...]
+) -> None:
+    """Mark, per issue, the values some deal of ``zone`` (deals ``start .. stop - 1``) takes."""
+    todo = [j for j, p in enumerate(present) if not p.all()]
+    if not todo:
+        return
+    rows = np.flatnonzero(zone)
+    if rows.size * 4 < zone.size:  # a sparse zone: decode its deals only
+        codes = np.unravel_index(start + rows, shape)
+        for j in todo:
+            present[j] |= np.bincount(codes[j], minlength=present[j].size) > 0
+        return
+    # a dense zone: the deals are whole runs of the last issues when the chunk is aligned
+    m, run = len(shape), 1
+    while m > 0 and start % (run * shape[m - 1]) == 0 == stop % (run * shape[m - 1]):
+        m, run = m - 1, run * shape[m - 1]
+    block = zone.reshape(((stop - start) // run, *shape[m:]))
+    if any(j < m for j in todo):
+        heads = np.flatnonzero(block.reshape(block.shape[0], -1).any(axis=1)) + start // run
+        head_codes = np.unravel_index(heads, shape[:m])
+    for j in todo:
+        if j < m:
+            present[j] |= np.bincount(head_codes[j], minlength=present[j].size) > 0
+        else:
+            others = tuple(a for a in range(block.ndim) if a != j - m + 1)
+            present[j] |= block.any(axis=others)
 
 
 def utility_scale(model: UtilityModel, reservations: np.ndarray) -> float:

@@ -94,7 +94,19 @@ def blocking_counts(accepted: np.ndarray, feasible: np.ndarray) -> tuple[np.ndar
     >>> sole.tolist(), anyone.tolist()
     ([0, 1], [1, 2])
     """
-    rejected = ~accepted & feasible[:, None]
-    n_rejecting = rejected.sum(axis=1)
-    sole = (rejected & (n_rejecting == 1)[:, None]).sum(axis=0)
-    return sole, rejected.sum(axis=0)
+    accepted, feasible = np.asarray(accepted, dtype=bool), np.asarray(feasible, dtype=bool)
+    k = accepted.shape[1]
+    # column by column (numpy reduces slowly along the short party axis): ``before[i]`` and
+    # ``after[i]`` are the feasible deals every party before / after ``i`` accepts
+    before = [feasible]
+    for i in range(k - 1):
+        before.append(before[-1] & accepted[:, i])
+    after = np.ones_like(feasible)
+    sole = np.zeros(k, dtype=np.int64)
+    rejecting = np.zeros(k, dtype=np.int64)
+    for i in range(k - 1, -1, -1):
+        rejected = before[0] & ~accepted[:, i]
+        rejecting[i] = np.count_nonzero(rejected)
+        sole[i] = np.count_nonzero(rejected & before[i] & after)
+        after = after & accepted[:, i]
+    return sole, rejecting
