@@ -251,14 +251,66 @@ def _load(args: argparse.Namespace) -> Any:
 
 def _report_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="a scenario file (.toml) or a bundled scenario name")
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        metavar="NAME=LO:HI:N",
+        help="add a sweep section over this parameter grid (repeat for two parameters)",
+    )
+    parser.add_argument(
+        "--montecarlo", type=int, metavar="N", help="add a Monte Carlo section with N draws"
+    )
+    parser.add_argument(
+        "--sensitivity",
+        nargs="?",
+        const="zone_size",
+        metavar="OUTPUT_KEY",
+        help="add a sensitivity section (tornado and Sobol indices) of OUTPUT_KEY "
+        "(default zone_size)",
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        help="base samples of the Sobol indices of --sensitivity (default 256)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the Monte Carlo and Sobol draws (default 0)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="processes that draw the figures (default: every CPU)"
+    )
+    parser.add_argument(
+        "--cache", metavar="DIR", help="reuse figures drawn before, kept in this directory"
+    )
     _common_args(parser, "the HTML file to write")
 
 
 def _report(args: argparse.Namespace) -> int:
     from dealsim.html_report import render_html_report
+    from dealsim.uncertainty.sweep import parse_grid
 
     check_output(args.output, args.force, (".html", ".htm"))
-    write_text(args.output, render_html_report(_load(args)), force=args.force)
+    if args.samples is not None and args.sensitivity is None:
+        raise DealsimError("--samples sets the Sobol sample of --sensitivity; add --sensitivity")
+    if args.montecarlo is not None and args.montecarlo < 1:
+        raise DealsimError(
+            f"--montecarlo must be a positive number of draws, got {args.montecarlo}"
+        )
+    grid = dict(parse_grid(item) for item in args.sweep or [])
+    if len(grid) != len(args.sweep or []):
+        raise DealsimError("each parameter may be swept once (--sweep given twice)")
+    page = render_html_report(
+        _load(args),
+        sweep=grid or None,
+        montecarlo=args.montecarlo,
+        sensitivity=args.sensitivity is not None,
+        sensitivity_key=args.sensitivity or "zone_size",
+        sensitivity_samples=256 if args.samples is None else args.samples,
+        seed=args.seed,
+        workers=args.workers,
+        cache_dir=args.cache,
+    )
+    write_text(args.output, page, force=args.force)
     return 0
 
 
