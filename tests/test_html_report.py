@@ -179,7 +179,7 @@ def test_report_renders_in_headless_chromium(tmp_path):
             "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}",
             f"--screenshot={shot}",
-            "--window-size=1200,2000",
+            "--window-size=1200,5000",
             out.as_uri(),
         ],
         check=True,
