@@ -103,9 +103,9 @@ def test_solutions_lie_in_the_zone_and_on_its_frontier():
 
 def test_parameters_change_the_answer():
     scenario = dealsim.load("donbas-2026")
-    low = solve(scenario, parameters={"credibility": 0.1})
-    high = solve(scenario, parameters={"credibility": 0.9})
-    assert low.parameters["credibility"] == 0.1
+    low = solve(scenario, parameters={"audience_cost_max": 0.05})
+    high = solve(scenario, parameters={"audience_cost_max": 0.25})
+    assert low.parameters["audience_cost_max"] == 0.05
     assert high.agreement_zone.size > low.agreement_zone.size
 
 
@@ -114,7 +114,7 @@ def test_json_document_follows_the_contract():
     assert document["dealsim_version"] == dealsim.__version__
     assert len(document["scenario"]["sha256"]) == 64
     assert document["parties"] == ["us", "ukraine", "russia"]
-    assert document["deal_space"]["size"] == 3600
+    assert document["deal_space"]["size"] == 7200
     assert set(document["agreement_zone"]) >= {"size", "share", "empty", "issue_ranges", "blocking"}
     assert set(document["pareto_frontier"]) >= {"size", "deals"}
     assert len(document["pareto_frontier"]["deals"]) == document["pareto_frontier"]["size"]

@@ -68,7 +68,7 @@ def test_repr_is_a_short_summary_not_a_dataclass_dump(donbas):
     lines = text.splitlines()
     assert len(lines) <= 10 and max(map(len, lines)) <= 100
     assert "agreement_zone=" not in text
-    assert lines[1].startswith(f"  3 parties, 3600 deals; zone {donbas.agreement_zone.size} deals")
+    assert lines[1].startswith(f"  3 parties, 7200 deals; zone {donbas.agreement_zone.size} deals")
     assert repr(donbas.pareto_frontier) == f"<FrontierSummary: {donbas.pareto_frontier.size} deals>"
 
 

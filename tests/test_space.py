@@ -18,14 +18,14 @@ def donbas():
 
 def test_space_enumerates_every_combination_in_c_order(donbas):
     space = DealSpace(donbas)
-    assert space.size == int(np.prod([issue.size for issue in donbas.issues])) == 3600
+    assert space.size == int(np.prod([issue.size for issue in donbas.issues])) == 7200
     codes = space.codes()
-    assert codes.shape == (3600, 8)
-    assert len({tuple(row) for row in codes}) == 3600
-    assert space.codes(np.array([1])).tolist() == [[0, 0, 0, 0, 0, 0, 0, 1]]
+    assert codes.shape == (7200, 9)
+    assert len({tuple(row) for row in codes}) == 7200
+    assert space.codes(np.array([1])).tolist() == [[0, 0, 0, 0, 0, 0, 0, 0, 1]]
 
 
-@given(st.integers(0, 3599))
+@given(st.integers(0, 7199))
 def test_index_of_inverts_deal(index):
     space = DealSpace(dealsim.load("donbas-2026"))
     assert space.index_of(space.deal(index)) == index
@@ -68,18 +68,18 @@ def test_utilities_broadcast_over_parameter_draws(donbas):
     space = DealSpace(donbas)
     codes = space.codes()
     draws = np.array([0.1, 0.5, 0.9])
-    batched = UtilityModel.from_scenario(donbas, {**donbas.parameters, "credibility": draws})
+    batched = UtilityModel.from_scenario(donbas, {**donbas.parameters, "audience_cost_max": draws})
     stacked = batched.utilities(space, codes)
-    assert stacked.shape == (3, 3600, 3)
+    assert stacked.shape == (3, 7200, 3)
     for s, value in enumerate(draws):
-        single = UtilityModel.from_scenario(donbas.with_parameters(credibility=float(value)))
+        single = UtilityModel.from_scenario(donbas.with_parameters(audience_cost_max=float(value)))
         assert_allclose(stacked[s], single.utilities(space, codes))
 
 
 def test_feasibility_has_one_row_per_constraint(donbas):
     space = DealSpace(donbas)
     feasible = UtilityModel.from_scenario(donbas).feasible(space, space.codes())
-    assert feasible.shape == (3, 3600)
+    assert feasible.shape == (4, 7200)
     nato = [i.id for i in donbas.issues].index("nato_renunciation")
     codes = space.codes()
     assert np.array_equal(feasible[2], codes[:, nato] == 1)

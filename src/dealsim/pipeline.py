@@ -95,7 +95,7 @@ def solve(
     scenario : Scenario
         From :func:`dealsim.load`.
     parameters : mapping, optional
-        Parameter values to use instead of the scenario's (``{"credibility": 0.8}``).
+        Parameter values to use instead of the scenario's (``{"audience_cost_max": 0.2}``).
     chunk : int
         Deals per chunk when walking the deal space.
     tol : float

@@ -68,7 +68,7 @@ def test_donbas_bodies_in_the_json(capsys):
 def test_set_changes_a_parameter(capsys):
     _, base, _ = run(capsys, "coalitions", "donbas-2026", "--format", "json")
     _, high, _ = run(
-        capsys, "coalitions", "donbas-2026", "--format", "json", "--set", "credibility=0.9"
+        capsys, "coalitions", "donbas-2026", "--format", "json", "--set", "audience_cost_max=0.2"
     )
     assert json.loads(base)["coalitions"] != json.loads(high)["coalitions"]
 

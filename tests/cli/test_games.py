@@ -58,7 +58,7 @@ def test_sequential_game_exports_to_efg_and_reads_back(donbas, tmp_path):
 
 def test_export_with_set_uses_the_parameter_value(tmp_path, capsys):
     assert main(["export", "donbas-2026", "--game", "guarantees_first", "--set",
-                 "credibility=0.8"]) == 0  # fmt: skip
+                 "audience_cost_max=0.2"]) == 0  # fmt: skip
     text = capsys.readouterr().out
     assert '{ "honoured" 0.8 "broken" 0.2 }' in text
 

@@ -34,18 +34,18 @@ def test_solve_json_is_the_documented_document(capsys):
 
 
 def test_set_overrides_a_parameter(capsys):
-    _, out, _ = run(capsys, "solve", "donbas-2026", "--format", "json", "--set", "credibility=0.9")
-    assert json.loads(out)["parameters"]["credibility"] == 0.9
+    _, out, _ = run(capsys, "solve", "donbas-2026", "--format", "json", "--set", "audience_cost_max=0.2")
+    assert json.loads(out)["parameters"]["audience_cost_max"] == 0.2
 
 
 def test_set_rejects_an_unknown_parameter(capsys):
     code, _, err = run(capsys, "solve", "donbas-2026", "--set", "credibilty=0.9")
     assert code == 2
-    assert "unknown parameter 'credibilty' (known: credibility, fortress_risk" in err
+    assert "unknown parameter 'credibilty' (known: audience_cost_max, belt_shift, fortress_risk" in err
 
 
 def test_set_rejects_a_malformed_assignment(capsys):
-    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "credibility")
+    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "audience_cost_max")
     assert code == 2
     assert "expected NAME=NUMBER" in err
 
@@ -90,12 +90,13 @@ def test_the_console_script_runs_end_to_end():
         check=False,
     )
     assert process.returncode == 0, process.stderr
-    assert json.loads(process.stdout)["deal_space"]["size"] == 3600
+    assert json.loads(process.stdout)["deal_space"]["size"] == 7200
 
 
 def test_a_parameter_outside_a_models_domain_names_the_analysis_and_field(capsys):
-    # credibility = 2 makes the Article-5 cap 0.45 * (1 - 2) negative: a clear error, no traceback.
-    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "credibility=2")
+    # belt_shift = -1 makes the Article-5 cap belt_shift * (1 - P(honour)) = -0.5 negative: a
+    # clear error, no traceback.
+    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "belt_shift=-1")
     assert code == 2
-    assert "the war analysis failed at credibility=2" in err
+    assert "the war analysis failed at" in err and "belt_shift=-1" in err
     assert "war.shift.caps[2].max" in err and "allowed: >= 0" in err

@@ -218,7 +218,7 @@ def test_batch_solutions_agree_with_solve_on_random_donbas_draws(donbas):
 def test_batch_solutions_agree_with_solve_at_the_ends_of_the_ranges(donbas):
     # corners: ties and boundary cases are likeliest at the extremes
     draws = {
-        "credibility": np.array([0.1, 0.1, 0.9, 0.9]),
+        "audience_cost_max": np.array([0.05, 0.05, 0.25, 0.25]),
         "fortress_risk": np.array([0, 0.25] * 2),
     }
     _assert_batch_matches_solve(donbas, draws, batch_solve(donbas, draws))
@@ -311,24 +311,24 @@ def test_parse_grid_rejects_malformed_specs():
 
 
 def test_two_dimensional_sweep_agrees_with_single_solves(donbas):
-    grid = {"credibility": [0.1, 0.9], "fortress_risk": [0.0, 0.25]}
+    grid = {"audience_cost_max": [0.05, 0.25], "fortress_risk": [0.0, 0.25]}
     result = sweep(donbas, grid, workers=1)
     assert [r["point"] for r in result.records] == [0, 1, 2, 3]
-    points = [(c, f) for c in grid["credibility"] for f in grid["fortress_risk"]]
+    points = [(c, f) for c in grid["audience_cost_max"] for f in grid["fortress_risk"]]
     for record, (c, f) in zip(result.records, points, strict=True):
-        expected = dealsim.solve(donbas, parameters={"credibility": c, "fortress_risk": f})
+        expected = dealsim.solve(donbas, parameters={"audience_cost_max": c, "fortress_risk": f})
         assert {k: v for k, v in record.items() if k != "point"} == expected.to_dict()
 
 
 def test_sweep_cli_prints_a_table_and_json(capsys):
-    args = ["sweep", "donbas-2026", "--param", "credibility=0.1:0.9:2", "--workers", "1"]
+    args = ["sweep", "donbas-2026", "--param", "audience_cost_max=0.05:0.25:2", "--workers", "1"]
     assert main(args) == 0
     table = capsys.readouterr().out
-    assert table.split()[:3] == ["credibility", "zone", "solution"]
+    assert table.split()[:3] == ["audience_cost_max", "zone", "solution"]
     assert len(table.splitlines()) == 2 + 2 * len(SOLUTION_NAMES)
     assert main([*args, "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    assert [r["parameters"]["credibility"] for r in records] == [0.1, 0.9]
+    assert [r["parameters"]["audience_cost_max"] for r in records] == [0.05, 0.25]
     assert set(dealsim.solve(dealsim.load("donbas-2026")).to_dict()) < set(records[0])
 
 

@@ -122,7 +122,7 @@ def test_sensitivity_cli_json(capsys):
     assert main(argv) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["tornado"]["output_key"] == "nash.utilities.ukraine"
-    assert {"credibility", "fortress_risk"} <= set(document["sobol"]["first_order"])
+    assert {"audience_cost_max", "fortress_risk"} <= set(document["sobol"]["first_order"])
     assert document["dealsim_version"] == dealsim.__version__
     assert document["scenario"]["sha256"] == dealsim.load("donbas-2026").sha256
 

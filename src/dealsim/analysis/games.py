@@ -203,7 +203,7 @@ def outcome_payoffs(
     >>> import dealsim
     >>> pay = outcome_payoffs(dealsim.load("donbas-2026"), ids=["war"])
     >>> {p: round(v, 4) for p, v in pay["war"].items()}
-    {'us': 0.4, 'ukraine': 0.45, 'russia': 0.5}
+    {'us': 0.4, 'ukraine': 0.2025, 'russia': 0.4055}
     """
     ids = list(scenario.outcomes if ids is None else ids)
     table, _ = _payoff_draws(scenario, _params(scenario, parameters), ids, zc=zc, tol=tol)
@@ -404,7 +404,7 @@ def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> 
     >>> import dealsim
     >>> result = games_analysis(dealsim.load("donbas-2026"))
     >>> result.games["territory_first"]["outcomes"]
-    {'war': 1.0}
+    {'peace_territory_first': 1.0}
     """
     reports: dict[str, dict[str, Any]] = {}
     params = dict(scenario.parameters)
@@ -447,11 +447,14 @@ def outcome_labels(scenario: Scenario, draws: Mapping[str, Any]) -> list[str] | 
     Examples
     --------
     >>> import dealsim
-    >>> labels = outcome_labels(dealsim.load("donbas-2026"), {"credibility": [0.3, 0.5]})
+    >>> s = dealsim.load("donbas-2026")
+    >>> labels = outcome_labels(s, {"audience_cost_max": [0.07, 0.082, 0.1]})
     >>> labels[0]
     'guarantees_first=war; territory_first=war'
     >>> labels[1]
-    'guarantees_first=peace_guarantee_first; territory_first=war'
+    'guarantees_first=war; territory_first=peace_territory_first'
+    >>> labels[2]
+    'guarantees_first=peace_guarantee_first; territory_first=peace_territory_first'
     """
     games = [g for g in scenario.games.values() if isinstance(g, SequentialGame)]
     if not games:

@@ -408,9 +408,10 @@ def solution_sweep(
     Examples
     --------
     >>> import dealsim
-    >>> xs, labels, pay = solution_sweep(dealsim.load("donbas-2026"), "credibility", n=5)
-    >>> xs.tolist(), pay.shape
-    ([0.1, 0.3, 0.5, 0.7, 0.9], (5, 3))
+    >>> s = dealsim.load("donbas-2026")
+    >>> xs, labels, pay = solution_sweep(s, "audience_cost_max", n=5)
+    >>> [round(x, 2) for x in xs.tolist()], pay.shape
+    ([0.02, 0.09, 0.16, 0.23, 0.3], (5, 3))
     """
     from dealsim._format import format_deal
     from dealsim.plot._style import check_choice

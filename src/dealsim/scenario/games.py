@@ -198,9 +198,11 @@ class SequentialGame:
         Examples
         --------
         >>> import dealsim
-        >>> game = dealsim.load("donbas-2026").games["territory_first"]
-        >>> game.probabilities({"credibility": 0.25})["us_honours"]
-        {'honoured': 0.25, 'broken': 0.75}
+        >>> scenario = dealsim.load("donbas-2026")
+        >>> game = scenario.games["territory_first"]
+        >>> p = game.probabilities({**scenario.parameters, "audience_cost_max": 0.25})["us_type"]
+        >>> {branch: round(float(v), 12) for branch, v in p.items()}
+        {'committed': 0.8, 'uncommitted': 0.2}
         """
         return {
             node.id: {b: evaluate_number(p, parameters) for b, p in node.chance.items()}
@@ -229,7 +231,7 @@ class SequentialGame:
         >>> scenario = dealsim.load("donbas-2026")
         >>> game = scenario.games["territory_first"]
         >>> pay = {o: dict.fromkeys(scenario.party_ids, 0.0) for o in game.outcome_ids}
-        >>> tree = game.tree(pay, {**scenario.parameters, "credibility": 0.8})
+        >>> tree = game.tree(pay, {**scenario.parameters, "audience_cost_max": 0.25})
         >>> sorted(round(float(p), 2) for p in tree.prob)[:2]
         [0.2, 0.8]
         """

@@ -239,9 +239,9 @@ class Scenario:
         Examples
         --------
         >>> import dealsim
-        >>> s = dealsim.load("donbas-2026").with_parameters(credibility=0.9)
-        >>> s.parameters["credibility"]
-        0.9
+        >>> s = dealsim.load("donbas-2026").with_parameters(audience_cost_max=0.2)
+        >>> s.parameters["audience_cost_max"]
+        0.2
         """
         unknown = sorted(set(values) - set(self.parameters))
         if unknown:

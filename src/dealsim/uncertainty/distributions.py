@@ -160,8 +160,8 @@ def uncertain_parameters(scenario: Scenario) -> dict[str, ParameterDistribution]
     Examples
     --------
     >>> import dealsim
-    >>> uncertain_parameters(dealsim.load("donbas-2026"))["credibility"]
-    ParameterDistribution(kind='beta', bounds=(0.1, 0.9), ...)
+    >>> uncertain_parameters(dealsim.load("donbas-2026"))["audience_cost_max"]
+    ParameterDistribution(kind='triangular', bounds=(0.02, 0.3), ...)
     """
     found = {}
     for name, spec in scenario.parameter_specs.items():
@@ -200,7 +200,7 @@ def sample_parameters(
     >>> s = dealsim.load("donbas-2026")
     >>> whole = sample_parameters(s, 0, 600, seed=1)
     >>> part = sample_parameters(s, 300, 310, seed=1)
-    >>> bool(np.array_equal(whole["credibility"][300:310], part["credibility"]))
+    >>> bool(np.array_equal(whole["audience_cost_max"][300:310], part["audience_cost_max"]))
     True
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:

@@ -136,7 +136,7 @@ def tornado(scenario: Scenario, output_key: str, *, tol: float = 1e-9) -> Tornad
     --------
     >>> import dealsim
     >>> t = tornado(dealsim.load("donbas-2026"), "zone_size")
-    >>> {"credibility", "fortress_risk"} <= {bar["parameter"] for bar in t.bars}
+    >>> {"audience_cost_max", "fortress_risk"} <= {bar["parameter"] for bar in t.bars}
     True
     """
     dists = uncertain_parameters(scenario)
@@ -360,7 +360,7 @@ def sobol_sensitivity(
     --------
     >>> import dealsim
     >>> res = sobol_sensitivity(dealsim.load("donbas-2026"), "zone_size", samples=64, seed=1)
-    >>> "credibility" in res.first_order, res.readable, res.recommended_samples > 64
+    >>> "audience_cost_max" in res.first_order, res.readable, res.recommended_samples > 64
     (True, False, True)
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:

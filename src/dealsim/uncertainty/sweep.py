@@ -157,9 +157,9 @@ def sweep(
     Examples
     --------
     >>> import dealsim
-    >>> result = sweep(dealsim.load("donbas-2026"), {"credibility": [0.1, 0.9]}, workers=1)
-    >>> [r["parameters"]["credibility"] for r in result.records]
-    [0.1, 0.9]
+    >>> result = sweep(dealsim.load("donbas-2026"), {"audience_cost_max": [0.05, 0.25]}, workers=1)
+    >>> [r["parameters"]["audience_cost_max"] for r in result.records]
+    [0.05, 0.25]
     """
     if not grid:
         raise DealsimError("give at least one parameter to sweep (--param NAME=LO:HI:N)")
@@ -185,9 +185,10 @@ def render_sweep(result: SweepResult) -> str:
     Examples
     --------
     >>> import dealsim
-    >>> table = render_sweep(sweep(dealsim.load("donbas-2026"), {"credibility": [0.5]}, workers=1))
+    >>> s = dealsim.load("donbas-2026")
+    >>> table = render_sweep(sweep(s, {"audience_cost_max": [0.1]}, workers=1))
     >>> table.split()[:4]
-    ['credibility', 'zone', 'solution', 'donbas_ceded']
+    ['audience_cost_max', 'zone', 'solution', 'donbas_ceded']
     """
     if not result.records:
         return "(no grid points)\n"
