@@ -251,7 +251,7 @@ def _frontier(
     return FrontierSummary(
         size=size,
         indices=tuple(int(i) for i in indices),
-        deals=tuple(space.deal(int(i)) for i in indices),
+        deals=tuple(space.deals(indices)),
         utilities=tuple(_by_party(ids, u) for u in utilities),
         truncated=truncated,
     )

@@ -143,6 +143,28 @@ class DealSpace:
             for issue, code in zip(self.scenario.issues, codes, strict=True)
         }
 
+    def deals(self, indices: Any) -> list[dict[str, Any]]:
+        """The deals at many flat ``indices``, as :meth:`deal` gives each (decoded at once).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> DealSpace(dealsim.load("logroll")).deals([12, 120])
+        [{'x': 0.1, 'y': 0.1}, {'x': 1.0, 'y': 1.0}]
+        """
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        codes = np.unravel_index(idx, self.shape) if idx.size else [idx] * len(self.shape)
+        issues = self.scenario.issues
+        columns = []
+        for issue, column in zip(issues, codes, strict=True):
+            values = issue.values
+            if issue.numeric:
+                columns.append([float(values[c]) for c in column.tolist()])
+            else:
+                columns.append([values[c] for c in column.tolist()])
+        ids = [issue.id for issue in issues]
+        return [dict(zip(ids, row, strict=True)) for row in zip(*columns, strict=True)]
+
     def columns(self, codes: np.ndarray) -> dict[str, Any]:
         """Issue values of many deals, as expressions see them (arrays or level codes)."""
         return {issue.id: issue.column(codes[:, j]) for j, issue in enumerate(self.scenario.issues)}

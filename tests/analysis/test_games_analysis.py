@@ -277,3 +277,34 @@ def test_monte_carlo_reports_the_probability_of_each_game_outcome():
         first, second = label.split("; ")
         assert first.split("=")[1] in ("war", "peace_guarantee_first")
         assert second.split("=")[1] in ("war", "peace_territory_first")
+
+
+def test_threshold_search_is_reused_only_where_the_game_cannot_differ(monkeypatch):
+    from dealsim.analysis import games as games_module
+
+    donbas = dealsim.load("donbas-2026")
+    searches = []
+    search = games_module._threshold_search
+
+    def counted(*args, **kwargs):
+        searches.append(args[2])
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(games_module, "_threshold_search", counted)
+    monkeypatch.setattr(games_module, "_THRESHOLD_CACHE", type(games_module._THRESHOLD_CACHE)())
+    points = [
+        {"audience_cost_max": a, "belt_shift": b} for a in (0.05, 0.2) for b in (0.3, 0.5)
+    ]  # the threshold's own parameter, and one the games do not use (the war's shift)
+    cached = [games_analysis(donbas.with_parameters(**p)).to_dict() for p in points]
+    assert len(searches) == 2  # one search per game, reused at the other three points
+    for p, report in zip(points, cached, strict=True):
+        games_module._THRESHOLD_CACHE.clear()
+        fresh = games_analysis(donbas.with_parameters(**p)).to_dict()
+        assert json.dumps(report, sort_keys=True) == json.dumps(fresh, sort_keys=True)
+    searches.clear()
+    games_analysis(donbas.with_parameters(russia_win=0.5))  # the war outcome's payoffs move
+    games_analysis(donbas.with_parameters(russia_win=0.5))
+    assert len(searches) == 2
+    moved = games_analysis(donbas.with_parameters(russia_win=0.5)).to_dict()
+    games_module._THRESHOLD_CACHE.clear()
+    assert moved == games_analysis(donbas.with_parameters(russia_win=0.5)).to_dict()

@@ -11,8 +11,12 @@ reports the result under the JSON key ``games`` and in a "Games" section of the 
 from __future__ import annotations
 
 import bisect
+import copy
+import hashlib
+import pickle
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -20,7 +24,7 @@ import numpy as np
 from dealsim._results import ResultMixin, to_plain
 from dealsim.analysis.equilibrium_report import solve_normal_form, solve_tree
 from dealsim.errors import DealsimError, GameError, ScenarioError
-from dealsim.expressions import evaluate_number
+from dealsim.expressions import Expression, evaluate_number
 from dealsim.scenario.games import NormalGame, SequentialGame
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.equilibrium import (
@@ -322,43 +326,108 @@ class _BisectionCache:
         return self.rows[x]
 
 
+_THRESHOLD_CACHE: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+_THRESHOLD_CACHE_SIZE = 256
+"""Threshold searches kept (least recently used dropped): a sweep or a Monte Carlo run solves
+the same game at many values of the threshold's own parameter and of parameters the game does
+not use, and each search runs the tree about a hundred times."""
+
+
+def _expression_names(obj: Any, seen: set[int] | None = None) -> set[str]:
+    """Every parameter name of every expression inside ``obj`` (dataclasses, mappings, tuples)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or isinstance(obj, str | bytes | int | float | bool | np.ndarray):
+        return set()
+    seen.add(id(obj))
+    if isinstance(obj, Expression):
+        return set(obj.names)
+    if is_dataclass(obj) and not isinstance(obj, type):
+        items: Any = (getattr(obj, f.name) for f in fields(obj))
+    elif isinstance(obj, Mapping):
+        items = obj.values()
+    elif isinstance(obj, list | tuple | set | frozenset):
+        items = obj
+    else:
+        return set()
+    return set().union(*(_expression_names(item, seen) for item in items))
+
+
+def _threshold_key(scenario: Scenario, game: SequentialGame, name: str, tol: float) -> tuple:
+    """What a threshold search depends on: the scenario but its parameter values, the game, the
+    parameter, ``tol``, and the values of the other parameters the game's payoffs and chance
+    probabilities use (all of them when an outcome is a bargaining solution's deal, which
+    depends on the whole zone)."""
+    outcomes = [scenario.outcomes[o] for o in game.outcome_ids]
+    if any(o.solution is not None for o in outcomes):
+        used = set(scenario.parameters)
+    else:
+        parts: list[Any] = [game, outcomes]
+        if any(o.payoffs is None for o in outcomes):
+            parts.append(scenario.payoffs)  # deal outcomes: the utility model
+        used = _expression_names(parts)
+    values = scenario.parameters
+    others = tuple(  # bit-exact values: a search at 0.1 is not reused at 0.1 + 1e-17
+        (p, np.asarray(values[p], dtype=float).tobytes())
+        for p in sorted((used & set(values)) - {name})
+    )
+    body = hashlib.sha256(pickle.dumps(replace(scenario, parameters={}))).hexdigest()
+    return (body, game.id, name, tol, others)
+
+
 def _thresholds(
     scenario: Scenario, game: SequentialGame, tol: float
 ) -> dict[str, list[dict[str, Any]]]:
+    """Each threshold parameter's outcome switches, cached (:data:`_THRESHOLD_CACHE`).
+
+    The search varies the parameter over its whole range, so its result does not depend on the
+    parameter's own value: only on what :func:`_threshold_key` lists.
+    """
     out: dict[str, list[dict[str, Any]]] = {}
-    ids = list(game.outcome_ids)
     for name in game.thresholds:
-        spec = scenario.parameter_specs.get(name)
-        lo, hi = spec.range if spec is not None and spec.range is not None else (0.0, 1.0)
-        if not lo < hi:
-            out[name] = []
-            continue
-        xs = np.linspace(lo, hi, THRESHOLD_GRID)
-
-        def evaluate(values: np.ndarray, name: str = name) -> np.ndarray:
-            params = {**scenario.parameters, name: np.asarray(values, dtype=float)}
-            return _payoff_draws(scenario, params, ids, tol=tol)[0]
-
-        cache = _BisectionCache(evaluate, xs)
-
-        def build(x: float, name: str = name, cache: _BisectionCache = cache) -> GameTree:
-            params = {**scenario.parameters, name: x}
-            return _tree_at(scenario, game, _as_mapping(scenario, ids, cache(x)), params)
-
-        found = parameter_thresholds(
-            build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=min(tol, 1e-12)
-        )
-        out[name] = [
-            {
-                "value": t.value,
-                "bracket": list(t.bracket),
-                "range": [lo, hi],
-                "below": {"outcomes": list(t.below.terminals), "path": list(t.below.moves)},
-                "above": {"outcomes": list(t.above.terminals), "path": list(t.above.moves)},
-            }
-            for t in found
-        ]
+        key = _threshold_key(scenario, game, name, tol)
+        if key in _THRESHOLD_CACHE:
+            _THRESHOLD_CACHE.move_to_end(key)
+        else:
+            _THRESHOLD_CACHE[key] = _threshold_search(scenario, game, name, tol)
+            while len(_THRESHOLD_CACHE) > _THRESHOLD_CACHE_SIZE:
+                _THRESHOLD_CACHE.popitem(last=False)
+        out[name] = copy.deepcopy(_THRESHOLD_CACHE[key])
     return out
+
+
+def _threshold_search(
+    scenario: Scenario, game: SequentialGame, name: str, tol: float
+) -> list[dict[str, Any]]:
+    ids = list(game.outcome_ids)
+    spec = scenario.parameter_specs.get(name)
+    lo, hi = spec.range if spec is not None and spec.range is not None else (0.0, 1.0)
+    if not lo < hi:
+        return []
+    xs = np.linspace(lo, hi, THRESHOLD_GRID)
+
+    def evaluate(values: np.ndarray) -> np.ndarray:
+        params = {**scenario.parameters, name: np.asarray(values, dtype=float)}
+        return _payoff_draws(scenario, params, ids, tol=tol)[0]
+
+    cache = _BisectionCache(evaluate, xs)
+
+    def build(x: float) -> GameTree:
+        params = {**scenario.parameters, name: x}
+        return _tree_at(scenario, game, _as_mapping(scenario, ids, cache(x)), params)
+
+    found = parameter_thresholds(
+        build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=min(tol, 1e-12)
+    )
+    return [
+        {
+            "value": t.value,
+            "bracket": list(t.bracket),
+            "range": [lo, hi],
+            "below": {"outcomes": list(t.below.terminals), "path": list(t.below.moves)},
+            "above": {"outcomes": list(t.above.terminals), "path": list(t.above.moves)},
+        }
+        for t in found
+    ]
 
 
 # --------------------------------------------------------------------------- the analysis
