@@ -216,9 +216,9 @@ def test_three_player_game_reports_pure_equilibria_and_the_method():
 def test_donbas_games_are_in_the_solve_json(donbas):
     games = json.loads(json.dumps(donbas.to_dict()))["games"]
     assert list(games) == ["guarantees_first", "territory_first", "accept_nash", "which_deal"]
-    # credibility 0.5: peace with the guarantee first, war with the territory first
+    # audience_cost_max 0.10, P(honour) 0.5: Russia holds in both orderings, peace in both
     assert games["guarantees_first"]["outcomes"] == {"peace_guarantee_first": 1.0}
-    assert games["territory_first"]["outcomes"] == {"war": 1.0}
+    assert games["territory_first"]["outcomes"] == {"peace_territory_first": 1.0}
     assert games["accept_nash"]["equilibria"][0]["strategies"] == {
         "ukraine": [1.0, 0.0],
         "russia": [1.0, 0.0],
@@ -226,13 +226,16 @@ def test_donbas_games_are_in_the_solve_json(donbas):
 
 
 def test_donbas_thresholds_are_located_exactly(donbas):
-    # worked by hand in scenarios/donbas-2026.toml: Ukraine cedes iff 0.35 + 0.30 c > 0.45
-    # (guarantee first) and iff 0.30 + 0.25 c > 0.45 (territory first)
+    # worked by hand in scenarios/donbas-2026.toml: Russia holds iff 0.10 H + 0.85 (1 - H)
+    # <= 0.546 (guarantee first) or 0.566 (territory first), H = 1 - 0.05 / audience_cost_max;
+    # so peace needs audience_cost_max > 0.05 / (1 - 0.304 / 0.75), resp. 0.05 / (1 - 0.284 / 0.75)
     games = donbas.analyses["games"].games
-    [first] = games["guarantees_first"]["thresholds"]["credibility"]
-    [second] = games["territory_first"]["thresholds"]["credibility"]
-    assert abs(first["value"] - 1 / 3) < 1e-9 and abs(second["value"] - 0.6) < 1e-9
+    [first] = games["guarantees_first"]["thresholds"]["audience_cost_max"]
+    [second] = games["territory_first"]["thresholds"]["audience_cost_max"]
+    assert first["value"] == pytest.approx(0.05 / (1 - 0.304 / 0.75), rel=1e-7)
+    assert second["value"] == pytest.approx(0.05 / (1 - 0.284 / 0.75), rel=1e-7)
     assert first["below"]["outcomes"] == second["below"]["outcomes"] == ["war"]
+    assert first["above"]["outcomes"] == ["peace_guarantee_first"]
     assert second["above"]["outcomes"] == ["peace_territory_first"]
 
 
@@ -250,10 +253,12 @@ def test_deal_outcomes_agree_with_the_deal_space(donbas):
 
 
 def test_outcome_labels_follow_the_thresholds():
-    labels = outcome_labels(dealsim.load("donbas-2026"), {"credibility": [0.2, 0.5, 0.7]})
+    # thresholds 0.080472 (territory first) and 0.084081 (guarantee first)
+    grid = {"audience_cost_max": [0.07, 0.082, 0.1]}
+    labels = outcome_labels(dealsim.load("donbas-2026"), grid)
     assert labels == [
         "guarantees_first=war; territory_first=war",
-        "guarantees_first=peace_guarantee_first; territory_first=war",
+        "guarantees_first=war; territory_first=peace_territory_first",
         "guarantees_first=peace_guarantee_first; territory_first=peace_territory_first",
     ]
 
@@ -261,7 +266,7 @@ def test_outcome_labels_follow_the_thresholds():
 def test_text_report_has_a_games_section(donbas):
     text = render_report(donbas)
     assert "\nGames\n" in text
-    assert "threshold credibility = 0.6: war below, peace_territory_first above" in text
+    assert "threshold audience_cost_max = 0.0804721: war below, peace_territory_first above" in text
     assert render_games(donbas.analyses["games"])[0] == "Games"
 
 
