@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -201,14 +202,28 @@ def _payoff_row(outcome: str, spec: Any, players: tuple[str, ...], game: str) ->
     return values
 
 
+def _plain_payoffs(rows: list[Any], shape: tuple[int, int]) -> np.ndarray | None:
+    """Rows of numbers, one per player, read in one flat pass; None if they are not all that."""
+    if set(map(len, rows)) != {shape[1]} or not set(map(type, chain.from_iterable(rows))) <= {
+        float,
+        int,
+    }:
+        return None
+    return np.fromiter(chain.from_iterable(rows), float, shape[0] * shape[1]).reshape(shape)
+
+
 def _payoff_matrix(
     outcomes: Mapping[str, Any], ids: list[str], players: tuple[str, ...], game: str
 ) -> np.ndarray:
     """(n_outcomes, n_players) payoffs; one array conversion when every row is a plain vector."""
     shape = (len(ids), len(players))
-    if not any(isinstance(v, Mapping) for v in outcomes.values()):
+    plain = set(map(type, outcomes.values())) <= {list, tuple}  # no Mapping: skip the ABC check
+    if plain or not any(isinstance(v, Mapping) for v in outcomes.values()):
         try:
-            matrix = np.array(list(outcomes.values()), dtype=float).reshape(shape)
+            rows = list(outcomes.values())
+            matrix = _plain_payoffs(rows, shape) if plain else None
+            if matrix is None:
+                matrix = np.array(rows, dtype=float).reshape(shape)
         except (TypeError, ValueError):
             matrix = None
         if matrix is not None and matrix.ndim == 2 and np.isfinite(matrix).all():
@@ -294,7 +309,7 @@ def _build(
     players_t = tuple(str(p) for p in players)
     if not players_t or len(set(players_t)) != len(players_t):
         raise GameError(f"players must be distinct and non-empty, got {list(players)}", game=game)
-    both = sorted(set(nodes) & set(outcomes))
+    both = [] if nodes.keys().isdisjoint(outcomes) else sorted(set(nodes) & set(outcomes))
     if both:
         raise GameError("id is both a node and an outcome", game=game, node=both[0])
     if root not in nodes:
@@ -302,8 +317,11 @@ def _build(
             "the root must be a decision or chance node in 'nodes'", game=game, node=root
         )
     outcome_ids = list(outcomes)
-    outcome_index = {o: i for i, o in enumerate(outcome_ids)}
+    outcome_index = dict(zip(outcome_ids, range(len(outcome_ids)), strict=False))
     outcome_payoffs = _payoff_matrix(outcomes, outcome_ids, players_t, game)
+    fast = _build_plain(nodes, outcome_index, root=root, players=players_t, tol=tol)
+    if fast is not None:
+        return _assemble(name, players_t, outcome_payoffs, *fast)
     parsed = {nid: _parse_node(nid, spec, players_t, game, tol) for nid, spec in nodes.items()}
 
     labels: list[str] = [root]
@@ -373,26 +391,231 @@ def _build(
         infoset[idx] = infoset_ids[key]
     child_ptr = np.concatenate([[1], 1 + np.cumsum(n_children)]).astype(np.int64)
     _check_infosets(infoset, first_member, movers, child_ptr, action_labels, labels, game)
-    term_a = np.array(term, dtype=np.int64)
-    is_term = term_a >= 0
+    return _assemble(
+        name,
+        players_t,
+        outcome_payoffs,
+        kind_a,
+        np.array(movers, dtype=np.int64),
+        np.array(parents, dtype=np.int64),
+        np.array(depths, dtype=np.int64),
+        child_ptr,
+        np.array(probs, dtype=float),
+        labels,
+        action_labels,
+        np.array(term, dtype=np.int64),
+        infoset,
+        tuple(infoset_ids),
+    )
+
+
+def _assemble(
+    name: str,
+    players: tuple[str, ...],
+    outcome_payoffs: np.ndarray,
+    kind: np.ndarray,
+    movers: np.ndarray,
+    parents: np.ndarray,
+    depths: np.ndarray,
+    child_ptr: np.ndarray,
+    probs: np.ndarray,
+    labels: list[Any],
+    action_labels: list[Any],
+    term: np.ndarray,
+    infoset: np.ndarray,
+    infoset_labels: tuple[str, ...],
+) -> GameTree:
+    """The frozen :class:`GameTree` of per-node arrays in breadth-first order."""
+    is_term = term >= 0
     terminal = np.full(len(labels), -1, dtype=np.int64)
     terminal[is_term] = np.arange(int(is_term.sum()))
     return GameTree(
         name=name,
-        players=players_t,
-        kind=_frozen(kind_a),
-        player=_frozen(movers, np.int64),
-        parent=_frozen(parents, np.int64),
-        depth=_frozen(depths, np.int64),
+        players=players,
+        kind=_frozen(kind),
+        player=_frozen(movers),
+        parent=_frozen(parents),
+        depth=_frozen(depths),
         child_ptr=_frozen(child_ptr),
-        prob=_frozen(probs, float),
+        prob=_frozen(probs),
         labels=_frozen(labels, object),
         actions=_frozen(action_labels, object),
         terminal=_frozen(terminal),
-        payoffs=_frozen(outcome_payoffs[term_a[is_term]]),
+        payoffs=_frozen(outcome_payoffs[term[is_term]]),
         infoset=_frozen(infoset),
-        infoset_labels=tuple(infoset_ids),
+        infoset_labels=infoset_labels,
     )
+
+
+_Plain = tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    list[Any],
+    list[Any],
+    np.ndarray,
+    np.ndarray,
+    tuple[str, ...],
+]
+
+
+def _build_plain(
+    nodes: Mapping[str, NodeSpec],
+    outcome_index: dict[str, int],
+    *,
+    root: str,
+    players: tuple[str, ...],
+    tol: float,
+) -> _Plain | None:
+    """The per-node arrays of a tree without information sets, laid out by whole layers.
+
+    The common description (``dict`` nodes; decision nodes ``{"player": p, "actions": {...}}``,
+    chance nodes validated by :func:`_parse_node`) is read in a few C-level passes over the
+    dict: the edges are flattened in dict order, their targets mapped to integer codes, the
+    tree shape checked by in-degrees (the root none, every other node exactly one, every node
+    reached) and the breadth-first order laid out a layer at a time with numpy. Returns None
+    at anything else (a node that is not a ``dict``, an information set, any invalid node or
+    target, a node reached twice or never, a tree much deeper than wide): the validating loop
+    of :func:`_build` then builds the same tree, or raises its error for the first offending
+    node. The output is identical to that loop's.
+    """
+    n = len(nodes)
+    ids = list(nodes)
+    specs = list(nodes.values())
+    mover_of = {p: i for i, p in enumerate(players)}
+    try:
+        has_player = np.fromiter(map(dict.__contains__, specs, repeat("player")), bool, n)
+        movers = np.fromiter(
+            map(mover_of.get, map(dict.get, specs, repeat("player")), repeat(-1)), np.int64, n
+        )
+        edge_maps = list(map(dict.get, specs, repeat("actions")))
+    except TypeError:  # a node that is not a dict, an unhashable player
+        return None
+    sizes = np.fromiter(map(len, specs), np.int64, n)
+    is_map = np.fromiter(map(isinstance, edge_maps, repeat(dict)), bool, n)
+    if not np.array_equal(has_player, has_player & (movers >= 0) & (sizes == 2) & is_map):
+        return None  # an information set, an unknown player, actions not a dict
+    chance = np.flatnonzero(~has_player).tolist()
+    simple, probs = _plain_chance(specs, chance, sizes, tol)
+    if probs is None:
+        return None  # an invalid probability: the loop names the node
+    other = sorted(set(chance) - set(simple))
+    for i in other:  # chance nodes with "actions" or unusual keys: the full check
+        try:
+            _, _, edges, node_probs, _ = _parse_node(ids[i], specs[i], players, "", tol)
+        except GameError:
+            return None
+        edge_maps[i] = dict(edges)
+        if len(edge_maps[i]) != len(edges):
+            return None
+        probs.extend(node_probs)
+    chance_maps = map(dict.get, map(specs.__getitem__, simple), repeat("chance"))
+    for i, branches in zip(simple, chance_maps, strict=True):
+        edge_maps[i] = dict(zip(branches, branches, strict=True))
+    counts = np.fromiter(map(len, edge_maps), np.int64, n)
+    if not counts.all():
+        return None  # a decision node without actions
+    n_edges = int(counts.sum())
+    targets = list(chain.from_iterable(map(dict.values, edge_maps)))
+    actions = list(chain.from_iterable(edge_maps))
+    code = dict(zip(outcome_index, range(n, n + len(outcome_index)), strict=True))
+    code.update(zip(ids, range(n), strict=False))
+    try:
+        codes = np.fromiter(map(code.get, targets, repeat(-1)), np.int64, n_edges)
+    except TypeError:  # an unhashable target
+        return None
+    if (codes < 0).any():
+        return None  # a target that is neither a node nor an outcome
+    indegree = np.bincount(codes[codes < n], minlength=n)
+    start = np.cumsum(counts) - counts
+    root_code = ids.index(root)
+    indegree[root_code] += 1
+    if (indegree != 1).any():
+        return None  # a node reached twice (or the root reached), or one never reached
+    edge_prob = np.ones(n_edges)
+    if chance:
+        at = np.array(simple + other, dtype=np.int64)
+        at = np.repeat(start[at] - np.cumsum(counts[at]) + counts[at], counts[at])
+        edge_prob[at + np.arange(at.size)] = probs
+    # Breadth-first layout, a layer at a time: a layer's edges are its nodes' edge ranges in
+    # the order of the nodes, and its internal targets are the next layer.
+    order: list[np.ndarray] = []
+    parent: list[np.ndarray] = [np.array([-1])]
+    widths = [1]
+    frontier = np.array([root_code])
+    position = np.array([0])
+    placed = 1
+    while frontier.size:
+        if len(widths) > max(64, n_edges // 64):
+            return None  # a deep, narrow tree: the loop is faster than many tiny layers
+        k = counts[frontier]
+        total = int(k.sum())
+        edges = np.repeat(start[frontier] - np.cumsum(k) + k, k) + np.arange(total)
+        order.append(edges)
+        parent.append(np.repeat(position, k))
+        widths.append(total)
+        inner = np.flatnonzero(codes[edges] < n)
+        frontier = codes[edges[inner]]
+        position = placed + inner
+        placed += total
+    if placed != n_edges + 1:
+        return None  # a cycle away from the root (its nodes never reached)
+    edge_order = np.concatenate(order)
+    node = np.concatenate([[root_code], codes[edge_order]])
+    inner = node < n
+    at = np.where(inner, node, 0)
+    kind = np.where(inner, np.where(has_player[at], DECISION, CHANCE), TERMINAL).astype(np.int8)
+    decision = kind == DECISION
+    order_list = edge_order.tolist()
+    labels = [root, *map(targets.__getitem__, order_list)]
+    infoset = np.full(node.size, -1, dtype=np.int64)
+    infoset[decision] = np.arange(int(decision.sum()))
+    return (
+        kind,
+        np.where(decision, movers[at], -1),
+        np.concatenate(parent),
+        np.repeat(np.arange(len(widths)), widths),
+        np.concatenate([[1], 1 + np.cumsum(np.where(inner, counts[at], 0))]),
+        np.concatenate([[1.0], edge_prob[edge_order]]),
+        labels,
+        ["", *map(actions.__getitem__, order_list)],
+        np.where(inner, -1, node - n),
+        infoset,
+        tuple(labels[i] for i in np.flatnonzero(decision).tolist()),
+    )
+
+
+def _plain_chance(
+    specs: list[Any], chance: list[int], sizes: np.ndarray, tol: float
+) -> tuple[list[int], list[float] | None]:
+    """Chance nodes ``{"chance": {label: p}}`` (str labels, int or float p) checked in bulk.
+
+    Returns the indices of those nodes and their probabilities, flat in that order (None if
+    one is negative, not finite or a node's do not sum to 1 within ``tol``, by ``math.fsum``
+    as :func:`_parse_node` does). Other chance nodes are left to :func:`_parse_node`.
+    """
+    if not chance:
+        return [], []
+    branches = list(map(dict.get, map(specs.__getitem__, chance), repeat("chance")))
+    plain = (sizes[chance] == 1) & np.fromiter(
+        map(isinstance, branches, repeat(dict)), bool, len(chance)
+    )
+    simple = np.flatnonzero(plain).tolist()
+    branches = list(map(branches.__getitem__, simple))
+    if not branches:
+        return [], []
+    labels = set(map(type, chain.from_iterable(branches)))
+    values = list(chain.from_iterable(map(dict.values, branches)))
+    if labels != {str} or not set(map(type, values)) <= {float, int} or not all(branches):
+        return [], []
+    p = np.array(values, dtype=float)
+    totals = np.fromiter(map(math.fsum, map(dict.values, branches)), float, len(branches))
+    if not (np.isfinite(p) & (p >= 0)).all() or (np.abs(totals - 1.0) > tol).any():
+        return [], None
+    return [chance[i] for i in simple], values
 
 
 def _raise_revisit(
