@@ -146,7 +146,7 @@ def solve(
                 refinement=s.refinement,
                 parameters={"weights": _by_party(ids, powers)} if name == "weighted_nash" else {},
             )
-        if refine:
+        if refine and any(issue.numeric for issue in scenario.issues):  # else nothing to refine
             from dealsim.analysis.refinement import refine_solutions
 
             rows = {name: found[name].index for name in SOLUTION_NAMES}

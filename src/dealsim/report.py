@@ -388,9 +388,10 @@ def render_report(result: SolveResult) -> str:
     lines.append("")
     lines.append("Bargaining solutions (over the zone; the best deal on the grid)")
     lines.extend(_solutions_table(result))
-    from dealsim.analysis.refinement import render_continuous
+    if any(s is not None and s.continuous is not None for s in result.solutions.values()):
+        from dealsim.analysis.refinement import render_continuous  # only when there is one
 
-    lines.extend(render_continuous(result))
+        lines.extend(render_continuous(result))
     for name in result.solutions:
         ties = tied_deals(result, name)
         if ties > 1:

@@ -9,7 +9,6 @@ import argparse
 from typing import Any
 
 from dealsim._files import write_text
-from dealsim.analysis.games import game_title, resolve_game
 from dealsim.cli._common import (
     Command,
     add_limit_arguments,
@@ -128,6 +127,7 @@ def _check_options(args: argparse.Namespace) -> None:
 
 def _draw(scenario: Any, args: argparse.Namespace) -> Any:
     from dealsim import plot
+    from dealsim.analysis.games import game_title, resolve_game
 
     _check_options(args)
     if args.kind in ("sweep", "montecarlo", "tornado", "sobol"):
