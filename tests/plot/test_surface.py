@@ -73,3 +73,12 @@ def test_categorical_axis_has_level_labels():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["none", "bilateral assurances", "article5 mirror"]
     assert ax.get_xlabel() == "Share of Ukrainian-held Donbas ceded (share)"
+
+
+def test_3d_needs_two_numeric_issues_and_has_a_colour_bar(logroll):
+
+    donbas = dealsim.load("donbas-2026")
+    with pytest.raises(ScenarioError, match="'security_guarantee' is a list of levels"):
+        payoff_surface(donbas, "donbas_ceded", "security_guarantee", party="ukraine", kind="3d")
+    ax = payoff_surface(logroll, "x", "y", party="b", kind="3d")
+    assert len(ax.figure.axes) == 2  # the surface and its colour bar

@@ -85,7 +85,8 @@ def payoff_surface(
     party : str, optional
         Party id, for ``measure="utility"``.
     kind : {"heatmap", "contour", "3d"}
-        A cell heatmap, filled contours, or a 3-D surface (``ax`` must then be a 3-D Axes).
+        A cell heatmap, filled contours, or a 3-D surface with a colour bar (``ax`` must then be
+        a 3-D Axes; both issues must be numeric: a list of levels is drawn as a heatmap).
     at : mapping, optional
         Values of the other issues (some or all).
     parameters : mapping, optional
@@ -117,6 +118,15 @@ def payoff_surface(
                 f"measure 'utility' needs a party (allowed: {', '.join(scenario.party_ids)})"
             )
         check_choice(party, scenario.party_ids, "party", scenario.file)
+    if kind == "3d":
+        levels = [i for i in (x, y) if not scenario.issue(i).numeric]
+        if levels:
+            raise ScenarioError(
+                f"kind '3d' needs two numeric issues; {levels[0]!r} is a list of levels, which "
+                "a 3-D surface would join with meaningless slopes: draw it as a heatmap (the "
+                "default)",
+                file=scenario.file,
+            )
     grid = slice_of(scenario, x, y, at=at, parameters=parameters)
     values = surface_values(grid, measure, party)
     if kind == "3d":
@@ -165,6 +175,8 @@ def payoff_surface(
         if np.isfinite(values[jy, jx]):
             point = (grid.x.centres[jx], grid.y.centres[jy], values[jy, jx])
             mark_held_deal(ax, point, markersize=15, zorder=10)
+        bar = ax.figure.colorbar(mesh, ax=ax, shrink=0.6, pad=0.1)
+        bar.set_label(wrap_to_width(_measure_label(grid, measure, party), 3.0, 10.0))
     if kind != "3d":
         label = wrap_to_width(_measure_label(grid, measure, party), 0.8 * axes_height(ax), 10.0)
         ax.figure.colorbar(mesh, ax=ax, label=label, shrink=0.9)
