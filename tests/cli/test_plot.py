@@ -157,3 +157,17 @@ def test_an_option_the_kind_would_ignore_is_refused(tmp_path, capsys, args, mess
     assert main(["plot", *args, "-o", str(tmp_path / "f.png")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_trace_of_three_parties_shows_every_party(monkeypatch, tmp_path):
+    import dealsim.cli.plot as cli_plot
+
+    seen = {}
+    monkeypatch.setattr(cli_plot, "save_figure", lambda fig, *a, **k: seen.setdefault("fig", fig))
+    argv = ["plot", "donbas-2026", "trace", "--rounds", "6", "-o", str(tmp_path / "t.png")]
+    assert main(argv) == 0
+    axes = seen["fig"].axes
+    assert len(axes) == 4  # the three pairs of parties and the timeline
+    labels = " ".join(ax.get_xlabel() + " " + ax.get_ylabel() for ax in axes[:3])
+    for party in ("United States", "Ukraine", "Russia"):
+        assert party in labels

@@ -193,6 +193,7 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
             xs, labels, parameter=name, payoffs=payoffs, parties=parties
         ).figure
     import matplotlib.pyplot as plt
+    import numpy as np
 
     from dealsim.analysis.negotiation import simulate_scenario_negotiation
 
@@ -200,10 +201,20 @@ def _draw(scenario: Any, args: argparse.Namespace) -> Any:
     rounds = 40 if args.rounds is None else args.rounds
     seed = 0 if args.seed is None else args.seed
     trace, _ = simulate_scenario_negotiation(scenario, agents, rounds=rounds, seed=seed)
+    import itertools
+
     labels = [p.label for p in scenario.parties]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
-    plot.trace_utility_space(trace, labels, reservations=scenario.reservations(), ax=left)
-    plot.trace_timeline(trace, labels, reservations=scenario.reservations(), ax=right)
+    pairs = list(itertools.combinations(range(len(labels)), 2))  # every party appears
+    cols = 2
+    rows = -(-(len(pairs) + 1) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 5 * rows), layout="constrained")
+    cells = list(np.atleast_1d(axes).ravel())
+    for cell in cells[len(pairs) + 1 :]:
+        cell.remove()
+    reservations = scenario.reservations()
+    for ax, pair in zip(cells, pairs, strict=False):
+        plot.trace_utility_space(trace, labels, pair=pair, reservations=reservations, ax=ax)
+    plot.trace_timeline(trace, labels, reservations=reservations, ax=cells[len(pairs)])
     fig.suptitle(f"Negotiation: {agents} ({trace.outcome})")
     return fig
 
