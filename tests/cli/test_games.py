@@ -42,9 +42,11 @@ def test_normal_game_exports_to_nfg_and_reads_back(donbas, tmp_path):
 
 
 def test_sequential_game_exports_to_efg_and_reads_back(donbas, tmp_path):
-    out = tmp_path / "territory.efg"
-    assert main(["export", "donbas-2026", "--game", "territory_first", "-o", str(out)]) == 0
-    ours = scenario_game(donbas, "territory_first")
+    # guarantees_first: no player moves twice on a path, so the reduced normal form pygambit
+    # computes is the full one (in territory_first the US's later nodes follow its own "sign")
+    out = tmp_path / "guarantees.efg"
+    assert main(["export", "donbas-2026", "--game", "guarantees_first", "-o", str(out)]) == 0
+    ours = scenario_game(donbas, "guarantees_first")
     back = read_game(out)
     assert isinstance(back, GameTree)
     assert back.labels.tolist() == ours.labels.tolist()
@@ -57,10 +59,12 @@ def test_sequential_game_exports_to_efg_and_reads_back(donbas, tmp_path):
 
 
 def test_export_with_set_uses_the_parameter_value(tmp_path, capsys):
-    assert main(["export", "donbas-2026", "--game", "guarantees_first", "--set",
-                 "audience_cost_max=0.2"]) == 0  # fmt: skip
+    # P(honour) = 1 - (0.1875 - 0.125) / 0.25 = 0.75, exact in binary
+    assert main(["export", "donbas-2026", "--game", "guarantees_first",
+                 "--set", "audience_cost_max=0.25", "--set", "us_defence_cost=0.1875",
+                 "--set", "us_abandon_loss=0.125"]) == 0  # fmt: skip
     text = capsys.readouterr().out
-    assert '{ "honoured" 0.8 "broken" 0.2 }' in text
+    assert '{ "committed" 0.75 "uncommitted" 0.25 }' in text
 
 
 def test_export_refuses_to_overwrite_without_force(tmp_path, capsys):
