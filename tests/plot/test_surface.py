@@ -82,3 +82,20 @@ def test_3d_needs_two_numeric_issues_and_has_a_colour_bar(logroll):
         payoff_surface(donbas, "donbas_ceded", "security_guarantee", party="ukraine", kind="3d")
     ax = payoff_surface(logroll, "x", "y", party="b", kind="3d")
     assert len(ax.figure.axes) == 2  # the surface and its colour bar
+
+
+def test_held_deal_star_leaves_its_cells_value_readable():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    scenario = dealsim.load("logroll")
+    ax = payoff_surface(scenario, "x", "y", party="a", annotate=True)
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    star = next(line for line in ax.lines if line.get_gid() == "held-deal")
+    sx, sy = ax.transData.transform(star.get_xydata()[0])
+    size = star.get_markersize() * ax.figure.dpi / 72 / 2  # half the marker, in pixels
+    for text in (t for t in ax.texts if t.get_gid() == "value"):
+        box = text.get_window_extent(renderer)
+        clear = sx + size < box.x0 or sx - size > box.x1 or sy + size < box.y0 or sy - size > box.y1
+        assert clear, text.get_text()

@@ -148,7 +148,8 @@ def payoff_surface(
         _zone_outline(ax, grid, measure, party)
         fmt = _value_format(values)
         size = _value_fontsize(ax, grid, values, fmt)
-        if annotate if annotate is not None else (values.size <= 400 and size >= 6.5):
+        annotated = annotate if annotate is not None else (values.size <= 400 and size >= 6.5)
+        if annotated:
             _annotate(ax, grid, values, mesh, fmt, max(5.0, size))
     elif kind == "contour":
         xx, yy = np.meshgrid(grid.x.centres, grid.y.centres)
@@ -180,7 +181,18 @@ def payoff_surface(
     if kind != "3d":
         label = wrap_to_width(_measure_label(grid, measure, party), 0.8 * axes_height(ax), 10.0)
         ax.figure.colorbar(mesh, ax=ax, label=label, shrink=0.9)
-        mark_held_deal(ax, grid.at_point, markersize=17, label=grid.at_label)
+        point, markersize = grid.at_point, 17
+        if kind == "heatmap" and annotated:  # the star moves to its cell's corner: the value shows
+            jx, jy = (
+                int(np.argmin(np.abs(a.centres - p)))
+                for a, p in zip((grid.x, grid.y), grid.at_point, strict=True)
+            )
+            point = tuple(
+                a.edges[j] + 0.8 * (a.edges[j + 1] - a.edges[j])
+                for a, j in zip((grid.x, grid.y), (jx, jy), strict=True)
+            )
+            markersize = 11
+        mark_held_deal(ax, point, markersize=markersize, label=grid.at_label)
         legend_below(ax, reserve=_COLORBAR)
     title = _measure_label(grid, measure, party).split(" (")[0]
     finish(
