@@ -313,3 +313,18 @@ def test_threshold_search_is_reused_only_where_the_game_cannot_differ(monkeypatc
     moved = games_analysis(donbas.with_parameters(russia_win=0.5)).to_dict()
     games_module._THRESHOLD_CACHE.clear()
     assert moved == games_analysis(donbas.with_parameters(russia_win=0.5)).to_dict()
+
+
+def test_outcome_labels_of_all_draws_at_once_equal_solving_each_draw(monkeypatch):
+    from dealsim.analysis import games as games_module
+    from dealsim.uncertainty.distributions import sample_parameters
+
+    donbas = dealsim.load("donbas-2026")
+    draws = sample_parameters(donbas, 0, 400, seed=3)
+    # and the thresholds themselves, where Russia is indifferent up to rounding
+    draws = {k: np.concatenate([v, np.full(2, donbas.parameters[k])]) for k, v in draws.items()}
+    draws["audience_cost_max"][-2:] = [0.05 / (1 - 0.304 / 0.75), 0.05 / (1 - 0.284 / 0.75)]
+    at_once = outcome_labels(donbas, draws)
+    monkeypatch.setattr(games_module, "_batched_outcomes", lambda *args, **kwargs: None)
+    assert at_once == outcome_labels(donbas, draws)
+    assert len(set(at_once)) >= 3

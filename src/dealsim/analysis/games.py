@@ -27,6 +27,7 @@ from dealsim.errors import DealsimError, GameError, ScenarioError
 from dealsim.expressions import Expression, evaluate_number
 from dealsim.scenario.games import NormalGame, SequentialGame
 from dealsim.scenario.model import Scenario
+from dealsim.solvers import _tree
 from dealsim.solvers.equilibrium import (
     NormalFormGame,
 )
@@ -531,17 +532,68 @@ def outcome_labels(scenario: Scenario, draws: Mapping[str, Any]) -> list[str] | 
     params = _params(scenario, {k: np.asarray(v, dtype=float) for k, v in draws.items()})
     ids = list(dict.fromkeys(o for g in games for o in g.outcome_ids))
     table, _ = _payoff_draws(scenario, params, ids)
-    n_draws = table.shape[0]
-    labels = []
-    for s in range(n_draws):
+    per_game = []
+    for game in games:
+        batched = _batched_outcomes(scenario, game, params, ids, table)
+        if batched is None:  # information sets, or a draw to report: solve draw by draw
+            batched = [
+                "+".join(subgame_perfect_equilibrium(_tree_at(scenario, game, pay, at)).outcomes)
+                for pay, at in _draws(scenario, params, ids, table)
+            ]
+        per_game.append([f"{game.id}={label}" for label in batched])
+    return ["; ".join(parts) for parts in zip(*per_game, strict=True)]
+
+
+def _draws(scenario: Scenario, params: Mapping[str, Any], ids: list[str], table: np.ndarray):
+    for s in range(table.shape[0]):
         at = {k: (float(np.ravel(v)[s]) if np.ndim(v) > 0 else v) for k, v in params.items()}
-        pay = _as_mapping(scenario, ids, table[s])
-        parts = []
-        for game in games:
-            result = subgame_perfect_equilibrium(_tree_at(scenario, game, pay, at))
-            parts.append(f"{game.id}={'+'.join(result.outcomes)}")
-        labels.append("; ".join(parts))
-    return labels
+        yield _as_mapping(scenario, ids, table[s]), at
+
+
+def _batched_outcomes(
+    scenario: Scenario,
+    game: SequentialGame,
+    params: Mapping[str, Any],
+    ids: list[str],
+    table: np.ndarray,
+    tol: float = 1e-9,
+) -> list[str] | None:
+    """Each draw's equilibrium outcomes (``"a+b"``) of a perfect-information tree, all at once.
+
+    The same float operations as :func:`subgame_perfect_equilibrium` on each draw's tree
+    (:func:`dealsim.solvers._tree.equilibrium_paths`). ``None`` when the tree has information
+    sets, or when some draw's chance probabilities are not clearly valid (the draw-by-draw path
+    then reports the error exactly as a solve does).
+    """
+    t = game.structure
+    if not t.perfect_information:
+        return None
+    n_draws = table.shape[0]
+    prob = np.array(np.broadcast_to(t.prob, (n_draws, t.n_nodes)), dtype=float)
+    for node_id, branches in game.probabilities(params).items():
+        values = np.stack(
+            [np.broadcast_to(np.asarray(branches[b], dtype=float), (n_draws,)) for b in branches],
+            axis=1,
+        )
+        total = values.sum(axis=1)
+        # a margin of half the tolerance: the draw-by-draw check (math.fsum) agrees on the rest
+        if not (
+            np.isfinite(total).all() and values.min() >= 0 and np.all(abs(total - 1) <= tol / 2)
+        ):
+            return None
+        head = int(np.flatnonzero(t.labels == node_id)[0])
+        prob[:, t.child_ptr[head] : t.child_ptr[head + 1]] = values
+    ends = np.flatnonzero(t.terminal >= 0)
+    column = [ids.index(str(label)) for label in t.labels[ends]]
+    party = [scenario.party_ids.index(p) for p in game.players]
+    values = np.zeros((n_draws, t.n_nodes, len(game.players)))
+    values[:, ends] = table[:, column][:, :, party]
+    on_path = _tree.equilibrium_paths(
+        t.kind, t.player, t.parent, t.depth, t.child_ptr, prob, values, tol
+    )[:, ends]
+    rows, inverse = np.unique(on_path, axis=0, return_inverse=True)
+    names = ["+".join(dict.fromkeys(str(label) for label in t.labels[ends[row]])) for row in rows]
+    return [names[i] for i in inverse.ravel()]
 
 
 # --------------------------------------------------------------------------- the text report

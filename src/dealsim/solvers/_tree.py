@@ -123,3 +123,56 @@ def profile_reach(
         factor = np.where(kind[p] == CHANCE, prob[c], chosen)
         reach[:, c] = reach[:, p] * factor
     return reach
+
+
+def equilibrium_paths(
+    kind: np.ndarray,
+    player: np.ndarray,
+    parent: np.ndarray,
+    depth: np.ndarray,
+    child_ptr: np.ndarray,
+    prob: np.ndarray,
+    values: np.ndarray,
+    tol: float,
+) -> np.ndarray:
+    """:func:`backward_induction` then :func:`play` for ``S`` payoff and probability draws at once.
+
+    ``prob`` is (S, n_nodes) and ``values`` (S, n_nodes, n_players) holds the terminal payoffs
+    (filled in place, as in :func:`backward_induction`). Each sample goes through the same float
+    operations, in the same order, as the one-tree kernels; returns ``on_path`` (S, n_nodes).
+    """
+    n_samples, n = prob.shape
+    choice = np.full((n_samples, n), -1, dtype=np.int64)
+    bounds = level_bounds(depth)
+    for d in range(len(bounds) - 3, -1, -1):
+        nodes = np.arange(bounds[d], bounds[d + 1])
+        internal = nodes[kind[nodes] != TERMINAL]
+        if internal.size == 0:
+            continue
+        starts = child_ptr[internal]
+        ends = child_ptr[internal + 1]
+        lo, hi = int(starts[0]), int(ends[-1])
+        offsets = starts - lo
+        seg = np.repeat(np.arange(internal.size), ends - starts)
+        block = values[:, lo:hi]
+        expected = np.add.reduceat(block * prob[:, lo:hi, None], offsets, axis=1)
+        is_decision = kind[internal] == DECISION
+        mover = np.where(is_decision, player[internal], 0)
+        own = block[:, np.arange(hi - lo), mover[seg]]
+        best = np.maximum.reduceat(own, offsets, axis=1)
+        scale = np.maximum(1.0, np.abs(best))
+        is_opt = (best[:, seg] - own <= tol * scale[:, seg]) & is_decision[seg]
+        index = np.arange(lo, hi)
+        first = np.minimum.reduceat(np.where(is_opt, index, n), offsets, axis=1)
+        first = np.where(is_decision, first, 0)
+        chosen = np.take_along_axis(values, first[:, :, None], axis=1)
+        values[:, internal] = np.where(is_decision[None, :, None], chosen, expected)
+        choice[:, internal] = np.where(is_decision, first, -1)
+    on_path = np.zeros((n_samples, n), dtype=bool)
+    on_path[:, 0] = True
+    for d in range(1, len(bounds) - 1):
+        c = np.arange(bounds[d], bounds[d + 1])
+        p = parent[c]
+        taken = (kind[p] == CHANCE) | (choice[:, p] == c)
+        on_path[:, c] = on_path[:, p] & taken
+    return on_path
