@@ -28,6 +28,8 @@ from dealsim.solvers._enumeration import _lex_argmin
 
 __all__: list[str] = []
 
+_GER_BLOCK = 8192  # entries per rank-1 update call (OpenBLAS threads above 9216)
+
 
 class _Side:
     """Revised-simplex state of one polytope ``[M | I] w = 1``: inverse basis, rhs, basis.
@@ -37,17 +39,24 @@ class _Side:
     """
 
     def __init__(self, M: np.ndarray, offset: int, slack_offset: int, basis: np.ndarray):
-        self.M = M
+        from scipy.linalg.blas import dgemv, dger
+
+        self.M = np.asfortranarray(M, dtype=float)  # columns contiguous for the matvec
         self.offset = offset
         self.slack_offset = slack_offset
-        self.binv = np.eye(M.shape[0])
-        self.rhs = np.ones(M.shape[0])
+        r = M.shape[0]
+        self.binv = np.eye(r, order="F")  # Fortran order: dger updates it in place
+        self.rhs = np.ones(r)
         self.basis = basis
+        self._ger = dger
+        self._gemv = dgemv
+        width = max(1, _GER_BLOCK // r)
+        self._blocks = [slice(s, min(r, s + width)) for s in range(0, r, width)]
 
     def column(self, v: int) -> np.ndarray:
         j = v - self.offset
         if 0 <= j < self.M.shape[1]:
-            return self.binv @ self.M[:, j]
+            return self._matvec(self.M[:, j])
         return self.binv[:, v - self.slack_offset].copy()
 
     def pivot(self, entering: int) -> int:
@@ -76,12 +85,37 @@ class _Side:
         leaving = int(self.basis[row])
         pivot_row = self.binv[row] / col[row]
         pivot_rhs = self.rhs[row] / col[row]
-        self.binv -= np.multiply.outer(col, pivot_row)
+        self._rank_one(col, pivot_row)  # binv -= col pivot_row^T
         self.binv[row] = pivot_row
         self.rhs -= col * pivot_rhs
         self.rhs[row] = pivot_rhs
         self.basis[row] = entering
         return leaving
+
+    def _matvec(self, a: np.ndarray) -> np.ndarray:
+        """``binv @ a`` by BLAS ``dgemv`` on the column blocks of :meth:`_rank_one`.
+
+        Summing the blocks' products keeps every call below OpenBLAS's threading threshold
+        (numpy's ``@`` on the whole 200x200 inverse wakes the thread pool on every pivot).
+        """
+        first, *rest = self._blocks
+        out = self._gemv(1.0, self.binv[:, first], a[first])
+        for cols in rest:
+            out = self._gemv(1.0, self.binv[:, cols], a[cols], beta=1.0, y=out, overwrite_y=True)
+        return out
+
+    def _rank_one(self, col: np.ndarray, pivot_row: np.ndarray) -> None:
+        """``binv -= outer(col, pivot_row)`` in place, by BLAS ``dger`` on column blocks.
+
+        Each block has at most ``_GER_BLOCK`` entries, below OpenBLAS's threshold for
+        threading a rank-1 update: on a 200x200 inverse one threaded call costs more than ten
+        times the arithmetic, and numpy's ``outer`` allocates and sweeps a temporary.
+        """
+        for cols in self._blocks:
+            block = self.binv[:, cols]
+            out = self._ger(-1.0, col, pivot_row[cols], a=block, overwrite_a=True)
+            if out is not block:  # pragma: no cover - a BLAS that copied instead
+                block[...] = out
 
 
 def _lemke_howson_kernel(
