@@ -21,7 +21,7 @@ import keyword
 import math
 import operator
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -165,14 +165,27 @@ class Expression:
     source: str
     tree: ast.Expression
     names: frozenset[str]
+    origin: str = field(default="", compare=False, repr=False)
+    """Where the expression was read (``file: dotted.field``); errors at evaluation start with it.
+    The scenario compiler sets it, so an error at solve time (``--set`` values) names the field
+    as validation does."""
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         """Evaluate over ``env`` (names to numbers, arrays or :class:`LevelValues`)."""
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            value = _Evaluator(env, self.source).visit(self.tree.body)
-        if isinstance(value, LevelValues):
-            return value.numeric()
+        try:
+            # Non-finite intermediates are checked by _Evaluator._finite (an error naming the
+            # sub-expression), so numpy's own warnings about them are redundant here.
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                value = _Evaluator(env, self.source).visit(self.tree.body)
+            if isinstance(value, LevelValues):
+                return value.numeric()
+        except ExpressionError as error:
+            raise self._located(error) from None
         return value
+
+    def _located(self, error: ExpressionError) -> ExpressionError:
+        """``error`` prefixed with :attr:`origin` (unchanged when there is none)."""
+        return ExpressionError(f"{self.origin}: {error}") if self.origin else error
 
     def evaluate_mask(self, env: Mapping[str, Any]) -> np.ndarray:
         """Evaluate as a condition: a boolean array (or scalar) over ``env``.
@@ -192,9 +205,13 @@ class Expression:
         ...
         dealsim.expressions.ExpressionError: '(x - x) / 0 == 0': (x - x) / 0 is not finite ...
         """
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            value = _Evaluator(env, self.source).visit(self.tree.body)
-        return _as_bool(value, self.source)
+        try:
+            # as in evaluate: _Evaluator._finite reports non-finite values itself
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                value = _Evaluator(env, self.source).visit(self.tree.body)
+            return _as_bool(value, self.source)
+        except ExpressionError as error:
+            raise self._located(error) from None
 
 
 def parse_expression(source: str, *, names: frozenset[str] | set[str] | None = None) -> Expression:
@@ -444,7 +461,9 @@ def evaluate_number(
     result = value.evaluate(parameters)
     array = np.asarray(result)
     if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
-        raise ExpressionError(f"{what} {value.source!r} must give a number")
+        raise value._located(ExpressionError(f"{what} {value.source!r} must give a number"))
     if not np.all(np.isfinite(array)):
-        raise ExpressionError(f"{what} {value.source!r} is not finite (division by zero?)")
+        raise value._located(
+            ExpressionError(f"{what} {value.source!r} is not finite (division by zero?)")
+        )
     return float(array) if array.ndim == 0 else array

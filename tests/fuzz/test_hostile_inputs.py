@@ -342,3 +342,86 @@ def test_deal_space_size_is_the_exact_product(sizes):
         assert check_space_size(space) == expected <= 10**8
     except DealsimError as error:
         assert f"{expected:,} deals" in str(error)
+
+
+# ------------------------------------------------------------------ limits in the batch analyses
+
+UNCERTAIN = BODY.replace('label = "Party A"', 'label = "A"\nreservation = "p"') + (
+    "[parameters.p]\nvalue = 0.1\nrange = [0.0, 0.3]\n"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["montecarlo", "--samples", "4", "--workers", "1", "--no-progress"],
+        ["sensitivity", "--samples", "4"],
+        ["sweep", "--param", "p=0,0.1", "--workers", "1", "--no-progress"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_batch_and_sweep_commands_check_max_deals_before_work(command, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(UNCERTAIN, encoding="utf-8")
+    args = [command[0], str(path), *command[1:]]
+    proc = dealsim(*args, "--max-deals", "120", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "121 deals, above the limit of 120" in proc.stderr
+    assert dealsim(*args, "--max-deals", "121", cwd=tmp_path).returncode == 0
+
+
+def test_batch_solve_refuses_the_space_before_allocating():
+    from dealsim.analysis.batch import MAX_SAMPLE_ELEMENTS, MAX_ZONE_CELLS, batch_solve
+    from dealsim.scenario.loader import loads
+
+    scenario = loads(issues(("x", 3000), ("y", 3000)))  # 9e6 deals x 2 parties
+    with pytest.raises(DealsimError, match="9,000,000 deals, above the limit of 8,999,999"):
+        batch_solve(scenario, {}, max_deals=9_000_000 - 1)
+    with pytest.raises(DealsimError, match=f"above the limit of {MAX_SAMPLE_ELEMENTS:,}"):
+        batch_solve(scenario, {}, max_deals=None)  # one sample would not fit in memory
+    small = loads(UNCERTAIN)
+    too_many = MAX_ZONE_CELLS // 121 + 1
+    with pytest.raises(DealsimError, match=f"{too_many:,} samples x 121 deals"):
+        batch_solve(small, {"p": [0.1] * too_many})
+
+
+def test_sweep_passes_max_deals_to_every_point(monkeypatch):
+    from dealsim.scenario.loader import loads
+    from dealsim.uncertainty import sweep as sweep_module
+
+    seen = []
+    real = sweep_module.solve
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("max_deals"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "solve", spy)
+    scenario = loads(UNCERTAIN)
+    sweep_module.sweep(scenario, {"p": [0.0, 0.1]}, workers=1, max_deals=10**12)
+    assert seen == [10**12, 10**12]
+
+
+# ------------------------------------------------------------------ NaN at solve time
+
+NAN_AT_SOLVE = BODY.replace('label = "Party A"', 'label = "A"\nreservation = "1 / (k - 1)"') + (
+    '[[constraints]]\nlabel = "c"\nrequire = "x > 0 or 1 / (k - 1) > 0"\n[parameters]\nk = 2.0\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda t: t, "parties.a.reservation"),
+        (lambda t: t.replace('reservation = "1 / (k - 1)"', ""), "constraints[0].require"),
+    ],
+    ids=["number", "condition"],
+)
+def test_non_finite_value_at_solve_time_names_the_dotted_field(edit, field, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(edit(NAN_AT_SOLVE), encoding="utf-8")
+    assert dealsim("solve", str(path), cwd=tmp_path).returncode == 0
+    proc = dealsim("solve", str(path), "--set", "k=1", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"dealsim: error: {path}: {field}: "), proc.stderr
+    assert "not finite" in proc.stderr

@@ -28,12 +28,29 @@ from dealsim.errors import DealsimError
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import _best_row
-from dealsim.space import DealSpace, UtilityModel
+from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, UtilityModel, check_space_size
 
-__all__ = ["BatchSolution", "batch_solve"]
+__all__ = [
+    "MAX_SAMPLE_ELEMENTS",
+    "MAX_ZONE_CELLS",
+    "BatchSolution",
+    "batch_solve",
+    "check_batch_size",
+]
 
 _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB per float array)
 _TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
+
+MAX_SAMPLE_ELEMENTS = 1 << 23
+"""The most deals x parties one sample may hold in a batch step (8,388,608).
+
+A step holds about 13 float arrays of ``step x n_deals x n_parties`` (about 105 bytes per element
+measured): the step shrinks to fit the budget, down to one sample, and one sample of a larger space
+(above about 0.9 GB) is refused before anything is allocated."""
+
+MAX_ZONE_CELLS = 1 << 29
+"""The most samples x deals of zone flags one batch returns (536,870,912 bytes, twice that while
+the steps are joined)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,7 @@ def batch_solve(
     *,
     tol: float = 1e-9,
     bargaining_tol: float = 1e-9,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
 ) -> BatchSolution:
     """Agreement zone and the five bargaining solutions for many parameter draws at once.
 
@@ -89,6 +107,10 @@ def batch_solve(
         Acceptance tolerance of the zone (as in :func:`dealsim.solve`).
     bargaining_tol : float
         Tolerance of the bargaining solvers (individual rationality and ties).
+    max_deals : int or None
+        Refuse a deal space of more than this many deals (``None``: no limit), as
+        :func:`dealsim.solve` does. Whatever it is, one sample's ``n_deals x n_parties`` may not
+        pass :data:`MAX_SAMPLE_ELEMENTS` nor ``S x n_deals`` :data:`MAX_ZONE_CELLS` (memory).
 
     Returns
     -------
@@ -105,6 +127,8 @@ def batch_solve(
     ...     for c in (0.0, 0.1, 0.25)]
     True
     """
+    space = DealSpace(scenario)
+    n_deals = check_batch_size(scenario, 1, max_deals)  # exact, before anything is allocated
     unknown = sorted(set(parameters) - set(scenario.parameters))
     if unknown:
         known = ", ".join(scenario.parameters) or "none"
@@ -114,12 +138,12 @@ def batch_solve(
     if any(a.ndim != 1 for a in arrays.values()) or len(sizes) > 1:
         raise DealsimError("parameter draws must be 1-D arrays of one common length (S,)")
     n_samples = sizes.pop() if sizes else 1
+    check_batch_size(scenario, n_samples, max_deals)
     draws = {
         name: np.broadcast_to(arrays.get(name, np.asarray([value], dtype=float)), (n_samples,))
         for name, value in scenario.parameters.items()
     }
-    space = DealSpace(scenario)
-    step = max(1, _ELEMENT_BUDGET // max(1, space.size * len(scenario.parties)))
+    step = max(1, _ELEMENT_BUDGET // max(1, n_deals * len(scenario.parties)))
     parts = [
         _batch_kernel(
             scenario,
@@ -144,6 +168,43 @@ def batch_solve(
         tol=tol,
         bargaining_tol=bargaining_tol,
     )
+
+
+def check_batch_size(
+    scenario: Scenario, n_samples: int, max_deals: int | None = DEFAULT_MAX_DEALS
+) -> int:
+    """The number of deals, refusing a batch that passes a limit of :func:`batch_solve`.
+
+    The limits are ``max_deals`` (as in :func:`dealsim.space.check_space_size`),
+    :data:`MAX_SAMPLE_ELEMENTS` and :data:`MAX_ZONE_CELLS`; counts are Python integers.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> check_batch_size(dealsim.load("logroll"), 1000)
+    121
+    >>> check_batch_size(dealsim.load("logroll"), 10**7)
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.DealsimError: ...: a batch of 10,000,000 samples x 121 deals holds ...
+    """
+    n_deals = check_space_size(DealSpace(scenario), max_deals)
+    where = scenario.file or scenario.name
+    elements = n_deals * len(scenario.parties)
+    if elements > MAX_SAMPLE_ELEMENTS:
+        raise DealsimError(
+            f"{where}: one sample of the batch analyses (Monte Carlo, sensitivity, thresholds) "
+            f"holds {n_deals:,} deals x {len(scenario.parties)} parties = {elements:,} "
+            f"utilities, above the limit of {MAX_SAMPLE_ELEMENTS:,} (memory); coarsen the "
+            "issues, or solve the points one by one with dealsim sweep"
+        )
+    if n_samples * n_deals > MAX_ZONE_CELLS:
+        raise DealsimError(
+            f"{where}: a batch of {n_samples:,} samples x {n_deals:,} deals holds "
+            f"{n_samples * n_deals:,} zone flags, above the limit of {MAX_ZONE_CELLS:,} "
+            "(memory); draw fewer samples or coarsen the issues"
+        )
+    return n_deals
 
 
 def _batch_kernel(scenario: Scenario, space: DealSpace, draws, tol: float, btol: float):

@@ -92,7 +92,7 @@ def _sweep(args: argparse.Namespace) -> int:
     grid = dict(parse_grid(item) for item in args.param)
     if len(grid) != len(args.param):
         raise DealsimError("each parameter may be swept once (--param given twice)")
-    result = _streamed(args, sweep, scenario, grid)
+    result = _streamed(args, sweep, scenario, grid, max_deals=args.max_deals)
     text = dump_json(list(result.records)) if args.format == "json" else render_sweep(result)
     sys.stdout.write(text)
     return 0
@@ -111,7 +111,13 @@ def _montecarlo(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args)
     result = _streamed(
-        args, monte_carlo, scenario, samples=args.samples, seed=args.seed, top=args.top
+        args,
+        monte_carlo,
+        scenario,
+        samples=args.samples,
+        seed=args.seed,
+        top=args.top,
+        max_deals=args.max_deals,
     )
     text = dump_json(result.to_dict()) if args.format == "json" else render_montecarlo(result)
     sys.stdout.write(text)
@@ -143,10 +149,16 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from dealsim.uncertainty.sensitivity import render_sensitivity, sobol_sensitivity, tornado
 
     scenario = load_scenario(args)
-    bars = tornado(scenario, args.output_key)
+    bars = tornado(scenario, args.output_key, max_deals=args.max_deals)
     sobol = None
     if not args.no_sobol:
-        sobol = sobol_sensitivity(scenario, args.output_key, samples=args.samples, seed=args.seed)
+        sobol = sobol_sensitivity(
+            scenario,
+            args.output_key,
+            samples=args.samples,
+            seed=args.seed,
+            max_deals=args.max_deals,
+        )
     if args.format == "json":
         document = {
             "dealsim_version": __version__,

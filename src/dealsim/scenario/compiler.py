@@ -9,6 +9,7 @@ expression once. The optional sections are compiled by :mod:`dealsim.scenario.ga
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from typing import Any
@@ -73,7 +74,12 @@ class Compiler:
             evaluate_number(expression, self.parameters)
         except ExpressionError as error:
             raise self.error(f"{error} (numeric fields may use parameters only)", field) from None
-        return expression
+        return self.located(expression, field)
+
+    def located(self, expression: Expression, field: str) -> Expression:
+        """``expression`` knowing its file and field, for errors at solve time (``--set``)."""
+        origin = ": ".join(part for part in (self.file, field) if part)
+        return dataclasses.replace(expression, origin=origin)
 
     def condition(self, source: str, field: str, probe: Mapping[str, Any]) -> Expression:
         names = self.issue_ids | set(self.parameters)
@@ -82,7 +88,7 @@ class Compiler:
             expression.evaluate_mask(probe)
         except ExpressionError as error:
             raise self.error(str(error), field) from None
-        return expression
+        return self.located(expression, field)
 
     def compile(self) -> Scenario:
         spec = self.spec

@@ -24,12 +24,12 @@ from dealsim._format import format_deal, format_number
 from dealsim._results import ResultMixin, to_plain
 from dealsim._tables import html_table, require_pandas
 from dealsim._version import __version__
-from dealsim.analysis.batch import batch_solve
+from dealsim.analysis.batch import batch_solve, check_batch_size
 from dealsim.errors import DealsimError
 from dealsim.pipeline import load_function
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
-from dealsim.space import DealSpace
+from dealsim.space import DEFAULT_MAX_DEALS, DealSpace
 from dealsim.uncertainty._runner import RunOptions, run_scenario_batches
 from dealsim.uncertainty.distributions import sample_parameters, uncertain_parameters
 
@@ -128,10 +128,16 @@ class MonteCarloResult(ResultMixin):
         return html_table(["P(in zone)", "index", "deal"], rows, caption=caption)
 
 
-def _montecarlo_task(scenario: Scenario, seed: int, start: int, stop: int) -> list[dict[str, Any]]:
+def _montecarlo_task(
+    scenario: Scenario,
+    seed: int,
+    start: int,
+    stop: int,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
+) -> list[dict[str, Any]]:
     dists = uncertain_parameters(scenario)
     draws = sample_parameters(scenario, start, stop, seed=seed, distributions=dists)
-    batch = batch_solve(scenario, draws)
+    batch = batch_solve(scenario, draws, max_deals=max_deals)
     packed = np.packbits(batch.zone, axis=1)
     outcomes = {}
     for name, hook in OUTCOME_HOOKS.items():
@@ -169,6 +175,7 @@ def monte_carlo(
     force: bool = False,
     batch: int = DEFAULT_BATCH,
     progress: bool | None = None,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
 ) -> MonteCarloResult:
     """Sample the uncertain parameters and summarise the zone and the solutions.
 
@@ -196,6 +203,9 @@ def monte_carlo(
         Samples per task.
     progress : bool, optional
         Progress bar (default: when standard error is a terminal).
+    max_deals : int or None
+        Refuse a deal space of more than this many deals (``None``: no limit); checked before any
+        sample is drawn (see :func:`dealsim.analysis.batch.batch_solve` for its memory limits).
 
     Returns
     -------
@@ -210,13 +220,14 @@ def monte_carlo(
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise DealsimError(f"samples must be a positive integer, got {samples!r}")
+    check_batch_size(scenario, min(batch, samples), max_deals)  # before any work
     sample_parameters(scenario, 0, 0, seed=seed)  # validates the seed
     if not uncertain_parameters(scenario):
         raise DealsimError(
             f"{scenario.file or scenario.name}: no uncertain parameters: give a parameter a "
             "range or a distribution ([parameters.<id>] range = [lo, hi])"
         )
-    task = functools.partial(_montecarlo_task, scenario, seed)
+    task = functools.partial(_montecarlo_task, scenario, seed, max_deals=max_deals)
     header = {"command": "montecarlo", "seed": seed, "samples": samples}
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
     records = run_scenario_batches(scenario, task, samples, key="sample", header=header, run=run)

@@ -35,11 +35,11 @@ from numpy.typing import ArrayLike
 
 from dealsim._format import format_number, table
 from dealsim._results import ResultMixin
-from dealsim.analysis.batch import BatchSolution, batch_solve
+from dealsim.analysis.batch import BatchSolution, batch_solve, check_batch_size
 from dealsim.errors import DealsimError
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
-from dealsim.space import DealSpace
+from dealsim.space import DEFAULT_MAX_DEALS, DealSpace
 from dealsim.uncertainty.distributions import uncertain_parameters
 
 __all__ = [
@@ -129,8 +129,16 @@ class TornadoResult(ResultMixin):
     method: str = "one_at_a_time"
 
 
-def tornado(scenario: Scenario, output_key: str, *, tol: float = 1e-9) -> TornadoResult:
+def tornado(
+    scenario: Scenario,
+    output_key: str,
+    *,
+    tol: float = 1e-9,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
+) -> TornadoResult:
     """Each uncertain parameter at the ends of its range, the others at their values.
+
+    ``max_deals`` is the deal-space limit of :func:`dealsim.analysis.batch.batch_solve`.
 
     Examples
     --------
@@ -149,7 +157,8 @@ def tornado(scenario: Scenario, output_key: str, *, tol: float = 1e-9) -> Tornad
     for j, name in enumerate(names):
         ends[name] = dists[name].interval()
         draws[name][1 + 2 * j], draws[name][2 + 2 * j] = ends[name]
-    y = scalar_output(scenario, batch_solve(scenario, draws, tol=tol), output_key)
+    batch = batch_solve(scenario, draws, tol=tol, max_deals=max_deals)
+    y = scalar_output(scenario, batch, output_key)
     bars = [
         {
             "parameter": name,
@@ -332,6 +341,7 @@ def sobol_sensitivity(
     bootstrap: int = 200,
     confidence: float = 0.95,
     tol: float = 1e-9,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
 ) -> SobolResult:
     """Sobol indices of a scalar result with respect to each uncertain parameter.
 
@@ -355,6 +365,9 @@ def sobol_sensitivity(
         Level of the intervals, in (0, 1).
     tol : float
         Relative tolerance of the solves.
+    max_deals : int or None
+        Deal-space limit, as in :func:`dealsim.analysis.batch.batch_solve` (whose memory limits
+        count the ``N (p + 2)`` solves as one batch); checked before the design is drawn.
 
     Examples
     --------
@@ -374,6 +387,7 @@ def sobol_sensitivity(
         raise DealsimError(f"{scenario.file or scenario.name}: no uncertain parameters")
     names = list(dists)
     n = _next_power_of_two(samples)
+    check_batch_size(scenario, n * (len(names) + 2), max_deals)
     a, b = sobol_design(dists, n, seed=seed)
     stacked = {
         name: np.concatenate(
@@ -381,7 +395,9 @@ def sobol_sensitivity(
         )
         for name in names
     }
-    y = scalar_output(scenario, batch_solve(scenario, stacked, tol=tol), output_key)
+    y = scalar_output(
+        scenario, batch_solve(scenario, stacked, tol=tol, max_deals=max_deals), output_key
+    )
     fa, fb = y[:n], y[n : 2 * n]
     fab = y[2 * n :].reshape(len(names), n)
     first, total = _sobol_kernel(fa, fb, fab)

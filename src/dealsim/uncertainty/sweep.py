@@ -23,6 +23,7 @@ from dealsim._tables import flatten, html_table, require_pandas
 from dealsim.errors import DealsimError
 from dealsim.pipeline import solve
 from dealsim.scenario.model import Scenario
+from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, check_space_size
 from dealsim.uncertainty._runner import RunOptions, run_scenario_batches
 
 __all__ = ["SweepResult", "parse_grid", "render_sweep", "sweep"]
@@ -119,9 +120,16 @@ def parse_grid(text: str) -> tuple[str, np.ndarray]:
     return name.strip(), values
 
 
-def _sweep_task(scenario: Scenario, points, start: int, stop: int) -> list[dict[str, Any]]:
+def _sweep_task(
+    scenario: Scenario,
+    points,
+    start: int,
+    stop: int,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
+) -> list[dict[str, Any]]:
     return [
-        {"point": i, **solve(scenario, parameters=points[i]).to_dict()} for i in range(start, stop)
+        {"point": i, **solve(scenario, parameters=points[i], max_deals=max_deals).to_dict()}
+        for i in range(start, stop)
     ]
 
 
@@ -136,6 +144,7 @@ def sweep(
     force: bool = False,
     batch: int = 1,
     progress: bool | None = None,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
 ) -> SweepResult:
     """Solve the scenario at every point of a grid over one or more parameters.
 
@@ -149,6 +158,9 @@ def sweep(
         Values of each swept parameter.
     workers, scheduler, output, resume, force, batch, progress
         As in :func:`monte_carlo` (``batch`` counts grid points).
+    max_deals : int or None
+        Refuse a deal space of more than this many deals (``None``: no limit), checked before
+        the first point; every point's :func:`dealsim.solve` gets the same limit.
 
     Returns
     -------
@@ -161,6 +173,7 @@ def sweep(
     >>> [r["parameters"]["audience_cost_max"] for r in result.records]
     [0.05, 0.25]
     """
+    check_space_size(DealSpace(scenario), max_deals)  # before any work
     if not grid:
         raise DealsimError("give at least one parameter to sweep (--param NAME=LO:HI:N)")
     unknown = sorted(set(grid) - set(scenario.parameters))
@@ -172,7 +185,7 @@ def sweep(
     }
     names = tuple(values)
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values.values())]
-    task = functools.partial(_sweep_task, scenario, points)
+    task = functools.partial(_sweep_task, scenario, points, max_deals=max_deals)
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
     header = {"command": "sweep", "grid": values}
     records = run_scenario_batches(scenario, task, len(points), key="point", header=header, run=run)
