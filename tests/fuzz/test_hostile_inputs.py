@@ -253,6 +253,16 @@ def _damage(lines: list[str], kind: str) -> bytes:
         record["sample"] = "x" if kind == "x" else 2.7
     elif kind == "list":
         record = [1, 2]
+    elif kind == "zone-base64":  # the right length, not base64
+        record["zone"] = "!" * len(record["zone"])
+    elif kind == "zone-padding":
+        record["zone"] = "A" * (len(record["zone"]) - 1) + "="
+    elif kind == "index-float":
+        record["solutions"]["nash"] = 2.5
+    elif kind == "size-negative":
+        record["zone_size"] = -3
+    elif kind == "size-bool":
+        record["zone_size"] = True
     text = json.dumps(record)
     if kind in ("NaN", "1e400"):
         text = lines[3].replace('"sample": 2', f'"sample": {kind}')
@@ -262,6 +272,7 @@ def _damage(lines: list[str], kind: str) -> bytes:
 
 
 RESUME_DAMAGE = ["no-sample", "no-zone", "x", "2.7", "list", "NaN", "1e400", "header", "utf8"]
+RESUME_DAMAGE += ["zone-base64", "zone-padding", "index-float", "size-negative", "size-bool"]
 
 
 def test_resume_refuses_every_damaged_record(tmp_path):
@@ -279,6 +290,8 @@ def test_resume_refuses_every_damaged_record(tmp_path):
         proc = dealsim(*common, "-o", str(damaged), "--resume", cwd=tmp_path)
         assert proc.returncode == 2, kind
         assert str(damaged) in proc.stderr, kind
+        if kind not in ("header", "utf8"):  # the damaged record is the third, on line 4
+            assert f"{damaged}: line 4: " in proc.stderr, (kind, proc.stderr)
     (tmp_path / "dir.jsonl").mkdir()
     proc = dealsim(*common, "-o", str(tmp_path / "dir.jsonl"), "--resume", cwd=tmp_path)
     assert proc.returncode == 2

@@ -15,6 +15,8 @@ File formats: JSON Lines (``.jsonl``, first line ``{"header": {...}}``) or CSV (
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import json
@@ -104,8 +106,8 @@ def run_batches(
         path = Path(output)
         _check_suffix(path)
         if resume and path.exists():
-            done = _resume(path, header, key)
-            _check_records(path, done, task, key, total)
+            done, lines = _resume(path, header, key)
+            _check_records(path, done, task, key, lines)
         elif path.exists() and not force and not resume:
             raise DealsimError(f"{path}: already exists; pass --force to overwrite or --resume")
         if not (resume and path.exists()):
@@ -155,7 +157,7 @@ def read_records(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]
     """
     path = Path(path)
     _check_suffix(path)
-    header, records, _ = _parse(path)
+    header, records, _, _ = _parse(path)
     return header, records
 
 
@@ -230,8 +232,11 @@ def _check_suffix(path: Path) -> None:
         raise DealsimError(f"{path}: output must end in .jsonl (JSON Lines) or .csv")
 
 
-def _resume(path: Path, header: dict[str, Any], key: str) -> dict[int, dict[str, Any]]:
-    found, records, good_bytes = _parse(path)
+def _resume(
+    path: Path, header: dict[str, Any], key: str
+) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+    """The records already in ``path`` by index, and the line of each."""
+    found, records, good_bytes, numbers = _parse(path)
     for name, value in header.items():
         if name == "dealsim_version":
             continue
@@ -242,19 +247,25 @@ def _resume(path: Path, header: dict[str, Any], key: str) -> dict[int, dict[str,
             )
     total = header.get("total")
     done: dict[int, dict[str, Any]] = {}
-    for n, record in enumerate(records, start=1):
+    lines: dict[int, int] = {}
+    for n, (record, line) in enumerate(zip(records, numbers, strict=True), start=1):
         index = record.get(key)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < total:
             raise DealsimError(
-                f"{path}: cannot resume: record {n} has {key} = {index!r} (expected a whole "
-                f"number from 0 to {total - 1}); the file is damaged, start again with --force"
+                f"{path}: line {line}: cannot resume: record {n} has {key} = {index!r} (expected "
+                f"a whole number from 0 to {total - 1}); the file is damaged, start again with "
+                "--force"
             )
         if index in done:
-            raise DealsimError(f"{path}: cannot resume: {key} {index} appears twice")
+            raise DealsimError(
+                f"{path}: line {line}: cannot resume: {key} {index} appears twice (also on line "
+                f"{lines[index]})"
+            )
         done[index] = record
+        lines[index] = line
     with path.open("r+b") as handle:  # drop a half-written last line
         handle.truncate(good_bytes)
-    return done
+    return done, lines
 
 
 def _finite_float(text: str) -> float:
@@ -274,9 +285,13 @@ def _loads(text: str) -> Any:
 
 
 def _check_records(
-    path: Path, done: dict[int, dict[str, Any]], task: Task, key: str, total: int
+    path: Path, done: dict[int, dict[str, Any]], task: Task, key: str, lines: dict[int, int]
 ) -> None:
-    """Each resumed record has the shape of a fresh one (same fields, same kinds of values)."""
+    """Each resumed record has the shape of a fresh one (same fields, same kinds of values).
+
+    Whole numbers stay whole (and not negative where a fresh record's is not), and a packed zone
+    is valid base64 of the fresh record's length.
+    """
     if not done:
         return
     first = min(done)
@@ -285,8 +300,8 @@ def _check_records(
         problem = _shape_problem(record, reference, "")
         if problem:
             raise DealsimError(
-                f"{path}: cannot resume: record {key} = {index}: {problem} (the file is damaged; "
-                "start again with --force)"
+                f"{path}: line {lines[index]}: cannot resume: record {key} = {index}: {problem} "
+                "(the file is damaged; start again with --force)"
             )
 
 
@@ -319,13 +334,21 @@ def _shape_problem(value: Any, reference: Any, where: str) -> str | None:
             problem = _shape_problem(value[name], reference[name], f"{where}.{name}".lstrip("."))
             if problem:
                 return problem
-    if isinstance(reference, str) and where == "zone" and len(value) != len(reference):
-        return "zone is not the packed zone of this scenario"
+    whole = isinstance(reference, int) and not isinstance(reference, bool)
+    if whole and (isinstance(value, bool) or not isinstance(value, int) or reference >= 0 > value):
+        return f"{where} is {value!r}, expected a whole number" + " of 0 or more" * (reference >= 0)
+    if isinstance(reference, str) and where == "zone":
+        try:
+            packed = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return "zone is not valid base64 (the packed zone of a sample)"
+        if len(value) != len(reference) or len(packed) != len(base64.b64decode(reference)):
+            return "zone is not the packed zone of this scenario"
     return None
 
 
-def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
-    """Header, complete records and the byte length of the complete lines."""
+def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int, list[int]]:
+    """Header, complete records, the byte length of the complete lines and each record's line."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -338,25 +361,35 @@ def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     if not lines:
         raise DealsimError(f"{path}: empty file, not a dealsim run")
     first = lines[0]
+    line = 1  # the line being read, named by the error
     try:
         if path.suffix.lower() == ".csv":
             if not first.startswith(_CSV_PREFIX):
                 raise ValueError
             header = _loads(first[len(_CSV_PREFIX) :])
+            line = 2  # the rows (csv does not say which one failed)
             rows = list(csv.reader(io.StringIO("".join(lines[1:]))))
             columns = rows[0] if rows else []
             records = [_unflatten(dict(zip(columns, row, strict=True))) for row in rows[1:]]
+            numbers = list(range(3, 3 + len(records)))  # a record is one line (no newlines)
         else:
             header = _loads(first)["header"]
-            records = [_loads(line) for line in lines[1:] if line.strip()]
+            numbers = [n for n, text in enumerate(lines[1:], start=2) if text.strip()]
+            records = []
+            for line in numbers:
+                records.append(_loads(lines[line - 1]))
     except (ValueError, KeyError, TypeError):
-        raise DealsimError(f"{path}: not a dealsim run file (bad header or record)") from None
+        raise DealsimError(
+            f"{path}: line {line}: not a dealsim run file (bad header or record)"
+        ) from None
     if not isinstance(header, dict):
         raise DealsimError(f"{path}: not a dealsim run file (the header is not a table)")
-    for n, record in enumerate(records, start=2):
+    for n, (record, line) in enumerate(zip(records, numbers, strict=True), start=1):
         if not isinstance(record, dict):
-            raise DealsimError(f"{path}: record {n - 1} is not a table (a damaged run file)")
-    return header, records, end
+            raise DealsimError(
+                f"{path}: line {line}: record {n} is not a table (a damaged run file)"
+            )
+    return header, records, end, numbers
 
 
 class _Sink:
