@@ -23,6 +23,7 @@ from dealsim.solvers.equilibrium import (
     regret,
     two_player_equilibria,
 )
+from dealsim.solvers.sequence_form import sequence_form_equilibrium
 from dealsim.solvers.sequential import GameTree, normal_form, subgame_perfect_equilibrium
 
 __all__ = ["render_games", "solve_normal_form", "solve_tree"]
@@ -227,7 +228,14 @@ def solve_tree(tree: GameTree, *, tol: float = 1e-9) -> dict[str, Any]:
     >>> report["outcomes"], report["equilibria"][0]["strategies"]
     ({'ratified': 0.75, 'status_quo': 0.25}, {'L': [1.0, 0.0], 'R': [0.0, 1.0]})
     """
-    result = subgame_perfect_equilibrium(tree, tol=tol)
+    try:
+        result = subgame_perfect_equilibrium(tree, tol=tol)
+    except SolverError as error:
+        if tree.perfect_information:
+            raise
+        # information sets and no pure equilibrium (or a normal form too large to list):
+        # behaviour strategies by the sequence form
+        return _behaviour_report(tree, tol, str(error))
     equilibria, names, notes = _tree_equilibria(tree, result, tol)
     report: dict[str, Any] = {
         "kind": "sequential",
@@ -246,6 +254,100 @@ def solve_tree(tree: GameTree, *, tol: float = 1e-9) -> dict[str, Any]:
     if names is not None:
         report["strategies"] = names
     return report
+
+
+def _outcome_probabilities(tree: GameTree, behaviour: dict[str, dict[str, float]]) -> np.ndarray:
+    """Probability of reaching each node under a behaviour profile (parents come first)."""
+    reach = np.zeros(tree.n_nodes)
+    reach[0] = 1.0
+    for node in range(1, tree.n_nodes):
+        parent = int(tree.parent[node])
+        if tree.kind[parent] == 1:
+            step = float(tree.prob[node])
+        else:
+            step = behaviour[tree.infoset_labels[tree.infoset[parent]]][str(tree.actions[node])]
+        reach[node] = reach[parent] * step
+    return reach
+
+
+def _behaviour_report(tree: GameTree, tol: float, why: str) -> dict[str, Any]:
+    """A tree with information sets solved in behaviour strategies (sequence form or pygambit)."""
+    notes = [f"behaviour strategies: the normal-form route found none ({why.split(': ', 1)[-1]})"]
+    if tree.n_players == 2:
+        eq = sequence_form_equilibrium(tree, tol=tol)
+        method = f"sequence_form_{eq.method}"
+        behaviour, beliefs = eq.behaviour, eq.beliefs
+        payoffs, reg = eq.payoffs, eq.regret
+        notes.extend(eq.notes)
+        notes.append(
+            "one equilibrium (Koller, Megiddo & von Stengel 1996): "
+            + (
+                "zero-sum, so every equilibrium has these payoffs"
+                if eq.method == "lp"
+                else "Lemke's algorithm finds one; others may exist"
+            )
+        )
+    else:
+        behaviour, beliefs, payoffs, reg, method = _gambit_behaviour(tree, tol)
+        notes.append(
+            "one equilibrium from pygambit's logit tracing (McKelvey & Palfrey): others may exist"
+        )
+    reach = _outcome_probabilities(tree, behaviour)
+    outcomes: dict[str, float] = {}
+    for node in np.flatnonzero((tree.terminal >= 0) & (reach > tol)):
+        label = str(tree.labels[node])
+        outcomes[label] = outcomes.get(label, 0.0) + float(reach[node])
+    pure = all(max(row.values()) >= 1.0 - tol for row in behaviour.values())
+    entry = {
+        "behaviour": behaviour,
+        "beliefs": beliefs,
+        "payoffs": payoffs,
+        "pure": bool(pure),
+        "regret": reg,
+    }
+    return {
+        "kind": "sequential",
+        "players": list(tree.players),
+        "method": method,
+        "equilibria": [entry],
+        "path": [],
+        "outcomes": outcomes,
+        "payoffs": dict(payoffs),
+        "ties": [],
+        "notes": notes,
+    }
+
+
+def _gambit_behaviour(tree: GameTree, tol: float) -> tuple[Any, Any, Any, Any, str]:
+    """One equilibrium of an n-player tree from pygambit's logit tracing, in our labels."""
+    try:
+        import pygambit as gbt
+    except ImportError:
+        raise SolverError(
+            f"game {tree.name!r}: {tree.n_players} players with information sets and no pure "
+            "equilibrium: mixed behaviour strategies of trees with more than two players need "
+            "pygambit (pip install dealsim[gambit])"
+        ) from None
+    import io
+
+    from dealsim.io.gambit import format_efg
+
+    game = gbt.read_efg(io.BytesIO(format_efg(tree).encode()))
+    found = gbt.nash.logit_solve(game, use_strategic=False).equilibria[0]
+    behaviour: dict[str, dict[str, float]] = {}
+    beliefs: dict[str, dict[str, float] | None] = {}
+    for player in game.players:
+        for infoset in player.infosets:
+            behaviour[infoset.label] = {a.label: float(found[a]) for a in infoset.actions}
+            total = sum(float(found.realiz_prob(m)) for m in infoset.members)
+            beliefs[infoset.label] = (
+                {m.label: float(found.belief(m)) for m in infoset.members}
+                if total > tol
+                else None
+            )
+    payoffs = {p.label: float(found.payoff(p)) for p in game.players}
+    reg = {p.label: float(max(found.infoset_regret(i) for i in p.infosets)) for p in game.players}
+    return behaviour, beliefs, payoffs, reg, "gambit_logit"
 
 
 # --------------------------------------------------------------------------- the text report
@@ -267,6 +369,32 @@ def _profile_text(report: dict[str, Any], eq: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _behaviour_lines(report: dict[str, Any]) -> list[str]:
+    """Behaviour strategies and beliefs of each equilibrium of a tree with information sets."""
+    lines = []
+    for number, eq in enumerate(report["equilibria"], start=1):
+        lines.append(f"    equilibrium {number} in behaviour strategies:")
+        rows = [["information set", "actions (probability)", "beliefs (Bayes' rule)"]]
+        for infoset, probs in eq["behaviour"].items():
+            belief = eq["beliefs"].get(infoset)
+            rows.append(
+                [
+                    infoset,
+                    ", ".join(f"{a} {_fmt(q)}" for a, q in probs.items()),
+                    "unreached"
+                    if belief is None
+                    else ", ".join(f"{n} {_fmt(q)}" for n, q in belief.items()),
+                ]
+            )
+        lines.extend(table(rows, indent="      "))
+        pay = ", ".join(f"{p} {_fmt(v)}" for p, v in eq["payoffs"].items())
+        worst = max(eq["regret"].values(), default=0.0)
+        lines.append(f"      expected payoffs: {pay} (largest regret {worst:.2g})")
+    ends = ", ".join(f"{o} {_fmt(p)}" for o, p in report["outcomes"].items())
+    lines.append(f"    outcomes: {ends}")
+    return lines
+
+
 def render_games(result: Any, solve_result: Any = None) -> list[str]:
     """The "Games" section of the text report.
 
@@ -285,7 +413,9 @@ def render_games(result: Any, solve_result: Any = None) -> list[str]:
         lines.append("")
         title = report.get("label") or game_id
         lines.append(f"  {game_id} ({report['kind']}, {report['method']}): {title}")
-        if report["kind"] == "sequential":
+        if report["kind"] == "sequential" and not report["path"]:
+            lines.extend(_behaviour_lines(report))
+        elif report["kind"] == "sequential":
             rows = [["path", "player", "action", "probability"]]
             for step in report["path"]:
                 rows.append(
