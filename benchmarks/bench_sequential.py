@@ -5,11 +5,17 @@ Run with ``python benchmarks/bench_sequential.py``. Prints medians of several re
 (vectorised backward induction), with ratios against a plain recursive Python backward
 induction over the same dict of nodes, and reading a 2000-node tree's ``.efg`` text with
 dealsim against pygambit 16.7 (which has no subgame-perfect solver to compare with).
+
+``--nodes 10000 100000 1000000`` instead times build + SPE against the peer at each size,
+interleaved (build, SPE, peer in turn, ``--repeats`` times), with the time per node, so the
+scaling shows; the SPE payoffs are checked equal to the peer's every time.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 
 import numpy as np
 from _timing import timed
@@ -68,6 +74,40 @@ def naive_backward_induction(nodes, outcomes, node):
     return max(values, key=lambda v: v[mover])
 
 
+def bench_tree(n_nodes: int, repeats: int) -> None:
+    """Build + SPE of one random tree against the recursive peer, interleaved medians."""
+    nodes, outcomes = random_tree_spec(n_nodes, np.random.default_rng(2026))
+    times: dict[str, list[float]] = {"build": [], "spe": [], "peer": []}
+    for _ in range(repeats):
+        t = time.perf_counter()
+        tree = GameTree.from_nodes(nodes, outcomes, root="n0", players=PLAYERS)
+        times["build"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        result = subgame_perfect_equilibrium(tree)
+        times["spe"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        naive = naive_backward_induction(nodes, outcomes, "n0")
+        times["peer"].append(time.perf_counter() - t)
+        assert np.allclose(list(result.payoffs.values()), naive)
+    build, spe, peer = (statistics.median(times[k]) for k in ("build", "spe", "peer"))
+    total = statistics.median([b + s for b, s in zip(times["build"], times["spe"], strict=True)])
+    print(
+        f"{tree.n_nodes:>8d} nodes (depth {int(tree.depth[-1])}): build {build * 1e3:8.1f} ms "
+        f"({build / tree.n_nodes * 1e9:5.0f} ns/node)  SPE {spe * 1e3:7.1f} ms  "
+        f"build+SPE {total * 1e3:8.1f} ms  peer {peer * 1e3:8.1f} ms  "
+        f"(build+SPE)/peer x{total / peer:5.2f}  same SPE payoffs"
+    )
+
+
+def bench_scaling(sizes: list[int], repeats: int) -> None:
+    print(
+        f"== build + SPE against the recursive Python peer, same dict, interleaved medians "
+        f"of {repeats} =="
+    )
+    for n in sizes:
+        bench_tree(n, repeats)
+
+
 def main() -> None:
     sys.setrecursionlimit(10_000)
     rng = np.random.default_rng(2026)
@@ -105,4 +145,19 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        nargs="+",
+        help="only build + SPE against the peer at these tree sizes (e.g. 10000 100000 1000000)",
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    if args.nodes:
+        sys.setrecursionlimit(100_000)
+        bench_scaling(args.nodes, args.repeats)
+    else:
+        main()

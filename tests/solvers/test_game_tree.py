@@ -1,8 +1,12 @@
 """Building game trees: invalid trees are named node by node."""
 
+from unittest import mock
+
+import numpy as np
 import pytest
 
 from dealsim.errors import GameError
+from dealsim.solvers import game_tree
 from dealsim.solvers.game_tree import GameTree
 
 
@@ -22,3 +26,94 @@ from dealsim.solvers.game_tree import GameTree
 def test_invalid_trees_are_named_by_the_walk(nodes, message):
     with pytest.raises(GameError, match=message):
         GameTree.from_nodes(nodes, {"o": [0, 0]}, root="r", players=["a", "b"])
+
+
+def _random_spec(n_nodes, seed, chance_share=0.2):
+    """A random tree grown breadth-first: 1-4 children, some chance nodes, shared outcomes."""
+    rng = np.random.default_rng(seed)
+    nodes, outcomes = {}, {f"o{k}": rng.normal(size=2).tolist() for k in range(5)}
+    frontier, count, head = ["n0"], 1, 0
+    while head < len(frontier):
+        nid = frontier[head]
+        head += 1
+        k = int(rng.integers(1, 5))
+        kids = [f"n{count + j}" if count + k <= n_nodes else f"o{j}" for j in range(k)]
+        if count + k <= n_nodes:
+            count += k
+            frontier.extend(kids)
+        if rng.random() < chance_share:
+            p = rng.dirichlet(np.ones(k)).tolist()
+            nodes[nid] = {
+                "chance": dict(zip([f"b{j}" for j in range(k)], p, strict=True)),
+                "actions": dict(zip([f"b{j}" for j in range(k)], kids, strict=True)),
+            }
+            if rng.random() < 0.5 and len(set(kids)) == k:
+                nodes[nid] = {"chance": dict(zip(kids, p, strict=True))}
+        else:
+            nodes[nid] = {
+                "player": ["a", "b"][int(rng.integers(2))],
+                "actions": {f"x{j}": kid for j, kid in enumerate(kids)},
+            }
+    return nodes, outcomes
+
+
+FIELDS = (
+    "kind",
+    "player",
+    "parent",
+    "depth",
+    "child_ptr",
+    "prob",
+    "labels",
+    "actions",
+    "terminal",
+    "payoffs",
+    "infoset",
+)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("n_nodes", [1, 7, 300, 5_000])
+def test_plain_trees_are_laid_out_exactly_as_by_the_validating_loop(seed, n_nodes):
+    nodes, outcomes = _random_spec(n_nodes, seed)
+    players = ["a", "b"]
+    index = dict(zip(outcomes, range(len(outcomes)), strict=True))
+    plain = game_tree._build_plain(nodes, index, root="n0", players=("a", "b"), tol=1e-9)
+    assert plain is not None  # the fast layout was taken
+    fast = GameTree.from_nodes(nodes, outcomes, root="n0", players=players)
+    with mock.patch.object(game_tree, "_build_plain", return_value=None):
+        slow = GameTree.from_nodes(nodes, outcomes, root="n0", players=players)
+    for field in FIELDS:
+        a, b = getattr(fast, field), getattr(slow, field)
+        assert a.dtype == b.dtype and a.shape == b.shape and (a == b).all(), field
+    assert fast.infoset_labels == slow.infoset_labels
+
+
+def test_a_deep_chain_is_left_to_the_loop_and_built_the_same():
+    depth = 3_000
+    nodes = {
+        f"n{i}": {"player": "a", "actions": {"stop": "o", "go": f"n{i + 1}"}} for i in range(depth)
+    }
+    nodes[f"n{depth - 1}"] = {"player": "a", "actions": {"stop": "o"}}
+    index = {"o": 0}
+    assert game_tree._build_plain(nodes, index, root="n0", players=("a",), tol=1e-9) is None
+    tree = GameTree.from_nodes(nodes, {"o": [1.0]}, root="n0", players=["a"])
+    assert tree.n_nodes == 2 * depth and int(tree.depth.max()) == depth
+
+
+@pytest.mark.parametrize(
+    ("nodes", "message"),
+    [
+        ({"r": {"player": "a", "actions": {"x": "o"}}, "s": {"player": "a",
+          "actions": {"z": "t"}}, "t": {"player": "a", "actions": {"z": "s"}}},
+         "not reachable from the root"),
+        ({"r": {"chance": {"o": 0.5, "p": 0.4}}}, "sum to 0.9"),
+        ({"r": {"chance": {"o": -0.5, "p": 1.5}}}, "finite and >= 0"),
+        ({"r": {"player": "a", "actions": {}}}, "at least one action"),
+        ({"r": {"player": "c", "actions": {"x": "o"}}}, "unknown player"),
+    ],
+    ids=["cycle-away-from-root", "chance-sum", "chance-negative", "no-actions", "player"],
+)  # fmt: skip
+def test_invalid_plain_trees_raise_the_loops_error(nodes, message):
+    with pytest.raises(GameError, match=message):
+        GameTree.from_nodes(nodes, {"o": [0.0], "p": [1.0]}, root="r", players=["a"])
