@@ -13,7 +13,13 @@ finds. Sections:
 - pure equilibria of a 3-player game; all equilibria of random games up to 12x12;
 - one equilibrium of random 50x50 and 200x200 games: dealsim's raced Lemke-Howson (all dropped
   labels in lockstep) against pygambit's lcp_solve, quantecon's lemke_howson from label 0 and
-  with its capping heuristic, and dealsim's own single path from label 0.
+  with its capping heuristic, and dealsim's own single path from label 0;
+- ``--only vertex``: all equilibria of 8x8 ... 15x15 games against QuantEcon's
+  vertex_enumeration, in this process, interleaved, the sets of equilibria checked equal;
+- ``--only pivot``: time per Lemke-Howson pivot on 200x200 games against QuantEcon, the same
+  path (pivot count and equilibrium checked equal), interleaved.
+
+``--only SECTION`` (repeatable) runs only the named sections.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from typing import Any
 
 import numpy as np
 from _timing import median_time
@@ -243,8 +250,147 @@ def bench_startup(repeats: int = 9) -> None:
         print(f"{name:38s} {row}")
 
 
+def _interleaved(fns: dict[str, Any], repeats: int) -> dict[str, float]:
+    """Median wall seconds of each callable, the callables run in turn ``repeats`` times."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def _profile_set(profiles: Any, digits: int = 6) -> set[tuple[float, ...]]:
+    """Equilibria as a set of rounded (x, y) coordinate tuples, for comparing solvers."""
+    return {tuple(np.round(np.concatenate([x, y]), digits) + 0.0) for x, y in profiles}
+
+
+def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats: int = 5) -> None:
+    """All equilibria, 8x8 ... 15x15: dealsim's vertex enumeration against QuantEcon's.
+
+    Both run in this process, interleaved; QuantEcon's JIT is compiled first (not counted).
+    The equilibria are compared as sets (coordinates rounded to 1e-6). Above 12x12 the
+    public function falls back to one Lemke-Howson equilibrium (``MAX_VERTEX_BOUND``); the
+    bound is lifted here so that the enumeration itself is timed.
+    """
+    from unittest import mock
+
+    import quantecon.game_theory as gt
+
+    from dealsim.solvers import equilibrium
+
+    print(
+        f"== all equilibria: dealsim vertex vs quantecon vertex_enumeration "
+        f"(interleaved medians of {repeats}; seeds 0-2) =="
+    )
+    warm = gt.NormalFormGame((gt.Player(np.ones((2, 2))), gt.Player(np.ones((2, 2)))))
+    t = time.perf_counter()
+    gt.vertex_enumeration(warm)
+    print(f"quantecon JIT compile {time.perf_counter() - t:.2f} s (not counted)")
+    ratios = []
+    lifted = mock.patch.object(equilibrium, "MAX_VERTEX_BOUND", sys.maxsize)
+    lifted.start()
+    for m in sizes:
+        for seed in range(3):
+            A, B = game(seed, m)
+            g = gt.NormalFormGame((gt.Player(A), gt.Player(B.T)))
+            ours = two_player_equilibria(A, B, method="vertex")
+            theirs = gt.vertex_enumeration(g)
+            same = _profile_set(e.strategies for e in ours) == _profile_set(theirs)
+            if not same:
+                raise AssertionError(f"{m}x{m} seed {seed}: the equilibria differ")
+            med = _interleaved(
+                {
+                    "dealsim": lambda A=A, B=B: two_player_equilibria(A, B, method="vertex"),
+                    "quantecon": lambda g=g: gt.vertex_enumeration(g),
+                },
+                repeats,
+            )
+            ratios.append(med["dealsim"] / med["quantecon"])
+            print(
+                f"{m:2d}x{m:<2d} seed {seed}: dealsim {med['dealsim'] * 1e3:8.2f} ms  quantecon "
+                f"{med['quantecon'] * 1e3:8.2f} ms  dealsim/quantecon x{ratios[-1]:5.2f}  "
+                f"{len(ours)} equilibria, same set"
+            )
+    lifted.stop()
+    print(
+        f"dealsim/quantecon: median x{statistics.median(ratios):.2f}, "
+        f"range x{min(ratios):.2f}-x{max(ratios):.2f}"
+    )
+
+
+def bench_pivot(m: int = 200, seeds: tuple[int, ...] = (0, 1), repeats: int = 5) -> None:
+    """Time per Lemke-Howson pivot on m x m games, one path from label 0, against QuantEcon.
+
+    dealsim's single-path kernel and QuantEcon's ``lemke_howson(init_pivot=0)`` follow the
+    same path (the pivot counts and the equilibrium are checked equal); both run here,
+    interleaved, QuantEcon's JIT compiled first.
+    """
+    import quantecon.game_theory as gt
+
+    from dealsim.solvers._enumeration import _rescale
+    from dealsim.solvers._lemke_howson import _lemke_howson_kernel
+
+    print(
+        f"== one Lemke-Howson pivot, {m}x{m}, path of label 0 (interleaved medians of {repeats}) =="
+    )
+    for seed in seeds:
+        A, B = game(seed, m)
+        As, Bs = _rescale(A), _rescale(B)
+        g = gt.NormalFormGame((gt.Player(A), gt.Player(B.T)))
+        gt.lemke_howson(g, init_pivot=0, max_iter=10**7)  # JIT
+        x, y, pivots = _lemke_howson_kernel(As, Bs, dropped=0, max_pivots=10**7)
+        ne, res = gt.lemke_howson(g, init_pivot=0, max_iter=10**7, full_output=True)
+        if pivots != res.num_iter or not (
+            np.allclose(x, ne[0], atol=1e-9) and np.allclose(y, ne[1], atol=1e-9)
+        ):
+            raise AssertionError(f"seed {seed}: the paths differ ({pivots} vs {res.num_iter})")
+        med = _interleaved(
+            {
+                "dealsim": lambda As=As, Bs=Bs: _lemke_howson_kernel(
+                    As, Bs, dropped=0, max_pivots=10**7
+                ),
+                "quantecon": lambda g=g: gt.lemke_howson(g, init_pivot=0, max_iter=10**7),
+            },
+            repeats,
+        )
+        ours, theirs = med["dealsim"] / pivots * 1e6, med["quantecon"] / pivots * 1e6
+        print(
+            f"seed {seed}: {pivots} pivots, same equilibrium; per pivot dealsim {ours:6.1f} us  "
+            f"quantecon {theirs:6.1f} us  dealsim/quantecon x{ours / theirs:4.2f}"
+        )
+
+
+SECTIONS = {
+    "startup": bench_startup,
+    "pure": bench_pure,
+    "enumeration": bench_enumeration,
+    "lemke_howson": bench_lemke_howson,
+    "vertex": bench_vertex_quantecon,
+    "pivot": bench_pivot,
+}
+
 if __name__ == "__main__":
-    bench_startup()
-    bench_pure()
-    bench_enumeration()
-    bench_lemke_howson()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        choices=sorted(SECTIONS),
+        action="append",
+        help="run only this section (repeatable); default: all",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(range(8, 16)),
+        help="game sizes of the 'vertex' section (default 8 ... 15)",
+    )
+    args = parser.parse_args()
+    for section in args.only or SECTIONS:
+        if section == "vertex":
+            bench_vertex_quantecon(tuple(args.sizes))
+        else:
+            SECTIONS[section]()
