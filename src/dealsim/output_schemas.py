@@ -143,7 +143,9 @@ _DEAL_SPACE = {
 _ANALYSES = {
     "games": _analysis(
         "game id → kind, players, method, notes, equilibria; normal form: strategies, payoffs, "
-        "dominated; trees: path, outcomes, payoffs, ties, thresholds"
+        "dominated; trees: path, outcomes, payoffs, ties, thresholds; trees with hidden moves "
+        "and no pure equilibrium: equilibria in behaviour strategies (behaviour, beliefs, payoffs, "
+        "regret)"
     ),
     "war": _analysis(
         "war as a costly lottery (Fearon 1995): each party's win probability, costs and expected "
@@ -157,6 +159,8 @@ _ANALYSES = {
             "preferred_to_war": "deals every party prefers to war",
             "bargaining_range": "the range on the deal grid",
             "commitment": "the commitment problem (with its `model`)",
+            "private_information": "a private cost of war ([war.private], Fearon 1995): the "
+            "proposer's optimal offer, p_war, p_accept, expected_utilities, by_spread",
         },
     ),
     "alternating_offers": _analysis(

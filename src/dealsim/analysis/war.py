@@ -19,6 +19,16 @@ cost *as a share of the stake*, ``c / (win - lose)`` (``fearon_range.costs_in_pr
 ``commitment.declining_cost_in_prize``), and the text prints only that ("cost 0.15 of the
 stake").
 
+Private information (``[war.private]``, see :mod:`dealsim.solvers.private_information`): one
+belligerent's cost of war is known to it alone, its opponent knows a distribution; the proposer
+makes a take-it-or-leave-it offer over the feasible deals. ``private_information`` gives the
+``party`` (informed), the ``proposer``, the ``offer`` that maximises ``P(accept) u + (1 -
+P(accept)) w`` (Fearon's risk–return trade-off; ``{index, deal, utilities}``), ``p_accept``,
+``p_war``, ``expected_utilities`` of both (over the cost; the informed side's net of its expected
+cost of war) and ``by_spread``: the same answer with the cost distribution contracted toward the
+``[war] costs`` value of the informed party, ``c0 + s (c - c0)``, at spreads ``s`` in
+:data:`SPREADS` (``s = 0`` is complete information: no war).
+
 The commitment problem (``[war.shift]``, see :mod:`dealsim.solvers.war`): each deal moves the
 rising side's win probability from ``p1 = p`` to ``p2 = p1 + min(amount, cap)`` (clipped to
 [0, 1]), ``cap`` the smallest ``max`` of the caps whose ``when`` holds (no cap: no limit).
@@ -48,6 +58,7 @@ from dealsim.analysis._deals import (
 )
 from dealsim.solvers.bargaining import weighted_nash_solution
 from dealsim.solvers.pareto import pareto_mask
+from dealsim.solvers.private_information import risk_return_offer
 from dealsim.solvers.war import (
     COMMITMENT_MODELS,
     bargaining_range,
@@ -60,7 +71,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealsim.scenario.model import Scenario
     from dealsim.zone import ZoneComputation
 
-__all__ = ["WarAnalysis", "render_war", "war_analysis"]
+__all__ = ["SPREADS", "WarAnalysis", "render_war", "war_analysis"]
+
+SPREADS = (0.0, 0.25, 0.5, 0.75, 1.0)
+"""Spreads of the private cost distribution in ``private_information.by_spread`` (1 = as given)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,7 @@ class WarAnalysis(ResultMixin):
     preferred_to_war: dict[str, Any]
     bargaining_range: list[float] | None
     commitment: dict[str, Any] | None
+    private_information: dict[str, Any] | None = None
     method: str = "fearon/powell"
     parameters: dict[str, Any] = field(default_factory=dict)
 
@@ -140,6 +155,9 @@ def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
     commitment = None
     if war.shift is not None:
         commitment = _commitment(scenario, zc, deals, p, prize_cost, params)
+    private = None
+    if war.private is not None:
+        private = _private_information(scenario, zc, deals, values, costs)
     return WarAnalysis(
         parties=(a, b),
         p=p,
@@ -149,8 +167,70 @@ def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
         preferred_to_war=preferred_info,
         bargaining_range=brange,
         commitment=commitment,
+        private_information=private,
         parameters={"tol": zc.tol, "win_minus_lose": spans},
     )
+
+
+def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
+    """Fearon's risk–return trade-off over the feasible deals, at every spread in SPREADS."""
+    private = scenario.war.private
+    informed, proposer = private.party, private.proposer
+    ids = scenario.party_ids
+    u_prop = deals.utilities[:, ids.index(proposer)]
+    u_inf = deals.utilities[:, ids.index(informed)]
+    war_prop = values[proposer]
+    war_inf = values[informed] + costs[informed]  # before its private cost
+    center = costs[informed]
+
+    def offer(spread: float) -> Any:
+        scaled = private.cost.scaled(spread, center)
+        cost = scaled if isinstance(scaled, float) else scaled.frozen()
+        return risk_return_offer(u_prop, u_inf, war_prop, war_inf, cost, tol=zc.tol)
+
+    def entry(r: Any) -> dict[str, Any]:
+        return deal_entry(zc, deals.indices[r.index], deals.utilities[r.index])
+
+    base = {
+        "party": informed,
+        "proposer": proposer,
+        "cost": {"kind": private.cost.kind, "mean": private.cost.mean_value(), "center": center},
+        "war_values": {proposer: war_prop, informed: war_inf},
+        "source": private.source,
+    }
+    if deals.size == 0:
+        return {
+            **base,
+            "offer": None,
+            "p_war": 1.0,
+            "p_accept": 0.0,
+            "expected_utilities": None,
+            "by_spread": [],
+        }
+    result = offer(1.0)
+    by_spread = []
+    for spread in SPREADS:
+        r = result if spread == 1.0 else offer(spread)
+        by_spread.append(
+            {
+                "spread": spread,
+                "offer": entry(r),
+                "p_accept": r.p_accept,
+                "p_war": r.p_war,
+                "proposer_expected_utility": r.expected_utility,
+            }
+        )
+    return {
+        **base,
+        "offer": entry(result),
+        "p_war": result.p_war,
+        "p_accept": result.p_accept,
+        "expected_utilities": {
+            proposer: result.expected_utility,
+            informed: result.informed_expected_utility,
+        },
+        "by_spread": by_spread,
+    }
 
 
 def _commitment(scenario, zc, deals, p, prize_cost, params) -> dict[str, Any]:
@@ -257,6 +337,8 @@ def render_war(result: WarAnalysis, solve_result: SolveResult) -> list[str]:
     if result.bargaining_range is not None:
         lo, hi = result.bargaining_range
         lines.append(f"  bargaining range on the grid: {fmt(lo)}..{fmt(hi)}")
+    if result.private_information is not None:
+        lines.extend(_render_private(result.private_information))
     c = result.commitment
     if c is None:
         return lines
@@ -305,4 +387,35 @@ def render_war(result: WarAnalysis, solve_result: SolveResult) -> list[str]:
         from dealsim._format import format_deal
 
         lines.append(f"  Nash over the surviving deals: {format_deal(nash['deal'])}")
+    return lines
+
+
+def _render_private(info: dict[str, Any]) -> list[str]:
+    """Text lines of ``[war.private]``: the offer, the risk of war and how both move with spread."""
+    from dealsim._format import format_deal, table
+
+    informed, proposer = info["party"], info["proposer"]
+    lines = [
+        "",
+        f"Private information (Fearon 1995, risk-return trade-off): {informed}'s cost of war is "
+        f"private ({info['cost']['kind']}, mean {fmt(info['cost']['mean'])}); {proposer} makes a "
+        "take-it-or-leave-it offer",
+    ]
+    if info["offer"] is None:
+        lines.append("  no feasible deal to offer: war")
+        return lines
+    lines.append(f"  {proposer}'s best offer: {format_deal(info['offer']['deal'])}")
+    eu = info["expected_utilities"]
+    lines.append(
+        f"  {informed} accepts with probability {fmt(info['p_accept'])}: P(war) = "
+        f"{fmt(info['p_war'])}; expected utility {proposer} {fmt(eu[proposer])}"
+        + ("" if eu[informed] is None else f", {informed} {fmt(eu[informed])}")
+    )
+    rows = [["spread of the cost", "P(war)", f"{proposer}'s expected utility"]]
+    for row in info["by_spread"]:
+        label = f"{fmt(row['spread'])}x" + (" (complete information)" if row["spread"] == 0 else "")
+        rows.append([label, fmt(row["p_war"]), fmt(row["proposer_expected_utility"])])
+    lines.extend(table(rows))
+    if info["source"]:
+        lines.append(f"  source of the cost range: {info['source']}")
     return lines

@@ -18,6 +18,7 @@ import numpy as np
 
 from dealsim.errors import DealsimError, ScenarioError
 from dealsim.expressions import Expression, ExpressionError, evaluate_number, parse_expression
+from dealsim.scenario.distributions import ParameterDistribution, distribution_from_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealsim.scenario.compiler import Compiler
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "AlternatingOffersSettings",
     "PowerShift",
+    "PrivateCost",
     "RatificationRule",
     "ShiftCap",
     "WarModel",
@@ -97,6 +99,20 @@ class PowerShift:
 
 
 @dataclass(frozen=True)
+class PrivateCost:
+    """``[war.private]``: ``party``'s cost of war is private; ``proposer`` offers (Fearon 1995).
+
+    ``cost`` is the distribution its opponent holds over the cost (utility units, as ``[war]
+    costs``); ``source`` where its range comes from.
+    """
+
+    party: str
+    proposer: str
+    cost: ParameterDistribution
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class WarModel:
     """Fighting on as a costly lottery between two belligerents (Fearon).
 
@@ -125,6 +141,7 @@ class WarModel:
     shift: PowerShift | None = None
     label: str = ""
     commitment: str = "infinite_horizon"
+    private: PrivateCost | None = None
 
     def covers(self, party_id: str) -> bool:
         """Whether ``party_id`` is one of the two belligerents."""
@@ -410,6 +427,19 @@ def _war(war: Any, compiler: Compiler, parties: tuple[str, ...]) -> WarModel:
             amount=_deal_number(compiler, war.shift.amount, "war.shift.amount"),
             caps=tuple(caps),
         )
+    private = None
+    if war.private is not None:
+        spec = war.private
+        _party_key(spec.party, "war.private.party", belligerents, compiler)
+        others = tuple(q for q in belligerents if q != spec.party)
+        proposer = others[0] if spec.proposer is None else spec.proposer
+        _party_key(proposer, "war.private.proposer", others, compiler)
+        private = PrivateCost(
+            party=spec.party,
+            proposer=proposer,
+            cost=distribution_from_spec(spec.cost),
+            source=spec.source,
+        )
     return WarModel(
         parties=belligerents,  # type: ignore[arg-type]
         p=p,
@@ -420,6 +450,7 @@ def _war(war: Any, compiler: Compiler, parties: tuple[str, ...]) -> WarModel:
         shift=shift,
         label=war.label,
         commitment=war.commitment,
+        private=private,
     )
 
 

@@ -469,6 +469,37 @@ class ShiftSpec(_Section):
     caps: tuple[ShiftCapSpec, ...] = ()
 
 
+class PrivateWarSpec(_Section):
+    """``[war.private]``: one belligerent's cost of war is private (Fearon's incentive to bluff).
+
+    ``party``'s cost of war is known to it alone; its opponent knows only ``cost``, a
+    distribution in the same form as ``[parameters.<id>].distribution`` and the same utility
+    units as ``[war] costs``. ``proposer`` (default: the other belligerent) makes a
+    take-it-or-leave-it offer.
+
+    Examples
+    --------
+    >>> PrivateWarSpec(party="b", cost={"kind": "uniform", "bounds": [0, 0.4]}).cost.bounds
+    (0.0, 0.4)
+    """
+
+    party: Id
+    cost: DistributionSpec
+    proposer: Id | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bounded_kinds(self) -> PrivateWarSpec:
+        dist = self.cost
+        if dist.kind in ("uniform", "triangular") and dist.bounds is None:
+            raise ValueError(
+                f"cost.bounds: a {dist.kind!r} cost distribution needs bounds = [lo, hi]"
+            )
+        if dist.kind == "triangular" and not dist.bounds[0] <= dist.mode <= dist.bounds[1]:
+            raise ValueError(f"cost.mode: {dist.mode} lies outside bounds {list(dist.bounds)}")
+        return self
+
+
 class WarSpec(_Section):
     """``[war]``: fighting on as a costly lottery (Fearon) between two belligerents.
 
@@ -486,6 +517,7 @@ class WarSpec(_Section):
     # Powell's (2006) infinite-horizon commitment problem, or its two-period truncation
     commitment: Literal["infinite_horizon", "two_period"] = "infinite_horizon"
     shift: ShiftSpec | None = None
+    private: PrivateWarSpec | None = None
 
 
 class RatificationProbabilitySpec(_Section):

@@ -1,0 +1,169 @@
+"""``[war.private]``: Fearon's risk–return trade-off over a scenario's deals (the hand-worked
+split, complete information at zero spread, the risk of war shrinking with the spread)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dealsim.errors import ScenarioError
+from dealsim.pipeline import solve
+from dealsim.report import render_report
+from dealsim.scenario import loads
+
+
+def split(
+    *,
+    p_a: float = 0.5,
+    cost_a: float = 0.1,
+    cost_b: float = 0.2,
+    private: str = 'party = "b"\ncost = { kind = "uniform", bounds = [0, 0.4] }',
+    steps: int = 1001,
+) -> str:
+    """A unit split, B's share ``x``; A wins with ``p_a``; ``[war.private]`` as given."""
+    return f"""
+[scenario]
+name = "unit split, B's cost of war private"
+[parties.a]
+reservation = "war"
+[parties.b]
+reservation = "war"
+[issues.x]
+range = [0, 1]
+steps = {steps}
+[payoffs.a]
+weights = {{ x = 1 }}
+x = {{ points = [[0, 1], [1, 0]] }}
+[payoffs.b]
+weights = {{ x = 1 }}
+x = {{ points = [[0, 0], [1, 1]] }}
+[war]
+p = {{ a = {p_a}, b = {1 - p_a} }}
+costs = {{ a = {cost_a}, b = {cost_b} }}
+[war.private]
+{private}
+"""
+
+
+def private_info(toml: str) -> dict:
+    return solve(loads(toml)).analyses["war"].private_information
+
+
+def test_hand_worked_split_offers_b_035_at_a_375_percent_risk_of_war():
+    # B accepts x iff x >= 0.5 - c_B; A maximises (1 - x) P + 0.4 (1 - P), P = (x - 0.1) / 0.4
+    info = private_info(split())
+    assert (info["party"], info["proposer"]) == ("b", "a")
+    assert info["offer"]["deal"]["x"] == pytest.approx(0.35)
+    assert info["p_war"] == pytest.approx(0.375, abs=1e-8)
+    assert info["p_accept"] == pytest.approx(0.625, abs=1e-8)
+    # A: 0.625 * 0.65 + 0.375 * 0.4; B: 0.625 * 0.35 + 0.375 * 0.5 - E[c; c < 0.15]
+    assert info["expected_utilities"]["a"] == pytest.approx(0.55625, abs=1e-8)
+    assert info["expected_utilities"]["b"] == pytest.approx(0.378125, abs=1e-8)
+    assert info["war_values"] == pytest.approx({"a": 0.4, "b": 0.5})
+
+
+def test_zero_spread_gives_the_complete_information_offer_and_no_war():
+    solved = solve(loads(split()))
+    war = solved.analyses["war"]
+    zero = war.private_information["by_spread"][0]
+    assert zero["spread"] == 0.0 and zero["p_war"] == 0.0 and zero["p_accept"] == 1.0
+    # complete information: A offers B exactly its war value 0.5 - 0.2, the low end of the range
+    assert zero["offer"]["deal"]["x"] == pytest.approx(0.3)
+    assert zero["offer"]["deal"]["x"] == pytest.approx(war.bargaining_range[0])
+    assert zero["proposer_expected_utility"] == pytest.approx(0.7)
+
+
+def test_by_spread_at_one_is_the_reported_answer():
+    info = private_info(split())
+    full = info["by_spread"][-1]
+    assert full["spread"] == 1.0
+    assert (full["offer"], full["p_war"]) == (info["offer"], info["p_war"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    p_a=st.sampled_from([0.3, 0.5, 0.7]),
+    cost_a=st.sampled_from([0.0, 0.05, 0.1]),
+    center=st.sampled_from([0.05, 0.1, 0.2]),
+    half=st.sampled_from([0.05, 0.1, 0.2, 0.3]),
+)
+def test_risk_of_war_falls_as_the_spread_shrinks(p_a, cost_a, center, half):
+    # c_B uniform on center +- s * half: on a continuous split A's optimum gives
+    # P(war) = max(0, 3/4 - S / (4 s half)), S = cost_a + center the expected total cost of war,
+    # which rises with s; the grid (step 0.001) moves it by at most one step's probability mass.
+    private = (
+        f'party = "b"\ncost = {{ kind = "uniform", bounds = [{center - half}, {center + half}] }}'
+    )
+    info = private_info(split(p_a=p_a, cost_a=cost_a, cost_b=center, private=private))
+    total = cost_a + center
+    p_war = [row["p_war"] for row in info["by_spread"]]
+    assert p_war[0] == 0.0
+    for row in info["by_spread"][1:]:
+        s = row["spread"]
+        closed = max(0.0, 0.75 - total / (4 * s * half))
+        assert row["p_war"] == pytest.approx(closed, abs=0.001 / (2 * s * half) + 1e-8), row
+    closed_forms = [max(0.0, 0.75 - total / (4 * s * half)) for s in (0.25, 0.5, 0.75, 1.0)]
+    assert closed_forms == sorted(closed_forms)
+
+
+def test_risk_of_war_falls_as_the_spread_shrinks_in_the_hand_worked_split():
+    p_war = [row["p_war"] for row in private_info(split())["by_spread"]]
+    assert p_war == pytest.approx([0.0, 0.0, 0.0, 0.25, 0.375], abs=1e-8)
+
+
+def test_choice_cost_and_the_other_side_proposing():
+    # A's cost is private, 0 or 0.3 half and half; B offers and A accepts iff 1 - x >= 0.5 - c_A.
+    # B (war worth 0.5 - 0.1 = 0.4) compares x = 0.5, always accepted (0.5), with x = 0.8,
+    # accepted by the high-cost type only: 0.5 * 0.8 + 0.5 * 0.4 = 0.6. It takes the gamble.
+    private = 'party = "a"\ncost = { kind = "choice", values = [0.0, 0.3] }'
+    info = private_info(split(cost_a=0.15, cost_b=0.1, private=private))
+    assert (info["party"], info["proposer"]) == ("a", "b")
+    assert info["offer"]["deal"]["x"] == pytest.approx(0.8)
+    assert info["p_war"] == pytest.approx(0.5)
+    assert info["expected_utilities"]["b"] == pytest.approx(0.6)
+
+
+def test_json_and_text_report_name_the_model():
+    solved = solve(loads(split()))
+    document = json.loads(json.dumps(solved.to_dict()))
+    info = document["war"]["private_information"]
+    assert set(info) >= {
+        "party",
+        "proposer",
+        "offer",
+        "p_war",
+        "p_accept",
+        "expected_utilities",
+        "by_spread",
+    }
+    assert set(info["offer"]) == {"index", "deal", "utilities"}
+    text = render_report(solved)
+    assert "Private information (Fearon 1995, risk-return trade-off)" in text
+    assert "b accepts with probability 0.625: P(war) = 0.375" in text
+
+
+@pytest.mark.parametrize(
+    ("private", "field", "message"),
+    [
+        (
+            'party = "c"\ncost = { kind = "beta", a = 2, b = 2 }',
+            "war.private.party",
+            "allowed: a, b",
+        ),
+        (
+            'party = "b"\nproposer = "b"\ncost = { kind = "beta", a = 2, b = 2 }',
+            "war.private.proposer",
+            "allowed: a",
+        ),
+        ('party = "b"\ncost = { kind = "uniform" }', "war.private", "needs bounds"),
+        ('party = "b"\ncost = { kind = "gamma" }', "war.private.cost.kind", "uniform"),
+    ],
+)
+def test_bad_private_section_is_named(private, field, message):
+    with pytest.raises(ScenarioError) as error:
+        loads(split(private=private), file="split.toml")
+    text = str(error.value)
+    assert "split.toml" in text and field in text and message in text, text
