@@ -62,6 +62,7 @@ def figure_png(fig: Any, *, dpi: int = 100) -> str:
     >>> import matplotlib.pyplot as plt
     >>> figure_png(plt.figure(figsize=(1, 1)))[:8]
     'iVBORw0K'
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     import matplotlib.pyplot as plt
 
@@ -246,6 +247,7 @@ def render_figures(
     >>> pngs = render_figures([functools.partial(plt.figure, figsize=(1, 1))], workers=1)
     >>> pngs[0][:8]
     'iVBORw0K'
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     keys: list[str | None] = [None] * len(draws)
     found: dict[int, str] = {}
@@ -501,6 +503,7 @@ def render_html_report(
     (True, 4)
     >>> page.index('id="summary"') < page.index('id="contents"') < page.index("<figure")
     True
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     import dealsim
     from dealsim.pipeline import load_function

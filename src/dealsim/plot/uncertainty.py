@@ -90,6 +90,7 @@ def sweep_plot(
     >>> ax = sweep_plot(res, scenario=s)
     >>> "nash" in {line.get_gid().split(":")[1] for line in ax.lines if line.get_gid()}
     True
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     records = list(result.records)
     if not records:
@@ -255,6 +256,7 @@ def montecarlo_plot(
     >>> fig = montecarlo_plot(dealsim.load("donbas-2026"), samples=64)
     >>> [ax.get_gid() for ax in fig.axes][:3]
     ['agreement', 'utilities', 'robust']
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     import matplotlib.pyplot as plt
 
@@ -388,6 +390,7 @@ def tornado_plot(result: Any, *, ax: Any = None):
     >>> ax = tornado_plot(result)
     >>> [t.get_text() for t in ax.get_yticklabels()][-1].startswith(result.bars[0]["parameter"])
     True
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     bars = list(result.bars)
     if not bars:
@@ -425,6 +428,7 @@ def sobol_plot(result: Any, *, ax: Any = None):
     >>> ax = sobol_plot(res)
     >>> sorted({p.get_gid().split(":")[0] for p in ax.patches})
     ['first', 'total']
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     names = list(result.first_order)
     rows = np.arange(len(names))[::-1]
@@ -489,6 +493,7 @@ def game_sweep(
     >>> xs, outcomes, pay, cuts = game_sweep(s, "territory_first", name, n=5)
     >>> len(cuts), outcomes[0], outcomes[-1]
     (1, 'war', 'peace_territory_first')
+    >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
     from dealsim.analysis.games import games_analysis, scenario_game
     from dealsim.plot._style import check_choice
