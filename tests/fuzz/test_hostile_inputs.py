@@ -438,3 +438,168 @@ def test_non_finite_value_at_solve_time_names_the_dotted_field(edit, field, tmp_
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"dealsim: error: {path}: {field}: "), proc.stderr
     assert "not finite" in proc.stderr
+
+
+# ------------------------------------------------------------------ Genius XML (import genius)
+
+GENIUS_DOMAIN = (
+    '<negotiation_template><utility_space number_of_issues="1">'
+    '<objective index="0" name="party" etype="objective">'
+    '<issue name="Food" index="1" etype="discrete"><item index="1" value="Chips"/>'
+    '<item index="2" value="Catering"/></issue></objective></utility_space></negotiation_template>'
+)
+GENIUS_PROFILE = (
+    '<utility_space><objective index="0" name="party" etype="objective">'
+    '<issue index="1" name="Food" etype="discrete"><item index="1" value="Chips" evaluation="1"/>'
+    '<item index="2" value="Catering" evaluation="4"/></issue><weight index="1" value="1.0"/>'
+    '</objective><reservation value="0.3"/></utility_space>'
+)
+LAUGHS = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+HOSTILE_XML = {
+    "billion-laughs": f'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY l0 "lol">{LAUGHS}]><t>&l9;</t>',
+    "external-entity": '<!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]><t>&x;</t>',
+    "external-dtd": '<!DOCTYPE t SYSTEM "http://127.0.0.1:9/x.dtd"><t/>',
+    "quadratic": '<!DOCTYPE t [<!ENTITY x "' + "x" * 50_000 + '">]><t>' + "&x;" * 50_000 + "</t>",
+    "huge-file": "<t>" + " " * 10_000_001 + "</t>",
+    "many-elements": "<t>" + "<b/>" * 200_001 + "</t>",
+    "deep": "<t>" * 100_000 + "</t>" * 100_000,
+    "not-xml": "\xff\xfe garbage",
+    "huge-integer-issue": GENIUS_DOMAIN.replace(
+        '<issue name="Food" index="1" etype="discrete"><item index="1" value="Chips"/>'
+        '<item index="2" value="Catering"/></issue>',
+        '<issue name="G" index="1" etype="integer" lowerbound="0" upperbound="1e300"/>',
+    ),
+    "nan-evaluation": GENIUS_PROFILE.replace('evaluation="4"', 'evaluation="nan"'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_XML))
+def test_hostile_genius_xml_is_refused_safely(name, tmp_path):
+    domain, a, b = tmp_path / "d.xml", tmp_path / "a.xml", tmp_path / "b.xml"
+    domain.write_text(GENIUS_DOMAIN, encoding="utf-8")
+    for profile in (a, b):
+        profile.write_text(GENIUS_PROFILE, encoding="utf-8")
+    hostile = tmp_path / f"{name}.xml"
+    hostile.write_text(HOSTILE_XML[name], encoding="utf-8")
+    places = (
+        [(domain, hostile, b)]
+        if name == "nan-evaluation"
+        else [(hostile, a, b), (domain, hostile, b)]
+    )
+    for files in places:
+        proc = dealsim("import", "genius", *map(str, files), cwd=tmp_path)
+        assert proc.returncode == 2, (name, proc.stdout[:200])
+        assert proc.stderr.startswith(f"dealsim: error: {hostile}: "), proc.stderr
+        assert proc.stderr.count("\n") == 1 and "root:" not in proc.stderr
+    assert dealsim("import", "genius", str(domain), str(a), str(b), cwd=tmp_path).returncode == 0
+
+
+def test_entities_are_refused_before_they_expand():
+    from dealsim.io.genius import parse_genius_domain
+
+    with pytest.raises(DealsimError, match="document type declaration"):
+        parse_genius_domain("x.xml", HOSTILE_XML["billion-laughs"])
+
+
+# ------------------------------------------------------------------ sections added since
+
+CAMP_DAVID = (Path(__file__).parents[2] / "scenarios" / "camp-david-1978.toml").read_text("utf-8")
+HOSTILE_VALUES = [
+    "nan",
+    "inf",
+    "-1",
+    "1e400",
+    BIG,
+    '""',
+    '"x" ',
+    "[]",
+    "{}",
+    "true",
+    '"' + "a" * 5000 + '"',
+    "{ sinai = 2.0 }",
+    "{ zz = 1 }",
+    '"nope"',
+]
+
+
+def _mutants(text: str, section: str) -> list[str]:
+    """``text`` with each ``key = value`` line of ``section`` given each hostile value."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(section))
+    out = []
+    for i in range(start + 1, len(lines)):
+        if lines[i].startswith("["):
+            break
+        key, sep, _ = lines[i].partition(" = ")
+        if sep:
+            out += [
+                "\n".join([*lines[:i], f"{key} = {value}", *lines[i + 1 :]]) + "\n"
+                for value in HOSTILE_VALUES
+            ]
+    return out
+
+
+SECTION_MUTANTS = _mutants(CAMP_DAVID, "[proposals.sadat_comprehensive]") + _mutants(
+    CAMP_DAVID, "[actual]"
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.sampled_from(SECTION_MUTANTS), st.sampled_from(["validate", "evaluate", "backtest"]))
+def test_proposals_and_actual_mutants_end_cleanly(tmp_path, text, command):
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    args = [command, str(path)]
+    if command == "evaluate":
+        args += ["--deal", "sinai=1.0", "sinai_settlements=removed"]
+    proc = dealsim(*args, cwd=tmp_path)
+    if proc.returncode == 2:
+        assert proc.stderr.startswith("dealsim: error: ") and proc.stderr.count("\n") == 1
+
+
+BODY_BASE = "[bodies.b]\nlabel = 'a body'\nquota = {quota}\nmembers = {{ {members} }}\n"
+BODY_BASE += "[bodies.b.accept]\n{accept}\n"
+
+
+@pytest.mark.parametrize(
+    ("members", "quota"),
+    [
+        (60, 31),  # 2^60 coalitions if counted naively
+        (2, 10**400),
+        (2, -1),
+        (2, "nan"),
+        (1, 1),
+        (3, 0),
+    ],
+)
+def test_hostile_bodies_end_cleanly(members, quota, tmp_path):
+    names = [f"m{i}" for i in range(members)]
+    text = BODY + BODY_BASE.format(
+        quota=quota,
+        members=", ".join(f"{n} = 1" for n in names),
+        accept="\n".join(f'{n} = "x > 0.5"' for n in names),
+    )
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    for command in ("validate", "solve", "coalitions"):
+        proc = dealsim(command, str(path), cwd=tmp_path, isolated=members > 20)
+        if proc.returncode == 2:
+            assert proc.stderr.startswith("dealsim: error: ") and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "deal",
+    [["x=nan", "y=0"], ["x=1e400", "y=0"], ["x"], ["zz=1"], ["x=0.1", "x=0.2", "y=0"], []],
+    ids=str,
+)
+def test_evaluate_deal_values_end_cleanly(deal, tmp_path):
+    proc = dealsim("evaluate", "logroll", "--deal", *deal, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1].startswith(("dealsim: error", "dealsim evaluate: error"))
+
+
+@pytest.mark.parametrize("document", ["nope", "", "../../etc/passwd"])
+def test_schema_of_unknown_document_is_refused(document, tmp_path):
+    assert dealsim("schema", document, cwd=tmp_path).returncode == 2

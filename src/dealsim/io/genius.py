@@ -22,10 +22,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 from dealsim.errors import ScenarioError
 
 __all__ = [
+    "MAX_XML_BYTES",
+    "MAX_XML_ELEMENTS",
     "GeniusDomain",
     "GeniusIssue",
     "GeniusProfile",
@@ -96,12 +99,69 @@ def _error(file: str | Path, message: str) -> ScenarioError:
     return ScenarioError(f"{file}: {message}")
 
 
+MAX_XML_BYTES = 10_000_000
+"""The largest Genius XML file read (10 MB; ANAC domains are a few kilobytes)."""
+
+MAX_XML_ELEMENTS = 200_000
+"""The most elements a Genius XML file may hold (issues, items, weights, ...)."""
+
+
+_MAX_STEPS = 100_000  # the scenario format's limit on a range issue's steps (docs/limits.md)
+
+
+class _Refused(Exception):
+    """Raised from the expat pre-pass: the file declares what a Genius file never needs."""
+
+
+def _refuse(what: str):
+    def handler(*_args: object) -> None:
+        raise _Refused(what)
+
+    return handler
+
+
+def _check_xml(data: bytes) -> None:
+    """Scan ``data`` once with expat, before any tree is built (linear time, no tree).
+
+    A document type declaration (and so any entity: billion laughs, quadratic blow-up,
+    external entities) is refused, as is a file of more than :data:`MAX_XML_ELEMENTS` elements.
+    """
+    count = 0
+
+    def start(*_args: object) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_XML_ELEMENTS:
+            raise _Refused(f"more than {MAX_XML_ELEMENTS:,} elements (the limit)")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse(
+        "a document type declaration (<!DOCTYPE>) is not allowed: Genius files have none, "
+        "and entities in it could expand without bound"
+    )
+    parser.EntityDeclHandler = _refuse("an entity declaration (<!ENTITY>) is not allowed")
+    parser.ExternalEntityRefHandler = _refuse("an external entity is not allowed")
+    parser.StartElementHandler = start
+    parser.Parse(data, True)
+
+
 def _parse(file: str | Path, text: str | None) -> ET.Element:
+    """The root of a Genius XML file, read safely (size, DTD and element limits first)."""
     try:
-        if text is not None:
-            return ET.fromstring(text)
-        return ET.parse(file).getroot()
-    except ET.ParseError as error:
+        if text is None:
+            with open(file, "rb") as handle:
+                data = handle.read(MAX_XML_BYTES + 1)
+        else:
+            data = text.encode("utf-8")
+            if text.lstrip().startswith("<?xml"):  # the declaration may name another encoding
+                data = re.sub(rb"encoding=[\"'][^\"']*[\"']", b'encoding="utf-8"', data, count=1)
+        if len(data) > MAX_XML_BYTES:
+            raise _error(file, f"larger than {MAX_XML_BYTES:,} bytes (the limit for a Genius file)")
+        _check_xml(data)
+        return ET.fromstring(data)
+    except _Refused as refused:
+        raise _error(file, f"not read: {refused}") from None
+    except (ET.ParseError, expat.ExpatError) as error:
         raise _error(file, f"not a Genius XML file: {error}") from None
     except OSError as error:
         raise _error(file, f"cannot read: {error.strerror or error}") from None
@@ -173,6 +233,12 @@ def parse_genius_domain(file: str | Path, text: str | None = None) -> tuple[str,
             if lo != int(lo) or hi != int(hi) or lo >= hi:
                 raise _error(
                     file, f"issue {name!r}: needs integer bounds with lowerbound < upperbound"
+                )
+            if hi - lo + 1 > _MAX_STEPS:
+                raise _error(
+                    file,
+                    f"issue {name!r}: {hi - lo + 1:,.6g} integer values, above the limit of "
+                    f"{_MAX_STEPS:,} steps of a scenario's range issue",
                 )
             issues.append(GeniusIssue(name, kind, bounds=(int(lo), int(hi))))
     return objective.get("name") or Path(str(file)).stem, issues
