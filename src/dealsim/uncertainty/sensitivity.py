@@ -278,7 +278,7 @@ def _quantiles(dist: Any, u: np.ndarray) -> np.ndarray:
         cumulative[-1] = 1.0
         index = np.searchsorted(cumulative, u, side="right")
         return np.asarray(dist.values, dtype=float)[np.minimum(index, len(dist.values) - 1)]
-    return np.asarray(dist._frozen().ppf(u), dtype=float)
+    return np.asarray(dist.frozen().ppf(u), dtype=float)
 
 
 def sobol_design(
