@@ -98,10 +98,16 @@ class ZoneComputation:
             in_zone = zone[kept]
             zone_idx.append(start + kept[in_zone])
             zone_u.append(kept_u[in_zone])
-        self.zone_frontier, self.zone_frontier_utilities = _merge(zone_idx, zone_u, k, tol, scale)
         self.feasible_frontier, self.feasible_frontier_utilities = _merge(
             feas_idx, feas_u, k, tol, scale
         )
+        if self.zone_size == self.feasible_size:  # the same deals: the same frontier
+            self.zone_frontier = self.feasible_frontier
+            self.zone_frontier_utilities = self.feasible_frontier_utilities
+        else:
+            self.zone_frontier, self.zone_frontier_utilities = _merge(
+                zone_idx, zone_u, k, tol, scale
+            )
 
     @property
     def empty(self) -> bool:
