@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dealsim._format import plain_float
 from dealsim.errors import DealsimError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -165,7 +166,7 @@ def trace_csv(document: dict[str, Any], scenario: Scenario) -> str:
                 offer["proposer"],
                 "true" if offer["accepted"] else "false",
                 *deal,
-                *(repr(offer["utilities"][q]) for q in ids),
+                *(repr(plain_float(offer["utilities"][q])) for q in ids),
             ]
         )
     return out.getvalue()

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from dealsim._format import plain_float
 from dealsim.errors import GameError
 from dealsim.solvers._tree import CHANCE, DECISION, TERMINAL
 from dealsim.solvers.sequential import GameTree, normal_form
@@ -20,7 +21,17 @@ __all__ = ["format_efg", "format_nfg"]
 
 
 def _fmt(x: float) -> str:
-    """A number Gambit reads back to exactly ``x``: an integer, a short decimal or a fraction."""
+    """An integer, a short decimal or a fraction that Gambit reads back as ``x``.
+
+    Exact where a short form exists (``1/3``); a value that differs from a short decimal only by
+    binary noise of the arithmetic that made it (``0.5650000000000001``) is written as that
+    decimal (``0.565``), within a few units in the last place.
+
+    Examples
+    --------
+    >>> _fmt(2.0), _fmt(1 / 3), _fmt(0.1 * 3), _fmt(0.5650000000000001), _fmt(0.1234567890123)
+    ('2', '1/3', '0.3', '0.565', '0.1234567890123')
+    """
     if float(x).is_integer():
         return str(int(x))
     text = np.format_float_positional(x, unique=True, trim="-")
@@ -28,6 +39,9 @@ def _fmt(x: float) -> str:
         frac = Fraction(x).limit_denominator(1_000_000)
         if float(frac) == x:
             return f"{frac.numerator}/{frac.denominator}"
+        plain = plain_float(x)
+        if abs(plain - x) <= 4 * np.spacing(abs(x)):
+            return np.format_float_positional(plain, unique=True, trim="-")
     return text
 
 
