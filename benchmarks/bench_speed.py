@@ -1,0 +1,322 @@
+"""Benchmark: issue 17's table, one sub-command per row, peers interleaved, answers checked.
+
+Run from the repository root with the project's interpreter::
+
+    .venv/bin/python benchmarks/bench_speed.py solve       # dealsim.solve, 10^6 deals, 3 parties
+    .venv/bin/python benchmarks/bench_speed.py cli         # `dealsim solve FILE`, whole process
+    .venv/bin/python benchmarks/bench_speed.py montecarlo  # 10^4 Donbas samples, 1 and 2 workers
+    .venv/bin/python benchmarks/bench_speed.py sweep       # 56-point 2-D sweep, game thresholds
+
+Each prints dealsim's median time, the peer's or the floor's, and their ratio; the runs are
+interleaved in one process (the machine may be shared: ratios are steadier than times), and the
+answers are compared. ``--repeats N`` sets the runs per timing (median).
+
+* ``solve``: :func:`dealsim.solve` of a seeded random linear-additive scenario (6 issues x 10
+  levels, 3 parties, as in ``bench_core.py``) against (a) dealsim's own kernels on the whole
+  array: ``pareto_frontier`` of the precomputed ``(10^6, 3)`` utilities (the floor of the issue's
+  table), and utilities + frontier + all five solutions without chunks; (b) negmas's
+  ``pareto_frontier`` + ``nash_points`` on the same problem (``--negmas-repeats``, default 1:
+  it takes seconds). Frontier deals and the Nash deal are checked equal.
+* ``cli``: ``python -m dealsim solve FILE --format json`` on that scenario as a fresh process,
+  against ``python -c "import numpy"`` (the floor of any numpy program) and, optionally
+  (``--negmas``), a fresh process that builds the negmas problem and computes its frontier and
+  Nash point. The JSON's frontier and Nash deal are checked against the in-process solve.
+* ``montecarlo``: :func:`dealsim.uncertainty.montecarlo.monte_carlo` of donbas-2026 with 10^4
+  samples, 1 worker against 2, and against its vectorised zone-and-solutions kernel
+  (:func:`dealsim.analysis.batch.batch_solve`) alone. The 1- and 2-worker summaries are checked
+  equal.
+* ``sweep``: :func:`dealsim.uncertainty.sweep.sweep` of donbas-2026 over ``audience_cost_max``
+  (7 values, the parameter whose outcome switches the games locate) x ``belt_shift`` (8 values,
+  the war's commitment problem), one worker, against the same sweep with the threshold search
+  re-run at every point (the cache bypassed). Records are checked identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def interleaved(
+    fns: dict[str, Callable[[], object]], repeats: dict[str, int] | int
+) -> tuple[dict[str, float], dict[str, object]]:
+    """Median seconds of each function, run in turn (``repeats`` per name or for all)."""
+    counts = repeats if isinstance(repeats, dict) else dict.fromkeys(fns, repeats)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    outputs: dict[str, object] = {}
+    for r in range(max(counts.values())):
+        for name, fn in fns.items():
+            if r >= counts[name]:
+                continue
+            start = time.perf_counter()
+            outputs[name] = fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}, outputs
+
+
+def show(label: str, seconds: float, note: str = "") -> None:
+    unit, value = ("ms", seconds * 1e3) if seconds < 10 else ("s", seconds)
+    print(f"  {label:58s} {value:9.1f} {unit}{note}")
+
+
+def random_problem():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_core import SEED, random_linear_scenario
+
+    from dealsim.scenario import loads
+
+    text, weights, values = random_linear_scenario(6, 3, SEED + 6 + 3)
+    return text, loads(text), weights, values
+
+
+# ------------------------------------------------------------------------------------ solve
+
+
+def bench_solve(args: argparse.Namespace) -> None:
+    import dealsim
+    from dealsim.solvers.bargaining import all_bargaining_solutions
+    from dealsim.solvers.pareto import pareto_frontier
+    from dealsim.space import UtilityModel
+    from dealsim.zone import utility_scale
+
+    _, scenario, weights, values = random_problem()
+    model = UtilityModel.from_scenario(scenario)
+    space = model.space
+    u = model.utilities(space, space.codes())
+    r, powers = scenario.reservations(), scenario.powers()
+    scale = utility_scale(model, r)
+
+    def kernels():
+        m = UtilityModel.from_scenario(scenario)
+        whole = m.utilities(m.space, m.space.codes())
+        front = pareto_frontier(whole, tol=1e-9, scale=scale)
+        return front, all_bargaining_solutions(whole[front], r, weights=powers, tol=1e-9)
+
+    fns = {
+        "solve": lambda: dealsim.solve(scenario),
+        "pareto": lambda: pareto_frontier(u, tol=1e-9, scale=scale),
+        "kernels": kernels,
+    }
+    print(f"dealsim.solve, {space.size:,} deals, 3 parties: medians of {args.repeats} runs")
+    med, out = interleaved(fns, args.repeats)
+    result = out["solve"]
+    front, solutions = out["kernels"]
+    same = list(result.pareto_frontier.indices) == front.tolist() == out["pareto"].tolist()
+    nash = result.solutions["nash"].index
+    same_nash = nash == int(front[solutions["nash"].index])
+    show("dealsim.solve (chunked walk, all five solutions)", med["solve"])
+    show("floor: pareto_frontier of the whole (10^6, 3) array", med["pareto"])
+    show("kernels on the whole array (utilities+frontier+solutions)", med["kernels"])
+    print(
+        f"  ratio solve / pareto floor {med['solve'] / med['pareto']:.2f}x (target <= 2x);"
+        f" solve / whole-array kernels {med['solve'] / med['kernels']:.2f}x"
+    )
+    print(f"  frontier {front.size} deals identical: {same}; Nash deal identical: {same_nash}")
+    if args.negmas_repeats < 1:
+        return
+    from bench_core import negmas_end_to_end, negmas_problem
+
+    outcome_space, ufuns, outcomes = negmas_problem(scenario, weights, values)
+    med_n, out_n = interleaved(
+        {
+            "solve": lambda: dealsim.solve(scenario),
+            "negmas": lambda: negmas_end_to_end(ufuns, outcomes, outcome_space),
+        },
+        {"solve": max(args.negmas_repeats, 3), "negmas": args.negmas_repeats},
+    )
+    theirs = out_n["negmas"]
+    negmas_front = np.sort(np.asarray(theirs["indices"], dtype=np.int64))
+    nash_u = np.asarray(list(result.solutions["nash"].utilities.values()))
+    d = u.min(axis=0)  # negmas's Nash point uses each party's minimum as disagreement
+    ours_nash = all_bargaining_solutions(u[front], d, weights=powers)["nash"].utilities
+    same_n = any(np.allclose(ours_nash, p, rtol=0, atol=1e-9) for p, _ in theirs["nash"])
+    show("negmas pareto_frontier + nash_points (same problem)", med_n["negmas"])
+    print(
+        f"  ratio negmas / dealsim.solve {med_n['negmas'] / med_n['solve']:.1f}x (target >= 100x;"
+        f" negmas {args.negmas_repeats} run(s), dealsim solve {med_n['solve'] * 1e3:.1f} ms here)"
+    )
+    print(
+        f"  negmas frontier identical: {np.array_equal(negmas_front, front)}; "
+        f"Nash point (disagreement = minima) identical: {same_n}; "
+        f"solve's Nash utilities {np.round(nash_u, 6).tolist()}"
+    )
+
+
+# -------------------------------------------------------------------------------------- cli
+
+_NEGMAS_SCRIPT = """
+import sys
+sys.path.insert(0, {bench!r})
+from bench_core import SEED, negmas_end_to_end, negmas_problem, random_linear_scenario
+from dealsim.scenario import loads
+text, weights, values = random_linear_scenario(6, 3, SEED + 6 + 3)
+outcome_space, ufuns, outcomes = negmas_problem(loads(text), weights, values)
+out = negmas_end_to_end(ufuns, outcomes, outcome_space)
+print(len(out["indices"]))
+"""
+
+
+def bench_cli(args: argparse.Namespace) -> None:
+    import dealsim
+
+    text, scenario, _, _ = random_problem()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "random-10e6.toml"
+        path.write_text(text)
+        command = [sys.executable, "-m", "dealsim", "solve", str(path), "--format", "json"]
+
+        def run(cmd: list[str]) -> str:
+            done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr}")
+            return done.stdout
+
+        fns = {
+            "dealsim": lambda: run(command),
+            "numpy": lambda: run([sys.executable, "-c", "import numpy"]),
+            "import": lambda: run([sys.executable, "-c", "import dealsim.cli, dealsim.pipeline"]),
+        }
+        counts = dict.fromkeys(fns, args.repeats)
+        if args.negmas:
+            script = _NEGMAS_SCRIPT.format(bench=str(ROOT / "benchmarks"))
+            fns["negmas"] = lambda: run([sys.executable, "-c", script])
+            counts["negmas"] = 1
+        print(f"command: {' '.join(command)}   [median of {args.repeats} fresh processes]")
+        med, out = interleaved(fns, counts)
+    document = json.loads(out["dealsim"])
+    result = dealsim.solve(scenario)
+    same = (
+        document["pareto_frontier"]["size"] == result.pareto_frontier.size
+        and document["solutions"]["nash"]["index"] == result.solutions["nash"].index
+    )
+    show("dealsim solve FILE --format json (whole process)", med["dealsim"], "  (target < 0.4 s)")
+    show("floor: python -c 'import numpy'", med["numpy"])
+    show("imports: python -c 'import dealsim.cli, dealsim.pipeline'", med["import"])
+    print(f"  ratio dealsim / numpy floor {med['dealsim'] / med['numpy']:.2f}x")
+    print(f"  JSON frontier size and Nash deal equal to the in-process solve: {same}")
+    if args.negmas:
+        show("negmas: build the problem, frontier + Nash point (1 run)", med["negmas"])
+        print(f"  ratio negmas / dealsim {med['negmas'] / med['dealsim']:.1f}x")
+
+
+# ------------------------------------------------------------------------------- montecarlo
+
+
+def bench_montecarlo(args: argparse.Namespace) -> None:
+    import dealsim
+    from dealsim.analysis.batch import batch_solve
+    from dealsim.uncertainty.distributions import sample_parameters
+    from dealsim.uncertainty.montecarlo import monte_carlo
+
+    scenario = dealsim.load("donbas-2026")
+    n = args.samples
+    draws = sample_parameters(scenario, 0, n, seed=1)
+
+    def run(workers: int):
+        return monte_carlo(scenario, samples=n, seed=1, workers=workers, progress=False)
+
+    print(f"monte_carlo, donbas-2026, {n:,} samples: medians of {args.repeats} runs")
+    med, out = interleaved(
+        {
+            "w1": lambda: run(1),
+            "w2": lambda: run(2),
+            "kernel": lambda: batch_solve(scenario, draws),
+        },
+        args.repeats,
+    )
+    same = json.dumps(out["w1"].to_dict(), sort_keys=True, default=str) == json.dumps(
+        out["w2"].to_dict(), sort_keys=True, default=str
+    )
+    show("monte_carlo, 1 worker", med["w1"], "  (target < 1.5 s)")
+    show("monte_carlo, 2 workers", med["w2"])
+    show("floor: batch_solve (zone + five solutions), 1 process", med["kernel"])
+    print(
+        f"  ratio 1 worker / 2 workers {med['w1'] / med['w2']:.2f}x (target >= 1.7x); "
+        f"1 worker / batch_solve {med['w1'] / med['kernel']:.2f}x"
+    )
+    print(f"  1- and 2-worker results identical: {same}")
+
+
+# ------------------------------------------------------------------------------------ sweep
+
+
+def bench_sweep(args: argparse.Namespace) -> None:
+    import dealsim
+    from dealsim.analysis import games
+    from dealsim.uncertainty.sweep import sweep
+
+    scenario = dealsim.load("donbas-2026")
+    grid = {
+        "audience_cost_max": np.linspace(0.02, 0.30, 7),
+        "belt_shift": np.linspace(0.20, 0.60, 8),
+    }
+    real_key = games._threshold_key
+
+    def cached():
+        games._THRESHOLD_CACHE.clear()  # a fresh process's sweep: the first point searches
+        return sweep(scenario, grid, workers=1, progress=False).records
+
+    def uncached():
+        games._THRESHOLD_CACHE.clear()
+        games._threshold_key = lambda *a: object()  # never found: every point searches again
+        try:
+            return sweep(scenario, grid, workers=1, progress=False).records
+        finally:
+            games._threshold_key = real_key
+            games._THRESHOLD_CACHE.clear()
+
+    def no_refine():
+        from dealsim import pipeline
+
+        games._THRESHOLD_CACHE.clear()
+        return [
+            pipeline.solve(
+                scenario, parameters={"audience_cost_max": a, "belt_shift": b}, refine=False
+            )
+            for a in grid["audience_cost_max"]
+            for b in grid["belt_shift"]
+        ]
+
+    print(f"sweep, donbas-2026, 7 x 8 = 56 points, 1 worker: medians of {args.repeats} runs")
+    med, out = interleaved(
+        {"cached": cached, "uncached": uncached, "no_refine": no_refine}, args.repeats
+    )
+    same = json.dumps(out["cached"], sort_keys=True) == json.dumps(out["uncached"], sort_keys=True)
+    show("sweep, threshold searched once per game and reused", med["cached"], "  (target < 3 s)")
+    show("sweep, threshold searched again at every point", med["uncached"])
+    show("the same 56 solves with refine=False (floor without issue 18)", med["no_refine"])
+    print(
+        f"  ratio uncached / cached {med['uncached'] / med['cached']:.2f}x; "
+        f"cached / no-refine {med['cached'] / med['no_refine']:.2f}x"
+    )
+    print(f"  records identical: {same}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("row", choices=["solve", "cli", "montecarlo", "sweep"])
+    parser.add_argument("--repeats", type=int, default=5, help="runs per timing (median)")
+    parser.add_argument(
+        "--negmas-repeats", type=int, default=1, help="solve: negmas runs (0: none)"
+    )
+    parser.add_argument("--negmas", action="store_true", help="cli: also time negmas (slow)")
+    parser.add_argument("--samples", type=int, default=10_000, help="montecarlo: samples")
+    args = parser.parse_args()
+    {"solve": bench_solve, "cli": bench_cli, "montecarlo": bench_montecarlo, "sweep": bench_sweep}[
+        args.row
+    ](args)
+
+
+if __name__ == "__main__":
+    main()
