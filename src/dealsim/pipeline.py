@@ -121,6 +121,7 @@ def solve(
     >>> result.solutions["nash"].deal, result.solutions["nash"].utilities
     ({'x': 1.0, 'y': 0.0}, {'a': 0.8, 'b': 0.8})
     """
+    file_values = dict(scenario.parameters)
     if parameters is not None:
         scenario = scenario.with_parameters(**parameters)
     check_space_size(DealSpace(scenario), max_deals)
@@ -163,8 +164,9 @@ def solve(
                     # Name the analysis and the parameters: a value set with --set or drawn in a
                     # sweep can take a model outside its domain (a probability above 1, ...).
                     raise DealsimError(
-                        f"{scenario.file or scenario.name}: the {key} analysis failed at "
-                        f"{_parameter_text(scenario.parameters)}: {error}"
+                        f"{scenario.file or scenario.name}: "
+                        f"{_changed_text(scenario.parameters, file_values)}the {key} analysis "
+                        f"failed at {_parameter_text(scenario.parameters)}: {error}"
                     ) from None
                 if value is not None:
                     extra[key] = value
@@ -188,6 +190,27 @@ def solve(
         solutions=solutions,
         analyses=extra,
     )
+
+
+def _changed_text(parameters: Mapping[str, float], file_values: Mapping[str, float]) -> str:
+    """The parameters set away from the file's values, named first in an analysis error.
+
+    Examples
+    --------
+    >>> _changed_text({"p": 1.5, "q": 0.2}, {"p": 0.35, "q": 0.2})
+    "p=1.5 (the file has 0.35) is outside the model's domain: "
+    >>> _changed_text({"p": 0.35}, {"p": 0.35})
+    ''
+    """
+    changed = [
+        f"{k}={v:g} (the file has {file_values[k]:g})"
+        for k, v in parameters.items()
+        if k in file_values and v != file_values[k]
+    ]
+    if not changed:
+        return ""
+    verb = "is" if len(changed) == 1 else "are"
+    return f"{', '.join(changed)} {verb} outside the model's domain: "
 
 
 def _parameter_text(parameters: Mapping[str, float]) -> str:

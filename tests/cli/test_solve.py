@@ -102,3 +102,12 @@ def test_a_parameter_outside_a_models_domain_names_the_analysis_and_field(capsys
     assert code == 2
     assert "the war analysis failed at" in err and "belt_shift=-1" in err
     assert "war.shift.caps[2].max" in err and "allowed: >= 0" in err
+    # the parameter set away from the file comes first, with the file's value
+    assert err.split(".toml: ", 1)[1].startswith("belt_shift=-1 (the file has 0.45) is outside")
+
+
+def test_a_probability_set_above_one_names_the_parameter_first(capsys):
+    code, _, err = run(capsys, "solve", "donbas-2026", "--set", "russia_win=1.5")
+    assert code == 2 and "Traceback" not in err
+    assert err.split(".toml: ", 1)[1].startswith("russia_win=1.5 (the file has 0.35)")
+    assert "must be a probability in [0, 1]" in err
