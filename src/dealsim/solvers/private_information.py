@@ -1,0 +1,313 @@
+"""Fearon's risk–return trade-off: a take-it-or-leave-it offer to a side with a private cost of war.
+
+Contract. There is a finite set of deals, given by two arrays of shape ``(n_deals,)``: the
+proposer's utility ``u_proposer`` and the informed party's utility ``u_informed`` of each deal.
+War gives the proposer ``war_proposer`` (its expected war payoff net of its own cost, known to
+both) and the informed party ``war_informed - c``, where ``c`` is the informed party's cost of
+war, known to it alone; the proposer knows its distribution, given as
+
+* samples: a number (a point mass, i.e. complete information) or a one-dimensional array (the
+  empirical distribution, every sample equally likely);
+* a frozen ``scipy.stats`` distribution (anything with an ``sf`` method, continuous or
+  discrete);
+* a CDF callable ``F(t) = P(c <= t)``, called on an array of thresholds (or element by element
+  if it does not take arrays).
+
+The informed party accepts a deal when it is worth at least war to it,
+``u_informed >= war_informed - c`` (when indifferent it accepts), so a deal is accepted with
+probability ``P = P(c >= war_informed - u_informed)``, computed for every deal at once by
+:func:`acceptance_probability`. The proposer makes the offer maximising its expected utility
+``P * u_proposer + (1 - P) * war_proposer`` (:func:`risk_return_offer`): a better deal for
+itself at a higher risk of war. Deals whose expected utilities lie within ``tol`` (relative to
+the proposer's largest absolute utility) of the best tie; ties go to the higher acceptance
+probability, then to the lower index. The acceptance threshold is lowered by ``tol`` times the
+informed party's utility scale, so that a deal worth exactly the war value is accepted despite
+rounding. With a point mass the answer is the complete-information one: the proposer's best deal
+among those the informed party accepts (when that beats war for the proposer), and no war.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dealsim._results import ResultMixin
+from dealsim._validate import as_float, check_tol
+from dealsim.errors import SolverError
+
+__all__ = ["RiskReturnOffer", "acceptance_probability", "risk_return_offer"]
+
+# samples (a number or array_like), a frozen scipy.stats distribution, or a CDF callable
+CostModel = ArrayLike | Callable[[np.ndarray], ArrayLike] | Any
+
+
+@dataclass(frozen=True, eq=False)
+class RiskReturnOffer(ResultMixin):
+    """The proposer's optimal take-it-or-leave-it offer under the informed party's private cost.
+
+    Attributes
+    ----------
+    method : str
+        ``"take_it_or_leave_it"``.
+    index : int
+        The deal offered (an index into the utility arrays).
+    offer : tuple of float
+        Its utilities ``(u_proposer, u_informed)``.
+    p_accept, p_war : float
+        Probability that the offer is accepted, and that it is rejected (war).
+    expected_utility : float
+        The proposer's expected utility of the offer.
+    informed_expected_utility : float or None
+        The informed party's expected utility (over its cost: the deal when it accepts, war
+        less its cost when it rejects); None when the cost is given as a CDF callable.
+    war_values : tuple of float
+        ``(war_proposer, war_informed)`` (the informed party's before its cost).
+    p_accept_by_deal, expected_utility_by_deal : ndarray, shape (n_deals,)
+        Every deal's acceptance probability and the proposer's expected utility of offering it.
+    cost_model : {"point mass", "samples", "distribution", "cdf"}
+    tol : float
+    """
+
+    method: str
+    index: int
+    offer: tuple[float, float]
+    p_accept: float
+    p_war: float
+    expected_utility: float
+    informed_expected_utility: float | None
+    war_values: tuple[float, float]
+    p_accept_by_deal: np.ndarray
+    expected_utility_by_deal: np.ndarray
+    cost_model: str
+    tol: float
+
+
+def _deals(name: str, value: ArrayLike) -> np.ndarray:
+    arr = as_float(name, value)
+    if arr.ndim != 1 or arr.size == 0:
+        raise SolverError(
+            f"{name} must be a one-dimensional array with one utility per deal (at least one), "
+            f"got shape {arr.shape}"
+        )
+    return arr
+
+
+def _scalar(name: str, value: Any) -> float:
+    arr = as_float(name, value)
+    if arr.ndim != 0:
+        raise SolverError(f"{name} must be a single number, got shape {arr.shape}")
+    return float(arr)
+
+
+def _cost_model(cost: Any) -> tuple[str, Any]:
+    """Classify and validate the cost: ("point mass" | "samples", sorted array), or the object."""
+    if hasattr(cost, "sf") and callable(cost.sf):
+        return "distribution", cost
+    if callable(cost):
+        return "cdf", cost
+    try:
+        samples = np.asarray(cost, dtype=float)
+    except (TypeError, ValueError):
+        raise SolverError(
+            "cost must be samples (a number or a one-dimensional array), a frozen scipy.stats "
+            f"distribution or a CDF callable, got {type(cost).__name__}"
+        ) from None
+    if samples.ndim > 1 or samples.size == 0:
+        raise SolverError(
+            f"cost samples must be a number or a non-empty one-dimensional array, got shape "
+            f"{samples.shape}"
+        )
+    if not np.isfinite(samples).all():
+        raise SolverError("cost samples must be finite numbers (no NaN or infinity)")
+    samples = np.sort(samples.ravel())
+    return ("point mass" if samples[0] == samples[-1] else "samples"), samples
+
+
+def _survival(kind: str, model: Any, thresholds: np.ndarray) -> np.ndarray:
+    """``P(c >= t)`` for every threshold (``P(c > t)`` for a distribution or a CDF)."""
+    if kind in ("point mass", "samples"):
+        below = np.searchsorted(model, thresholds, side="left")
+        return (model.size - below) / model.size
+    if kind == "distribution":
+        p = np.asarray(model.sf(thresholds), dtype=float)
+        what = "the cost distribution's sf"
+    else:
+        try:
+            p = 1.0 - np.asarray(model(thresholds), dtype=float)
+            if p.shape != thresholds.shape:
+                raise ValueError
+        except (TypeError, ValueError):
+            p = 1.0 - np.array([float(model(float(t))) for t in thresholds])
+        what = "the cost CDF"
+    if not (np.isfinite(p).all() and (p >= -1e-12).all() and (p <= 1 + 1e-12).all()):
+        raise SolverError(f"{what} must return probabilities in [0, 1], got {p[:5]!r}")
+    return np.clip(p, 0.0, 1.0)
+
+
+def _thresholds(u_informed: np.ndarray, war_informed: float, tol: float) -> np.ndarray:
+    scale = max(float(np.abs(u_informed).max()), abs(war_informed)) or 1.0
+    return war_informed - u_informed - tol * scale
+
+
+def acceptance_probability(
+    u_informed: ArrayLike, war_informed: float, cost: CostModel, *, tol: float = 1e-12
+) -> np.ndarray:
+    """Probability that the informed party accepts each deal: ``P(c >= war_informed - u)``.
+
+    Parameters
+    ----------
+    u_informed : array_like of float, shape (n_deals,)
+        The informed party's utility of each deal.
+    war_informed : float
+        Its war value before its cost of war ``c``.
+    cost : number, array_like, frozen scipy.stats distribution or callable
+        The distribution of ``c``: samples (a number is a point mass), a distribution with an
+        ``sf`` method, or a CDF ``F(t) = P(c <= t)``.
+    tol : float, default 1e-12
+        Relative to the informed party's largest absolute utility: a deal worth war within this
+        is accepted.
+
+    Returns
+    -------
+    ndarray of float, shape (n_deals,)
+
+    Raises
+    ------
+    SolverError
+        Naming the argument that is not of the allowed form.
+
+    Examples
+    --------
+    A unit split with B's share ``x``; B's war value 0.5 less a cost uniform on [0, 0.4]:
+
+    >>> from scipy import stats
+    >>> acceptance_probability([0.1, 0.3, 0.5], 0.5, stats.uniform(0, 0.4)).round(6).tolist()
+    [0.0, 0.5, 1.0]
+    >>> acceptance_probability([0.1, 0.3, 0.5], 0.5, 0.2).tolist()
+    [0.0, 1.0, 1.0]
+    """
+    u = _deals("u_informed", u_informed)
+    w = _scalar("war_informed", war_informed)
+    tol = check_tol(tol)
+    kind, model = _cost_model(cost)
+    return _survival(kind, model, _thresholds(u, w, tol))
+
+
+def risk_return_offer(
+    u_proposer: ArrayLike,
+    u_informed: ArrayLike,
+    war_proposer: float,
+    war_informed: float,
+    cost: CostModel,
+    *,
+    tol: float = 1e-12,
+) -> RiskReturnOffer:
+    """The proposer's optimal take-it-or-leave-it offer when the other side's cost is private.
+
+    Maximises ``P(accept | deal) * u_proposer + (1 - P(accept | deal)) * war_proposer`` over
+    the deals, with ``P(accept | deal) = P(c >= war_informed - u_informed)``.
+
+    Parameters
+    ----------
+    u_proposer, u_informed : array_like of float, shape (n_deals,)
+        Each deal's utility for the proposer and for the informed party.
+    war_proposer : float
+        The proposer's expected utility of war (its own cost included).
+    war_informed : float
+        The informed party's utility of war before its private cost ``c``.
+    cost : number, array_like, frozen scipy.stats distribution or callable
+        The distribution of ``c`` (see :func:`acceptance_probability`).
+    tol : float, default 1e-12
+        Relative tolerance for acceptance at indifference and for ties between offers.
+
+    Returns
+    -------
+    RiskReturnOffer
+
+    Raises
+    ------
+    SolverError
+        Naming the argument: utilities not one-dimensional or of different lengths, values not
+        finite, a cost that is not samples, a distribution or a CDF.
+
+    References
+    ----------
+    .. [1] J. D. Fearon, "Rationalist explanations for war", International Organization 49(3),
+       379–414, 1995.
+
+    Examples
+    --------
+    A splits a unit with B; A wins a war with probability 0.5 at a cost 0.1 (war is worth 0.4
+    to A) and B's cost is uniform on [0, 0.4]. A offers B 0.35 and accepts a 37.5% risk of war:
+
+    >>> from scipy import stats
+    >>> x = np.linspace(0, 1, 1001)  # B's share
+    >>> r = risk_return_offer(1 - x, x, 0.4, 0.5, stats.uniform(0, 0.4))
+    >>> round(float(x[r.index]), 6), round(r.p_war, 6), round(r.expected_utility, 6)
+    (0.35, 0.375, 0.55625)
+
+    With the cost known to be 0.2 (a point mass), A offers B exactly its war value, 0.3, and
+    there is no war:
+
+    >>> r = risk_return_offer(1 - x, x, 0.4, 0.5, 0.2)
+    >>> round(float(x[r.index]), 6), r.p_war
+    (0.3, 0.0)
+    """
+    ua = _deals("u_proposer", u_proposer)
+    ub = _deals("u_informed", u_informed)
+    if ua.shape != ub.shape:
+        raise SolverError(
+            f"u_proposer and u_informed must give one utility per deal each; got {ua.size} and "
+            f"{ub.size} deals"
+        )
+    wa = _scalar("war_proposer", war_proposer)
+    wb = _scalar("war_informed", war_informed)
+    tol = check_tol(tol)
+    kind, model = _cost_model(cost)
+    return _kernel(ua, ub, wa, wb, kind, model, tol)
+
+
+def _kernel(
+    ua: np.ndarray, ub: np.ndarray, wa: float, wb: float, kind: str, model: Any, tol: float
+) -> RiskReturnOffer:
+    thresholds = _thresholds(ub, wb, tol)
+    p = _survival(kind, model, thresholds)
+    expected = p * ua + (1.0 - p) * wa
+    best = float(expected.max())
+    scale = max(float(np.abs(ua).max()), abs(wa)) or 1.0
+    tied = np.flatnonzero(expected >= best - tol * scale)
+    top = tied[p[tied] >= p[tied].max()]  # most likely accepted among the ties
+    i = int(top[0])
+    return RiskReturnOffer(
+        method="take_it_or_leave_it",
+        index=i,
+        offer=(float(ua[i]), float(ub[i])),
+        p_accept=float(p[i]),
+        p_war=float(1.0 - p[i]),
+        expected_utility=float(expected[i]),
+        informed_expected_utility=_informed_value(
+            kind, model, float(p[i]), ub[i], wb, thresholds[i]
+        ),
+        war_values=(wa, wb),
+        p_accept_by_deal=p,
+        expected_utility_by_deal=expected,
+        cost_model=kind,
+        tol=tol,
+    )
+
+
+def _informed_value(
+    kind: str, model: Any, p: float, u: float, war: float, threshold: float
+) -> float | None:
+    """``P u + (1 - P) war - E[c; c < threshold]``: the informed side's ex-ante value."""
+    if kind in ("point mass", "samples"):
+        partial = float(np.where(model < threshold, model, 0.0).sum()) / model.size
+    elif kind == "distribution" and hasattr(model, "expect"):
+        partial = 0.0 if p >= 1.0 else float(model.expect(lambda c: c, ub=threshold))
+    else:
+        return None
+    return float(p * u + (1.0 - p) * war - partial)

@@ -1,0 +1,205 @@
+"""Tests for dealsim.solvers.private_information: Fearon's risk-return trade-off."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from dealsim.errors import SolverError
+from dealsim.solvers.private_information import (
+    RiskReturnOffer,
+    acceptance_probability,
+    risk_return_offer,
+)
+
+# A unit split: B's share x on a grid of 1001 points; A wins a war with p = 0.5 at a cost of
+# 0.1, so w_A = 0.4; B's war value is 1 - p = 0.5 less its private cost c.
+X = np.linspace(0.0, 1.0, 1001)
+W_A, W_B = 0.4, 0.5
+
+
+def uniform_cost(centre: float, spread: float):
+    return stats.uniform(centre - spread, 2 * spread)
+
+
+def closed_form_p_war(spread: float, centre: float = 0.2) -> float:
+    """B accepts x iff c >= 0.5 - x; A maximises 0.4 + P(x) (0.6 - x), P linear on the support.
+
+    With c uniform on [m - s, m + s], the interior optimum is x = 0.45 - s / 2 when s >= 0.1,
+    giving P(war) = 0.75 - 0.075 / s; below that A offers B its worst-case war value and peace
+    is certain (m = 0.2; derived by hand).
+    """
+    assert centre == 0.2
+    return 0.75 - 0.075 / spread if spread >= 0.1 else 0.0
+
+
+def split(cost, **kwargs) -> RiskReturnOffer:
+    return risk_return_offer(1.0 - X, X, W_A, W_B, cost, **kwargs)
+
+
+# ---------------------------------------------------------------------------- hand check
+
+
+def test_hand_check_uniform_cost_gives_x_035_and_war_0375():
+    r = split(stats.uniform(0.0, 0.4))
+    assert X[r.index] == pytest.approx(0.35)
+    assert r.p_war == pytest.approx(0.375)
+    assert r.p_accept == pytest.approx(0.625)
+    assert r.expected_utility == pytest.approx(0.4 + 0.25 * 0.25 / 0.4)
+    assert r.offer == pytest.approx((0.65, 0.35))
+    # B: accepts 0.35 when c >= 0.15, else fights for 0.5 - c, c < 0.15 (mean 0.075)
+    assert r.informed_expected_utility == pytest.approx(0.625 * 0.35 + 0.375 * (0.5 - 0.075))
+    assert r.cost_model == "distribution" and r.method == "take_it_or_leave_it"
+
+
+@pytest.mark.parametrize(
+    "cost",
+    [
+        pytest.param(stats.uniform(0.0, 0.4).cdf, id="cdf-callable"),
+        pytest.param(lambda c: min(max(c / 0.4, 0.0), 1.0), id="scalar-cdf"),
+    ],
+)
+def test_a_cdf_callable_gives_the_same_offer(cost):
+    r = split(cost)
+    assert X[r.index] == pytest.approx(0.35)
+    assert r.p_war == pytest.approx(0.375)
+    assert r.cost_model == "cdf" and r.informed_expected_utility is None
+
+
+def test_samples_approximate_the_distribution():
+    costs = np.random.default_rng(2026).uniform(0.0, 0.4, 200_000)
+    r = split(costs)
+    assert r.cost_model == "samples"
+    assert X[r.index] == pytest.approx(0.35, abs=0.01)
+    assert r.p_war == pytest.approx(0.375, abs=0.01)
+    exact = 0.625 * 0.35 + 0.375 * (0.5 - 0.075)
+    assert r.informed_expected_utility == pytest.approx(exact, abs=0.005)
+
+
+def test_acceptance_probability_is_vectorised_over_deals():
+    u = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6])
+    got = acceptance_probability(u, W_B, stats.uniform(0.0, 0.4))
+    expected = [stats.uniform(0.0, 0.4).sf(W_B - v) for v in u]
+    assert_allclose(got, expected, atol=1e-9)
+    assert_allclose(split(stats.uniform(0.0, 0.4)).p_accept_by_deal[[50, 300]], [0.0, 0.5])
+
+
+# -------------------------------------------------------------------- complete information
+
+
+@pytest.mark.parametrize("cost", [0.2, [0.2], np.full(7, 0.2)], ids=["number", "one", "repeated"])
+def test_a_point_mass_gives_the_complete_information_offer_and_no_war(cost):
+    r = split(cost)
+    assert r.cost_model == "point mass"
+    assert X[r.index] == pytest.approx(0.3)  # B's war value 0.5 - 0.2, exactly on the grid
+    assert r.p_war == 0.0 and r.p_accept == 1.0
+    assert r.informed_expected_utility == pytest.approx(0.3)
+
+
+@given(
+    u=st.lists(st.tuples(st.floats(-1, 1), st.floats(-1, 1)), min_size=1, max_size=30),
+    cost=st.floats(0, 1),
+)
+def test_point_mass_answer_is_the_best_accepted_deal(u, cost):
+    ua, ub = np.array(u).T
+    war_a, war_b = -1.5, 0.5  # A prefers any deal to war
+    accepted = ub >= war_b - cost - 1e-12 * max(np.abs(ub).max(), war_b)
+    r = risk_return_offer(ua, ub, war_a, war_b, cost)
+    if accepted.any():
+        assert r.p_war == 0.0
+        assert ua[r.index] == pytest.approx(ua[accepted].max())
+    else:
+        assert r.p_war == 1.0 and r.expected_utility == war_a
+
+
+def test_indifferent_informed_party_accepts_despite_rounding():
+    # 0.4 - 0.1 is 0.30000000000000004 in floating point: exactly the war value 0.4 - 0.3
+    assert acceptance_probability([0.1], 0.4, 0.3).tolist() == [1.0]
+    assert acceptance_probability([0.1], 0.4, 0.3, tol=0.0).tolist() == [0.0]
+
+
+def test_discrete_cost_counts_the_atom_at_the_threshold():
+    # c in {0, 1, 2, 3, 4} (binomial): a deal worth w_B - 2 is accepted when c >= 2
+    dist = stats.binom(4, 0.5)
+    got = acceptance_probability([3.0], 5.0, dist)
+    assert got[0] == pytest.approx(1 - dist.cdf(1))
+
+
+# ---------------------------------------------------------------------- comparative statics
+
+
+SPREADS = [0.4, 0.3, 0.2, 0.15, 0.12, 0.1, 0.05, 0.01]
+
+
+@pytest.mark.parametrize("spread", SPREADS)
+def test_war_probability_follows_the_closed_form(spread):
+    r = split(uniform_cost(0.2, spread))
+    assert r.p_war == pytest.approx(closed_form_p_war(spread), abs=5e-3)
+
+
+def test_war_probability_falls_as_the_spread_shrinks():
+    costs = [uniform_cost(0.2, s) for s in SPREADS] + [0.2]  # ending with a point mass
+    p_war = [split(cost).p_war for cost in costs]
+    assert all(a >= b - 1e-12 for a, b in itertools.pairwise(p_war))
+    assert p_war[0] > 0.5 and p_war[-1] == 0.0
+
+
+@given(st.floats(0.1, 0.4), st.floats(0.1, 0.4))
+def test_a_wider_uniform_spread_never_lowers_the_risk_of_war(s1, s2):
+    narrow, wide = sorted((s1, s2))
+    assert split(uniform_cost(0.2, narrow)).p_war <= split(uniform_cost(0.2, wide)).p_war + 2e-3
+
+
+@pytest.mark.parametrize("factor", [1e-6, 1e6])
+def test_rescaled_utilities_and_costs_give_the_same_offer(factor):
+    base = split(stats.uniform(0.0, 0.4))
+    r = risk_return_offer(
+        (1.0 - X) * factor, X * factor, W_A * factor, W_B * factor,
+        stats.uniform(0.0, 0.4 * factor),
+    )  # fmt: skip
+    assert r.index == base.index
+    assert r.p_war == pytest.approx(base.p_war)
+
+
+# -------------------------------------------------------------------------- results, errors
+
+
+def test_result_is_json():
+    data = json.loads(json.dumps(split(stats.uniform(0.0, 0.4)).to_dict()))
+    assert data["index"] == 350 and len(data["p_accept_by_deal"]) == X.size
+
+
+def test_ties_go_to_the_likelier_accepted_offer_then_the_lower_index():
+    # two deals equally good for A in expectation: the sure one is offered
+    r = risk_return_offer([1.0, 0.7, 0.7], [0.0, 1.0, 1.0], 0.4, 1.0, [0.0, 1.0])
+    assert r.index == 1 and r.p_accept == 1.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"u_proposer": [[1.0]]}, "u_proposer must be a one-dimensional array"),
+        ({"u_proposer": []}, "u_proposer must be a one-dimensional array"),
+        ({"u_informed": [0.1, 0.2]}, "one utility per deal each; got 3 and 2 deals"),
+        ({"u_informed": [0.1, np.nan, 0.3]}, "u_informed must be finite"),
+        ({"war_proposer": [0.1, 0.2]}, "war_proposer must be a single number"),
+        ({"cost": []}, "cost samples must be a number or a non-empty"),
+        ({"cost": [[0.1]]}, "cost samples must be a number or a non-empty"),
+        ({"cost": [0.1, np.inf]}, "cost samples must be finite"),
+        ({"cost": "uniform"}, "cost must be samples"),
+        ({"cost": lambda t: 2.0 + 0 * t}, "the cost CDF must return probabilities"),
+        ({"tol": -1}, "tol must be a finite number >= 0"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs, message):
+    args = {"u_proposer": [0.9, 0.5, 0.1], "u_informed": [0.1, 0.5, 0.9], "war_proposer": 0.4,
+            "war_informed": 0.5, "cost": 0.2} | kwargs  # fmt: skip
+    with pytest.raises(SolverError, match=message):
+        risk_return_offer(**args)
