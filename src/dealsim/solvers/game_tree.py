@@ -521,10 +521,17 @@ def _build_plain(
     n_edges = int(counts.sum())
     targets = list(chain.from_iterable(map(dict.values, edge_maps)))
     actions = list(chain.from_iterable(edge_maps))
-    code = dict(zip(outcome_index, range(n, n + len(outcome_index)), strict=True))
-    code.update(zip(ids, range(n), strict=False))
+    # Target codes: node k -> k, outcome k -> n + k. Only the node ids get a new dict; the
+    # targets that are not nodes are looked up in the outcomes' (at 10^6 nodes, building one
+    # dict of every id costs as much as all the lookups).
+    node_index = dict(zip(ids, range(n), strict=True))
     try:
-        codes = np.fromiter(map(code.get, targets, repeat(-1)), np.int64, n_edges)
+        codes = np.fromiter(map(node_index.get, targets, repeat(-1)), np.int64, n_edges)
+        leaves = np.flatnonzero(codes < 0)
+        leaf_targets = map(targets.__getitem__, leaves.tolist())
+        codes[leaves] = n + np.fromiter(
+            map(outcome_index.get, leaf_targets, repeat(-n - 1)), np.int64, leaves.size
+        )
     except TypeError:  # an unhashable target
         return None
     if (codes < 0).any():
