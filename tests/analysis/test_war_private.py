@@ -167,3 +167,32 @@ def test_bad_private_section_is_named(private, field, message):
         loads(split(private=private), file="split.toml")
     text = str(error.value)
     assert "split.toml" in text and field in text and message in text, text
+
+
+def test_donbas_russias_private_cost_recomputed_from_the_feasible_deals():
+    import dealsim
+    from dealsim.analysis._deals import feasible_deals
+    from dealsim.zone import compute_zone
+
+    scenario = dealsim.load("donbas-2026")
+    war = solve(scenario).analyses["war"]
+    info = war.private_information
+    assert (info["party"], info["proposer"]) == ("russia", "ukraine")
+    deals = feasible_deals(compute_zone(scenario))
+    ids = scenario.party_ids
+    u_ukr, u_rus = deals.utilities[:, ids.index("ukraine")], deals.utilities[:, ids.index("russia")]
+    before_cost = war.values["russia"] + war.costs["russia"]
+    assert info["war_values"]["russia"] == pytest.approx(before_cost)
+    tol = 1e-9 * max(abs(u_rus).max(), before_cost)
+    # complete information (cost known to be [war] costs.russia): Ukraine's best deal that Russia
+    # accepts at that cost, accepted for sure
+    known = u_rus >= before_cost - war.costs["russia"] - tol
+    zero = info["by_spread"][0]
+    assert zero["p_war"] == 0.0
+    assert zero["proposer_expected_utility"] == pytest.approx(u_ukr[known].max())
+    # the given range [0.03, 0.20]: no offer risking war beats the best one Russia accepts even at
+    # the lowest cost 0.03, so P(war) = 0 and Ukraine gets that deal's utility
+    safe = u_rus >= before_cost - 0.03 - tol
+    assert info["p_war"] == pytest.approx(0.0, abs=1e-12)
+    assert info["expected_utilities"]["ukraine"] == pytest.approx(u_ukr[safe].max())
+    assert info["expected_utilities"]["ukraine"] <= zero["proposer_expected_utility"]

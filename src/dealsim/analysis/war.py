@@ -411,7 +411,8 @@ def _render_private(info: dict[str, Any]) -> list[str]:
         f"{fmt(info['p_war'])}; expected utility {proposer} {fmt(eu[proposer])}"
         + ("" if eu[informed] is None else f", {informed} {fmt(eu[informed])}")
     )
-    rows = [["spread of the cost", "P(war)", f"{proposer}'s expected utility"]]
+    center = fmt(info["cost"]["center"])
+    rows = [[f"spread of the cost (toward {center})", "P(war)", f"{proposer}'s expected utility"]]
     for row in info["by_spread"]:
         label = f"{fmt(row['spread'])}x" + (" (complete information)" if row["spread"] == 0 else "")
         rows.append([label, fmt(row["p_war"]), fmt(row["proposer_expected_utility"])])
