@@ -151,3 +151,63 @@ def test_three_player_tree_without_pure_equilibrium_goes_to_pygambit():
     assert eq["behaviour"]["A"]["h"] == pytest.approx(0.5, abs=1e-6)
     assert max(eq["regret"].values()) < 1e-6
     assert np.isclose(eq["payoffs"]["C"], 0.0, atol=1e-6)
+
+
+INSPECTION = """
+[scenario]
+name = "inspection with a hidden violation"
+[parties.state]
+reservation = 0
+[parties.inspector]
+reservation = 0
+[issues.x]
+range = [0, 1]
+steps = 3
+[payoffs.state]
+weights = { x = 1 }
+x = { points = [[0, 0], [1, 1]] }
+[payoffs.inspector]
+weights = { x = 1 }
+x = { points = [[0, 1], [1, 0]] }
+[outcomes.caught]
+payoffs = { state = -1, inspector = 1 }
+[outcomes.got_away]
+payoffs = { state = 1, inspector = -1 }
+[outcomes.wasted]
+payoffs = { state = 0, inspector = -0.5 }
+[outcomes.quiet]
+payoffs = { state = 0, inspector = 0 }
+[games.inspection]
+kind = "sequential"
+players = ["state", "inspector"]
+root = "state_moves"
+[games.inspection.nodes.state_moves]
+player = "state"
+actions = { violate = "after_violation", comply = "after_compliance" }
+[games.inspection.nodes.after_violation]
+player = "inspector"
+infoset = "inspect"
+actions = { inspect = "caught", trust = "got_away" }
+[games.inspection.nodes.after_compliance]
+player = "inspector"
+infoset = "inspect"
+actions = { inspect = "wasted", trust = "quiet" }
+"""
+
+
+def test_scenario_game_with_hidden_move_reports_behaviour_and_beliefs(tmp_path, capsys):
+    # the state violates with probability v making the inspector indifferent:
+    # v (1) + (1 - v)(-0.5) = v (-1) + 0  ->  v = 0.2; it inspects with probability i making the
+    # state indifferent: -i + (1 - i) = 0  ->  i = 0.5
+    path = tmp_path / "inspection.toml"
+    path.write_text(INSPECTION)
+    assert main(["solve", str(path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)["games"]["inspection"]
+    assert report["method"] == "sequence_form_lemke"
+    (eq,) = report["equilibria"]
+    assert eq["behaviour"]["state_moves"] == pytest.approx({"violate": 0.2, "comply": 0.8})
+    assert eq["behaviour"]["inspect"] == pytest.approx({"inspect": 0.5, "trust": 0.5})
+    assert eq["beliefs"]["inspect"] == pytest.approx(
+        {"after_violation": 0.2, "after_compliance": 0.8}
+    )
+    assert eq["payoffs"] == pytest.approx({"state": 0.0, "inspector": -0.2})

@@ -341,9 +341,7 @@ def _gambit_behaviour(tree: GameTree, tol: float) -> tuple[Any, Any, Any, Any, s
             behaviour[infoset.label] = {a.label: float(found[a]) for a in infoset.actions}
             total = sum(float(found.realiz_prob(m)) for m in infoset.members)
             beliefs[infoset.label] = (
-                {m.label: float(found.belief(m)) for m in infoset.members}
-                if total > tol
-                else None
+                {m.label: float(found.belief(m)) for m in infoset.members} if total > tol else None
             )
     payoffs = {p.label: float(found.payoff(p)) for p in game.players}
     reg = {p.label: float(max(found.infoset_regret(i) for i in p.infosets)) for p in game.players}
@@ -387,7 +385,11 @@ def _behaviour_lines(report: dict[str, Any]) -> list[str]:
                 ]
             )
         lines.extend(table(rows, indent="      "))
-        pay = ", ".join(f"{p} {_fmt(v)}" for p, v in eq["payoffs"].items())
+        # payoffs within rounding of 0 (relative to the largest) print as 0
+        noise = 1e-12 * max((abs(v) for v in eq["payoffs"].values()), default=0.0)
+        pay = ", ".join(
+            f"{p} {_fmt(v if abs(v) > noise else 0.0)}" for p, v in eq["payoffs"].items()
+        )
         worst = max(eq["regret"].values(), default=0.0)
         lines.append(f"      expected payoffs: {pay} (largest regret {worst:.2g})")
     ends = ", ".join(f"{o} {_fmt(p)}" for o, p in report["outcomes"].items())

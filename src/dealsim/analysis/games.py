@@ -484,7 +484,7 @@ def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> 
         pay = _as_mapping(scenario, ids, table[0])
         if isinstance(game, SequentialGame):
             report = solve_tree(_tree_at(scenario, game, pay, params), tol=tol)
-            if not game.structure.perfect_information:
+            if not game.structure.perfect_information and report["method"] == "normal_form":
                 report["notes"].append(
                     "the tree has information sets: solved in normal form (pure equilibria)"
                 )
