@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from dealsim.scenario.schema import DistributionSpec, ParameterSpec
 
@@ -105,6 +104,8 @@ class ParameterDistribution:
         >>> float(ParameterDistribution("uniform", bounds=(0.0, 0.4)).frozen().sf(0.1))
         0.75
         """
+        from scipy import stats  # only here: scipy.stats takes longer to import than a solve
+
         if self.kind == "choice":
             return stats.rv_discrete(values=(np.asarray(self.values), np.asarray(self.weights)))
         return self._frozen()
@@ -142,6 +143,8 @@ class ParameterDistribution:
         )
 
     def _frozen(self):
+        from scipy import stats
+
         lo, hi = self.bounds if self.bounds is not None else (-np.inf, np.inf)
         if self.kind == "uniform":
             return stats.uniform(loc=lo, scale=hi - lo)
