@@ -1,4 +1,4 @@
-"""The layers hold: lazy registries point down, and the command line is imported by nothing below it."""
+"""The layers hold: lazy registries point down, and nothing below the command line imports it."""
 
 import ast
 from pathlib import Path

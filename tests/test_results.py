@@ -1,4 +1,4 @@
-"""Solve results as tables: pandas frames, notebook HTML and a console summary that fits a screen."""
+"""Solve results as tables: pandas frames, notebook HTML and a console summary of one screen."""
 
 import sys
 from pathlib import Path

@@ -131,8 +131,10 @@ def actual_analysis(scenario: Scenario, zc: ZoneComputation) -> ActualAnalysis:
         ratification=record.ratification,
         commitment=record.commitment,
         distances=distances,
-        parameters={"tol": zc.tol, "weights": dict(zip(scenario.party_ids,
-                                                       scenario.powers().tolist(), strict=True))},
+        parameters={
+            "tol": zc.tol,
+            "weights": dict(zip(scenario.party_ids, scenario.powers().tolist(), strict=True)),
+        },
     )
 
 

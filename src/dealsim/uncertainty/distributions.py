@@ -30,6 +30,7 @@ __all__ = [
 BLOCK = 256
 """Samples per generator block (fixed: changing it changes every draw)."""
 
+
 def uncertain_parameters(scenario: Scenario) -> dict[str, ParameterDistribution]:
     """The scenario's uncertain parameters and their distributions, in file order.
 
