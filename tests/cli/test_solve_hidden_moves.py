@@ -3,7 +3,6 @@ the sequence form (two players) or pygambit (more), from Gambit ``.efg`` files a
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
@@ -14,40 +13,9 @@ from dealsim.analysis.equilibrium_report import solve_tree
 from dealsim.cli import main
 from dealsim.io.gambit import format_efg
 from dealsim.solvers.sequential import GameTree
+from strategies import kuhn_poker
 
 DATA = Path(__file__).parents[1] / "solvers" / "data"
-
-
-def kuhn_poker() -> GameTree:
-    """Kuhn (1950) three-card poker: ante 1, one bet of 1; value -1/18 to the first player."""
-    cards = "JQK"
-    deals = list(itertools.permutations(range(3), 2))
-    chance = {f"{cards[a]}{cards[b]}": 1 / 6 for a, b in deals}
-    nodes = {"deal": {"chance": chance, "actions": {d: f"p1 {d}" for d in chance}}}
-    outcomes = {f"{w} +{k}": [k * s, -k * s] for w, s in (("P1", 1), ("P2", -1)) for k in (1, 2)}
-    for a, b in deals:
-        d, win = f"{cards[a]}{cards[b]}", "P1" if a > b else "P2"
-        nodes[f"p1 {d}"] = {
-            "player": "P1",
-            "infoset": f"P1 {cards[a]}",
-            "actions": {"check": f"p2c {d}", "bet": f"p2b {d}"},
-        }
-        nodes[f"p2c {d}"] = {
-            "player": "P2",
-            "infoset": f"P2 {cards[b]} after check",
-            "actions": {"check": f"{win} +1", "bet": f"p1cb {d}"},
-        }
-        nodes[f"p2b {d}"] = {
-            "player": "P2",
-            "infoset": f"P2 {cards[b]} after bet",
-            "actions": {"fold": "P1 +1", "call": f"{win} +2"},
-        }
-        nodes[f"p1cb {d}"] = {
-            "player": "P1",
-            "infoset": f"P1 {cards[a]} check bet",
-            "actions": {"fold": "P2 +1", "call": f"{win} +2"},
-        }
-    return GameTree.from_nodes(nodes, outcomes, root="deal", players=["P1", "P2"], name="Kuhn")
 
 
 def solve_json(path: Path, capsys) -> dict:

@@ -21,54 +21,12 @@ from dealsim.solvers.sequence_form import (
     sequence_form_equilibrium,
 )
 from dealsim.solvers.sequential import GameTree
+from strategies import kuhn_poker
 
 DATA = Path(__file__).parent / "data"
 METHODS = ["lp", "lemke"]
-CARDS = "JQK"
 
 # --------------------------------------------------------------------------- textbook games
-
-
-def kuhn_poker(cards: int = 3, scale: float = 1.0) -> GameTree:
-    """Kuhn (1950) poker with ``cards`` cards: ante 1, one bet of 1, one card each.
-
-    Player 1 checks or bets; after a check player 2 checks (showdown for 1) or bets, and player
-    1 then folds or calls (showdown for 2); after a bet player 2 folds or calls.
-    """
-    names = CARDS if cards == 3 else [str(c) for c in range(cards)]
-    deals = list(itertools.permutations(range(cards), 2))
-    chance = {f"{names[a]}{names[b]}": 1 / len(deals) for a, b in deals}
-    nodes = {"deal": {"chance": chance, "actions": {d: f"p1 {d}" for d in chance}}}
-    outcomes = {
-        f"{w} +{k}": [k * scale * s, -k * scale * s]
-        for w, s in (("P1", 1), ("P2", -1))
-        for k in (1, 2)
-    }
-    for a, b in deals:
-        d, win = f"{names[a]}{names[b]}", "P1" if a > b else "P2"
-        c1, c2 = names[a], names[b]
-        nodes[f"p1 {d}"] = {
-            "player": "P1",
-            "infoset": f"P1 {c1}",
-            "actions": {"check": f"p2c {d}", "bet": f"p2b {d}"},
-        }
-        nodes[f"p2c {d}"] = {
-            "player": "P2",
-            "infoset": f"P2 {c2} after check",
-            "actions": {"check": f"{win} +1", "bet": f"p1cb {d}"},
-        }
-        nodes[f"p2b {d}"] = {
-            "player": "P2",
-            "infoset": f"P2 {c2} after bet",
-            "actions": {"fold": "P1 +1", "call": f"{win} +2"},
-        }
-        nodes[f"p1cb {d}"] = {
-            "player": "P1",
-            "infoset": f"P1 {c1} after check-bet",
-            "actions": {"fold": "P2 +1", "call": f"{win} +2"},
-        }
-    return GameTree.from_nodes(nodes, outcomes, root="deal", players=["P1", "P2"],
-                               name=f"kuhn{cards}")  # fmt: skip
 
 
 def poker_like(
