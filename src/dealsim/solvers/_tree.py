@@ -20,6 +20,25 @@ def level_bounds(depth: np.ndarray) -> np.ndarray:
     return np.searchsorted(depth, np.arange(int(depth[-1]) + 2))
 
 
+def internal_level(
+    kind: np.ndarray, child_ptr: np.ndarray, bounds: np.ndarray, d: int
+) -> tuple[np.ndarray, int, int, np.ndarray, np.ndarray] | None:
+    """The internal nodes of depth ``d`` and the contiguous range of their children.
+
+    Returns ``(internal, lo, hi, offsets, seg)``: the children are ``lo:hi``, ``offsets`` the
+    start of each node's children within that range (for ``reduceat``) and ``seg`` each child's
+    position in ``internal``; ``None`` when the depth has only terminal nodes.
+    """
+    nodes = np.arange(bounds[d], bounds[d + 1])
+    internal = nodes[kind[nodes] != TERMINAL]
+    if internal.size == 0:
+        return None
+    starts = child_ptr[internal]
+    ends = child_ptr[internal + 1]
+    lo, hi = int(starts[0]), int(ends[-1])
+    return internal, lo, hi, starts - lo, np.repeat(np.arange(internal.size), ends - starts)
+
+
 def backward_induction(
     kind: np.ndarray,
     player: np.ndarray,
@@ -42,15 +61,10 @@ def backward_induction(
     n_optimal = np.zeros(n, dtype=np.int64)
     bounds = level_bounds(depth)
     for d in range(len(bounds) - 3, -1, -1):
-        nodes = np.arange(bounds[d], bounds[d + 1])
-        internal = nodes[kind[nodes] != TERMINAL]
-        if internal.size == 0:
+        level = internal_level(kind, child_ptr, bounds, d)
+        if level is None:
             continue
-        starts = child_ptr[internal]
-        ends = child_ptr[internal + 1]
-        lo, hi = int(starts[0]), int(ends[-1])
-        offsets = starts - lo
-        seg = np.repeat(np.arange(internal.size), ends - starts)
+        internal, lo, hi, offsets, seg = level
         block = values[lo:hi]
         expected = np.add.reduceat(block * prob[lo:hi, None], offsets, axis=0)
         is_decision = kind[internal] == DECISION
@@ -145,15 +159,10 @@ def equilibrium_paths(
     choice = np.full((n_samples, n), -1, dtype=np.int64)
     bounds = level_bounds(depth)
     for d in range(len(bounds) - 3, -1, -1):
-        nodes = np.arange(bounds[d], bounds[d + 1])
-        internal = nodes[kind[nodes] != TERMINAL]
-        if internal.size == 0:
+        level = internal_level(kind, child_ptr, bounds, d)
+        if level is None:
             continue
-        starts = child_ptr[internal]
-        ends = child_ptr[internal + 1]
-        lo, hi = int(starts[0]), int(ends[-1])
-        offsets = starts - lo
-        seg = np.repeat(np.arange(internal.size), ends - starts)
+        internal, lo, hi, offsets, seg = level
         block = values[:, lo:hi]
         expected = np.add.reduceat(block * prob[:, lo:hi, None], offsets, axis=1)
         is_decision = kind[internal] == DECISION
