@@ -20,6 +20,7 @@ from dealsim.errors import DealsimError
 __all__ = [
     "DEFAULT_MAX_FRONTIER",
     "Command",
+    "add_format_arguments",
     "add_limit_arguments",
     "add_output_arguments",
     "add_scenario_argument",
@@ -169,7 +170,8 @@ def load_scenario(args: argparse.Namespace) -> Any:
     return scenario
 
 
-def _format_args(parser: argparse.ArgumentParser) -> None:
+def add_format_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--format text|json`` (text by default), then :func:`add_output_arguments`."""
     parser.add_argument(
         "--format",
         choices=["text", "json"],

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dealsim.cli._common import (
     Command,
+    add_format_arguments,
     add_limit_arguments,
     add_output_arguments,
     add_scenario_argument,
@@ -20,19 +21,9 @@ from dealsim.cli.games import EXPORT_SUFFIXES, solve_game_file
 __all__ = ["LIST", "SCHEMA", "SOLVE", "VALIDATE"]
 
 
-def _format_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format",
-        choices=["text", "json"],
-        default="text",
-        help="text report (default) or the JSON document",
-    )
-    add_output_arguments(parser)
-
-
 def _solve_args(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
-    _format_args(parser)
+    add_format_arguments(parser)
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )
