@@ -166,26 +166,7 @@ def test_report_renders_in_headless_chromium(tmp_path):
     out = tmp_path / "report.html"
     assert main(["report", "logroll", "-o", str(out)]) == 0
     shot = tmp_path / "shot.png"
-    subprocess.run(
-        [
-            BROWSER,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={shot}",
-            "--window-size=1200,5000",
-            out.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,5000", out.as_uri())
     import matplotlib.image
 
     image = matplotlib.image.imread(shot)
