@@ -34,7 +34,7 @@ import time
 from typing import Any
 
 import numpy as np
-from _timing import median_time
+from _timing import capped_json, median_time
 
 from dealsim.solvers.equilibrium import pure_equilibria, two_player_equilibria
 
@@ -111,17 +111,7 @@ print(json.dumps([time.perf_counter() - t, pivots]))
 def peer(code: str, seed: int, m: int, cap: float = CAP) -> list[float] | None:
     """Run a peer's snippet in a subprocess; None if it exceeds ``cap`` seconds."""
     script = textwrap.dedent(SETUP.format(seed=seed, m=m)) + textwrap.dedent(code)
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            timeout=cap,
-            check=True,
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return capped_json(script, cap=cap)
 
 
 def game(seed: int, m: int) -> tuple[np.ndarray, np.ndarray]:

@@ -25,15 +25,12 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import subprocess
-import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
 import numpy as np
-from _timing import timed
+from _timing import capped_json, timed
 
 from dealsim.io.gambit import format_efg
 from dealsim.solvers.sequence_form import sequence_form, sequence_form_equilibrium
@@ -136,17 +133,7 @@ def gambit(tree: GameTree, function: str, repeats: int, cap: float) -> list[floa
         path = Path(tmp) / "tree.efg"
         path.write_text(format_efg(tree))
         args = [str(path), function, str(repeats), str(cap)]
-        try:
-            out = subprocess.run(
-                [sys.executable, "-c", textwrap.dedent(GAMBIT), *args],
-                capture_output=True,
-                text=True,
-                timeout=cap,
-                check=True,
-            )
-        except subprocess.TimeoutExpired:
-            return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        return capped_json(textwrap.dedent(GAMBIT), *args, cap=cap)
 
 
 def bench(tree: GameTree, repeats: int, cap: float, skip: set[str]) -> None:
