@@ -110,13 +110,7 @@ def positive_int(text: str) -> int:
     ...
     argparse.ArgumentTypeError: must be a positive integer, not '0'
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text!r}")
-    return value
+    return _int_at_least(text, 1, "a positive integer")
 
 
 def non_negative_int(text: str) -> int:
@@ -129,12 +123,17 @@ def non_negative_int(text: str) -> int:
     ...
     argparse.ArgumentTypeError: must be an integer of 0 or more, not '-1'
     """
+    return _int_at_least(text, 0, "an integer of 0 or more")
+
+
+def _int_at_least(text: str, low: int, what: str) -> int:
+    """``text`` as an integer ``>= low``; otherwise "must be <what>, not '<text>'"."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer of 0 or more, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer of 0 or more, not {text!r}")
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}")
     return value
 
 
