@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from dealsim._files import check_output_path, reporting_os_errors
+from dealsim._tables import flatten
 from dealsim._version import __version__
 from dealsim.errors import DealsimError
 
@@ -416,7 +417,7 @@ class _Sink:
         if self.csv:
             writer = csv.writer(self.handle, lineterminator="\n")
             for record in records:
-                flat = _flatten(record)
+                flat = flatten(record)
                 if self.columns is None:
                     self.columns = list(flat)
                     writer.writerow(self.columns)
@@ -428,16 +429,6 @@ class _Sink:
 
     def close(self) -> None:
         self.handle.close()
-
-
-def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for name, value in record.items():
-        if isinstance(value, Mapping) and value:
-            flat.update(_flatten(value, f"{prefix}{name}."))
-        else:
-            flat[f"{prefix}{name}"] = value
-    return flat
 
 
 def _cell(value: Any) -> str:
