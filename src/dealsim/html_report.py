@@ -25,6 +25,7 @@ import numpy as np
 from dealsim._format import format_number, plural
 from dealsim._version import __version__
 from dealsim.plot._grid import main_issues
+from dealsim.results import SOLUTION_TITLES
 from dealsim.scenario.model import Scenario
 
 __all__ = ["figure_png", "main_issues", "render_figures", "render_html_report"]
@@ -357,14 +358,7 @@ def _solutions_html(result: Any) -> str:
     groups = solution_groups(result)
     if not groups:
         return "<p>None: the zone is empty.</p>"
-    titles = {
-        "nash": "Nash",
-        "weighted_nash": "Weighted Nash",
-        "kalai_smorodinsky": "Kalai-Smorodinsky",
-        "egalitarian": "Egalitarian",
-        "utilitarian": "Utilitarian",
-    }
-    head = [""] + [" = ".join(titles.get(n, n) for n in g) for g in groups]
+    head = [""] + [" = ".join(SOLUTION_TITLES.get(n, n) for n in g) for g in groups]
     found = [result.solutions[g[0]] for g in groups]
     rows = [
         [_e(f"{result.party_labels.get(p, p)} utility")]

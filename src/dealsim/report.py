@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from dealsim._format import format_deal, format_number, plural, table
-from dealsim.results import SolveResult
+from dealsim.results import SOLUTION_TITLES, SolveResult
 
 __all__ = [
     "SECTIONS",
@@ -33,14 +33,6 @@ SECTIONS: dict[str, str] = {
 }
 """Text renderers of optional analyses, keyed like ``SolveResult.analyses``: "module:function",
 each taking ``(analysis_result, solve_result)`` and returning lines of text."""
-
-_SOLUTION_TITLES = {
-    "nash": "Nash",
-    "weighted_nash": "Weighted Nash",
-    "kalai_smorodinsky": "Kalai-Smorodinsky",
-    "egalitarian": "Egalitarian",
-    "utilitarian": "Utilitarian",
-}
 
 _CRITERIA = {
     "nash": "the product of gains",
@@ -137,7 +129,7 @@ def tied_deals(result: SolveResult, name: str, *, rtol: float = 1e-9) -> int:
 
 
 def _group_title(names: list[str]) -> str:
-    titles = [_SOLUTION_TITLES.get(n, n) for n in names]
+    titles = [SOLUTION_TITLES.get(n, n) for n in names]
     if len(titles) == 1:
         return titles[0]
     return ", ".join(titles[:-1]) + " and " + titles[-1]
@@ -154,7 +146,7 @@ def _solutions_table(result: SolveResult) -> list[str]:
         rows.append(
             [""]
             + [
-                ("" if level == 0 else "= ") + _SOLUTION_TITLES.get(g[level], g[level])
+                ("" if level == 0 else "= ") + SOLUTION_TITLES.get(g[level], g[level])
                 if level < len(g)
                 else ""
                 for g in groups
@@ -396,7 +388,7 @@ def render_report(result: SolveResult) -> str:
         ties = tied_deals(result, name)
         if ties > 1:
             lines.append(
-                f"  note: {_SOLUTION_TITLES[name]}: {ties} frontier deals tie on"
+                f"  note: {SOLUTION_TITLES[name]}: {ties} frontier deals tie on"
                 f" {_CRITERIA[name]}; the column shows the tie-break's pick"
             )
     for key, analysis in result.analyses.items():

@@ -12,6 +12,7 @@ from dealsim._version import __version__
 
 __all__ = [
     "SOLUTION_NAMES",
+    "SOLUTION_TITLES",
     "FrontierSummary",
     "SolutionSummary",
     "SolveResult",
@@ -20,6 +21,14 @@ __all__ = [
 
 SOLUTION_NAMES = ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
 """The bargaining solutions every solve reports, in report order."""
+SOLUTION_TITLES = {
+    "nash": "Nash",
+    "weighted_nash": "Weighted Nash",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "egalitarian": "Egalitarian",
+    "utilitarian": "Utilitarian",
+}
+"""The title reports give each of :data:`SOLUTION_NAMES`."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ import numpy as np
 from dealsim._results import ResultMixin
 from dealsim.errors import SolverError
 from dealsim.expressions import Expression, LevelValues, parse_expression
+from dealsim.results import SOLUTION_TITLES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.pareto import tolerance_scale
 from dealsim.solvers.refinement import continuous_ideal, refine_pieces, solution_criteria
@@ -225,13 +226,6 @@ def refine_solutions(
     return out
 
 
-_TITLES = {
-    "nash": "Nash",
-    "weighted_nash": "Weighted Nash",
-    "kalai_smorodinsky": "Kalai-Smorodinsky",
-    "egalitarian": "Egalitarian",
-    "utilitarian": "Utilitarian",
-}
 _CRITERIA = {
     "nash": "Nash product",
     "weighted_nash": "weighted Nash product",
@@ -268,7 +262,7 @@ def render_continuous(result: Any) -> list[str]:
         c = None if solution is None else solution.continuous
         if c is None or c.status == "grid":
             continue
-        title = _TITLES.get(name, name)
+        title = SOLUTION_TITLES.get(name, name)
         if c.status != "refined":
             lines.append(f"  {title}: the grid deal is kept ({c.status}: {c.note})")
             continue
