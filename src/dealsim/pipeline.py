@@ -35,8 +35,6 @@ __all__ = [
     "solve",
 ]
 
-Analysis = Callable[[Scenario, "ZoneComputation"], Any]
-
 
 def _has_alternating_offers(scenario: Scenario) -> bool:
     if scenario.alternating_offers is not None:

@@ -6,7 +6,7 @@ import argparse
 
 from dealsim.cli._common import (
     Command,
-    add_output_arguments,
+    add_format_arguments,
     add_scenario_argument,
     dump_json,
     parse_assignments,
@@ -37,13 +37,6 @@ def parse_deal(items: list[str] | None) -> dict[str, str]:
     return deal
 
 
-def _format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format", choices=["text", "json"], default="text", help="text (default) or JSON"
-    )
-    add_output_arguments(parser)
-
-
 def _evaluate_args(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
     parser.add_argument(
@@ -56,7 +49,7 @@ def _evaluate_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )
-    _format(parser)
+    add_format_arguments(parser)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -90,7 +83,7 @@ def _backtest_args(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="scenario files or bundled names with [actual] (default: every bundled case)",
     )
-    _format(parser)
+    add_format_arguments(parser)
 
 
 def _backtest(args: argparse.Namespace) -> int:

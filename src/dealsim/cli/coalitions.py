@@ -6,8 +6,8 @@ import argparse
 
 from dealsim.cli._common import (
     Command,
+    add_format_arguments,
     add_limit_arguments,
-    add_output_arguments,
     add_scenario_argument,
     dump_json,
     load_scenario,
@@ -21,16 +21,10 @@ __all__ = ["COALITIONS"]
 def _coalitions_args(parser: argparse.ArgumentParser) -> None:
     add_scenario_argument(parser)
     parser.add_argument(
-        "--format",
-        choices=["text", "json"],
-        default="text",
-        help="text report (default) or the JSON document",
-    )
-    parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )
     add_limit_arguments(parser)
-    add_output_arguments(parser)
+    add_format_arguments(parser)
 
 
 def _coalitions(args: argparse.Namespace) -> int:
