@@ -38,25 +38,15 @@ DEFAULT_MAX_FRONTIER = 10_000
 
 @dataclass(frozen=True)
 class Command:
-    """One sub-command: its name, how to add its options, how to run it, its one-line help.
+    """One sub-command: its name, how to add its options and how to run it.
 
-    ``help`` (the summary ``dealsim --help`` lists) defaults to the run function's docstring.
+    Its one-line help lives in :data:`dealsim.cli.COMMANDS`, which lists every command without
+    importing its module.
     """
 
     name: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
-    help: str | None = None
-
-    @property
-    def summary(self) -> str:
-        """The one-line help of the command."""
-        return self.help if self.help is not None else " ".join((self.run.__doc__ or "").split())
-
-    def add_to(self, subparsers: argparse._SubParsersAction) -> None:
-        """Add this command's parser to ``subparsers``."""
-        parser = subparsers.add_parser(self.name, help=self.summary, description=self.summary)
-        self.configure(parser)
 
 
 def write_output(text: str, output: str | None, *, force: bool = False) -> None:

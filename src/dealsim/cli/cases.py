@@ -100,15 +100,5 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
-EVALUATE = Command(
-    "evaluate",
-    _evaluate_args,
-    _evaluate,
-    "Evaluate one package (--deal issue=value ...): utilities, zone, dominance, analyses.",
-)
-BACKTEST = Command(
-    "backtest",
-    _backtest_args,
-    _backtest,
-    "Compare the bargaining solutions with the deals actually agreed in historical cases.",
-)
+EVALUATE = Command("evaluate", _evaluate_args, _evaluate)
+BACKTEST = Command("backtest", _backtest_args, _backtest)

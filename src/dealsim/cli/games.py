@@ -144,6 +144,4 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT = Command(
-    "export", _export_args, _export, "Write a scenario's game as a Gambit .nfg or .efg file."
-)
+EXPORT = Command("export", _export_args, _export)

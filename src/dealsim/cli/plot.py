@@ -325,9 +325,5 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-PLOT = Command(
-    "plot", _plot_args, _plot, "Draw a figure of a scenario (png, svg or pdf by suffix)."
-)
-REPORT = Command(
-    "report", _report_args, _report, "Write a self-contained HTML report with every figure."
-)
+PLOT = Command("plot", _plot_args, _plot)
+REPORT = Command("report", _report_args, _report)

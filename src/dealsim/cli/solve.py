@@ -115,19 +115,7 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-SOLVE = Command(
-    "solve", _solve_args, _solve, "Solve a scenario: agreement zone, Pareto frontier, solutions."
-)
-VALIDATE = Command(
-    "validate",
-    _validate_args,
-    _validate,
-    "Check a scenario file and say exactly what is wrong.",
-)
-LIST = Command("list", _no_options, _list, "List the bundled scenarios.")
-SCHEMA = Command(
-    "schema",
-    _schema_args,
-    _schema,
-    "Print the JSON Schema of scenario files, or of a JSON document dealsim writes.",
-)
+SOLVE = Command("solve", _solve_args, _solve)
+VALIDATE = Command("validate", _validate_args, _validate)
+LIST = Command("list", _no_options, _list)
+SCHEMA = Command("schema", _schema_args, _schema)
