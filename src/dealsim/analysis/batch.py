@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,6 +29,7 @@ from dealsim.errors import DealsimError
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import _best_row
+from dealsim.solvers.pareto import pareto_candidates, tolerance_scale
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, UtilityModel, check_space_size
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
 
 _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB per float array)
 _TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
+_PAIR_BUDGET = 1 << 20  # (dominated deal, frontier deal) pairs compared at once
 
 MAX_SAMPLE_ELEMENTS = 1 << 23
 """The most deals x parties one sample may hold in a batch step (8,388,608).
@@ -143,15 +146,10 @@ def batch_solve(
         name: np.broadcast_to(arrays.get(name, np.asarray([value], dtype=float)), (n_samples,))
         for name, value in scenario.parameters.items()
     }
+    prepared = _prepare(scenario, space, draws, n_samples, tol)
     step = max(1, _ELEMENT_BUDGET // max(1, n_deals * len(scenario.parties)))
     parts = [
-        _batch_kernel(
-            scenario,
-            space,
-            {name: v[start : start + step] for name, v in draws.items()},
-            tol,
-            bargaining_tol,
-        )
+        _batch_kernel(prepared, start, min(start + step, n_samples), bargaining_tol)
         for start in range(0, n_samples, step)
     ]
     zone, feasible_size, reservations, indices, utilities = (
@@ -207,30 +205,227 @@ def check_batch_size(
     return n_deals
 
 
-def _batch_kernel(scenario: Scenario, space: DealSpace, draws, tol: float, btol: float):
-    n_samples = next(iter(draws.values())).shape[0] if draws else 1
-    n, k = space.size, len(scenario.parties)
+class _Prepared(NamedTuple):
+    """What every step of one :func:`batch_solve` call shares, computed once.
+
+    Deals with the same value class in every utility lookup, the same term masks and the same
+    feasibility get bit-identical utilities in every draw (the same floating-point operations on
+    the same numbers), so only the lowest-indexed deal of each class (``deals``) is evaluated;
+    ``inverse`` maps the columns (the deals feasible in some draw) to their class.
+    """
+
+    n_deals: int
+    columns: np.ndarray  # (n_columns,) flat indices of the deals feasible in some draw
+    inverse: np.ndarray  # (n_columns,) the unique deal of each column
+    deals: np.ndarray  # (m,) flat index of each unique deal, ascending
+    feasible: np.ndarray  # (m,) or (S, m) feasibility of the unique deals
+    feasible_size: np.ndarray  # (S,)
+    prefix: tuple[np.ndarray | None, ...]  # per party, the draw-independent leading sum (m,)
+    rest: tuple[tuple[tuple[Any, ...], ...], ...]  # per party, the operations left per draw
+    reservations: np.ndarray  # (S, k)
+    powers: np.ndarray  # (S, k)
+    accept_tol: np.ndarray  # (S,)
+    dominated: np.ndarray  # (q,) unique deals dominated in every draw by ...
+    dominators: np.ndarray  # (q,) ... these (verified step by step)
+
+
+def _prepare(
+    scenario: Scenario,
+    space: DealSpace,
+    draws: Mapping[str, np.ndarray],
+    n_samples: int,
+    tol: float,
+) -> _Prepared:
     codes = space.codes()
     model = UtilityModel.from_scenario(scenario, draws)
-    feasible = np.broadcast_to(model.feasible(space, codes).all(axis=-2), (n_samples, n))
-    # Utilities only of the deals feasible in some sample: the zone is empty elsewhere.
-    columns = np.flatnonzero(feasible.any(axis=0))
-    u = np.broadcast_to(model.utilities(space, codes[columns]), (n_samples, columns.size, k))
-    # one contiguous (S, m) array per party: reductions over a short last axis are slow
-    cols = [np.ascontiguousarray(u[..., i]) for i in range(k)]
-    r = np.broadcast_to(scenario.reservations(draws), (n_samples, k))
-    w = np.broadcast_to(scenario.powers(draws), (n_samples, k))
-    # The zone's tolerance is relative, as in dealsim.zone: tol times each sample's utility scale.
-    accept_tol = tol * _utility_scales(model, r, n_samples)
-    zone_c = feasible[:, columns].copy()
+    feasible = model.feasible(space, codes).all(axis=-2)  # (n,) or (S, n)
+    columns = np.flatnonzero(feasible if feasible.ndim == 1 else feasible.any(axis=0))
+    feasible_size = np.broadcast_to(feasible.sum(axis=-1), (n_samples,))
+    sub = codes[columns]
+    env = {**model.parameters, **space.columns(sub)} if columns.size else {}
+    masks = [
+        [_over(term.when.evaluate_mask(env), columns.size) for term in payoff.terms]
+        if columns.size
+        else [np.zeros(0, dtype=bool) for _ in payoff.terms]
+        for payoff in scenario.payoffs
+    ]
+    feasible_c = feasible[..., columns]
+    # the class of each column: lookups by value class, term masks, feasibility
+    keys = [_classes(np.asarray(t, dtype=float))[sub[:, j]] for p in model.tables for j, t in p]
+    keys += [_column_classes(mask) for party in masks for mask in party]
+    if feasible_c.ndim == 2:
+        keys.append(_column_classes(feasible_c))
+    if columns.size and keys:
+        _, first, inverse = np.unique(
+            np.stack(keys, axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        reps, inverse = first[order], rank[inverse.reshape(-1)]
+    else:
+        reps = np.arange(min(columns.size, 1))
+        inverse = np.zeros(columns.size, dtype=np.intp)
+    codes_u = sub[reps]
+    prefix, rest = [], []
+    for party_tables, adds, party_masks in zip(model.tables, model.term_adds, masks, strict=True):
+        ops: list[tuple[Any, ...]] = []
+        tables = dict(party_tables)
+        if 0 in tables:  # the sum starts at 0.0 (as UtilityModel.utilities adds it)
+            ops.append(("table", 0.0 + np.asarray(tables[0], dtype=float), codes_u[:, 0]))
+        ops += [("table", np.asarray(t, dtype=float), codes_u[:, j]) for j, t in party_tables if j]
+        ops += [
+            ("term", np.asarray(a), m[..., reps]) for a, m in zip(adds, party_masks, strict=True)
+        ]
+        total = None if 0 in tables else np.zeros(reps.size)
+        while ops and _independent(ops[0]):
+            value = _operand(ops.pop(0), slice(None))
+            total = value if total is None else total + value
+        prefix.append(total)
+        rest.append(tuple(ops))
+    r = np.broadcast_to(scenario.reservations(draws), (n_samples, len(model.tables)))
+    prepared = _Prepared(
+        n_deals=space.size,
+        columns=columns,
+        inverse=inverse,
+        deals=columns[reps],
+        feasible=feasible_c[..., reps],
+        feasible_size=feasible_size,
+        prefix=tuple(prefix),
+        rest=tuple(rest),
+        reservations=r,
+        powers=np.broadcast_to(scenario.powers(draws), r.shape),
+        accept_tol=tol * _utility_scales(model, r, n_samples),
+        dominated=np.zeros(0, dtype=np.intp),
+        dominators=np.zeros(0, dtype=np.intp),
+    )
+    return prepared._replace(**_dominance(prepared, model, codes_u))
+
+
+def _over(mask: Any, n: int) -> np.ndarray:
+    """A condition (scalar, ``(n,)`` or ``(S, n)``) over the ``n`` deals, as a bool array."""
+    array = np.asarray(mask)
+    return np.broadcast_to(array, np.broadcast_shapes(array.shape, (n,)))
+
+
+def _classes(table: np.ndarray) -> np.ndarray:
+    """Class of each level of a table ``(size,)`` or ``(S, size)``: equal bits in every draw."""
+    bits = np.ascontiguousarray(table.reshape(-1, table.shape[-1]).T).view(np.int64)
+    return np.unique(bits, axis=0, return_inverse=True)[1].reshape(-1)
+
+
+def _column_classes(mask: np.ndarray) -> np.ndarray:
+    """Class of each deal's mask: its value, or its column of values over the draws."""
+    if mask.ndim == 1:
+        return mask.astype(np.intp)
+    return np.unique(np.ascontiguousarray(mask.T), axis=0, return_inverse=True)[1].reshape(-1)
+
+
+def _independent(op: tuple[Any, ...]) -> bool:
+    """Is the operand the same in every draw (no draw axis)?"""
+    kind, a, b = op
+    return a.ndim == 1 if kind == "table" else (a.ndim == 0 and b.ndim == 1)
+
+
+def _operand(op: tuple[Any, ...], rows: slice) -> np.ndarray:
+    """The operation's addend for the draws ``rows``, as UtilityModel.utilities computes it."""
+    kind, a, b = op
+    if kind == "table":
+        return np.take(a if a.ndim == 1 else a[rows], b, axis=-1)
+    return a[..., None] * b if a.ndim == 0 else a[rows, None] * (b if b.ndim == 1 else b[rows])
+
+
+def _utilities(prepared: _Prepared, rows: slice) -> list[np.ndarray]:
+    """Each party's utilities of the unique deals in the draws ``rows``: ``(m,)`` or ``(s, m)``."""
+    out = []
+    for total, ops in zip(prepared.prefix, prepared.rest, strict=True):
+        for op in ops:
+            value = _operand(op, rows)
+            total = value if total is None else total + value
+        out.append(total)
+    return out
+
+
+def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) -> dict[str, Any]:
+    """Deals that can never be a solution, each with a deal that dominates it in every draw.
+
+    Deals whose draw-dependent operands are equal (the same varying lookups, masks of varying
+    terms, feasibility) differ by the same amount in every draw, in exact arithmetic: within each
+    such group, a deal beaten by another on the group's Pareto frontier in the first draw is
+    beaten in all of them. Each step checks it on its own draws (floating point) before dropping
+    the deal.
+    """
+    m = prepared.deals.size
+    none = {"dominated": np.zeros(0, dtype=np.intp), "dominators": np.zeros(0, dtype=np.intp)}
+    if m < 2:
+        return none
+    keys = []
+    for ops in prepared.rest:
+        for kind, a, b in ops:
+            if kind == "table" and a.ndim == 2:
+                flat = np.ascontiguousarray(a.T).view(np.int64)
+                varying = (flat != flat[:, :1]).any(axis=1)
+                keys.append(np.where(varying, _classes(a), -1)[b])
+            elif kind == "term":
+                varying = a.ndim > 0 and bool((a.reshape(-1) != a.reshape(-1)[0]).any())
+                if varying or b.ndim == 2:
+                    keys.append(_column_classes(np.broadcast_to(b, b.shape)))
+    if prepared.feasible.ndim == 2:
+        keys.append(_column_classes(prepared.feasible))
+    groups = (
+        np.unique(np.stack(keys, axis=1), axis=0, return_inverse=True)[1].reshape(-1)
+        if keys
+        else np.zeros(m, dtype=np.intp)
+    )
+    u0 = np.stack([np.broadcast_to(u, (1, m))[0] for u in _utilities(prepared, slice(0, 1))], 1)
+    dominated, dominators = [], []
+    for g in np.unique(groups):
+        members = np.flatnonzero(groups == g)
+        if members.size < 2:
+            continue
+        front = members[pareto_candidates(u0[members])]
+        beaten = np.setdiff1d(members, front)
+        for start in range(0, beaten.size, max(1, _PAIR_BUDGET // max(1, front.size))):
+            rows = beaten[start : start + max(1, _PAIR_BUDGET // max(1, front.size))]
+            diff = u0[front][None, :, :] - u0[rows][:, None, :]  # (rows, front, k)
+            slack = np.where((diff >= 0).all(axis=2) & (diff > 0).any(axis=2), diff.min(axis=2), -1)
+            best = slack.argmax(axis=1)
+            ok = (diff >= 0).all(axis=2)[np.arange(rows.size), best]
+            dominated.append(rows[ok])
+            dominators.append(front[best[ok]])
+    if not dominated:
+        return none
+    return {"dominated": np.concatenate(dominated), "dominators": np.concatenate(dominators)}
+
+
+def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
+    rows = slice(start, stop)
+    n_samples, m = stop - start, prepared.deals.size
+    r = prepared.reservations[rows]
+    w = prepared.powers[rows]
+    accept_tol = prepared.accept_tol[rows]
+    # one (s, m) array per party (a party whose utilities do not vary is broadcast)
+    cols = [np.broadcast_to(u, (n_samples, m)) for u in _utilities(prepared, rows)]
+    feasible = prepared.feasible
+    zone_u = np.array(
+        np.broadcast_to(feasible if feasible.ndim == 1 else feasible[rows], (n_samples, m))
+    )
     for i, col in enumerate(cols):
-        zone_c &= col >= (r[:, i] - accept_tol)[:, None]
-    zone = np.zeros((n_samples, n), dtype=bool)
-    zone[:, columns] = zone_c
-    indices, utilities = _solutions_kernel(u, cols, zone_c, r, w, btol)
+        zone_u &= col >= (r[:, i] - accept_tol)[:, None]
+    zone = np.zeros((n_samples, prepared.n_deals), dtype=bool)
+    zone[:, prepared.columns] = zone_u[:, prepared.inverse]
+    # The solvers' absolute tolerance: tol times the largest |u| over the zone and |r|.
+    largest = np.zeros(n_samples)
+    for col in cols:
+        largest = np.maximum(largest, np.where(zone_u, np.abs(col), 0.0).max(axis=1, initial=0.0))
+    scale = np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
+    atol = btol * scale
+    keep = _kept(prepared, cols, atol, scale, w)
+    full = _Full(cols, zone_u, r, w, atol, btol)
+    indices, utilities = _solutions_kernel(keep, full, pruned=keep.size < m)
     chosen = indices >= 0
-    indices[chosen] = columns[indices[chosen]]
-    return zone, feasible.sum(axis=1), r, indices, utilities
+    indices[chosen] = prepared.deals[indices[chosen]]
+    return zone, prepared.feasible_size[rows], r, indices, utilities
 
 
 def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.ndarray:
@@ -245,14 +440,82 @@ def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.nd
     return np.maximum(np.maximum(bounds.max(axis=1), np.abs(r).max(axis=1)), _TINY)
 
 
-def _solutions_kernel(u, cols, zone, r, w, tol):
-    """The five solutions (SOLUTION_NAMES order) of each sample among its zone deals."""
-    n_samples, _, k = u.shape
-    # The solvers' absolute tolerance: tol times the largest |u| over the candidates and |r|.
-    largest = np.zeros(n_samples)
+def _kept(prepared: _Prepared, cols, atol: np.ndarray, scale: np.ndarray, w: np.ndarray):
+    """The unique deals left once those dominated, with a margin, in every draw are dropped.
+
+    A deal ``d`` is dropped when its dominator ``f`` is at least as good for every party in every
+    draw of the step (exactly) and better by more than ``margin > 2 * atol`` for one: then ``f``
+    is a candidate whenever ``d`` is, every criterion is at least as large at ``f`` (Nash
+    strictly, the margin's party being non-degenerate), and ``d`` cannot be a solution: where it
+    ties, the Pareto tie-break (tolerance ``<= atol``) removes it. Maxima over the candidates
+    (ideal point, best values) are unchanged. See :func:`_solutions_kernel` for the one case
+    that is checked on all deals.
+    """
+    m = cols[0].shape[1]
+    every = np.arange(m)
+    d, f = prepared.dominated, prepared.dominators
+    if d.size == 0 or not (w > 0).all():
+        return every
+    margin = np.maximum(4.0 * atol, 1e-7 * scale)[:, None]
+    at_least = np.ones(d.size, dtype=bool)
+    beyond = np.zeros((cols[0].shape[0], d.size), dtype=bool)
     for col in cols:
-        largest = np.maximum(largest, np.where(zone, np.abs(col), 0.0).max(axis=1, initial=0.0))
-    atol = tol * np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
+        a, b = col[:, f], col[:, d]
+        at_least &= (a >= b).all(axis=0)
+        beyond |= a > b + margin
+    drop = np.zeros(m, dtype=bool)
+    drop[d[at_least & beyond.all(axis=0)]] = True
+    return every[~drop]
+
+
+class _Full:
+    """Every unique deal of a step: the tie-break's scale, and a solve without dropped deals."""
+
+    def __init__(self, cols, zone, r, w, atol, tol):
+        self.cols, self.zone, self.r, self.w, self.atol, self.tol = cols, zone, r, w, atol, tol
+        self._solved: dict[int, np.ndarray] = {}
+
+    def candidates(self, s: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sample ``s``'s utilities ``(m, k)`` (zero off the candidates) and candidate mask."""
+        rational = self.zone[s].copy()
+        for i, col in enumerate(self.cols):
+            rational &= col[s] >= self.r[s, i] - self.atol[s]
+        u = np.stack([col[s] for col in self.cols], axis=1)
+        return np.where(rational[:, None], u, 0.0), rational
+
+    def scale(self, s: int) -> float:
+        """The scale of the Pareto tie-break over all of sample ``s``'s candidates."""
+        return tolerance_scale(self.candidates(s)[0], self.r[s])
+
+    def solve(self, s: int, j: int) -> int:
+        """Solution ``j`` of sample ``s`` among all unique deals (nothing dropped)."""
+        if s not in self._solved:
+            one = slice(s, s + 1)
+            full = _Full(
+                [c[one] for c in self.cols],
+                self.zone[one],
+                self.r[one],
+                self.w[one],
+                self.atol[one],
+                self.tol,
+            )
+            self._solved[s] = _solutions_kernel(np.arange(self.zone.shape[1]), full, pruned=False)[
+                0
+            ][0]
+        return int(self._solved[s][j])
+
+
+def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
+    """The five solutions (SOLUTION_NAMES order) of each sample among its zone deals.
+
+    Evaluated on the unique deals ``keep`` (the others are dominated: :func:`_kept`); returns
+    unique-deal indices (``-1``: no agreement) and the solutions' utilities.
+    """
+    cols = [c[:, keep] for c in full.cols] if pruned else full.cols
+    zone = full.zone[:, keep] if pruned else full.zone
+    r, w, tol, atol = full.r, full.w, full.tol, full.atol
+    n_samples = zone.shape[0]
+    k = len(cols)
     gains = [col - r[:, i, None] for i, col in enumerate(cols)]
     rational = zone.copy()
     for i, col in enumerate(cols):
@@ -320,13 +583,34 @@ def _solutions_kernel(u, cols, zone, r, w, tol):
             high = np.where(tied[multiple], values_t, -np.inf).max(axis=1)
             low = np.where(tied[multiple], values_t, np.inf).min(axis=1)
             spread |= high - low > atol[rows[multiple]]
-        for t in multiple[spread]:  # the solvers' own tie-break
+
+        def tie_break(t: int, name: str = name, tie: np.ndarray = tie) -> int:
+            # the solvers' own tie-break
             s = rows[t]
             # the candidates' utilities (others zeroed: the tie-break's scale is the candidates')
-            cand = np.where(rational[s][:, None], u[s], 0.0)
-            chosen[t] = _best_row(
-                objectives[name][s], cand, r[s], rational[s], atol[s], tol=tol, tie=tie[t]
+            cand = np.where(rational[s][:, None], np.stack([c[s] for c in cols], axis=1), 0.0)
+            return _best_row(
+                objectives[name][s],
+                cand,
+                r[s],
+                rational[s],
+                atol[s],
+                tol=tol,
+                tie=tie[t],
+                scale=full.scale(s),
             )
+
+        for t in multiple[spread]:
+            chosen[t] = tie_break(t)
+        chosen = keep[chosen]
+        if pruned:
+            # Tied deals all within atol: the lowest index, unless a dropped deal was tied too
+            # (the tie-break then runs on all of them). Where the two rules could differ, solve
+            # the sample on every deal.
+            for t in multiple[~spread]:
+                if keep[tie_break(t)] != chosen[t]:
+                    chosen[t] = full.solve(int(rows[t]), j)
         indices[rows, j] = chosen
-        values[rows, j] = u[rows, chosen]
+        for i, col in enumerate(full.cols):
+            values[rows, j, i] = col[rows, chosen]
     return indices, values

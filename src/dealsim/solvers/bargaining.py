@@ -467,16 +467,21 @@ def _best_row(
     *,
     tol: float,
     tie: float,
+    scale: float | None = None,
 ) -> int:
     """Best row by ``value`` with the module's tie-break (Pareto, normalised sum, index).
 
     ``tie`` is the absolute tolerance on ``value`` (in the criterion's own units), ``atol`` the
-    absolute tolerance on utilities and ``tol`` the relative one.
+    absolute tolerance on utilities and ``tol`` the relative one. ``scale`` is the Pareto
+    tie-break's scale (default ``tolerance_scale(u, d)``; a caller that passes only some of the
+    candidate rows passes the scale of all of them).
     """
     best = value.max()
     tied = np.flatnonzero(value >= best - tie)
     if tied.size > 1:
-        tied = tied[pareto_mask(u[tied], tol=tol, scale=tolerance_scale(u, d))]
+        if scale is None:
+            scale = tolerance_scale(u, d)
+        tied = tied[pareto_mask(u[tied], tol=tol, scale=scale)]
         normalised, active = _normalised_gains(u, d, rational, atol)
         score = normalised[tied][:, active].sum(axis=1)
         tied = tied[score >= score.max() - tol * max(1.0, abs(score.max()))]
