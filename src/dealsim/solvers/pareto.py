@@ -67,6 +67,7 @@ _N_PIVOTS = 64  # rows with the largest sums used as pivots when there are four 
 _PAIR_BUDGET = 1 << 22  # most (row, frontier row) pairs compared in one vectorised step
 _SAMPLE = 1 << 14  # rows of the evenly spaced sample the first pivots are taken from
 _CHUNK = 1 << 15  # rows per chunk of the first pivot pass (a chunk's columns stay in cache)
+_SMALL = 32  # at most this many rows: all pairs are compared directly
 
 
 def tolerance_scale(*arrays: ArrayLike, scale: float | None = None) -> float:
@@ -344,6 +345,10 @@ def streaming_pareto_frontier(
 
 def _pareto_mask_kernel(u: np.ndarray, tol: float) -> np.ndarray:
     """Rows that no row dominates (``>= -tol`` everywhere, ``> +tol`` somewhere)."""
+    if u.shape[1] > 1 and u.shape[0] <= _SMALL:
+        # a few rows (a tie-break's tied deals): every pair, the definition itself, costs less
+        # than the filters' set-up; the same comparisons, so the same frontier
+        return ~_dominated_by(u, u, tol)
     mask = _candidate_mask(u, tol)
     if tol == 0.0 or u.shape[1] == 1 or not mask.any():
         return mask  # at tol = 0 (or with one party) the candidates are the frontier
