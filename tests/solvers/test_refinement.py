@@ -10,7 +10,9 @@ from numpy.testing import assert_allclose
 
 from dealsim.errors import SolverError
 from dealsim.solvers.refinement import (
+    METHODS,
     continuous_ideal,
+    refine_many,
     refine_pieces,
     solution_criteria,
 )
@@ -152,3 +154,79 @@ def test_piece_optimum_is_never_worse_than_any_point_of_the_piece(x, d, slope_b,
         assert values.max() <= 1e-9
     elif np.isfinite(values).any():
         assert sol.values[0] >= values.max() - 1e-9 * max(1.0, abs(values.max()))
+
+
+def _random_pieces(rng, P, k, m):
+    """``P`` random affine pieces on the unit box, with one random cut each."""
+    box_G = np.concatenate([np.eye(m), -np.eye(m)])
+    box_h = np.concatenate([np.ones(m), np.zeros(m)])
+    cut = rng.normal(size=(P, 1, m))
+    G = np.concatenate([np.broadcast_to(box_G, (P, 2 * m, m)), cut], axis=1)
+    h = np.concatenate([np.broadcast_to(box_h, (P, 2 * m)), np.abs(cut).sum(-1) * 0.6], axis=1)
+    return {
+        "offsets": rng.uniform(0, 1, size=(P, k)),
+        "slopes": rng.normal(size=(P, k, m)),
+        "G": G,
+        "h": h,
+    }
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1), P=st.integers(1, 6), k=st.integers(2, 3), m=st.integers(1, 3)
+)
+def test_refine_many_gives_refine_pieces_answers_bit_for_bit(seed, P, k, m):
+    rng = np.random.default_rng(seed)
+    pieces = _random_pieces(rng, P, k, m)
+    d = rng.uniform(0, 0.3, size=k)
+    weights = rng.uniform(0.5, 2, size=k)
+    ideal, _, _ = continuous_ideal(**pieces, disagreement=d)
+    if not np.isfinite(ideal).all():
+        ideal = np.maximum(d, 0.5)
+    many = refine_many(**pieces, disagreement=d, methods=METHODS, ideal=ideal, weights=weights)
+    assert list(many) == list(METHODS)
+    for method in METHODS:
+        one = refine_pieces(
+            **pieces,
+            disagreement=d,
+            method=method,
+            ideal=ideal,
+            weights=weights if method == "weighted_nash" else None,
+        )
+        got = many[method]
+        assert got.status == one.status
+        np.testing.assert_array_equal(got.points, one.points)
+        np.testing.assert_array_equal(got.values, one.values)
+        np.testing.assert_array_equal(got.utilities, one.utilities)
+        assert got.weights == one.weights
+
+
+def test_refine_many_reports_a_batch_beyond_the_limit_per_method(monkeypatch):
+    import dealsim.solvers.refinement as refinement
+
+    pieces = _random_pieces(np.random.default_rng(0), 4, 2, 2)
+    ideal = [1.0, 1.0]
+    # the rational polytope has 7 rows (C(7, 2) = 21 systems a piece, 84 in all); the
+    # egalitarian and KS problems lift to 3 variables and 9 rows (C(9, 3) = 84 a piece)
+    monkeypatch.setattr(refinement, "MAX_VERTEX_SYSTEMS", 100)
+    out = refine_many(
+        **pieces, disagreement=[0, 0], methods=["utilitarian", "egalitarian"], ideal=ideal
+    )
+    assert (
+        out["utilitarian"].status
+        == refine_pieces(**pieces, disagreement=[0, 0], method="utilitarian", ideal=ideal).status
+    )
+    assert isinstance(out["egalitarian"], SolverError)
+    assert "more than the limit 100" in str(out["egalitarian"])
+    with pytest.raises(SolverError, match="more than the limit 100"):
+        refine_pieces(**pieces, disagreement=[0, 0], method="egalitarian", ideal=ideal)
+
+
+def test_refine_many_rejects_an_unknown_method_before_any_work():
+    with pytest.raises(SolverError, match="unknown method 'mean'"):
+        refine_many(
+            **_line([0.0, 1.0], [1.0, 0.0]),
+            disagreement=[0, 0],
+            methods=["nash", "mean"],
+            ideal=[1, 1],
+        )

@@ -43,7 +43,7 @@ from dealsim.expressions import Expression, LevelValues, parse_expression
 from dealsim.results import SOLUTION_TITLES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.pareto import tolerance_scale
-from dealsim.solvers.refinement import continuous_ideal, refine_pieces, solution_criteria
+from dealsim.solvers.refinement import continuous_ideal, refine_many, solution_criteria
 from dealsim.space import DealSpace, UtilityModel
 from dealsim.zone import ZoneComputation
 
@@ -167,24 +167,48 @@ def refine_solutions(
         ideal = np.maximum(grid_ideal, verified)
     else:
         ideal = grid_ideal
+    all_optima = refine_many(
+        offsets, slopes, G, h, d, list(grid_rows), ideal=ideal, weights=weights, tol=tol
+    )
+    # every criterion's candidates checked on the model at once (row by row, the same numbers)
+    found_x = {}
+    for name, optima in all_optima.items():
+        if isinstance(optima, SolverError):
+            continue
+        candidates = np.flatnonzero(np.array(optima.status) == "optimal")
+        if candidates.size:
+            found_x[name] = (
+                candidates,
+                lo[candidates] + width[candidates] * optima.points[candidates],
+            )
+    if found_x:
+        bounds = np.cumsum([0] + [c.size for c, _ in found_x.values()])
+        all_u, all_ok = evaluator.check(
+            np.concatenate([cat[c] for c, _ in found_x.values()]),
+            np.concatenate([x for _, x in found_x.values()]),
+            d,
+            atol,
+        )
+        checked = {
+            name: (all_u[bounds[i] : bounds[i + 1]], all_ok[bounds[i] : bounds[i + 1]])
+            for i, name in enumerate(found_x)
+        }
     for name, row in grid_rows.items():
         w = w_for.get(name)
         grid_value = float(
             solution_criteria(U[row : row + 1], d, name, ideal=ideal, weights=w, tol=tol)[0]
         )
-        try:
-            optima = refine_pieces(offsets, slopes, G, h, d, name, ideal=ideal, weights=w, tol=tol)
-        except SolverError as error:
+        optima = all_optima[name]
+        if isinstance(optima, SolverError):
             out[name] = _grid(
-                scenario, grid_deal[name], grid_u[name], grid_value, "skipped", str(error)
+                scenario, grid_deal[name], grid_u[name], grid_value, "skipped", str(optima)
             )
             continue
         status = np.array(optima.status)
-        candidates = np.flatnonzero(status == "optimal")
         best_value, best = grid_value, None
-        if candidates.size:
-            x = lo[candidates] + width[candidates] * optima.points[candidates]
-            u, ok = evaluator.check(cat[candidates], x, d, atol)
+        if name in found_x:
+            candidates, x = found_x[name]
+            u, ok = checked[name]
             values = solution_criteria(u, d, name, ideal=ideal, weights=w, tol=tol)
             values = np.where(ok, values, -np.inf)
             top = int(np.argmax(values))
@@ -341,8 +365,10 @@ class _Evaluator:
 
     def check(self, cat, x, d, atol) -> tuple[np.ndarray, np.ndarray]:
         """Utilities and whether each deal satisfies the constraints and every reservation."""
-        u = self.utilities(cat, x)
-        ok = self.feasible(cat, x) & np.all(u >= d - atol, axis=1)
+        space, codes = self._space(self.scenario, cat, x)
+        model = UtilityModel.from_scenario(space.scenario, self.parameters)
+        u = model.utilities(space, codes)
+        ok = model.feasible(space, codes).all(axis=0) & np.all(u >= d - atol, axis=1)
         return u, ok
 
     def deal(self, cat: np.ndarray, x: np.ndarray) -> dict[str, Any]:

@@ -36,9 +36,12 @@ comparison.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -53,6 +56,7 @@ __all__ = [
     "METHODS",
     "PieceOptima",
     "continuous_ideal",
+    "refine_many",
     "refine_pieces",
     "solution_criteria",
 ]
@@ -275,15 +279,95 @@ def refine_pieces(
     """
     c, A, Gm, hv, d, tol, _ = _check_pieces(offsets, slopes, G, h, disagreement, tol)
     d, ideal_arr, w, tol = _check_common(d, ideal, weights, tol, c.shape[1], method)
+    return _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, {})
+
+
+def refine_many(
+    offsets: ArrayLike,
+    slopes: ArrayLike,
+    G: ArrayLike,
+    h: ArrayLike,
+    disagreement: ArrayLike,
+    methods: Sequence[str],
+    *,
+    ideal: ArrayLike,
+    weights: ArrayLike | None = None,
+    tol: float = 1e-9,
+) -> dict[str, PieceOptima | SolverError]:
+    """:func:`refine_pieces` for several criteria on one batch, sharing the common work.
+
+    Each criterion's answer is the one :func:`refine_pieces` gives, bit for bit; the pieces are
+    validated once, and what several criteria need is computed once: the vertices of the
+    rational polytopes (utilitarian, and every criterion when no party can gain) and the
+    pieces' Chebyshev centres (Nash and weighted Nash start from the same ones).
+
+    Parameters
+    ----------
+    offsets, slopes, G, h, disagreement
+        The pieces, as for :func:`refine_pieces`.
+    methods : sequence of str
+        Criteria from :data:`METHODS`.
+    ideal : array_like of float, shape (k,)
+        The ideal point.
+    weights : array_like of float, shape (k,), optional
+        Bargaining weights of ``weighted_nash`` (the other criteria do not use them).
+    tol : float, default 1e-9
+        Relative tolerance.
+
+    Returns
+    -------
+    dict of str to PieceOptima or SolverError
+        Per criterion its optima, or the :class:`~dealsim.errors.SolverError` that
+        :func:`refine_pieces` would raise for it (a batch beyond :data:`MAX_VERTEX_SYSTEMS`);
+        the other criteria are still solved.
+
+    Raises
+    ------
+    SolverError
+        On malformed input or an unknown method.
+
+    Examples
+    --------
+    >>> box = dict(G=[[[1.0], [-1.0]]], h=[[1.0, 0.0]])
+    >>> piece = dict(offsets=[[0.0, 1.0]], slopes=[[[1.0], [-1.0]]], **box)
+    >>> out = refine_many(**piece, disagreement=[0.2, 0.1], methods=["nash", "weighted_nash"],
+    ...                   ideal=[0.9, 0.8], weights=[2, 1])
+    >>> [round(float(out[m].points[0, 0]), 9) for m in out]
+    [0.55, 0.666666667]
+    >>> sol = refine_pieces(**piece, disagreement=[0.2, 0.1], method="weighted_nash",
+    ...                     ideal=[0.9, 0.8], weights=[2, 1])
+    >>> bool((sol.points == out["weighted_nash"].points).all())
+    True
+    """
+    c, A, Gm, hv, d, tol, _ = _check_pieces(offsets, slopes, G, h, disagreement, tol)
+    checked = {
+        method: _check_common(
+            d, ideal, weights if method == "weighted_nash" else None, tol, c.shape[1], method
+        )
+        for method in methods
+    }
+    shared: dict[str, Any] = {}
+    out: dict[str, PieceOptima | SolverError] = {}
+    for method, (d_m, ideal_arr, w, tol_m) in checked.items():
+        try:
+            out[method] = _refine(c, A, Gm, hv, d_m, method, ideal_arr, w, tol_m, shared)
+        except SolverError as error:
+            out[method] = error
+    return out
+
+
+def _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, shared) -> PieceOptima:
+    """One criterion on validated pieces; ``shared`` keeps work other criteria can reuse."""
     scale = tolerance_scale(c, d, ideal_arr[np.isfinite(ideal_arr)])
     atol = tol * scale
+    memo = _Memo(shared, (atol, ideal_arr.tobytes()))
     if method in ("nash", "weighted_nash"):
-        points, status = _nash_kernel(c, A, Gm, hv, d, ideal_arr, w, atol)
+        points, status = _nash_kernel(c, A, Gm, hv, d, ideal_arr, w, atol, memo)
     elif method == "utilitarian":
-        points, status = _linear_kernel(c, A, Gm, hv, d, atol, np.ones(c.shape[1]))
+        points, status = _linear_kernel(c, A, Gm, hv, d, atol, np.ones(c.shape[1]), memo)
     else:
         span = ideal_arr - d if method == "kalai_smorodinsky" else np.ones_like(d)
-        points, status = _maxmin_kernel(c, A, Gm, hv, d, ideal_arr, span, atol)
+        points, status = _maxmin_kernel(c, A, Gm, hv, d, ideal_arr, span, atol, memo)
     utilities = c + np.einsum("pkm,pm->pk", A, np.nan_to_num(points))
     values = _criteria(utilities, d, method, ideal_arr, w, atol)
     values = np.where(np.array(status) == "optimal", values, -np.inf)
@@ -373,6 +457,23 @@ def _unit_rows(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return G, h
 
 
+class _Memo:
+    """Results of one batch that several criteria reuse, by name (arrays made read-only)."""
+
+    def __init__(self, store: dict[Any, Any], key: Any):
+        self.store, self.key = store, key
+
+    def __call__(self, name: str, compute: Callable[[], Any]) -> Any:
+        slot = (name, self.key)
+        if slot not in self.store:
+            value = compute()
+            for item in value if isinstance(value, tuple) else (value,):
+                if isinstance(item, np.ndarray):
+                    item.flags.writeable = False
+            self.store[slot] = value
+        return self.store[slot]
+
+
 def _with_rationality(A, c, G, h, d, atol):
     """Append ``U_i >= d_i`` to every piece's rows: ``-slopes_i y <= c_i - d_i``.
 
@@ -396,7 +497,7 @@ def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             "(dealsim.solvers.refinement.MAX_VERTEX_SYSTEMS)"
         )
     infeasible = (h < -_FEASIBLE).any(axis=1) & (np.abs(G).sum(axis=2) == 0).any(axis=1)
-    combos = np.array(list(itertools.combinations(range(n), D)), dtype=np.intp).reshape(M, D)
+    combos = _combinations(n, D)
     A = G[:, combos]  # (P, M, D, D)
     b = h[:, combos]
     det = np.linalg.det(A) if D else np.ones((P, M))
@@ -406,6 +507,15 @@ def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     slack = h[:, None, :] - np.einsum("pnd,pmd->pmn", G, z)
     ok &= (slack >= -_FEASIBLE).all(axis=-1) & ~infeasible[:, None]
     return z, ok
+
+
+@functools.lru_cache(maxsize=64)
+def _combinations(n: int, D: int) -> np.ndarray:
+    """The ``C(n, D)`` row choices of a vertex enumeration, ``(M, D)`` (read-only, shared)."""
+    combos = np.array(list(itertools.combinations(range(n), D)), dtype=np.intp)
+    combos = combos.reshape(math.comb(n, D), D)
+    combos.flags.writeable = False
+    return combos
 
 
 def _best_vertex(z, ok, primary, secondary, atol):
@@ -426,20 +536,24 @@ def _normalised_sum(u, d, ideal, atol):
     return ((u - d)[..., active] / span[active]).sum(axis=-1)
 
 
-def _linear_kernel(c, A, G, h, d, atol, objective):
-    rows, rhs = _with_rationality(A, c, G, h, d, atol)
-    z, ok = _vertices(rows, rhs)
+def _rational_rows(c, A, G, h, d, atol, memo):
+    return memo("rows", lambda: _with_rationality(A, c, G, h, d, atol))
+
+
+def _linear_kernel(c, A, G, h, d, atol, objective, memo):
+    rows, rhs = _rational_rows(c, A, G, h, d, atol, memo)
+    z, ok = memo("vertices", lambda: _vertices(rows, rhs))
     u = c[:, None, :] + np.einsum("pkm,pvm->pvk", A, z)
     return _best_vertex(z, ok, u @ objective, u.sum(axis=-1), atol)
 
 
-def _maxmin_kernel(c, A, G, h, d, ideal, span, atol):
+def _maxmin_kernel(c, A, G, h, d, ideal, span, atol, memo):
     """Maximise ``t`` with ``U_i - d_i >= t * span_i`` over the active parties, in ``(y, t)``."""
     P, k, m = A.shape
-    rows, rhs = _with_rationality(A, c, G, h, d, atol)
+    rows, rhs = _rational_rows(c, A, G, h, d, atol, memo)
     active = np.isfinite(ideal - d) & (ideal - d > atol)
     if not active.any():  # nobody can gain: every rational point ties at 0
-        return _linear_kernel(c, A, G, h, d, atol, np.zeros(k))
+        return _linear_kernel(c, A, G, h, d, atol, np.zeros(k), memo)
     lifted = np.concatenate([rows, np.zeros((*rows.shape[:2], 1))], axis=2)
     gain_rows = np.concatenate(
         [-A[:, active], np.broadcast_to(span[active][None, :, None], (P, int(active.sum()), 1))],
@@ -458,25 +572,15 @@ def _maxmin_kernel(c, A, G, h, d, ideal, span, atol):
     return points, status
 
 
-def _nash_kernel(c, A, G, h, d, ideal, w, atol):
+def _nash_kernel(c, A, G, h, d, ideal, w, atol, memo):
     """Log-barrier Newton on each piece with strictly positive gains for the active parties."""
     P, k, m = A.shape
     active = np.isfinite(ideal - d) & (ideal - d > atol)
     if not active.any():  # the Nash product is zero everywhere: every rational point ties
-        return _linear_kernel(c, A, G, h, d, atol, np.zeros(k))
-    rows, rhs = _with_rationality(A, c, G, h, d, atol)
+        return _linear_kernel(c, A, G, h, d, atol, np.zeros(k), memo)
+    rows, rhs = _rational_rows(c, A, G, h, d, atol, memo)
     gain_A, gain_c, wa = A[:, active], (c - d)[:, active], w[active]
-    # Chebyshev centre: maximise s with unit rows' slack >= s and gains >= s (scaled), s <= 1
-    gain_rows, gain_rhs = _unit_rows(-gain_A, gain_c)
-    G_all = np.concatenate([rows, gain_rows], axis=1)
-    h_all = np.concatenate([rhs, gain_rhs], axis=1)
-    cap = np.zeros((P, 1, m + 1))
-    cap[..., m] = 1.0
-    lifted = np.concatenate(
-        [np.concatenate([G_all, np.where(_padding(G_all, h_all), 0.0, 1.0)[..., None]], 2), cap],
-        axis=1,
-    )
-    z, ok = _vertices(lifted, np.concatenate([h_all, np.ones((P, 1))], axis=1))
+    z, ok = memo("centres", lambda: _centre_vertices(rows, rhs, gain_A, gain_c))
     s = np.where(ok, z[..., m], -np.inf)
     pick = np.argmax(s, axis=1)
     radius = s[np.arange(P), pick]
@@ -493,6 +597,21 @@ def _nash_kernel(c, A, G, h, d, ideal, w, atol):
         if not good:
             status[p] = "not_converged"
     return points, status
+
+
+def _centre_vertices(rows, rhs, gain_A, gain_c):
+    """Vertices of the Chebyshev-centre LPs: slack ``s`` on unit rows and gains, ``s <= 1``."""
+    P, _, m = rows.shape
+    gain_rows, gain_rhs = _unit_rows(-gain_A, gain_c)
+    G_all = np.concatenate([rows, gain_rows], axis=1)
+    h_all = np.concatenate([rhs, gain_rhs], axis=1)
+    cap = np.zeros((P, 1, m + 1))
+    cap[..., m] = 1.0
+    lifted = np.concatenate(
+        [np.concatenate([G_all, np.where(_padding(G_all, h_all), 0.0, 1.0)[..., None]], 2), cap],
+        axis=1,
+    )
+    return _vertices(lifted, np.concatenate([h_all, np.ones((P, 1))], axis=1))
 
 
 def _padding(G, h):
