@@ -10,13 +10,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dealsim.errors import ScenarioError
-from dealsim.scenario.bodies import compile_bodies
 from dealsim.scenario.compiler import Compiler
-from dealsim.scenario.dynamics import compile_dynamics
-from dealsim.scenario.games import compile_games
 from dealsim.scenario.model import WAR, Scenario
-from dealsim.scenario.proposals import compile_proposals
-from dealsim.scenario.schema import ScenarioFile, validation_error
+from dealsim.scenario.schema import ScenarioFile, validate_scenario_file, validation_error
 
 __all__ = ["bundled_scenarios", "compile_scenario", "load", "loads", "scenario_path"]
 
@@ -122,7 +118,7 @@ def loads(data: bytes | str, *, file: str = "<string>") -> Scenario:
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"is not valid TOML: {error}", file=file) from None
     try:
-        spec = ScenarioFile.model_validate(document)
+        spec = validate_scenario_file(document)
     except ValidationError as error:
         raise validation_error(error, file) from None
     scenario = compile_scenario(spec, file=file)
@@ -152,11 +148,24 @@ def compile_scenario(spec: ScenarioFile, *, file: str | None = None) -> Scenario
     compiler = Compiler(spec, file)
     scenario = compiler.compile()
     # Optional sections: strategic games, and the war / ratification / alternating-offers models,
-    # compiled against the core scenario with the same compiler.
-    scenario = dataclasses.replace(scenario, **compile_games(spec, compiler, scenario))
-    scenario = dataclasses.replace(scenario, **compile_bodies(spec, compiler, scenario))
-    scenario = dataclasses.replace(scenario, **compile_dynamics(spec, compiler, scenario))
-    scenario = dataclasses.replace(scenario, **compile_proposals(spec, compiler, scenario))
+    # compiled against the core scenario with the same compiler. A file without them keeps the
+    # Scenario's defaults (no games, no war, ...), and their modules are not imported.
+    if spec.outcomes or spec.games:
+        from dealsim.scenario.games import compile_games
+
+        scenario = dataclasses.replace(scenario, **compile_games(spec, compiler, scenario))
+    if spec.bodies:
+        from dealsim.scenario.bodies import compile_bodies
+
+        scenario = dataclasses.replace(scenario, **compile_bodies(spec, compiler, scenario))
+    if spec.war is not None or spec.ratification or spec.alternating_offers is not None:
+        from dealsim.scenario.dynamics import compile_dynamics
+
+        scenario = dataclasses.replace(scenario, **compile_dynamics(spec, compiler, scenario))
+    if spec.proposals or spec.actual is not None:
+        from dealsim.scenario.proposals import compile_proposals
+
+        scenario = dataclasses.replace(scenario, **compile_proposals(spec, compiler, scenario))
     for party in scenario.parties:
         if party.reservation == WAR and (scenario.war is None or not scenario.war.covers(party.id)):
             raise compiler.error(

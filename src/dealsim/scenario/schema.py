@@ -43,6 +43,7 @@ __all__ = [
     "ScenarioMeta",
     "TermSpec",
     "scenario_json_schema",
+    "validate_scenario_file",
     "validation_error",
 ]
 
@@ -128,7 +129,9 @@ DealValue = Annotated[
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # defer_build: a model's validator is built when first used, so that importing this module
+    # does not build every section's (see validate_scenario_file)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, defer_build=True)
 
 
 class ScenarioMeta(_Section):
@@ -664,6 +667,59 @@ class ScenarioFile(_Section):
     bodies: dict[Id, BodySpec] = Field(default_factory=dict)
     actual: ActualSpec | None = None
     format: Literal[1] = 1
+
+
+_PRESENT_SECTIONS_MODELS: dict[frozenset[str], type[BaseModel]] = {}
+"""The models of :func:`validate_scenario_file`, by the set of sections they hold."""
+
+
+def validate_scenario_file(document: Any) -> ScenarioFile:
+    """Validate a parsed scenario file: ``ScenarioFile.model_validate(document)``, built lazily.
+
+    The same result, and on error the same :class:`~pydantic.ValidationError`, as
+    :meth:`ScenarioFile.model_validate`, but only the validators of the sections the file holds
+    are built: the document is validated by a model with just those fields of
+    :class:`ScenarioFile` (the same annotations and constraints, built once per set of sections),
+    and the result is a :class:`ScenarioFile` with the absent sections at their defaults. Any
+    problem is reported by :class:`ScenarioFile` itself, which validates the document again.
+
+    Examples
+    --------
+    >>> spec = validate_scenario_file({
+    ...     "scenario": {"name": "toy"},
+    ...     "parties": {"a": {}, "b": {}},
+    ...     "issues": {"x": {"range": [0, 1], "steps": 3}},
+    ...     "payoffs": {"a": {}, "b": {}},
+    ... })
+    >>> type(spec).__name__, spec.issues["x"].steps, spec.war, spec.games
+    ('ScenarioFile', 3, None, {})
+    >>> validate_scenario_file({"scenario": {"name": "toy"}})
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 3 validation errors for ScenarioFile
+    ...
+    """
+    fields = ScenarioFile.model_fields
+    if not isinstance(document, dict) or not all(key in fields for key in document):
+        return ScenarioFile.model_validate(document)  # raises: not a table, or an unknown key
+    names = frozenset(document).union(n for n, f in fields.items() if f.is_required())
+    model = _PRESENT_SECTIONS_MODELS.get(names)
+    if model is None:
+        from pydantic import create_model
+
+        model = create_model(
+            "ScenarioFile",
+            __base__=_Section,
+            **{name: (field.annotation, field) for name, field in fields.items() if name in names},
+        )
+        _PRESENT_SECTIONS_MODELS[names] = model
+    try:
+        present = model.model_validate(document)
+    except ValidationError:
+        return ScenarioFile.model_validate(document)  # raises the error of the whole file
+    return ScenarioFile.model_construct(
+        _fields_set=present.model_fields_set, **{name: getattr(present, name) for name in names}
+    )
 
 
 def scenario_json_schema() -> dict[str, Any]:
