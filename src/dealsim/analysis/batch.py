@@ -43,6 +43,7 @@ __all__ = [
 _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB per float array)
 _TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
 _PAIR_BUDGET = 1 << 20  # (dominated deal, frontier deal) pairs compared at once
+_SMALL_GROUP = 512  # groups of at most this many deals: their frontier from every pair
 
 MAX_SAMPLE_ELEMENTS = 1 << 23
 """The most deals x parties one sample may hold in a batch step (8,388,608).
@@ -257,7 +258,7 @@ def _prepare(
         keys.append(_column_classes(feasible_c))
     if columns.size and keys:
         _, first, inverse = np.unique(
-            np.stack(keys, axis=1), axis=0, return_index=True, return_inverse=True
+            _combine(keys, columns.size), return_index=True, return_inverse=True
         )
         order = np.argsort(first)
         rank = np.empty_like(order)
@@ -311,6 +312,10 @@ def _over(mask: Any, n: int) -> np.ndarray:
 def _classes(table: np.ndarray) -> np.ndarray:
     """Class of each level of a table ``(size,)`` or ``(S, size)``: equal bits in every draw."""
     bits = np.ascontiguousarray(table.reshape(-1, table.shape[-1]).T).view(np.int64)
+    if bits.shape[1] == 1:
+        return np.unique(bits[:, 0], return_inverse=True)[1]
+    if bits.shape[0] <= 64:  # a few levels: the first level with the same bits
+        return np.argmax((bits[:, None, :] == bits[None, :, :]).all(axis=2), axis=1)
     return np.unique(bits, axis=0, return_inverse=True)[1].reshape(-1)
 
 
@@ -318,7 +323,20 @@ def _column_classes(mask: np.ndarray) -> np.ndarray:
     """Class of each deal's mask: its value, or its column of values over the draws."""
     if mask.ndim == 1:
         return mask.astype(np.intp)
-    return np.unique(np.ascontiguousarray(mask.T), axis=0, return_inverse=True)[1].reshape(-1)
+    packed = np.ascontiguousarray(np.packbits(mask, axis=0).T)
+    return np.unique(packed, axis=0, return_inverse=True)[1].reshape(-1)
+
+
+def _combine(keys: list[np.ndarray], n: int) -> np.ndarray:
+    """One integer per row for rows of several class keys: equal exactly when all keys are."""
+    combined = np.zeros(n, dtype=np.int64)
+    for key in keys:
+        key = np.unique(key, return_inverse=True)[1].reshape(-1)
+        size = int(key.max(initial=0)) + 1
+        if int(combined.max(initial=0)) >= np.iinfo(np.int64).max // size - 1:
+            combined = np.unique(combined, return_inverse=True)[1].reshape(-1)
+        combined = combined * size + key
+    return combined
 
 
 def _independent(op: tuple[Any, ...]) -> bool:
@@ -372,30 +390,42 @@ def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) ->
                     keys.append(_column_classes(np.broadcast_to(b, b.shape)))
     if prepared.feasible.ndim == 2:
         keys.append(_column_classes(prepared.feasible))
-    groups = (
-        np.unique(np.stack(keys, axis=1), axis=0, return_inverse=True)[1].reshape(-1)
-        if keys
-        else np.zeros(m, dtype=np.intp)
-    )
+    groups = _combine(keys, m)
     u0 = np.stack([np.broadcast_to(u, (1, m))[0] for u in _utilities(prepared, slice(0, 1))], 1)
     dominated, dominators = [], []
-    for g in np.unique(groups):
-        members = np.flatnonzero(groups == g)
+    order = np.argsort(groups, kind="stable")
+    bounds = np.flatnonzero(np.diff(groups[order])) + 1
+    for members in np.split(order, bounds):
         if members.size < 2:
             continue
-        front = members[pareto_candidates(u0[members])]
+        if members.size <= _SMALL_GROUP:
+            front = members[~_beaten(u0[members], u0[members]).any(axis=1)]
+        else:
+            front = members[pareto_candidates(u0[members])]
         beaten = np.setdiff1d(members, front)
-        for start in range(0, beaten.size, max(1, _PAIR_BUDGET // max(1, front.size))):
-            rows = beaten[start : start + max(1, _PAIR_BUDGET // max(1, front.size))]
+        block = max(1, _PAIR_BUDGET // max(1, front.size))
+        for start in range(0, beaten.size, block):
+            rows = beaten[start : start + block]
             diff = u0[front][None, :, :] - u0[rows][:, None, :]  # (rows, front, k)
-            slack = np.where((diff >= 0).all(axis=2) & (diff > 0).any(axis=2), diff.min(axis=2), -1)
+            # the dominator that beats the deal by the most in its worst party
+            slack = np.where(_beaten(u0[rows], u0[front]), diff.min(axis=2), -np.inf)
             best = slack.argmax(axis=1)
-            ok = (diff >= 0).all(axis=2)[np.arange(rows.size), best]
+            ok = np.isfinite(slack[np.arange(rows.size), best])
             dominated.append(rows[ok])
             dominators.append(front[best[ok]])
     if not dominated:
         return none
     return {"dominated": np.concatenate(dominated), "dominators": np.concatenate(dominators)}
+
+
+def _beaten(x: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``out[a, b]``: row ``p[b]`` is at least ``x[a]`` for every party and above it for one."""
+    no_worse = np.ones((x.shape[0], p.shape[0]), dtype=bool)
+    better = np.zeros_like(no_worse)
+    for j in range(x.shape[1]):
+        no_worse &= p[None, :, j] >= x[:, j, None]
+        better |= p[None, :, j] > x[:, j, None]
+    return no_worse & better
 
 
 def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
@@ -420,8 +450,8 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
         largest = np.maximum(largest, np.where(zone_u, np.abs(col), 0.0).max(axis=1, initial=0.0))
     scale = np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
     atol = btol * scale
-    keep = _kept(prepared, cols, atol, scale, w)
-    full = _Full(cols, zone_u, r, w, atol, btol)
+    keep, root = _kept(prepared, cols, atol, scale, w)
+    full = _Full(cols, zone_u, r, w, atol, btol, root)
     indices, utilities = _solutions_kernel(keep, full, pruned=keep.size < m)
     chosen = indices >= 0
     indices[chosen] = prepared.deals[indices[chosen]]
@@ -452,10 +482,10 @@ def _kept(prepared: _Prepared, cols, atol: np.ndarray, scale: np.ndarray, w: np.
     that is checked on all deals.
     """
     m = cols[0].shape[1]
-    every = np.arange(m)
+    root = np.arange(m)  # each deal's kept dominator at the end of its chain (itself if kept)
     d, f = prepared.dominated, prepared.dominators
     if d.size == 0 or not (w > 0).all():
-        return every
+        return root, root
     margin = np.maximum(4.0 * atol, 1e-7 * scale)[:, None]
     at_least = np.ones(d.size, dtype=bool)
     beyond = np.zeros((cols[0].shape[0], d.size), dtype=bool)
@@ -463,17 +493,36 @@ def _kept(prepared: _Prepared, cols, atol: np.ndarray, scale: np.ndarray, w: np.
         a, b = col[:, f], col[:, d]
         at_least &= (a >= b).all(axis=0)
         beyond |= a > b + margin
-    drop = np.zeros(m, dtype=bool)
-    drop[d[at_least & beyond.all(axis=0)]] = True
-    return every[~drop]
+    verified = at_least & beyond.all(axis=0)
+    root[d[verified]] = f[verified]
+    while True:  # follow chains (a dominator may be dropped too): each link raises the sum
+        ahead = root[root]
+        if np.array_equal(ahead, root):
+            break
+        root = ahead
+    return np.flatnonzero(root == np.arange(m)), root
 
 
 class _Full:
     """Every unique deal of a step: the tie-break's scale, and a solve without dropped deals."""
 
-    def __init__(self, cols, zone, r, w, atol, tol):
+    def __init__(self, cols, zone, r, w, atol, tol, root=None):
         self.cols, self.zone, self.r, self.w, self.atol, self.tol = cols, zone, r, w, atol, tol
+        self.root = np.arange(zone.shape[1]) if root is None else root
+        self.dropped = np.flatnonzero(self.root != np.arange(zone.shape[1]))
         self._solved: dict[int, np.ndarray] = {}
+        self._scales: dict[int, float] = {}
+
+    def may_tie_dropped(self, s: int, tied: np.ndarray) -> bool:
+        """Could a dropped deal tie in sample ``s``, given the tied kept deals (unique indices)?
+
+        A dropped deal is tied only if it is a candidate and its kept dominator is tied too.
+        """
+        d = self.dropped
+        rational = self.zone[s, d]
+        for i, col in enumerate(self.cols):
+            rational &= col[s, d] >= self.r[s, i] - self.atol[s]
+        return bool(np.isin(self.root[d[rational]], tied).any())
 
     def candidates(self, s: int) -> tuple[np.ndarray, np.ndarray]:
         """Sample ``s``'s utilities ``(m, k)`` (zero off the candidates) and candidate mask."""
@@ -485,7 +534,9 @@ class _Full:
 
     def scale(self, s: int) -> float:
         """The scale of the Pareto tie-break over all of sample ``s``'s candidates."""
-        return tolerance_scale(self.candidates(s)[0], self.r[s])
+        if s not in self._scales:
+            self._scales[s] = tolerance_scale(self.candidates(s)[0], self.r[s])
+        return self._scales[s]
 
     def solve(self, s: int, j: int) -> int:
         """Solution ``j`` of sample ``s`` among all unique deals (nothing dropped)."""
@@ -597,7 +648,7 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
                 atol[s],
                 tol=tol,
                 tie=tie[t],
-                scale=full.scale(s),
+                scale=full.scale(s) if pruned else None,
             )
 
         for t in multiple[spread]:
@@ -608,8 +659,9 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
             # (the tie-break then runs on all of them). Where the two rules could differ, solve
             # the sample on every deal.
             for t in multiple[~spread]:
-                if keep[tie_break(t)] != chosen[t]:
-                    chosen[t] = full.solve(int(rows[t]), j)
+                s = int(rows[t])
+                if full.may_tie_dropped(s, keep[tied[t]]) and keep[tie_break(t)] != chosen[t]:
+                    chosen[t] = full.solve(s, j)
         indices[rows, j] = chosen
         for i, col in enumerate(full.cols):
             values[rows, j, i] = col[rows, chosen]
