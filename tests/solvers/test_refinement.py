@@ -230,3 +230,26 @@ def test_refine_many_rejects_an_unknown_method_before_any_work():
             methods=["nash", "mean"],
             ideal=[1, 1],
         )
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 3), padding=st.integers(1, 3))
+def test_padding_rows_do_not_change_any_vertex_answer(seed, m, padding):
+    rng = np.random.default_rng(seed)
+    pieces = _random_pieces(rng, 3, 2, m)
+    padded = dict(pieces)
+    P = pieces["G"].shape[0]
+    padded["G"] = np.concatenate([np.zeros((P, padding, m)), pieces["G"]], axis=1)
+    padded["h"] = np.concatenate([np.ones((P, padding)), pieces["h"]], axis=1)
+    d = [-0.5, -0.5]  # every piece's corner y = 0 is rational: no right-hand side below zero
+    ideal, piece, point = continuous_ideal(**pieces, disagreement=d)
+    ideal_p, piece_p, point_p = continuous_ideal(**padded, disagreement=d)
+    np.testing.assert_array_equal(ideal_p, ideal)
+    np.testing.assert_array_equal(piece_p, piece)
+    np.testing.assert_array_equal(point_p, point)
+    # the vertex-enumeration criteria (Nash's barrier sums over the rows, padding included)
+    for method in ("utilitarian", "egalitarian", "kalai_smorodinsky"):
+        one = refine_pieces(**pieces, disagreement=d, method=method, ideal=ideal)
+        two = refine_pieces(**padded, disagreement=d, method=method, ideal=ideal)
+        assert two.status == one.status
+        np.testing.assert_array_equal(two.points, one.points)

@@ -498,6 +498,11 @@ def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         )
     infeasible = (h < -_FEASIBLE).any(axis=1) & (np.abs(G).sum(axis=2) == 0).any(axis=1)
     combos = _combinations(n, D)
+    # a choice with a row that is zero on every piece is singular everywhere (its LU has an
+    # exact zero pivot): left out, the other choices kept in order (same vertices, same ties)
+    keep = np.abs(G).sum(axis=2).any(axis=0)[combos].all(axis=1)
+    if D and keep.any() and not keep.all():
+        combos = combos[keep]
     A = G[:, combos]  # (P, M, D, D)
     b = h[:, combos]
     det = np.linalg.det(A) if D else np.ones((P, M))
