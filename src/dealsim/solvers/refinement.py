@@ -628,12 +628,13 @@ def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.01, mu_min=1e-14, s
     real = ~_padding(G, h)  # (Q, n)
     Gr = np.where(real[..., None], G, 0.0)
 
-    def value(yy, mu):
-        g = gc[:, None, :] + np.einsum("qkm,qam->qak", gA, yy)
-        sl = np.where(real[:, None, :], h[:, None, :] - np.einsum("qnm,qam->qan", Gr, yy), 1.0)
+    gc_a, h_a, real_a = gc[:, None, :], h[:, None, :], real[:, None, :]
+
+    def value(yy, mu):  # called under the errstate below
+        g = gc_a + np.einsum("qkm,qam->qak", gA, yy)
+        sl = np.where(real_a, h_a - np.einsum("qnm,qam->qan", Gr, yy), 1.0)
         bad = (g <= 0).any(-1) | (sl <= 0).any(-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f = np.log(np.where(g > 0, g, 1.0)) @ w + mu * np.log(np.where(sl > 0, sl, 1.0)).sum(-1)
+        f = np.log(np.where(g > 0, g, 1.0)) @ w + mu * np.log(np.where(sl > 0, sl, 1.0)).sum(-1)
         return np.where(bad, -np.inf, f)
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -643,6 +644,10 @@ def _barrier_newton(y, gA, gc, G, h, w, *, mu0=1.0, shrink=0.01, mu_min=1e-14, s
 def _newton_loop(y, gA, gc, Gr, h, real, w, value, mu, shrink, mu_min, steps):
     """The barrier path (see :func:`_barrier_newton`); a step that is not finite stops a piece."""
     halvings = 0.5 ** np.arange(30)
+    steps_a = halvings[None, :, None]
+    armijo = 0.25 * halvings[None, :]  # exact: powers of two
+    flat = -np.eye(y.shape[1])
+    rows = np.arange(y.shape[0])
     converged = np.zeros(y.shape[0], dtype=bool)
     while True:
         for _ in range(steps):
@@ -653,18 +658,18 @@ def _newton_loop(y, gA, gc, Gr, h, real, w, value, mu, shrink, mu_min, steps):
                 "qnm,qnl,qn->qml", Gr, Gr, real / sl**2
             )
             finite = np.isfinite(hess).all(axis=(1, 2)) & np.isfinite(grad).all(axis=1)
-            hess = np.where(finite[:, None, None], hess, -np.eye(hess.shape[-1]))
+            hess = np.where(finite[:, None, None], hess, flat)
             rhs = -np.where(finite[:, None], grad, 0.0)[..., None]
             step = (np.linalg.pinv(hess) @ rhs)[..., 0]  # pinv: a flat direction is no step
             decrement = (grad * step).sum(-1)  # >= 0 for a concave objective
             converged = decrement <= 1e-13  # one more full step after this: quadratic
-            trial = y[:, None, :] + halvings[None, :, None] * step[:, None, :]
+            trial = y[:, None, :] + steps_a * step[:, None, :]
             f0 = value(y[:, None, :], mu)
             ft = value(trial, mu)
-            accept = ft >= f0 + 0.25 * halvings[None, :] * decrement[:, None]
+            accept = ft >= f0 + armijo * decrement[:, None]
             first = np.argmax(accept, axis=1)
             move = accept.any(axis=1)
-            y = np.where(move[:, None], trial[np.arange(y.shape[0]), first], y)
+            y = np.where(move[:, None], trial[rows, first], y)
             if converged.all() or not (move & ~converged).any():  # done, or no step helps
                 break
         if mu <= mu_min:
