@@ -132,7 +132,7 @@ def batch_solve(
     True
     """
     space = DealSpace(scenario)
-    n_deals = check_batch_size(scenario, 1, max_deals)  # exact, before anything is allocated
+    check_batch_size(scenario, 1, max_deals)  # exact, before anything is allocated
     unknown = sorted(set(parameters) - set(scenario.parameters))
     if unknown:
         known = ", ".join(scenario.parameters) or "none"
@@ -148,7 +148,8 @@ def batch_solve(
         for name, value in scenario.parameters.items()
     }
     prepared = _prepare(scenario, space, draws, n_samples, tol)
-    step = max(1, _ELEMENT_BUDGET // max(1, n_deals * len(scenario.parties)))
+    # a step's arrays are (step, unique deals) per party, and the zone (step, n_deals) flags
+    step = max(1, _ELEMENT_BUDGET // max(1, prepared.deals.size * len(scenario.parties)))
     parts = [
         _batch_kernel(prepared, start, min(start + step, n_samples), bargaining_tol)
         for start in range(0, n_samples, step)
@@ -226,6 +227,7 @@ class _Prepared(NamedTuple):
     reservations: np.ndarray  # (S, k)
     powers: np.ndarray  # (S, k)
     accept_tol: np.ndarray  # (S,)
+    bound: np.ndarray  # (S,) a bound on every |utility| and |r| (dealsim.zone.utility_scale)
     dominated: np.ndarray  # (q,) unique deals dominated in every draw by ...
     dominators: np.ndarray  # (q,) ... these (verified step by step)
 
@@ -285,6 +287,7 @@ def _prepare(
         prefix.append(total)
         rest.append(tuple(ops))
     r = np.broadcast_to(scenario.reservations(draws), (n_samples, len(model.tables)))
+    bound = _utility_scales(model, r, n_samples)
     prepared = _Prepared(
         n_deals=space.size,
         columns=columns,
@@ -296,7 +299,8 @@ def _prepare(
         rest=tuple(rest),
         reservations=r,
         powers=np.broadcast_to(scenario.powers(draws), r.shape),
-        accept_tol=tol * _utility_scales(model, r, n_samples),
+        accept_tol=tol * bound,
+        bound=bound,
         dominated=np.zeros(0, dtype=np.intp),
         dominators=np.zeros(0, dtype=np.intp),
     )
@@ -330,8 +334,7 @@ def _column_classes(mask: np.ndarray) -> np.ndarray:
 def _combine(keys: list[np.ndarray], n: int) -> np.ndarray:
     """One integer per row for rows of several class keys: equal exactly when all keys are."""
     combined = np.zeros(n, dtype=np.int64)
-    for key in keys:
-        key = np.unique(key, return_inverse=True)[1].reshape(-1)
+    for key in keys:  # small non-negative class labels
         size = int(key.max(initial=0)) + 1
         if int(combined.max(initial=0)) >= np.iinfo(np.int64).max // size - 1:
             combined = np.unique(combined, return_inverse=True)[1].reshape(-1)
@@ -357,9 +360,15 @@ def _utilities(prepared: _Prepared, rows: slice) -> list[np.ndarray]:
     """Each party's utilities of the unique deals in the draws ``rows``: ``(m,)`` or ``(s, m)``."""
     out = []
     for total, ops in zip(prepared.prefix, prepared.rest, strict=True):
+        owned = False  # the prefix is shared by every step: never add into it
         for op in ops:
             value = _operand(op, rows)
-            total = value if total is None else total + value
+            if total is None:
+                total = value
+            elif owned and value.ndim <= total.ndim:  # (m,) or (s, m) into (s, m)
+                total += value  # the same sums, in place
+            else:
+                total, owned = total + value, True
         out.append(total)
     return out
 
@@ -435,7 +444,8 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     w = prepared.powers[rows]
     accept_tol = prepared.accept_tol[rows]
     # one (s, m) array per party (a party whose utilities do not vary is broadcast)
-    cols = [np.broadcast_to(u, (n_samples, m)) for u in _utilities(prepared, rows)]
+    utilities = _utilities(prepared, rows)
+    cols = [np.broadcast_to(u, (n_samples, m)) for u in utilities]
     feasible = prepared.feasible
     zone_u = np.array(
         np.broadcast_to(feasible if feasible.ndim == 1 else feasible[rows], (n_samples, m))
@@ -444,13 +454,24 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
         zone_u &= col >= (r[:, i] - accept_tol)[:, None]
     zone = np.zeros((n_samples, prepared.n_deals), dtype=bool)
     zone[:, prepared.columns] = zone_u[:, prepared.inverse]
-    # The solvers' absolute tolerance: tol times the largest |u| over the zone and |r|.
+    # Dropping dominated deals needs a margin above 2 atol: take it from a bound on the scale.
+    bound = prepared.bound[rows] * (1.0 + 1e-9)
+    keep, root = _kept(prepared, utilities, np.maximum(4.0 * btol, 1e-7) * bound, w)
+    # The solvers' absolute tolerance: tol times the largest |u| over the zone and |r|. The
+    # largest u over the zone is a kept deal's (a dropped deal's kept dominator is in the zone
+    # and at least as good); a negative u is needed only where the zone admits one.
     largest = np.zeros(n_samples)
-    for col in cols:
-        largest = np.maximum(largest, np.where(zone_u, np.abs(col), 0.0).max(axis=1, initial=0.0))
+    zone_k = zone_u[:, keep]
+    for i, u in enumerate(utilities):
+        u_k = np.broadcast_to(u[..., keep], zone_k.shape)
+        largest = np.maximum(largest, np.max(u_k, axis=1, where=zone_k, initial=0.0))
+        below = np.flatnonzero(r[:, i] - accept_tol < 0)
+        if below.size:
+            u_b = np.broadcast_to(u, (n_samples, m))[below]
+            low = np.min(u_b, axis=1, where=zone_u[below], initial=0.0)
+            largest[below] = np.maximum(largest[below], -low)
     scale = np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
     atol = btol * scale
-    keep, root = _kept(prepared, cols, atol, scale, w)
     full = _Full(cols, zone_u, r, w, atol, btol, root)
     indices, utilities = _solutions_kernel(keep, full, pruned=keep.size < m)
     chosen = indices >= 0
@@ -470,7 +491,7 @@ def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.nd
     return np.maximum(np.maximum(bounds.max(axis=1), np.abs(r).max(axis=1)), _TINY)
 
 
-def _kept(prepared: _Prepared, cols, atol: np.ndarray, scale: np.ndarray, w: np.ndarray):
+def _kept(prepared: _Prepared, utilities, margin: np.ndarray, w: np.ndarray):
     """The unique deals left once those dominated, with a margin, in every draw are dropped.
 
     A deal ``d`` is dropped when its dominator ``f`` is at least as good for every party in every
@@ -481,19 +502,25 @@ def _kept(prepared: _Prepared, cols, atol: np.ndarray, scale: np.ndarray, w: np.
     (ideal point, best values) are unchanged. See :func:`_solutions_kernel` for the one case
     that is checked on all deals.
     """
-    m = cols[0].shape[1]
+    m = prepared.deals.size
     root = np.arange(m)  # each deal's kept dominator at the end of its chain (itself if kept)
     d, f = prepared.dominated, prepared.dominators
     if d.size == 0 or not (w > 0).all():
         return root, root
-    margin = np.maximum(4.0 * atol, 1e-7 * scale)[:, None]
+    # every draw: f >= d for every party, and f > d + margin for one party (the same one in
+    # every draw: within a group the gaps do not depend on the draw, in exact arithmetic)
     at_least = np.ones(d.size, dtype=bool)
-    beyond = np.zeros((cols[0].shape[0], d.size), dtype=bool)
-    for col in cols:
-        a, b = col[:, f], col[:, d]
-        at_least &= (a >= b).all(axis=0)
-        beyond |= a > b + margin
-    verified = at_least & beyond.all(axis=0)
+    beyond = np.zeros(d.size, dtype=bool)
+    for u in utilities:
+        if u.ndim == 1:  # the same utilities in every draw
+            gap = u[f] - u[d]
+            at_least &= gap >= 0
+            beyond |= gap > margin.max()
+        else:
+            gap = u[:, f] - u[:, d]
+            at_least &= gap.min(axis=0) >= 0
+            beyond |= (gap > margin[:, None]).all(axis=0)
+    verified = at_least & beyond
     root[d[verified]] = f[verified]
     while True:  # follow chains (a dominator may be dropped too): each link raises the sum
         ahead = root[root]
