@@ -353,25 +353,36 @@ def _expression_names(obj: Any, seen: set[int] | None = None) -> set[str]:
     return set().union(*(_expression_names(item, seen) for item in items))
 
 
+_USED_NAMES: OrderedDict[tuple[Any, ...], frozenset[str]] = OrderedDict()
+"""The parameters each game's threshold search reads, by scenario body (see _threshold_key)."""
+
+
 def _threshold_key(scenario: Scenario, game: SequentialGame, name: str, tol: float) -> tuple:
     """What a threshold search depends on: the scenario but its parameter values, the game, the
     parameter, ``tol``, and the values of the other parameters the game's payoffs and chance
     probabilities use (all of them when an outcome is a bargaining solution's deal, which
     depends on the whole zone)."""
-    outcomes = [scenario.outcomes[o] for o in game.outcome_ids]
-    if any(o.solution is not None for o in outcomes):
-        used = set(scenario.parameters)
-    else:
-        parts: list[Any] = [game, outcomes]
-        if any(o.payoffs is None for o in outcomes):
-            parts.append(scenario.payoffs)  # deal outcomes: the utility model
-        used = _expression_names(parts)
     values = scenario.parameters
+    body = hashlib.sha256(pickle.dumps(replace(scenario, parameters={}))).hexdigest()
+    # which parameters are read depends only on the body (and the parameters' names)
+    names_key = (body, game.id, tuple(sorted(values)))
+    used = _USED_NAMES.get(names_key)
+    if used is None:
+        outcomes = [scenario.outcomes[o] for o in game.outcome_ids]
+        if any(o.solution is not None for o in outcomes):
+            used = frozenset(values)
+        else:
+            parts: list[Any] = [game, outcomes]
+            if any(o.payoffs is None for o in outcomes):
+                parts.append(scenario.payoffs)  # deal outcomes: the utility model
+            used = frozenset(_expression_names(parts))
+        _USED_NAMES[names_key] = used
+        while len(_USED_NAMES) > _THRESHOLD_CACHE_SIZE:
+            _USED_NAMES.popitem(last=False)
     others = tuple(  # bit-exact values: a search at 0.1 is not reused at 0.1 + 1e-17
         (p, np.asarray(values[p], dtype=float).tobytes())
         for p in sorted((used & set(values)) - {name})
     )
-    body = hashlib.sha256(pickle.dumps(replace(scenario, parameters={}))).hexdigest()
     return (body, game.id, name, tol, others)
 
 
