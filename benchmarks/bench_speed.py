@@ -17,8 +17,10 @@ answers are compared. ``--repeats N`` sets the runs per timing (median).
   table), and utilities + frontier + all five solutions without chunks; (b) negmas's
   ``pareto_frontier`` + ``nash_points`` on the same problem (``--negmas-repeats``, default 1:
   it takes seconds). Frontier deals and the Nash deal are checked equal.
-* ``cli``: ``python -m dealsim solve FILE --format json`` on that scenario as a fresh process,
-  against ``python -c "import numpy"`` (the floor of any numpy program) and, optionally
+* ``cli``: ``python -m dealsim solve FILE --format json`` on that scenario as a fresh process
+  reading its bytecode from a cache (as an installed package does), against ``python -c "import
+  numpy"`` (the floor of any numpy program), numpy + pydantic validating one model (the floor of
+  a numpy program that validates its input with pydantic) and, optionally
   (``--negmas``), a fresh process that builds the negmas problem and computes its frontier and
   Nash point. The JSON's frontier and Nash deal are checked against the in-process solve.
 * ``montecarlo``: :func:`dealsim.uncertainty.montecarlo.monte_carlo` of donbas-2026 with 10^4
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -167,7 +170,21 @@ print(len(out["indices"]))
 """
 
 
+_PYDANTIC_FLOOR = """
+import numpy
+from pydantic import BaseModel, ConfigDict
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+
+Section.model_validate({"name": "x"})
+"""
+
+
 def bench_cli(args: argparse.Namespace) -> None:
+    import os
+
     import dealsim
 
     text, scenario, _, _ = random_problem()
@@ -175,23 +192,47 @@ def bench_cli(args: argparse.Namespace) -> None:
         path = Path(tmp) / "random-10e6.toml"
         path.write_text(text)
         command = [sys.executable, "-m", "dealsim", "solve", str(path), "--format", "json"]
+        # As installed: pip compiles the bytecode, so every process below reads it from a cache
+        # (a private one, warmed by the first run). This checkout's environment may set
+        # PYTHONDONTWRITEBYTECODE=1, under which every process recompiles dealsim's sources;
+        # that figure is printed too.
+        installed = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        installed["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        no_cache = {**installed, "PYTHONDONTWRITEBYTECODE": "1"}
+        no_cache.pop("PYTHONPYCACHEPREFIX")
+        no_plugins = {**installed, "PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
-        def run(cmd: list[str]) -> str:
-            done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+        cpu: dict[str, list[float]] = {}
+
+        def run(cmd: list[str], env: dict[str, str] = installed, name: str = "") -> str:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            done = subprocess.run(
+                cmd, capture_output=True, text=True, cwd=ROOT, check=False, env=env
+            )
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr}")
+            used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            cpu.setdefault(name, []).append(used)
             return done.stdout
 
+        imports = "import dealsim.cli, dealsim.cli.solve, dealsim.pipeline, dealsim.report"
         fns = {
-            "dealsim": lambda: run(command),
-            "numpy": lambda: run([sys.executable, "-c", "import numpy"]),
-            "import": lambda: run([sys.executable, "-c", "import dealsim.cli, dealsim.pipeline"]),
+            "dealsim": lambda: run(command, name="dealsim"),
+            "numpy": lambda: run([sys.executable, "-c", "import numpy"], name="numpy"),
+            "pydantic": lambda: run([sys.executable, "-c", _PYDANTIC_FLOOR], name="pydantic"),
+            "import": lambda: run([sys.executable, "-c", imports], name="import"),
+            "no plugins": lambda: run(command, no_plugins, name="no plugins"),
+            "no cache": lambda: run(command, no_cache, name="no cache"),
         }
         counts = dict.fromkeys(fns, args.repeats)
         if args.negmas:
             script = _NEGMAS_SCRIPT.format(bench=str(ROOT / "benchmarks"))
             fns["negmas"] = lambda: run([sys.executable, "-c", script])
             counts["negmas"] = 1
+        for name in ("dealsim", "numpy", "pydantic", "import"):  # warm the bytecode cache
+            fns[name]()
+        cpu.clear()
         print(f"command: {' '.join(command)}   [median of {args.repeats} fresh processes]")
         med, out = interleaved(fns, counts)
     document = json.loads(out["dealsim"])
@@ -199,11 +240,24 @@ def bench_cli(args: argparse.Namespace) -> None:
     same = (
         document["pareto_frontier"]["size"] == result.pareto_frontier.size
         and document["solutions"]["nash"]["index"] == result.solutions["nash"].index
+        and out["no plugins"] == out["dealsim"] == out["no cache"]
     )
-    show("dealsim solve FILE --format json (whole process)", med["dealsim"], "  (target < 0.4 s)")
-    show("floor: python -c 'import numpy'", med["numpy"])
-    show("imports: python -c 'import dealsim.cli, dealsim.pipeline'", med["import"])
-    print(f"  ratio dealsim / numpy floor {med['dealsim'] / med['numpy']:.2f}x")
+    cpu_med = {name: statistics.median(times) for name, times in cpu.items()}
+    rows = [
+        ("dealsim", "dealsim solve FILE --format json (whole process)"),
+        ("numpy", "floor: python -c 'import numpy'"),
+        ("pydantic", "floor: numpy + pydantic, one model validated"),
+        ("import", "imports: dealsim.cli, .cli.solve, .pipeline, .report"),
+        ("no plugins", "reference: dealsim, PYDANTIC_DISABLE_PLUGINS=__all__"),
+        ("no cache", "reference: dealsim without a bytecode cache"),
+    ]
+    print(f"  {'':58s} {'wall':>9s}    {'cpu (user+sys)':>14s}")
+    for name, label in rows:
+        note = "  (target < 0.4 s)" if name == "dealsim" else ""
+        print(f"  {label:58s} {med[name] * 1e3:6.1f} ms {cpu_med[name] * 1e3:10.1f} ms{note}")
+    for floor, label in (("numpy", "numpy"), ("pydantic", "numpy + pydantic")):
+        wall, used = med["dealsim"] / med[floor], cpu_med["dealsim"] / cpu_med[floor]
+        print(f"  ratio dealsim / {label} floor: wall {wall:.2f}x, cpu {used:.2f}x")
     print(f"  JSON frontier size and Nash deal equal to the in-process solve: {same}")
     if args.negmas:
         show("negmas: build the problem, frontier + Nash point (1 run)", med["negmas"])

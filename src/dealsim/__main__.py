@@ -1,7 +1,5 @@
 """``python -m dealsim``: the command line."""
 
-import sys
+from dealsim.cli import run
 
-from dealsim.cli import main
-
-sys.exit(main())
+run()

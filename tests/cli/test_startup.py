@@ -1,13 +1,14 @@
 """Start-up: ``dealsim solve`` imports only what solving needs (a behavioural check; the times are
 in ``benchmarks/bench_speed.py cli``)."""
 
+import gc
 import json
 import subprocess
 import sys
 
 import pytest
 
-from dealsim.cli import COMMANDS, load_command
+from dealsim.cli import COMMANDS, load_command, main, run
 from dealsim.cli._common import Command
 
 HEAVY = ("scipy", "matplotlib", "pandas", "negmas", "quantecon", "pygambit", "nashpy", "numba")
@@ -71,3 +72,19 @@ def test_every_listed_command_loads_the_command_of_its_name(name):
     command = load_command(name)
     assert isinstance(command, Command)
     assert command.name == name
+
+
+@pytest.mark.parametrize(("argv", "status"), [(["validate", "logroll"], 0), (["validate", "x"], 2)])
+def test_run_exits_with_the_status_of_main(argv, status, capsys):
+    try:
+        with pytest.raises(SystemExit) as exit:
+            run(argv)
+    finally:
+        gc.unfreeze()  # run froze the collector: give this process its objects back
+    assert exit.value.code == status == main(argv)
+
+
+def test_python_m_dealsim_exits_with_the_status_of_the_command():
+    for argv, status in ((["validate", "logroll"], 0), (["validate", "x"], 2)):
+        done = subprocess.run([sys.executable, "-m", "dealsim", *argv], capture_output=True)
+        assert done.returncode == status
