@@ -23,7 +23,6 @@ from dealsim.solvers.equilibrium import (
     regret,
     two_player_equilibria,
 )
-from dealsim.solvers.sequence_form import sequence_form_equilibrium
 from dealsim.solvers.sequential import GameTree, normal_form, subgame_perfect_equilibrium
 
 __all__ = ["render_games", "solve_normal_form", "solve_tree"]
@@ -274,6 +273,10 @@ def _behaviour_report(tree: GameTree, tol: float, why: str) -> dict[str, Any]:
     """A tree with information sets solved in behaviour strategies (sequence form or pygambit)."""
     notes = [f"behaviour strategies: the normal-form route found none ({why.split(': ', 1)[-1]})"]
     if tree.n_players == 2:
+        # imported here: scipy.sparse costs every process that reads games (a Monte Carlo
+        # worker's outcome hook) 0.2-0.4 s, and only hidden-move trees need it
+        from dealsim.solvers.sequence_form import sequence_form_equilibrium
+
         eq = sequence_form_equilibrium(tree, tol=tol)
         method = f"sequence_form_{eq.method}"
         behaviour, beliefs = eq.behaviour, eq.beliefs
