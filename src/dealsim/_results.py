@@ -23,6 +23,11 @@ def to_plain(value: Any) -> Any:
     >>> to_plain(np.array(2.5))
     2.5
     """
+    kind = type(value)  # plain values first: most of a result's leaves (exact types only)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is int or kind is str or kind is bool or value is None:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return value.to_dict()
