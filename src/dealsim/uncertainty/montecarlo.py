@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import math
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +53,17 @@ outcome), or ``None`` when the scenario does not declare the analysis. :func:`mo
 each label's probability under ``outcomes[name]``. A hook is a function or a lazily imported
 ``"module:function"``."""
 
-DEFAULT_BATCH = 250  # samples per task (streaming and scheduling granularity only)
+DEFAULT_BATCH = 250
+"""The fewest samples per task :func:`monte_carlo` chooses by itself (``batch=None``).
+
+It takes as many samples as fit 8 MiB of zone flags (``2**23 // n_deals``), at least this many
+and at most 2,000; a run of more samples is split evenly into a multiple of the workers' count
+(a run that fits one task runs in this process, without starting workers): on
+donbas-2026 (7,200 deals) 10,000 samples run as 10 tasks of 1,000 (a task's fixed cost, building
+the scenario's tables and the games' outcomes, is paid 10 times, not 40). The batch is
+streaming and scheduling granularity only: the results do not depend on it."""
+_MAX_AUTO_BATCH = 2000
+_AUTO_ZONE_CELLS = 1 << 23
 
 
 @dataclass(frozen=True)
@@ -173,7 +184,7 @@ def monte_carlo(
     output: str | Path | None = None,
     resume: bool = False,
     force: bool = False,
-    batch: int = DEFAULT_BATCH,
+    batch: int | None = None,
     progress: bool | None = None,
     max_deals: int | None = DEFAULT_MAX_DEALS,
 ) -> MonteCarloResult:
@@ -199,8 +210,8 @@ def monte_carlo(
         Continue an interrupted run in ``output``.
     force : bool
         Overwrite ``output``.
-    batch : int
-        Samples per task.
+    batch : int, optional
+        Samples per task (default: :data:`DEFAULT_BATCH` or more, split evenly over the workers).
     progress : bool, optional
         Progress bar (default: when standard error is a terminal).
     max_deals : int or None
@@ -220,6 +231,8 @@ def monte_carlo(
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise DealsimError(f"samples must be a positive integer, got {samples!r}")
+    if batch is None:
+        batch = _auto_batch(scenario, samples, workers, scheduler, max_deals)
     check_batch_size(scenario, min(batch, samples), max_deals)  # before any work
     sample_parameters(scenario, 0, 0, seed=seed)  # validates the seed
     if not uncertain_parameters(scenario):
@@ -232,6 +245,29 @@ def monte_carlo(
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
     records = run_scenario_batches(scenario, task, samples, key="sample", header=header, run=run)
     return summarise_samples(scenario, records, seed=seed, top=top)
+
+
+def _auto_batch(
+    scenario: Scenario, samples: int, workers: int | None, scheduler: Any, max_deals: int | None
+) -> int:
+    """Samples per task: see :data:`DEFAULT_BATCH`.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("donbas-2026")
+    >>> _auto_batch(s, 10_000, 1, None, None), _auto_batch(s, 10_000, 2, None, None)
+    (1112, 1000)
+    >>> _auto_batch(s, 1000, 2, None, None)  # one task: no worker processes to start
+    1000
+    """
+    n_deals = check_batch_size(scenario, 1, max_deals)
+    cap = min(_MAX_AUTO_BATCH, max(DEFAULT_BATCH, _AUTO_ZONE_CELLS // max(1, n_deals)))
+    lanes = 1 if scheduler is not None else max(1, workers or os.cpu_count() or 1)
+    tasks = -(-samples // cap)
+    if tasks > 1:  # whole rounds of the workers (one task runs in this process: no pool)
+        tasks = -(-tasks // lanes) * lanes
+    return max(1, -(-samples // tasks))
 
 
 def summarise_samples(
