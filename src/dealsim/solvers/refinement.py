@@ -507,7 +507,7 @@ def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     b = h[:, combos]
     det = np.linalg.det(A) if D else np.ones((P, M))
     ok = np.abs(det) > _PIVOT
-    A = np.where(ok[..., None, None], A, np.eye(D))
+    A[~ok] = np.eye(D)  # A is a fresh gather: singular systems solved as I z = b
     z = np.linalg.solve(A, b[..., None])[..., 0] if D else np.zeros((P, M, 0))
     slack = h[:, None, :] - np.einsum("pnd,pmd->pmn", G, z)
     ok &= (slack >= -_FEASIBLE).all(axis=-1) & ~infeasible[:, None]
