@@ -77,8 +77,7 @@ FIELDS = (
 def test_plain_trees_are_laid_out_exactly_as_by_the_validating_loop(seed, n_nodes):
     nodes, outcomes = _random_spec(n_nodes, seed)
     players = ["a", "b"]
-    index = dict(zip(outcomes, range(len(outcomes)), strict=True))
-    plain = game_tree._build_plain(nodes, index, root="n0", players=("a", "b"), tol=1e-9)
+    plain = game_tree._build_plain(nodes, outcomes, root="n0", players=("a", "b"), tol=1e-9)
     assert plain is not None  # the fast layout was taken
     fast = GameTree.from_nodes(nodes, outcomes, root="n0", players=players)
     with mock.patch.object(game_tree, "_build_plain", return_value=None):
@@ -95,8 +94,8 @@ def test_a_deep_chain_is_left_to_the_loop_and_built_the_same():
         f"n{i}": {"player": "a", "actions": {"stop": "o", "go": f"n{i + 1}"}} for i in range(depth)
     }
     nodes[f"n{depth - 1}"] = {"player": "a", "actions": {"stop": "o"}}
-    index = {"o": 0}
-    assert game_tree._build_plain(nodes, index, root="n0", players=("a",), tol=1e-9) is None
+    outcomes = {"o": [1.0]}
+    assert game_tree._build_plain(nodes, outcomes, root="n0", players=("a",), tol=1e-9) is None
     tree = GameTree.from_nodes(nodes, {"o": [1.0]}, root="n0", players=["a"])
     assert tree.n_nodes == 2 * depth and int(tree.depth.max()) == depth
 
@@ -117,3 +116,53 @@ def test_a_deep_chain_is_left_to_the_loop_and_built_the_same():
 def test_invalid_plain_trees_raise_the_loops_error(nodes, message):
     with pytest.raises(GameError, match=message):
         GameTree.from_nodes(nodes, {"o": [0.0], "p": [1.0]}, root="r", players=["a"])
+
+
+def _fast_and_slow(nodes, outcomes, players):
+    """The tree built by the fast layout (checked taken) and by the validating loop."""
+    plain = game_tree._build_plain(nodes, outcomes, root="n0", players=tuple(players), tol=1e-9)
+    assert plain is not None
+    fast = GameTree.from_nodes(nodes, outcomes, root="n0", players=players)
+    with mock.patch.object(game_tree, "_build_plain", return_value=None):
+        slow = GameTree.from_nodes(nodes, outcomes, root="n0", players=players)
+    return fast, slow
+
+
+def _assert_same_tree(fast, slow):
+    for field in FIELDS:
+        a, b = getattr(fast, field), getattr(slow, field)
+        assert a.dtype == b.dtype and a.shape == b.shape and (a == b).all(), field
+    assert fast.infoset_labels == slow.infoset_labels
+
+
+def test_payoff_mappings_and_shared_rows_are_read_as_by_the_validating_loop():
+    nodes, outcomes = _random_spec(300, seed=7)
+    shared = outcomes["o1"]
+    as_mappings = {o: {"b": row[1], "a": row[0]} for o, row in outcomes.items()}
+    as_mappings["o3"] = as_mappings["o2"]  # one mapping object for two outcomes
+    for table in (as_mappings, {**outcomes, "o4": shared, "o0": tuple(shared)}):
+        _assert_same_tree(*_fast_and_slow(nodes, table, ["a", "b"]))
+
+
+def test_one_dict_for_several_nodes_is_laid_out_as_by_the_validating_loop():
+    leaf = {"player": "b", "actions": {"l": "o0", "r": "o1"}}  # the same dict object twice
+    nodes = {"n0": {"player": "a", "actions": {"x": "n1", "y": "n2"}}, "n1": leaf, "n2": leaf}
+    fast, slow = _fast_and_slow(nodes, {"o0": [1, 0], "o1": [0, 1]}, ["a", "b"])
+    _assert_same_tree(fast, slow)
+    assert fast.labels.tolist() == ["n0", "n1", "n2", "o0", "o1", "o0", "o1"]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "message"),
+    [
+        ({"o": [0.0], "unused": [float("inf")]}, "payoffs must be finite"),
+        ({"o": [0.0], "s": [1.0]}, "id is both a node and an outcome"),
+    ],
+    ids=["unused-outcome", "node-also-outcome"],
+)
+def test_plain_trees_are_refused_as_by_the_validating_loop(outcomes, message):
+    nodes = {"r": {"player": "a", "actions": {"x": "s"}}, "s": {"player": "a",
+             "actions": {"y": "o"}}}  # fmt: skip
+    with pytest.raises(GameError, match=message) as info:
+        GameTree.from_nodes(nodes, outcomes, root="r", players=["a"])
+    assert info.value.node in ("unused", "s")

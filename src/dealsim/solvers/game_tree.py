@@ -10,9 +10,10 @@ labels, information sets). The solvers in :mod:`dealsim.solvers.sequential` work
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
+from operator import is_, is_not
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,10 @@ NodeSpec = Mapping[str, Any]
 
 
 def _frozen(a: Any, dtype: Any = None) -> np.ndarray:
-    arr = np.array(a, dtype=dtype)
+    if dtype is object and isinstance(a, list):  # 1-d even if the ids are tuples
+        arr = np.fromiter(a, object, len(a))
+    else:
+        arr = np.asarray(a, dtype=dtype)  # the builders' arrays are their own: not copied
     arr.flags.writeable = False
     return arr
 
@@ -213,7 +217,7 @@ def _plain_payoffs(rows: list[Any], shape: tuple[int, int]) -> np.ndarray | None
 
 
 def _payoff_matrix(
-    outcomes: Mapping[str, Any], ids: list[str], players: tuple[str, ...], game: str
+    outcomes: Mapping[str, Any], ids: Collection[str], players: tuple[str, ...], game: str
 ) -> np.ndarray:
     """(n_outcomes, n_players) payoffs; one array conversion when every row is a plain vector."""
     shape = (len(ids), len(players))
@@ -309,6 +313,10 @@ def _build(
     players_t = tuple(str(p) for p in players)
     if not players_t or len(set(players_t)) != len(players_t):
         raise GameError(f"players must be distinct and non-empty, got {list(players)}", game=game)
+    fast = _build_plain(nodes, outcomes, root=root, players=players_t, tol=tol)
+    if fast is not None:
+        return _assemble(name, players_t, *fast)
+    # the validating loop: the checks in order, each raising for the first offending node
     both = [] if nodes.keys().isdisjoint(outcomes) else sorted(set(nodes) & set(outcomes))
     if both:
         raise GameError("id is both a node and an outcome", game=game, node=both[0])
@@ -319,9 +327,6 @@ def _build(
     outcome_ids = list(outcomes)
     outcome_index = dict(zip(outcome_ids, range(len(outcome_ids)), strict=False))
     outcome_payoffs = _payoff_matrix(outcomes, outcome_ids, players_t, game)
-    fast = _build_plain(nodes, outcome_index, root=root, players=players_t, tol=tol)
-    if fast is not None:
-        return _assemble(name, players_t, outcome_payoffs, *fast)
     parsed = {nid: _parse_node(nid, spec, players_t, game, tol) for nid, spec in nodes.items()}
 
     labels: list[str] = [root]
@@ -391,10 +396,10 @@ def _build(
         infoset[idx] = infoset_ids[key]
     child_ptr = np.concatenate([[1], 1 + np.cumsum(n_children)]).astype(np.int64)
     _check_infosets(infoset, first_member, movers, child_ptr, action_labels, labels, game)
+    term_a = np.array(term, dtype=np.int64)
     return _assemble(
         name,
         players_t,
-        outcome_payoffs,
         kind_a,
         np.array(movers, dtype=np.int64),
         np.array(parents, dtype=np.int64),
@@ -403,7 +408,8 @@ def _build(
         np.array(probs, dtype=float),
         labels,
         action_labels,
-        np.array(term, dtype=np.int64),
+        term_a >= 0,
+        outcome_payoffs[term_a[term_a >= 0]],
         infoset,
         tuple(infoset_ids),
     )
@@ -412,21 +418,24 @@ def _build(
 def _assemble(
     name: str,
     players: tuple[str, ...],
-    outcome_payoffs: np.ndarray,
     kind: np.ndarray,
     movers: np.ndarray,
     parents: np.ndarray,
     depths: np.ndarray,
     child_ptr: np.ndarray,
     probs: np.ndarray,
-    labels: list[Any],
-    action_labels: list[Any],
-    term: np.ndarray,
+    labels: list[Any] | np.ndarray,
+    action_labels: list[Any] | np.ndarray,
+    is_term: np.ndarray,
+    payoffs: np.ndarray,
     infoset: np.ndarray,
     infoset_labels: tuple[str, ...],
 ) -> GameTree:
-    """The frozen :class:`GameTree` of per-node arrays in breadth-first order."""
-    is_term = term >= 0
+    """The frozen :class:`GameTree` of per-node arrays in breadth-first order.
+
+    ``payoffs`` are the terminal nodes' rows in breadth-first order (``is_term`` marks them); the
+    arrays are the builder's own and are frozen in place, not copied.
+    """
     terminal = np.full(len(labels), -1, dtype=np.int64)
     terminal[is_term] = np.arange(int(is_term.sum()))
     return GameTree(
@@ -441,7 +450,7 @@ def _assemble(
         labels=_frozen(labels, object),
         actions=_frozen(action_labels, object),
         terminal=_frozen(terminal),
-        payoffs=_frozen(outcome_payoffs[term[is_term]]),
+        payoffs=_frozen(payoffs),
         infoset=_frozen(infoset),
         infoset_labels=infoset_labels,
     )
@@ -454,8 +463,9 @@ _Plain = tuple[
     np.ndarray,
     np.ndarray,
     np.ndarray,
-    list[Any],
-    list[Any],
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
     np.ndarray,
     np.ndarray,
     tuple[str, ...],
@@ -464,42 +474,62 @@ _Plain = tuple[
 
 def _build_plain(
     nodes: Mapping[str, NodeSpec],
-    outcome_index: dict[str, int],
+    outcomes: Mapping[str, Any],
     *,
     root: str,
     players: tuple[str, ...],
     tol: float,
 ) -> _Plain | None:
-    """The per-node arrays of a tree without information sets, laid out by whole layers.
+    """The per-node arrays of a valid tree without information sets, laid out by whole layers.
 
     The common description (``dict`` nodes; decision nodes ``{"player": p, "actions": {...}}``,
     chance nodes validated by :func:`_parse_node`) is read in a few C-level passes over the
-    dict: the edges are flattened in dict order, their targets mapped to integer codes, the
-    tree shape checked by in-degrees (the root none, every other node exactly one, every node
-    reached) and the breadth-first order laid out a layer at a time with numpy. Returns None
-    at anything else (a node that is not a ``dict``, an information set, any invalid node or
-    target, a node reached twice or never, a tree much deeper than wide): the validating loop
-    of :func:`_build` then builds the same tree, or raises its error for the first offending
-    node. The output is identical to that loop's.
+    dict: the edges are flattened in dict order, each target looked up once in ``outcomes``
+    and the others in an index of the node ids, the tree shape checked by in-degrees (the root
+    none, every other node exactly one, every node reached) and the breadth-first order laid
+    out a layer at a time with numpy. Returns None at anything else (a node that is not a
+    ``dict``, an information set, any invalid node, target or payoff, an id both a node and an
+    outcome, a node reached twice or never, a tree much deeper than wide): :func:`_build` then
+    runs its checks and the validating loop, which builds the same tree or raises its error for
+    the first offending node. The output is identical to that loop's.
     """
     n = len(nodes)
     ids = list(nodes)
     specs = list(nodes.values())
     mover_of = {p: i for i, p in enumerate(players)}
+    none: dict[str, str] = {}  # the actions of a node without them
     try:
-        has_player = np.fromiter(map(dict.__contains__, specs, repeat("player")), bool, n)
-        movers = np.fromiter(
-            map(mover_of.get, map(dict.get, specs, repeat("player")), repeat(-1)), np.int64, n
+        # One pass over the node dicts for all their fields (each dict is read while it is in
+        # the cache); object arrays, not lists of per-node objects: a million new containers
+        # would set off the cyclic garbage collector over the whole description again and again.
+        actions_of = map(dict.get, specs, repeat("actions"), repeat(none))
+        fields = zip(
+            map(dict.get, specs, repeat("player")),
+            map(len, specs),
+            actions_of,
+            map(len, map(dict.get, specs, repeat("actions"), repeat(none))),
+            map(type, map(dict.get, specs, repeat("actions"), repeat(none))),
+            strict=True,
         )
-        edge_maps = list(map(dict.get, specs, repeat("actions")))
-    except TypeError:  # a node that is not a dict, an unhashable player
+        flat = np.fromiter(chain.from_iterable(fields), object, 5 * n).reshape(n, 5)
+        root_code = ids.index(root)
+        if root in outcomes:
+            return None  # an id both a node and an outcome
+    except (TypeError, ValueError):  # a node not a dict, actions without a length, no root
         return None
-    sizes = np.fromiter(map(len, specs), np.int64, n)
-    is_map = np.fromiter(map(isinstance, edge_maps, repeat(dict)), bool, n)
+    who, maps = flat[:, 0], flat[:, 2]
+    sizes, counts = flat[:, 1].astype(np.int64), flat[:, 3].astype(np.int64)
+    try:
+        movers = np.fromiter(map(mover_of.get, who, repeat(-1)), np.int64, n)
+    except TypeError:  # an unhashable player
+        return None
+    # a node whose player is None is taken for a chance node here, and refused as one
+    has_player = np.fromiter(map(is_not, who, repeat(None)), bool, n)
+    is_map = np.fromiter(map(is_, flat[:, 4], repeat(dict)), bool, n)
     if not np.array_equal(has_player, has_player & (movers >= 0) & (sizes == 2) & is_map):
         return None  # an information set, an unknown player, actions not a dict
     chance = np.flatnonzero(~has_player).tolist()
-    simple, probs = _plain_chance(specs, chance, sizes, tol)
+    simple, branches, probs = _plain_chance(specs, chance, sizes, tol)
     if probs is None:
         return None  # an invalid probability: the loop names the node
     other = sorted(set(chance) - set(simple))
@@ -508,45 +538,47 @@ def _build_plain(
             _, _, edges, node_probs, _ = _parse_node(ids[i], specs[i], players, "", tol)
         except GameError:
             return None
-        edge_maps[i] = dict(edges)
-        if len(edge_maps[i]) != len(edges):
+        maps[i] = dict(edges)
+        counts[i] = len(edges)
+        if len(maps[i]) != len(edges):
             return None
         probs.extend(node_probs)
-    chance_maps = map(dict.get, map(specs.__getitem__, simple), repeat("chance"))
-    for i, branches in zip(simple, chance_maps, strict=True):
-        edge_maps[i] = dict(zip(branches, branches, strict=True))
-    counts = np.fromiter(map(len, edge_maps), np.int64, n)
+    if simple:  # their branch labels are their action labels and name their targets
+        maps[simple] = np.fromiter(branches, object, len(simple))
+        counts[simple] = np.fromiter(map(len, branches), np.int64, len(simple))
     if not counts.all():
         return None  # a decision node without actions
     n_edges = int(counts.sum())
-    targets = list(chain.from_iterable(map(dict.values, edge_maps)))
-    actions = list(chain.from_iterable(edge_maps))
-    # Target codes: node k -> k, outcome k -> n + k. Only the node ids get a new dict; the
-    # targets that are not nodes are looked up in the outcomes' (at 10^6 nodes, building one
-    # dict of every id costs as much as all the lookups).
-    node_index = dict(zip(ids, range(n), strict=True))
+    start = np.cumsum(counts) - counts
+    # the labels of the nodes and of the actions leading into them, in dict order of the edges
+    # after the root's: laid out breadth-first below (in place if the dict is in that order)
+    labels = np.fromiter(
+        chain([root], chain.from_iterable(map(dict.values, maps))), object, n_edges + 1
+    )
+    action_labels = np.fromiter(chain([""], chain.from_iterable(maps)), object, n_edges + 1)
+    targets, actions = labels[1:], action_labels[1:]
+    if simple:
+        named = _edge_ranges(start, counts, np.array(simple, dtype=np.int64))
+        targets[named] = actions[named]
+    # Every target is looked up once in the outcomes (most targets are leaves); only the
+    # others in an index of the node ids. A node id that is also an outcome id is then never
+    # reached as a node, and the in-degree check below sends the tree to the loop.
     try:
-        codes = np.fromiter(map(node_index.get, targets, repeat(-1)), np.int64, n_edges)
-        leaves = np.flatnonzero(codes < 0)
-        leaf_targets = map(targets.__getitem__, leaves.tolist())
-        codes[leaves] = n + np.fromiter(
-            map(outcome_index.get, leaf_targets, repeat(-n - 1)), np.int64, leaves.size
-        )
+        rows = list(map(outcomes.get, targets))
     except TypeError:  # an unhashable target
         return None
+    inner_edges = np.flatnonzero(np.fromiter(map(is_, rows, repeat(None)), bool, n_edges))
+    codes = np.full(n_edges, n, dtype=np.int64)  # n: a leaf
+    codes[inner_edges] = _node_codes(nodes, ids, specs, targets[inner_edges])
     if (codes < 0).any():
         return None  # a target that is neither a node nor an outcome
-    indegree = np.bincount(codes[codes < n], minlength=n)
-    start = np.cumsum(counts) - counts
-    root_code = ids.index(root)
+    indegree = np.bincount(codes[inner_edges], minlength=n)
     indegree[root_code] += 1
     if (indegree != 1).any():
         return None  # a node reached twice (or the root reached), or one never reached
     edge_prob = np.ones(n_edges)
     if chance:
-        at = np.array(simple + other, dtype=np.int64)
-        at = np.repeat(start[at] - np.cumsum(counts[at]) + counts[at], counts[at])
-        edge_prob[at + np.arange(at.size)] = probs
+        edge_prob[_edge_ranges(start, counts, np.array(simple + other, dtype=np.int64))] = probs
     # Breadth-first layout, a layer at a time: a layer's edges are its nodes' edge ranges in
     # the order of the nodes, and its internal targets are the next layer.
     order: list[np.ndarray] = []
@@ -573,11 +605,16 @@ def _build_plain(
     edge_order = np.concatenate(order)
     node = np.concatenate([[root_code], codes[edge_order]])
     inner = node < n
+    leaf_rows = list(map(rows.__getitem__, edge_order[~inner[1:]].tolist()))
+    payoffs = _leaf_payoffs(outcomes, leaf_rows, players)
+    if payoffs is None:
+        return None  # payoffs the loop refuses (or reads row by row)
     at = np.where(inner, node, 0)
     kind = np.where(inner, np.where(has_player[at], DECISION, CHANCE), TERMINAL).astype(np.int8)
     decision = kind == DECISION
-    order_list = edge_order.tolist()
-    labels = [root, *map(targets.__getitem__, order_list)]
+    if not np.array_equal(edge_order, np.arange(n_edges)):
+        targets[:] = targets[edge_order]
+        actions[:] = actions[edge_order]
     infoset = np.full(node.size, -1, dtype=np.int64)
     infoset[decision] = np.arange(int(decision.sum()))
     return (
@@ -588,24 +625,77 @@ def _build_plain(
         np.concatenate([[1], 1 + np.cumsum(np.where(inner, counts[at], 0))]),
         np.concatenate([[1.0], edge_prob[edge_order]]),
         labels,
-        ["", *map(actions.__getitem__, order_list)],
-        np.where(inner, -1, node - n),
+        action_labels,
+        ~inner,
+        payoffs,
         infoset,
-        tuple(labels[i] for i in np.flatnonzero(decision).tolist()),
+        tuple(labels[decision].tolist()),
     )
+
+
+def _leaf_payoffs(
+    outcomes: Mapping[str, Any], leaf_rows: list[Any], players: tuple[str, ...]
+) -> np.ndarray | None:
+    """The payoffs of the leaves whose outcomes' rows are ``leaf_rows``; None for the loop.
+
+    All outcomes are validated (used or not) by :func:`_payoff_matrix`. A leaf's row is then
+    found by identity: ``leaf_rows`` are the very objects held by ``outcomes`` (looked up per
+    edge), so the position of each object's ``id`` among the outcomes' gives its row of the
+    matrix without hashing any id again; one object shared by several outcomes gives one row.
+    """
+    values = list(outcomes.values())
+    try:
+        matrix = _payoff_matrix(outcomes, outcomes.keys(), players, "")
+    except GameError:
+        return None
+    held = np.fromiter(map(id, values), np.int64, len(values))
+    wanted = np.fromiter(map(id, leaf_rows), np.int64, len(leaf_rows))
+    if np.array_equal(held, wanted):  # every outcome once, in dict order
+        return matrix
+    by_id = np.argsort(held)
+    row = by_id[np.minimum(np.searchsorted(held, wanted, sorter=by_id), held.size - 1)]
+    if not np.array_equal(held[row], wanted):
+        return None  # a mapping whose values are made afresh on each lookup
+    return matrix[row]
+
+
+def _node_codes(
+    nodes: Mapping[str, Any], ids: list[Any], specs: list[Any], targets: np.ndarray
+) -> np.ndarray:
+    """The position in ``nodes`` of each of ``targets`` (-1 if it is not a node id).
+
+    By identity, as in :func:`_leaf_payoffs`: a target is looked up in ``nodes`` and its node
+    dict's ``id`` found among the node dicts' (no index of the ids is built); by an index of
+    the ids if one dict serves as several nodes.
+    """
+    held = np.fromiter(map(id, specs), np.int64, len(specs))
+    by_id = np.argsort(held)
+    if not (np.diff(held[by_id]) == 0).any():
+        wanted = np.fromiter(map(id, map(nodes.get, targets)), np.int64, targets.size)
+        code = by_id[np.minimum(np.searchsorted(held, wanted, sorter=by_id), held.size - 1)]
+        return np.where(held[code] == wanted, code, -1)
+    index = dict(zip(ids, range(len(ids)), strict=True))
+    return np.fromiter(map(index.get, targets, repeat(-1)), np.int64, targets.size)
+
+
+def _edge_ranges(start: np.ndarray, counts: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """The positions of the edges of ``nodes``, node by node (edges of node i: ``start[i]`` on)."""
+    k = counts[nodes]
+    return np.repeat(start[nodes] - np.cumsum(k) + k, k) + np.arange(int(k.sum()))
 
 
 def _plain_chance(
     specs: list[Any], chance: list[int], sizes: np.ndarray, tol: float
-) -> tuple[list[int], list[float] | None]:
+) -> tuple[list[int], list[dict[str, Any]], list[float] | None]:
     """Chance nodes ``{"chance": {label: p}}`` (str labels, int or float p) checked in bulk.
 
-    Returns the indices of those nodes and their probabilities, flat in that order (None if
-    one is negative, not finite or a node's do not sum to 1 within ``tol``, by ``math.fsum``
-    as :func:`_parse_node` does). Other chance nodes are left to :func:`_parse_node`.
+    Returns the indices of those nodes, their ``chance`` dicts and their probabilities, flat in
+    that order (None if one is negative, not finite or a node's do not sum to 1 within ``tol``,
+    by ``math.fsum`` as :func:`_parse_node` does). Other chance nodes are left to
+    :func:`_parse_node`.
     """
     if not chance:
-        return [], []
+        return [], [], []
     branches = list(map(dict.get, map(specs.__getitem__, chance), repeat("chance")))
     plain = (sizes[chance] == 1) & np.fromiter(
         map(isinstance, branches, repeat(dict)), bool, len(chance)
@@ -613,16 +703,16 @@ def _plain_chance(
     simple = np.flatnonzero(plain).tolist()
     branches = list(map(branches.__getitem__, simple))
     if not branches:
-        return [], []
+        return [], [], []
     labels = set(map(type, chain.from_iterable(branches)))
     values = list(chain.from_iterable(map(dict.values, branches)))
     if labels != {str} or not set(map(type, values)) <= {float, int} or not all(branches):
-        return [], []
+        return [], [], []
     p = np.array(values, dtype=float)
     totals = np.fromiter(map(math.fsum, map(dict.values, branches)), float, len(branches))
     if not (np.isfinite(p) & (p >= 0)).all() or (np.abs(totals - 1.0) > tol).any():
-        return [], None
-    return [chance[i] for i in simple], values
+        return [], [], None
+    return [chance[i] for i in simple], branches, values
 
 
 def _raise_revisit(
