@@ -6,7 +6,8 @@ when the validated file is compiled into a :class:`dealsim.scenario.Scenario`.
 :func:`scenario_json_schema` publishes the JSON Schema for editors.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: pydantic would compile and evaluate every field's
+# annotation string when it creates the models, a quarter of this module's import time.
 
 import math
 import re
@@ -273,7 +274,7 @@ class ParameterSpec(_Section):
         )
 
     @model_validator(mode="after")
-    def _value_in_range(self) -> ParameterSpec:
+    def _value_in_range(self) -> "ParameterSpec":
         if self.range is not None:
             lo, hi = self.range
             if lo > hi:
@@ -320,7 +321,7 @@ class IssueSpec(_Section):
     ordered: bool = False
 
     @model_validator(mode="after")
-    def _range_or_levels(self) -> IssueSpec:
+    def _range_or_levels(self) -> "IssueSpec":
         if (self.range is None) == (self.levels is None):
             raise ValueError("give exactly one of 'range' (with 'steps') or 'levels'")
         if self.range is not None:
@@ -389,7 +390,7 @@ class OutcomeSpec(_Section):
     payoffs: dict[str, NumberOrExpression] | None = None
 
     @model_validator(mode="after")
-    def _deal_or_payoffs(self) -> OutcomeSpec:
+    def _deal_or_payoffs(self) -> "OutcomeSpec":
         by_deal = self.deal is not None or self.solution is not None
         if by_deal == (self.payoffs is not None):
             raise ValueError("give either 'payoffs' (party = number) or a 'deal' and/or 'solution'")
@@ -413,7 +414,7 @@ class NormalGameSpec(_Section):
     payoffs: dict[str, list[Any]] | None = None
 
     @model_validator(mode="after")
-    def _outcomes_or_payoffs(self) -> NormalGameSpec:
+    def _outcomes_or_payoffs(self) -> "NormalGameSpec":
         if (self.outcomes is None and self.default is None) == (self.payoffs is None):
             raise ValueError("give either 'outcomes' (and/or 'default') or 'payoffs'")
         return self
@@ -429,7 +430,7 @@ class NodeSpec(_Section):
     infoset: str | None = None
 
     @model_validator(mode="after")
-    def _decision_or_chance(self) -> NodeSpec:
+    def _decision_or_chance(self) -> "NodeSpec":
         if (self.player is None) == (self.chance is None):
             raise ValueError(
                 "a node is either a decision (player, actions, optional infoset) or a chance "
@@ -492,7 +493,7 @@ class PrivateWarSpec(_Section):
     source: str = ""
 
     @model_validator(mode="after")
-    def _bounded_kinds(self) -> PrivateWarSpec:
+    def _bounded_kinds(self) -> "PrivateWarSpec":
         dist = self.cost
         if dist.kind in ("uniform", "triangular") and dist.bounds is None:
             raise ValueError(
@@ -547,7 +548,7 @@ class RatificationSpec(_Section):
     poll_error: NumberOrExpression | None = None
 
     @model_validator(mode="after")
-    def _require_or_probability(self) -> RatificationSpec:
+    def _require_or_probability(self) -> "RatificationSpec":
         given = [self.require, self.probability, self.body]
         if sum(x is not None for x in given) != 1:
             raise ValueError(
