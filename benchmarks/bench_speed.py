@@ -355,6 +355,79 @@ def bench_sweep(args: argparse.Namespace) -> None:
         f"cached / no-refine {med['cached'] / med['no_refine']:.2f}x"
     )
     print(f"  records identical: {same}")
+    sweep_breakdown(scenario, grid)
+
+
+def sweep_breakdown(scenario, grid: dict[str, np.ndarray]) -> None:
+    """Where one sweep point's time goes (CPU time, one row of the grid, threshold cached).
+
+    Each stage is timed by wrapping the function the pipeline calls (restored afterwards);
+    nested stages (the barrier Newton and the vertex enumerations inside the refinement) are
+    shown indented and are part of their parent's time.
+    """
+    import importlib
+
+    from dealsim import pipeline
+    from dealsim.solvers import refinement as kernels
+
+    spent: dict[str, float] = {}
+    patched: list[tuple[object, str, object]] = []
+
+    def timed(label: str, fn: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*a, **k):
+            t = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - t
+
+        return wrapper
+
+    def patch(module: object, name: str, label: str) -> None:
+        patched.append((module, name, getattr(module, name)))
+        setattr(module, name, timed(label, getattr(module, name)))
+
+    refinement = importlib.import_module("dealsim.analysis.refinement")
+    patch(pipeline, "compute_zone", "zone (compute_zone)")
+    patch(pipeline, "all_bargaining_solutions", "five bargaining solutions on the grid")
+    patch(refinement, "refine_solutions", "continuous refinement (issue 18)")
+    patch(kernels, "_barrier_newton", "  of which barrier Newton (Nash, weighted Nash)")
+    patch(kernels, "_vertices", "  of which vertex enumerations (LU)")
+    load = pipeline.load_function
+    pipeline.load_function = lambda target: timed(
+        f"analysis {target.split(':')[1].removesuffix('_analysis')}", load(target)
+    )
+    points = [
+        {"audience_cost_max": float(grid["audience_cost_max"][3]), "belt_shift": float(b)}
+        for b in grid["belt_shift"]
+    ]
+    try:
+        pipeline.solve(scenario, parameters=points[0]).to_dict()  # threshold search, imports
+        spent.clear()
+        start = time.process_time()
+        for p in points:
+            result = pipeline.solve(scenario, parameters=p)
+            t = time.process_time()
+            result.to_dict()
+            spent["to_dict"] = spent.get("to_dict", 0.0) + time.process_time() - t
+        total = time.process_time() - start
+    finally:
+        pipeline.load_function = load
+        for module, name, fn in reversed(patched):
+            setattr(module, name, fn)
+    n = len(points)
+    print(
+        f"  one point, CPU time (mean of the {n} points at audience_cost_max = "
+        f"{points[0]['audience_cost_max']:g}):"
+    )
+    print(f"    {'solve(...).to_dict(), whole':56s} {total / n * 1e3:7.1f} ms")
+    nested = [label for label in spent if label.startswith("  ")]  # inside the refinement
+    for label, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        if label in nested:
+            continue
+        for inner in [label, *(nested if label.startswith("continuous") else [])]:
+            seconds = spent[inner]
+            print(f"    {inner:56s} {seconds / n * 1e3:7.1f} ms  {seconds / total:5.1%}")
 
 
 def main() -> None:
