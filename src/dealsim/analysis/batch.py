@@ -42,6 +42,7 @@ __all__ = [
 
 _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB per float array)
 _TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
+_U = 2.0**-53  # unit roundoff of float64
 _PAIR_BUDGET = 1 << 20  # (dominated deal, frontier deal) pairs compared at once
 _SMALL_GROUP = 512  # groups of at most this many deals: their frontier from every pair
 
@@ -230,6 +231,9 @@ class _Prepared(NamedTuple):
     bound: np.ndarray  # (S,) a bound on every |utility| and |r| (dealsim.zone.utility_scale)
     dominated: np.ndarray  # (q,) unique deals dominated in every draw by ...
     dominators: np.ndarray  # (q,) ... these (verified step by step)
+    gaps: np.ndarray  # (q, k) dominator minus dominated deal, in the first draw
+    sum_bounds: np.ndarray  # (S, k) per party, a bound on the sum of its operands' sizes
+    gamma: np.ndarray  # (k,) per party, the relative error bound of its sum
 
 
 def _prepare(
@@ -270,7 +274,7 @@ def _prepare(
         reps = np.arange(min(columns.size, 1))
         inverse = np.zeros(columns.size, dtype=np.intp)
     codes_u = sub[reps]
-    prefix, rest = [], []
+    prefix, rest, gamma, sizes = [], [], [], []
     for party_tables, adds, party_masks in zip(model.tables, model.term_adds, masks, strict=True):
         ops: list[tuple[Any, ...]] = []
         tables = dict(party_tables)
@@ -280,6 +284,9 @@ def _prepare(
         ops += [
             ("term", np.asarray(a), m[..., reps]) for a, m in zip(adds, party_masks, strict=True)
         ]
+        # recursive summation of n operands: |error| <= gamma_n * sum |operand| (Higham, eq. 4.4)
+        gamma.append(len(ops) * _U / (1 - len(ops) * _U))
+        sizes.append(sum(_size(op) for op in ops))
         total = None if 0 in tables else np.zeros(reps.size)
         while ops and _independent(ops[0]):
             value = _operand(ops.pop(0), slice(None))
@@ -303,6 +310,12 @@ def _prepare(
         bound=bound,
         dominated=np.zeros(0, dtype=np.intp),
         dominators=np.zeros(0, dtype=np.intp),
+        gaps=np.zeros((0, len(model.tables))),
+        sum_bounds=np.stack(
+            [np.broadcast_to(np.asarray(b, dtype=float), (n_samples,)) for b in sizes], axis=1
+        )
+        * (1.0 + 1e-9),
+        gamma=np.array(gamma),
     )
     return prepared._replace(**_dominance(prepared, model, codes_u))
 
@@ -340,6 +353,12 @@ def _combine(keys: list[np.ndarray], n: int) -> np.ndarray:
             combined = np.unique(combined, return_inverse=True)[1].reshape(-1)
         combined = combined * size + key
     return combined
+
+
+def _size(op: tuple[Any, ...]) -> Any:
+    """The largest ``|operand|`` of an operation: a number or one per draw ``(S,)``."""
+    kind, a, _ = op
+    return np.abs(a).max(axis=-1) if kind == "table" else np.abs(a)
 
 
 def _independent(op: tuple[Any, ...]) -> bool:
@@ -384,6 +403,7 @@ def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) ->
     """
     m = prepared.deals.size
     none = {"dominated": np.zeros(0, dtype=np.intp), "dominators": np.zeros(0, dtype=np.intp)}
+    none["gaps"] = np.zeros((0, len(prepared.prefix)))
     if m < 2:
         return none
     keys = []
@@ -424,7 +444,8 @@ def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) ->
             dominators.append(front[best[ok]])
     if not dominated:
         return none
-    return {"dominated": np.concatenate(dominated), "dominators": np.concatenate(dominators)}
+    d, f = np.concatenate(dominated), np.concatenate(dominators)
+    return {"dominated": d, "dominators": f, "gaps": u0[f] - u0[d]}
 
 
 def _beaten(x: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -456,7 +477,7 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     zone[:, prepared.columns] = zone_u[:, prepared.inverse]
     # Dropping dominated deals needs a margin above 2 atol: take it from a bound on the scale.
     bound = prepared.bound[rows] * (1.0 + 1e-9)
-    keep, root = _kept(prepared, utilities, np.maximum(4.0 * btol, 1e-7) * bound, w)
+    keep, root = _kept(prepared, rows, utilities, np.maximum(4.0 * btol, 1e-7) * bound, w)
     # The solvers' absolute tolerance: tol times the largest |u| over the zone and |r|. The
     # largest u over the zone is a kept deal's (a dropped deal's kept dominator is in the zone
     # and at least as good); a negative u is needed only where the zone admits one.
@@ -491,7 +512,7 @@ def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.nd
     return np.maximum(np.maximum(bounds.max(axis=1), np.abs(r).max(axis=1)), _TINY)
 
 
-def _kept(prepared: _Prepared, utilities, margin: np.ndarray, w: np.ndarray):
+def _kept(prepared: _Prepared, rows: slice, utilities, margin: np.ndarray, w: np.ndarray):
     """The unique deals left once those dominated, with a margin, in every draw are dropped.
 
     A deal ``d`` is dropped when its dominator ``f`` is at least as good for every party in every
@@ -511,15 +532,27 @@ def _kept(prepared: _Prepared, utilities, margin: np.ndarray, w: np.ndarray):
     # every draw: within a group the gaps do not depend on the draw, in exact arithmetic)
     at_least = np.ones(d.size, dtype=bool)
     beyond = np.zeros(d.size, dtype=bool)
-    for u in utilities:
+    top = margin.max()
+    for i, u in enumerate(utilities):
         if u.ndim == 1:  # the same utilities in every draw
             gap = u[f] - u[d]
             at_least &= gap >= 0
-            beyond |= gap > margin.max()
-        else:
-            gap = u[:, f] - u[:, d]
-            at_least &= gap.min(axis=0) >= 0
-            beyond |= (gap > margin[:, None]).all(axis=0)
+            beyond |= gap > top
+            continue
+        # The exact gap is the same in every draw; each computed utility is within
+        # gamma * sum_bound of its exact sum. Far enough from 0 (or the margin) in the first
+        # draw, the gap is certain in all of them; only the others are checked draw by draw.
+        bounds = prepared.sum_bounds[:, i]
+        error = 2.0 * prepared.gamma[i] * (bounds[0] + bounds[rows].max()) * (1.0 + 1e-6)
+        low = prepared.gaps[:, i] * (1.0 - 4 * _U) - error
+        sure, far = low > 0, low > top
+        check = np.flatnonzero(~sure | (~far & (prepared.gaps[:, i] > top)))
+        if check.size:
+            gap = u[:, f[check]] - u[:, d[check]]
+            sure[check] = gap.min(axis=0) >= 0
+            far[check] = (gap > margin[:, None]).all(axis=0)
+        at_least &= sure
+        beyond |= far
     verified = at_least & beyond
     root[d[verified]] = f[verified]
     while True:  # follow chains (a dominator may be dropped too): each link raises the sum
