@@ -357,13 +357,20 @@ _USED_NAMES: OrderedDict[tuple[Any, ...], frozenset[str]] = OrderedDict()
 """The parameters each game's threshold search reads, by scenario body (see _threshold_key)."""
 
 
-def _threshold_key(scenario: Scenario, game: SequentialGame, name: str, tol: float) -> tuple:
+def _scenario_body(scenario: Scenario) -> str:
+    """The sha256 of the scenario without its parameter values (threshold keys start with it)."""
+    return hashlib.sha256(pickle.dumps(replace(scenario, parameters={}))).hexdigest()
+
+
+def _threshold_key(
+    scenario: Scenario, game: SequentialGame, name: str, tol: float, body: str | None = None
+) -> tuple:
     """What a threshold search depends on: the scenario but its parameter values, the game, the
     parameter, ``tol``, and the values of the other parameters the game's payoffs and chance
     probabilities use (all of them when an outcome is a bargaining solution's deal, which
-    depends on the whole zone)."""
+    depends on the whole zone). ``body``: :func:`_scenario_body` of ``scenario``, if known."""
     values = scenario.parameters
-    body = hashlib.sha256(pickle.dumps(replace(scenario, parameters={}))).hexdigest()
+    body = _scenario_body(scenario) if body is None else body
     # which parameters are read depends only on the body (and the parameters' names)
     names_key = (body, game.id, tuple(sorted(values)))
     used = _USED_NAMES.get(names_key)
@@ -387,7 +394,7 @@ def _threshold_key(scenario: Scenario, game: SequentialGame, name: str, tol: flo
 
 
 def _thresholds(
-    scenario: Scenario, game: SequentialGame, tol: float
+    scenario: Scenario, game: SequentialGame, tol: float, body: str | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """Each threshold parameter's outcome switches, cached (:data:`_THRESHOLD_CACHE`).
 
@@ -396,7 +403,7 @@ def _thresholds(
     """
     out: dict[str, list[dict[str, Any]]] = {}
     for name in game.thresholds:
-        key = _threshold_key(scenario, game, name, tol)
+        key = _threshold_key(scenario, game, name, tol, body)
         if key in _THRESHOLD_CACHE:
             _THRESHOLD_CACHE.move_to_end(key)
         else:
@@ -489,6 +496,7 @@ def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> 
     """
     reports: dict[str, dict[str, Any]] = {}
     params = dict(scenario.parameters)
+    body = None  # the scenario's body, hashed once for every game's threshold keys
     for game_id, game in scenario.games.items():
         ids = list(game.outcome_ids)
         table, notes = _payoff_draws(scenario, params, ids, zc=zc, tol=tol)
@@ -499,7 +507,9 @@ def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> 
                 report["notes"].append(
                     "the tree has information sets: solved in normal form (pure equilibria)"
                 )
-            report["thresholds"] = _thresholds(scenario, game, tol)
+            if game.thresholds and body is None:
+                body = _scenario_body(scenario)
+            report["thresholds"] = _thresholds(scenario, game, tol, body)
         else:
             nf = NormalFormGame(
                 payoffs=game.payoff_tensor(pay, params),
