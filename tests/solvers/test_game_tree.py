@@ -166,3 +166,97 @@ def test_plain_trees_are_refused_as_by_the_validating_loop(outcomes, message):
     with pytest.raises(GameError, match=message) as info:
         GameTree.from_nodes(nodes, outcomes, root="r", players=["a"])
     assert info.value.node in ("unused", "s")
+
+
+def _as_arrays(nodes, outcomes, players, rng):
+    """The arrays of a dict-described tree, nodes listed in a random order (siblings in order)."""
+    order, parent, player, prob, action = ["n0"], [-1], [], [], [""]
+    head = 0
+    while head < len(order):
+        spec = nodes.get(order[head])
+        if spec is None:
+            player.append(-1)
+        else:
+            player.append(players.index(spec["player"]) if "player" in spec else -1)
+            chance = spec.get("chance", {})
+            edges = spec.get("actions") or {b: b for b in chance}
+            for a, target in edges.items():
+                order.append(target)
+                parent.append(head)
+                action.append(a)
+                prob.append(chance.get(a, 1.0))
+        head += 1
+    n = len(order)
+    slots = rng.permutation(n)  # a random listing; each parent's children keep their order
+    for p in range(n):
+        kids = [i for i in range(n) if parent[i] == p]
+        slots[kids] = np.sort(slots[kids])
+    where = np.empty(n, dtype=np.int64)
+    where[slots] = np.arange(n)  # where[k]: the node listed k-th
+    parent_a = np.array(parent)
+    listed_parent = np.where(parent_a[where] >= 0, slots[np.maximum(parent_a[where], 0)], -1)
+    leaves = [i for i in where if order[i] in outcomes]
+    return {
+        "parent": listed_parent,
+        "player": np.array(player)[where],
+        "payoffs": [outcomes[order[i]] for i in leaves],
+        "prob": np.array([1.0, *prob])[where],
+        "labels": [order[i] for i in where],
+        "actions": [action[i] for i in where],
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("n_nodes", [1, 7, 300, 2_000])
+def test_arrays_listed_in_any_order_build_the_tree_of_the_node_dicts(seed, n_nodes):
+    nodes, outcomes = _random_spec(n_nodes, seed)
+    arrays = _as_arrays(nodes, outcomes, ["a", "b"], np.random.default_rng(seed))
+    from_arrays = GameTree.from_arrays(**arrays, players=["a", "b"])
+    _assert_same_tree(from_arrays, GameTree.from_nodes(nodes, outcomes, root="n0",
+                                                       players=["a", "b"]))  # fmt: skip
+
+
+def test_arrays_without_labels_name_nodes_by_index_and_actions_by_position():
+    tree = GameTree.from_arrays([2, 2, -1], [-1, -1, 0], [[1.0], [2.0]], players=["a"])
+    assert tree.labels.tolist() == ["2", "0", "1"]
+    assert tree.actions.tolist() == ["", "0", "1"]
+    assert tree.parent.tolist() == [-1, 0, 0] and tree.payoffs.tolist() == [[1.0], [2.0]]
+
+
+ENTRY = {"parent": [-1, 0, 0, 2, 2], "player": [0, -1, 1, -1, -1],
+         "payoffs": [[0, 2], [-1, -1], [1, 1]],
+         "labels": ["entrant", "stay_out", "incumbent", "war", "share"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "node", "message"),
+    [
+        ({"parent": [-1, 0, 0, 2, 5]}, "share", "parent is 5: a node's parent is another node's"),
+        ({"parent": [-1, 0, 0, 3, 2]}, "war", "parent is 3"),
+        ({"parent": [-1, -1, 0, 2, 2]}, None, "exactly one node, the root; 2 are (nodes entrant, "),
+        ({"parent": [-1, 0, 3, 2, 2], "payoffs": [[0, 2]]}, "incumbent", "round a cycle"),
+        ({"player": [0, -1, 2, -1, -1]}, "incumbent", "player is 2 (allowed: 0 to 1 at a decision"),
+        ({"player": [0, 1, 1, -1, -1]}, "stay_out", "player is 1 (allowed: -1 at a terminal"),
+        ({"player": [0, -1, -1, -1, -1]}, "incumbent", "prob is needed"),
+        ({"player": [0, -1, -1, -1, -1], "prob": [1, 1, 1, 0.5, 0.4]}, "incumbent",
+         "chance probabilities sum to 0.9, not 1 (tol 1e-09)"),
+        ({"player": [0, -1, -1, -1, -1], "prob": [1, 1, 1, -0.5, 1.5]}, "war",
+         "prob is -0.5: chance probabilities must be finite and >= 0"),
+        ({"payoffs": [[0, 2], [-1, -1]]}, None, "one row per terminal node (3, in the order"),
+        ({"payoffs": [[0, 2], [-1, np.nan], [1, 1]]}, "war", "payoffs must be finite"),
+        ({"labels": ["entrant", "x", "entrant", "war", "share"]}, "entrant", "id given to another"),
+        ({"labels": ["entrant", "x", "war", "war", "share"]}, "war", "id given to another"),
+        ({"labels": ["entrant", "x"]}, None, "labels must give one label per node (5)"),
+        ({"actions": ["", "out", "in", "fight", "fight"]}, "incumbent",
+         "action 'fight' appears twice"),
+        ({"parent": [-1.0, 0, 0, 2, 2]}, None, "parent must be a 1-d array of integers"),
+    ],
+    ids=["parent-range", "parent-is-self", "two-roots", "cycle", "player-range", "leaf-player",
+         "no-prob", "chance-sum", "chance-negative", "payoff-rows", "payoff-nan", "id-repeated",
+         "id-is-outcome", "labels-length", "sibling-actions", "parent-dtype"],
+)  # fmt: skip
+def test_invalid_arrays_raise_naming_the_argument_and_first_node(change, node, message):
+    with pytest.raises(GameError) as info:
+        GameTree.from_arrays(**{**ENTRY, **change}, players=["E", "I"], name="entry")
+    assert info.value.game == "entry" and info.value.node == node
+    assert message in str(info.value)
