@@ -643,29 +643,49 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
         positive &= ~on[:, None] | (gains[i] > atol[:, None])
     any_active = np.logical_or.reduce(active)
     zero_product = ~positive.any(axis=1)
+    everywhere = [bool(on.all()) for on in active]  # where(active, x, y) is x itself
+    off = ~rational
 
+    # The same values as the solvers' formulas (see bargaining.py), with fewer temporaries:
+    # 0.0 + x and min(inf, x) are x, x * 1.0 is x, and the masks are applied in place.
     def nash(weights):
-        total = np.zeros_like(cols[0])
+        total = None
         for i in range(k):
-            total = total + np.where(active[i], logs[i] * weights[:, i, None], 0.0)
-        value = np.where(positive, total, -np.inf)
-        return np.where(zero_product[:, None] & rational, 0.0, value)
+            term = logs[i] if weights is None else logs[i] * weights[:, i, None]
+            if not everywhere[i]:
+                term = np.where(active[i], term, 0.0)
+            if total is None:
+                total = 0.0 + term
+            else:
+                total += term
+        np.copyto(total, -np.inf, where=~positive)
+        if zero_product.any():
+            np.copyto(total, 0.0, where=zero_product[:, None] & rational)
+        return total
 
     def smallest(values):
-        low = np.full_like(cols[0], np.inf)
+        low = None
         for i in range(k):
-            low = np.minimum(low, np.where(active[i], values[i], np.inf))
-        return np.where(rational, np.where(any_active, low, 0.0), -np.inf)
+            term = values[i] if everywhere[i] else np.where(active[i], values[i], np.inf)
+            if low is None:
+                low = np.array(term)
+            else:
+                np.minimum(low, term, out=low)
+        if not any_active.all():
+            low = np.where(any_active, low, 0.0)
+        np.copyto(low, -np.inf, where=off)
+        return low
 
-    total_u = cols[0]
+    total_u = np.array(cols[0])
     for col in cols[1:]:
-        total_u = total_u + col
+        total_u += col
+    np.copyto(total_u, -np.inf, where=off)
     objectives = {
-        "nash": nash(np.ones((n_samples, k))),
+        "nash": nash(None),
         "weighted_nash": nash(w),
         "kalai_smorodinsky": smallest(normalised),
         "egalitarian": smallest(gains),
-        "utilitarian": np.where(rational, total_u, -np.inf),
+        "utilitarian": total_u,
     }
     # Ties as in dealsim.solvers.bargaining: tol on the log Nash product (scaled by the weights)
     # and on Kalai-Smorodinsky's normalised gains; atol on egalitarian, k * atol on utilitarian.
@@ -679,8 +699,9 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
     indices = np.full((n_samples, len(SOLUTION_NAMES)), -1, dtype=np.int64)
     values = np.full((n_samples, len(SOLUTION_NAMES), k), np.nan)
     rows = np.flatnonzero(has)
+    every_row = rows.size == n_samples
     for j, name in enumerate(SOLUTION_NAMES):
-        value = objectives[name][rows]
+        value = objectives[name] if every_row else objectives[name][rows]
         best = value.max(axis=1)
         tie = ties[name][rows]
         tied = value >= (best - tie)[:, None]
