@@ -6,12 +6,14 @@ best-response polytope, with every variable indexed by its label (von Stengel 20
     P:  B^T x + s = 1   variables x_i (label i), s_j (label m + j)
     Q:  r + A y = 1     variables r_i (label i), y_j (label m + j)
 
-Each side keeps only its inverse basis matrix and right-hand side (revised simplex); a pivot is a
-normalised Gauss–Jordan step (the pivot row is divided by the pivot element), so entries stay of
-the order of the inverse basis instead of growing or shrinking geometrically as in integer
-pivoting, which is what makes integer-tableau implementations underflow on large games. The
-leaving row is chosen by the lexicographic minimum-ratio rule over ``(rhs, B^{-1})`` (the columns
-of the initial slack basis), which keeps the path well defined in degenerate games.
+Each side keeps only its inverse basis matrix and right-hand side (revised simplex), the inverse
+stored as its columns that differ from unit vectors (about one in eight along the paths of
+random 200x200 games; see :class:`_Side`); a pivot is a normalised Gauss–Jordan step (the
+pivot row is divided by the pivot element), so entries stay of the order of the inverse basis
+instead of growing or shrinking geometrically as in integer pivoting, which is what makes
+integer-tableau implementations underflow on large games. The leaving row is chosen by the
+lexicographic minimum-ratio rule over ``(rhs, B^{-1})`` (the columns of the initial slack
+basis), which keeps the path well defined in degenerate games.
 
 Racing (:func:`_race_kernel`) follows the paths of many dropped labels in lockstep with the same
 pivoting rule, vectorised over the paths, and stops when the first one ends. Path lengths are
@@ -29,6 +31,10 @@ from dealsim.solvers._enumeration import _lex_argmin
 __all__: list[str] = []
 
 _GER_BLOCK = 8192  # entries per rank-1 update call (OpenBLAS threads above 9216)
+# scipy's dgemv's optional arguments after ``y`` (offx, incx, offy, incy, trans, overwrite_y),
+# passed by position: f2py parses keywords slowly, and every pivot makes such a call. dger's are
+# passed by position too: (incx, incy, a, overwrite_x, overwrite_y, overwrite_a).
+_GEMV_INPLACE = (0, 1, 0, 1, 0, 1)
 
 
 class _Side:
@@ -36,28 +42,71 @@ class _Side:
 
     Variable ``v`` of this side is column ``v - offset`` of ``M`` when ``offset <= v < offset +
     M.shape[1]`` and otherwise the slack of row ``v - slack_offset``.
+
+    The inverse basis ``Binv`` is kept in compact form. Its column ``c``, ``Binv e_c``, is the
+    slack of row ``c`` in terms of the basis: exactly the unit vector ``e_p`` while that slack is
+    basic in tableau row ``p`` (the pivot row of ``Binv`` is zero there, so pivots leave it
+    unchanged). Only the columns of the nonbasic slacks carry information; they are stored side
+    by side in the first ``k`` columns of ``D`` (Fortran order, so that BLAS updates
+    ``D[:, :k]`` in place), ``k`` being the number of basic columns of ``M`` (about 25 of 200
+    along the Lemke-Howson paths of random 200x200 games), which makes a pivot O(r k) instead of
+    O(r^2). ``slot[i]`` is the slack whose column is ``D[:, i]`` (``i < k``) and ``where`` its
+    inverse; ``src[p]`` is the slack basic in row ``p``, or ``r`` if a column of ``M`` is.
     """
 
     def __init__(self, M: np.ndarray, offset: int, slack_offset: int, basis: np.ndarray):
         from scipy.linalg.blas import dgemv, dger
 
-        self.M = np.asfortranarray(M, dtype=float)  # columns contiguous for the matvec
+        r, d = M.shape
+        self.M = np.zeros((r + 1, d), order="F")  # a zero last row: M[src, j] is Binv's e part
+        self.M[:r] = M
+        self.d = d
         self.offset = offset
         self.slack_offset = slack_offset
-        r = M.shape[0]
-        self.binv = np.eye(r, order="F")  # Fortran order: dger updates it in place
+        self.r = r
+        self.D = np.zeros((r, r), order="F")
+        self.k = 0
+        self.slot = np.arange(r)
+        self.where = np.arange(r)
+        self.src = np.arange(r)  # the starting basis is all slacks, slack p in row p
         self.rhs = np.ones(r)
         self.basis = basis
         self._ger = dger
         self._gemv = dgemv
-        width = max(1, _GER_BLOCK // r)
-        self._blocks = [slice(s, min(r, s + width)) for s in range(0, r, width)]
+        self._width = max(1, _GER_BLOCK // r)  # stored columns per BLAS call
+
+    def _slack(self, v: int) -> int:
+        """The row whose slack is variable ``v``, or -1 if ``v`` is a column of ``M``."""
+        return -1 if 0 <= v - self.offset < self.d else v - self.slack_offset
 
     def column(self, v: int) -> np.ndarray:
-        j = v - self.offset
-        if 0 <= j < self.M.shape[1]:
-            return self._matvec(self.M[:, j])
-        return self.binv[:, v - self.slack_offset].copy()
+        """``Binv`` times variable ``v``'s column of ``[M | I]``."""
+        k = self.k
+        c = self._slack(v)
+        if c >= 0:
+            i = int(self.where[c])
+            if i < k and self.slot[i] == c:  # stored (``where`` is stale for the others)
+                return self.D[:, i].copy()
+            out = np.zeros(self.r)
+            out[int(np.flatnonzero(self.src == c)[0])] = 1.0
+            return out
+        a = self.M[:, v - self.offset]
+        out = a[self.src]  # the unit columns' part: a[c] in the row where slack c is basic
+        if k == 0:
+            return out
+        if k <= self._width:  # one block, below OpenBLAS's threading threshold
+            return self._gemv(1.0, self.D[:, :k], a[self.slot[:k]], 1.0, out, *_GEMV_INPLACE)
+        for s in range(0, k, self._width):
+            e = min(k, s + self._width)
+            out = self._gemv(1.0, self.D[:, s:e], a[self.slot[s:e]], 1.0, out, *_GEMV_INPLACE)
+        return out
+
+    def _binv_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Rows of the dense ``Binv`` (for the lexicographic rule on tied rows)."""
+        dense = np.zeros((rows.size, self.r + 1))
+        dense[np.arange(rows.size), self.src[rows]] = 1.0
+        dense[:, self.slot[: self.k]] = self.D[rows, : self.k]
+        return dense[:, : self.r]
 
     def pivot(self, entering: int) -> int:
         """Pivot ``entering`` into the basis; return the label that leaves.
@@ -66,56 +115,58 @@ class _Side:
         degenerate step) go through the lexicographic comparison of ``(rhs, Binv)`` rows.
         """
         col = self.column(entering)
-        rows = np.flatnonzero(col > 1e-12 * np.abs(col).max(initial=1.0))
+        rhs = self.rhs
+        big = max(1.0, col[col.argmax()], -col[col.argmin()])
+        rows = (col > 1e-12 * big).nonzero()[0]
         if rows.size == 0:
             raise SolverError(
                 f"Lemke-Howson: no pivot row for entering label {entering} (unbounded ray); "
                 "the payoffs are not positive after rescaling"
             )
-        ratios = self.rhs[rows] / col[rows]
-        k = int(ratios.argmin())
-        best = ratios[k]
+        ratios = rhs[rows] / col[rows]
+        i = ratios.argmin()
+        best = ratios[i]
         tied = rows[ratios <= best + 1e-9 * max(1.0, abs(best))]
         if tied.size > 1:
-            lex = np.concatenate([self.rhs[tied, None], self.binv[tied]], axis=1)
-            k, _ = _lex_argmin(lex, col[tied], np.ones(tied.size, dtype=bool))
-            row = int(tied[k])
+            lex = np.concatenate([rhs[tied, None], self._binv_rows(tied)], axis=1)
+            i, _ = _lex_argmin(lex, col[tied], np.ones(tied.size, dtype=bool))
+            row = int(tied[i])
         else:
-            row = int(rows[k])
+            row = int(rows[i])
         leaving = int(self.basis[row])
-        pivot_row = self.binv[row] / col[row]
-        pivot_rhs = self.rhs[row] / col[row]
-        self._rank_one(col, pivot_row)  # binv -= col pivot_row^T
-        self.binv[row] = pivot_row
-        self.rhs -= col * pivot_rhs
-        self.rhs[row] = pivot_rhs
+        piv = col[row]
+        k = self.k
+        D = self.D
+        pivot_row = D[row, :k] / piv
+        for s in range(0, k, self._width):  # D[:, :k] -= col pivot_row^T, in place
+            e = min(k, s + self._width)
+            block = D[:, s:e]
+            if self._ger(-1.0, col, pivot_row[s:e], 1, 1, block, 1, 1, 1) is not block:
+                raise AssertionError("BLAS dger did not update in place")  # pragma: no cover
+        D[row, :k] = pivot_row
+        pivot_rhs = rhs[row] / piv
+        rhs -= col * pivot_rhs
+        rhs[row] = pivot_rhs
         self.basis[row] = entering
+        c = self._slack(entering)
+        self.src[row] = c if c >= 0 else self.r
+        if c >= 0:  # its column is now e_row: no longer stored
+            i, last = int(self.where[c]), k - 1
+            if i != last:
+                D[:, i] = D[:, last]
+                moved = self.slot[last]
+                self.slot[i] = moved
+                self.where[moved] = i
+            self.k = k = last
+        c = self._slack(leaving)
+        if c >= 0:  # its column was e_row: now Binv e_row after the pivot, stored
+            y = 1.0 / piv
+            np.multiply(col, -y, out=D[:, k])
+            D[row, k] = y
+            self.slot[k] = c
+            self.where[c] = k
+            self.k = k + 1
         return leaving
-
-    def _matvec(self, a: np.ndarray) -> np.ndarray:
-        """``binv @ a`` by BLAS ``dgemv`` on the column blocks of :meth:`_rank_one`.
-
-        Summing the blocks' products keeps every call below OpenBLAS's threading threshold
-        (numpy's ``@`` on the whole 200x200 inverse wakes the thread pool on every pivot).
-        """
-        first, *rest = self._blocks
-        out = self._gemv(1.0, self.binv[:, first], a[first])
-        for cols in rest:
-            out = self._gemv(1.0, self.binv[:, cols], a[cols], beta=1.0, y=out, overwrite_y=True)
-        return out
-
-    def _rank_one(self, col: np.ndarray, pivot_row: np.ndarray) -> None:
-        """``binv -= outer(col, pivot_row)`` in place, by BLAS ``dger`` on column blocks.
-
-        Each block has at most ``_GER_BLOCK`` entries, below OpenBLAS's threshold for
-        threading a rank-1 update: on a 200x200 inverse one threaded call costs more than ten
-        times the arithmetic, and numpy's ``outer`` allocates and sweeps a temporary.
-        """
-        for cols in self._blocks:
-            block = self.binv[:, cols]
-            out = self._ger(-1.0, col, pivot_row[cols], a=block, overwrite_a=True)
-            if out is not block:  # pragma: no cover - a BLAS that copied instead
-                block[...] = out
 
 
 def _lemke_howson_kernel(
