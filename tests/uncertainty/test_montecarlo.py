@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
@@ -242,6 +242,98 @@ def test_zone_is_non_empty_exactly_when_p_is_below_the_threshold(threshold):
 def test_batch_of_unknown_parameter_is_rejected(threshold):
     with pytest.raises(DealsimError, match="unknown parameter 'q'"):
         batch_solve(threshold, {"q": [1.0]})
+
+
+# --------------------------------------------- batch solver: classes of deals, pruning (issue 17)
+
+
+def _unpruned(scenario, draws, **kwargs):
+    """batch_solve with no deal dropped before the five solutions (every unique deal kept)."""
+    from unittest import mock
+
+    from dealsim.analysis import batch as batch_module
+
+    def keep_all(prepared, rows, utilities, margin, w):
+        every = np.arange(prepared.deals.size)
+        return every, every
+
+    with mock.patch.object(batch_module, "_kept", keep_all):
+        return batch_solve(scenario, draws, **kwargs)
+
+
+def _assert_same_batch(a, b):
+    for field in ("zone", "zone_size", "feasible_size", "reservations"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    for name in SOLUTION_NAMES:
+        assert np.array_equal(a.solutions[name], b.solutions[name]), name
+        assert a.utilities[name].tobytes() == b.utilities[name].tobytes(), name
+
+
+def test_batch_evaluates_each_class_of_identical_deals_once(donbas):
+    from dealsim.analysis.batch import _prepare
+    from dealsim.space import DealSpace, UtilityModel
+
+    draws = sample_parameters(donbas, 0, 50, seed=5)
+    full = {
+        k: np.broadcast_to(np.asarray(draws.get(k, v), float), (50,))
+        for k, v in donbas.parameters.items()
+    }
+    space = DealSpace(donbas)
+    prepared = _prepare(donbas, space, full, 50, 1e-9)
+    # 1,860 feasible deals; the guarantee's timing is moot without a guarantee and a cession:
+    # 1,530 classes of deals with the same utilities in every draw
+    assert prepared.columns.size == 1860 and prepared.deals.size == 1530
+    u = UtilityModel.from_scenario(donbas, full).utilities(space, space.codes(prepared.columns))
+    representative = u[:, np.searchsorted(prepared.columns, prepared.deals)[prepared.inverse]]
+    assert u.tobytes() == representative.tobytes()  # bit for bit, in every draw
+    # each class is represented by its lowest flat index
+    for c in range(prepared.deals.size):
+        assert prepared.columns[prepared.inverse == c].min() == prepared.deals[c]
+
+
+@given(seed=st.integers(0, 10**6), tol=st.sampled_from([0.0, 1e-9, 1e-4, 1e-2]))
+@settings(max_examples=8, deadline=None)
+def test_dropping_dominated_deals_changes_no_answer(seed, tol):
+    donbas = dealsim.load("donbas-2026")
+    draws = sample_parameters(donbas, 0, 60, seed=seed)
+    pruned = batch_solve(donbas, draws, bargaining_tol=tol)
+    _assert_same_batch(pruned, _unpruned(donbas, draws, bargaining_tol=tol))
+
+
+@given(seed=st.integers(0, 10**6))
+@settings(max_examples=5, deadline=None)
+def test_every_dropped_deal_is_dominated_in_every_draw(seed):
+    from dealsim.analysis.batch import _kept, _prepare, _utilities
+    from dealsim.space import DealSpace
+
+    donbas = dealsim.load("donbas-2026")
+    draws = sample_parameters(donbas, 0, 80, seed=seed)
+    full = {
+        k: np.broadcast_to(np.asarray(draws.get(k, v), float), (80,))
+        for k, v in donbas.parameters.items()
+    }
+    prepared = _prepare(donbas, DealSpace(donbas), full, 80, 1e-9)
+    rows = slice(0, 80)
+    utilities = _utilities(prepared, rows)
+    margin = 4e-9 * prepared.bound
+    keep, root = _kept(prepared, rows, utilities, margin, prepared.powers)
+    dropped = np.flatnonzero(root != np.arange(prepared.deals.size))
+    assert dropped.size > 1000  # most of the 1,530 classes never reach a solution
+    assert np.array_equal(np.setdiff1d(np.arange(prepared.deals.size), dropped), keep)
+    u = np.stack([np.broadcast_to(x, (80, prepared.deals.size)) for x in utilities], axis=2)
+    gap = u[:, root[dropped]] - u[:, dropped]
+    assert (gap >= 0).all()
+    assert ((gap > margin[:, None, None]).any(axis=2)).all()
+
+
+def test_batch_solve_of_one_scenario_with_ties_matches_solve(donbas):
+    # guarantee_needs_cession = 0 and no fortress risk: many exact ties between deals
+    draws = {
+        "guarantee_needs_cession": np.array([0.0, 0.0, 1.0, 0.0]),
+        "fortress_risk": np.array([0.0, 0.25, 0.0, 0.1]),
+        "audience_cost_max": np.array([0.3, 0.02, 0.1, 0.05]),
+    }
+    _assert_batch_matches_solve(donbas, draws, batch_solve(donbas, draws))
 
 
 # ------------------------------------------------------------------------ Monte Carlo
