@@ -267,7 +267,8 @@ def _frontier(
     size = int(indices.size)
     truncated = max_frontier is not None and size > max_frontier
     if truncated:  # evenly spaced along the frontier, both ends kept
-        keep = np.unique(np.linspace(0, size - 1, int(max_frontier)).round().astype(np.intp))
+        keep = np.linspace(0, size - 1, int(max_frontier)).round().astype(np.intp)
+        keep = keep[np.diff(keep, prepend=-1) != 0]  # sorted: np.unique, without numpy.ma
         indices, utilities = indices[keep], utilities[keep]
     return FrontierSummary(
         size=size,

@@ -443,7 +443,8 @@ def _pivot_filter(u: np.ndarray, tol: float) -> np.ndarray:
         return np.arange(n)
     sample = u[:: max(1, n // _SAMPLE)]
     directions = np.ones((k + 1, k)) + np.vstack([np.zeros(k), np.eye(k)])
-    first = np.unique(np.argmax(sample @ directions.T, axis=0))
+    best = np.sort(np.argmax(sample @ directions.T, axis=0))
+    first = best[np.r_[True, best[1:] != best[:-1]]]  # np.unique (which imports numpy.ma)
     alive = _filter_by_pivots(u, sample[first], tol)
     if alive.size <= 4 * _N_PIVOTS:
         return alive
