@@ -7,12 +7,14 @@ induction over the same dict of nodes, and reading a 2000-node tree's ``.efg`` t
 dealsim against pygambit 16.7 (which has no subgame-perfect solver to compare with).
 
 ``--nodes 10000 100000 1000000`` instead times build + SPE against the peer at each size,
-interleaved (build, SPE, peer in turn, ``--repeats`` times), with the time per node, so the
-scaling shows; the SPE payoffs are checked equal to the peer's every time.
+interleaved (``GameTree.from_nodes`` + SPE, ``GameTree.from_arrays`` + SPE with and without labels,
+the peer and two floors of the dict format in turn, ``--repeats`` times), with the time per
+node, so the scaling shows; the SPE payoffs are checked equal to the peer's every time.
 """
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 import time
@@ -74,35 +76,120 @@ def naive_backward_induction(nodes, outcomes, node):
     return max(values, key=lambda v: v[mover])
 
 
+def dict_floor(nodes, outcomes) -> None:
+    """The least a validated build from the dict must do: read every node's fields and look
+    every target up once (here in the outcomes), with no other work."""
+    get = outcomes.get
+    for spec in nodes.values():
+        spec.get("player")
+        actions = spec.get("actions")
+        for target in actions.values() if actions is not None else spec["chance"]:
+            get(target)
+
+
+def bare_loop(nodes) -> None:
+    """A bare loop over the dict that only reads each node's fields."""
+    for _, spec in nodes.items():
+        spec.get("player")
+        spec.get("actions")
+
+
+def listed_arrays(tree: GameTree, rng: np.random.Generator) -> dict:
+    """The tree as from_arrays input, nodes listed in a random order (siblings kept in order)."""
+    n = tree.n_nodes
+    slots = rng.permutation(n)
+    by_parent = np.lexsort((np.arange(n), tree.parent))  # siblings together, in order
+    slots[by_parent] = slots[np.lexsort((slots, tree.parent))]
+    where = np.empty(n, dtype=np.int64)
+    where[slots] = np.arange(n)  # the node listed k-th
+    parent = tree.parent[where]
+    is_term = tree.terminal[where] >= 0
+    return {
+        "parent": np.where(parent >= 0, slots[np.maximum(parent, 0)], -1),
+        "player": tree.player[where],
+        "prob": tree.prob[where],
+        "payoffs": tree.payoffs[tree.terminal[where][is_term]],
+    }
+
+
 def bench_tree(n_nodes: int, repeats: int) -> None:
-    """Build + SPE of one random tree against the recursive peer, interleaved medians."""
+    """Build + SPE of one random tree against the recursive peer and the floors, interleaved.
+
+    (i) from the dict: ``GameTree.from_nodes`` + SPE; (ii) from arrays: ``GameTree.from_arrays``
+    with the dict tree's parent, player, prob, payoffs, labels and actions (breadth-first
+    listing; strategies checked equal to (i)'s), and bare (random listing, no labels). SPE
+    payoffs are checked equal to the peer's every time.
+    """
     nodes, outcomes = random_tree_spec(n_nodes, np.random.default_rng(2026))
-    times: dict[str, list[float]] = {"build": [], "spe": [], "peer": []}
+    tree = GameTree.from_nodes(nodes, outcomes, root="n0", players=PLAYERS)
+    labelled = {
+        "parent": tree.parent,
+        "player": tree.player,
+        "prob": tree.prob,
+        "payoffs": tree.payoffs,
+        "labels": tree.labels,
+        "actions": tree.actions,
+    }
+    bare = listed_arrays(tree, np.random.default_rng(1))
+    runs = {
+        "build": lambda: GameTree.from_nodes(nodes, outcomes, root="n0", players=PLAYERS),
+        "arrays": lambda: GameTree.from_arrays(**labelled, players=PLAYERS),
+        "bare": lambda: GameTree.from_arrays(**bare, players=PLAYERS),
+        "peer": lambda: naive_backward_induction(nodes, outcomes, "n0"),
+        "floor": lambda: dict_floor(nodes, outcomes),
+        "loop": lambda: bare_loop(nodes),
+    }
+    wall: dict[str, list[float]] = {k: [] for k in (*runs, "spe", "spe_arrays", "spe_bare")}
+    cpu: dict[str, list[float]] = {k: [] for k in wall}
+    results: dict[str, object] = {}
+
+    def clock(key, fn):
+        t, c = time.perf_counter(), time.process_time()
+        out = fn()
+        wall[key].append(time.perf_counter() - t)
+        cpu[key].append(time.process_time() - c)
+        return out
+
     for _ in range(repeats):
-        t = time.perf_counter()
-        tree = GameTree.from_nodes(nodes, outcomes, root="n0", players=PLAYERS)
-        times["build"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        result = subgame_perfect_equilibrium(tree)
-        times["spe"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        naive = naive_backward_induction(nodes, outcomes, "n0")
-        times["peer"].append(time.perf_counter() - t)
-        assert np.allclose(list(result.payoffs.values()), naive)
-    build, spe, peer = (statistics.median(times[k]) for k in ("build", "spe", "peer"))
-    total = statistics.median([b + s for b, s in zip(times["build"], times["spe"], strict=True)])
+        for key, fn in runs.items():
+            results[key] = clock(key, fn)
+            spe_key = {"build": "spe", "arrays": "spe_arrays", "bare": "spe_bare"}.get(key)
+            if spe_key:
+                solve = functools.partial(subgame_perfect_equilibrium, results[key])
+                results[spe_key] = clock(spe_key, solve)
+        naive = results["peer"]
+        for key in ("spe", "spe_arrays", "spe_bare"):
+            assert np.allclose(list(results[key].payoffs.values()), naive), key
+        assert results["spe_arrays"].strategy == results["spe"].strategy
+        assert results["spe_arrays"].payoffs == results["spe"].payoffs
+
+    def med(times, *keys):
+        return statistics.median([sum(t) for t in zip(*(times[k] for k in keys), strict=True)])
+
+    n = tree.n_nodes
+    peer, peer_cpu = med(wall, "peer"), med(cpu, "peer")
     print(
-        f"{tree.n_nodes:>8d} nodes (depth {int(tree.depth[-1])}): build {build * 1e3:8.1f} ms "
-        f"({build / tree.n_nodes * 1e9:5.0f} ns/node)  SPE {spe * 1e3:7.1f} ms  "
-        f"build+SPE {total * 1e3:8.1f} ms  peer {peer * 1e3:8.1f} ms  "
-        f"(build+SPE)/peer x{total / peer:5.2f}  same SPE payoffs"
+        f"{n:>8d} nodes (depth {int(tree.depth[-1])}), {len(nodes)} node dicts, peer "
+        f"{peer * 1e3:.1f} ms (cpu {peer_cpu * 1e3:.1f} ms); same SPE payoffs and strategies"
     )
+    for label, keys in (
+        ("(i) from_nodes + SPE", ("build", "spe")),
+        ("    from_nodes alone", ("build",)),
+        ("(ii) from_arrays + SPE", ("arrays", "spe_arrays")),
+        ("     bare from_arrays + SPE", ("bare", "spe_bare")),
+        ("     bare from_arrays alone", ("bare",)),
+        ("floor: read fields, look targets up", ("floor",)),
+        ("floor: bare loop reading fields", ("loop",)),
+    ):
+        t, c = med(wall, *keys), med(cpu, *keys)
+        print(f"  {label:38s} {t * 1e3:9.1f} ms {t / n * 1e9:6.0f} ns/node  /peer x{t / peer:5.2f}"
+              f"  (cpu x{c / peer_cpu:5.2f})")  # fmt: skip
 
 
 def bench_scaling(sizes: list[int], repeats: int) -> None:
     print(
-        f"== build + SPE against the recursive Python peer, same dict, interleaved medians "
-        f"of {repeats} =="
+        f"== build + SPE against the recursive Python peer and the floors, same tree, interleaved "
+        f"medians of {repeats} (wall; cpu: process time) =="
     )
     for n in sizes:
         bench_tree(n, repeats)

@@ -260,3 +260,11 @@ def test_invalid_arrays_raise_naming_the_argument_and_first_node(change, node, m
         GameTree.from_arrays(**{**ENTRY, **change}, players=["E", "I"], name="entry")
     assert info.value.game == "entry" and info.value.node == node
     assert message in str(info.value)
+
+
+def test_outcome_ids_may_repeat_and_equal_hashes_are_not_taken_for_repeats():
+    assert hash(-1) == hash(-2)  # CPython: two distinct ids, one hash
+    ids = {"labels": [-1, "o", -2, "o", "o"], "actions": ["", -1, -2, -1, -2]}
+    tree = GameTree.from_arrays(**{**ENTRY, **ids}, players=["E", "I"])
+    assert tree.labels.tolist() == [-1, "o", -2, "o", "o"]
+    assert tree.actions.tolist() == ["", -1, -2, -1, -2]

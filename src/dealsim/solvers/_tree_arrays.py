@@ -43,40 +43,40 @@ def _labels(values: Any, n: int, name: str, game: str) -> np.ndarray:
     return values.astype(object, copy=False)
 
 
-def _hashes(labels: np.ndarray) -> np.ndarray:
-    return np.fromiter(map(hash, labels), np.int64, labels.size)
+def _first_clash(
+    labels: np.ndarray, group: np.ndarray | None = None, free: np.ndarray | None = None
+) -> int | None:
+    """Position of the first label equal to an earlier one of the same ``group``, or None.
 
-
-def _first_repeat(labels: np.ndarray, group: np.ndarray) -> int | None:
-    """Position of the first label equal to an earlier one of its group (same ``group``), or None.
-
-    The labels are sorted by group and hash once; only labels with equal hashes are compared by
-    value (no set of every label is built).
+    Two labels that are both ``free`` may be equal. The labels are sorted once by hash (mixed
+    with the group); only labels with equal keys are compared by value, so no set of every
+    label is built and a repeat is found exactly whatever the hashes.
     """
     if labels.size < 2:
         return None
-    hashes = _hashes(labels)
-    order = np.lexsort((np.arange(labels.size), hashes, group))
-    g, h = group[order], hashes[order]
-    cut = np.flatnonzero((g[1:] != g[:-1]) | (h[1:] != h[:-1])) + 1
-    starts, ends = np.concatenate([[0], cut]), np.concatenate([cut, [labels.size]])
+    key = np.fromiter(map(hash, labels), np.int64, labels.size)
+    if group is not None:
+        key = key + group * np.int64(-7046029254386353131)  # wraps: equal keys are checked
+    order = np.argsort(key, kind="stable")  # equal keys in the order given
+    k = key[order]
+    starts = np.concatenate([[0], np.flatnonzero(k[1:] != k[:-1]) + 1])
+    sizes = np.diff(np.concatenate([starts, [labels.size]]))
+    suspect = sizes > 1
+    if free is not None:  # runs of free labels only may repeat
+        suspect &= np.add.reduceat((~free[order]).astype(np.int64), starts) > 0
     found = []
-    for lo, hi in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(),
-                      strict=True):  # fmt: skip
-        run = order[lo:hi].tolist()  # equal hashes, in the order given
-        found += [j for k, j in enumerate(run) if any(labels[i] == labels[j] for i in run[:k])]
+    for lo, size in zip(starts[suspect].tolist(), sizes[suspect].tolist(), strict=True):
+        run = order[lo : lo + size].tolist()
+        for m, j in enumerate(run):
+            if any(
+                labels[i] == labels[j]
+                and (group is None or group[i] == group[j])
+                and (free is None or not (free[i] and free[j]))
+                for i in run[:m]
+            ):
+                found.append(j)
+                break
     return min(found) if found else None
-
-
-def _first_shared(labels: np.ndarray, others: np.ndarray) -> int | None:
-    """Position of the first of ``labels`` equal to one of ``others``, or None (by hash first)."""
-    hashes, other_hashes = _hashes(labels), _hashes(others)
-    maybe = np.flatnonzero(np.isin(hashes, other_hashes)).tolist()
-    if not maybe:
-        return None
-    pool = others[np.isin(other_hashes, hashes[maybe])].tolist()
-    found = [i for i in maybe if labels[i] in pool]
-    return found[0] if found else None
 
 
 def tree_arrays(
@@ -196,19 +196,15 @@ def tree_arrays(
         raise GameError(f"payoffs must be finite, got {values[bad_rows[0]].tolist()}",
                         game=game, node=name(i))  # fmt: skip
     leaf_row = np.cumsum(leaves) - 1
-    node_labels = given if given is not None else np.fromiter(map(str, range(n)), object, n)
     if given is not None:
         # ids of decision and chance nodes are distinct, and none is a terminal node's id
-        internal = np.flatnonzero(inner)
-        again = _first_repeat(given[internal], np.zeros(internal.size, dtype=np.int64))
-        if again is None:
-            again = _first_shared(given[internal], given[leaves])
+        again = _first_clash(given, free=leaves)
         if again is not None:
             raise GameError(
                 "id given to another node too (ids of decision and chance nodes are distinct "
                 "and differ from the terminal nodes' outcome ids)",
                 game=game,
-                node=name(int(internal[again])),
+                node=name(again),
             )
     kind = np.where(inner, np.where(chance, CHANCE, DECISION), TERMINAL).astype(np.int8)[bfs]
     parent_bfs = np.where(parent[bfs] >= 0, position[np.maximum(parent[bfs], 0)], -1)
@@ -221,18 +217,19 @@ def tree_arrays(
         action_labels[0] = ""
     else:
         action_labels = _labels(actions, n, "actions", game)[bfs]
-        again = _first_repeat(action_labels[1:], parent_bfs[1:])
+        again = _first_clash(action_labels[1:], group=parent_bfs[1:])
         if again is not None:
             raise GameError(
                 f"action {action_labels[again + 1]!r} appears twice among its siblings' actions",
                 game=game,
-                node=str(node_labels[bfs[parent_bfs[again + 1]]]),
+                node=name(int(bfs[parent_bfs[again + 1]])),
             )
     is_term = kind == TERMINAL
     decision = kind == DECISION
     infoset = np.full(n, -1, dtype=np.int64)
     infoset[decision] = np.arange(int(decision.sum()))
-    labels_bfs = node_labels[bfs]
+    # the default ids (the indices given) are made in breadth-first order: no gather
+    labels_bfs = given[bfs] if given is not None else np.fromiter(map(str, bfs.tolist()), object, n)
     return (
         kind,
         np.where(decision, player[bfs], -1),
