@@ -5,6 +5,8 @@ import gc
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +90,9 @@ def test_python_m_dealsim_exits_with_the_status_of_the_command():
     for argv, status in ((["validate", "logroll"], 0), (["validate", "x"], 2)):
         done = subprocess.run([sys.executable, "-m", "dealsim", *argv], capture_output=True)
         assert done.returncode == status
+
+
+def test_the_console_script_is_the_program_that_freezes_before_exiting():
+    pyproject = Path(__file__).parents[2] / "pyproject.toml"
+    scripts = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["dealsim"] == "dealsim.cli:run"
