@@ -44,6 +44,7 @@ _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB 
 _TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
 _U = 2.0**-53  # unit roundoff of float64
 _PAIR_BUDGET = 1 << 20  # (dominated deal, frontier deal) pairs compared at once
+_CROSS_LIMIT = 2048  # the most group-frontier deals compared across groups, every pair
 _SMALL_GROUP = 512  # groups of at most this many deals: their frontier from every pair
 
 MAX_SAMPLE_ELEMENTS = 1 << 23
@@ -232,6 +233,7 @@ class _Prepared(NamedTuple):
     dominated: np.ndarray  # (q,) unique deals dominated in every draw by ...
     dominators: np.ndarray  # (q,) ... these (verified step by step)
     gaps: np.ndarray  # (q, k) dominator minus dominated deal, in the first draw
+    exact: np.ndarray  # (q,) the pair's gap is the same in every draw (exact arithmetic)
     sum_bounds: np.ndarray  # (S, k) per party, a bound on the sum of its operands' sizes
     gamma: np.ndarray  # (k,) per party, the relative error bound of its sum
 
@@ -311,6 +313,7 @@ def _prepare(
         dominated=np.zeros(0, dtype=np.intp),
         dominators=np.zeros(0, dtype=np.intp),
         gaps=np.zeros((0, len(model.tables))),
+        exact=np.zeros(0, dtype=bool),
         sum_bounds=np.stack(
             [np.broadcast_to(np.asarray(b, dtype=float), (n_samples,)) for b in sizes], axis=1
         )
@@ -404,6 +407,7 @@ def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) ->
     m = prepared.deals.size
     none = {"dominated": np.zeros(0, dtype=np.intp), "dominators": np.zeros(0, dtype=np.intp)}
     none["gaps"] = np.zeros((0, len(prepared.prefix)))
+    none["exact"] = np.zeros(0, dtype=bool)
     if m < 2:
         return none
     keys = []
@@ -424,8 +428,10 @@ def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) ->
     dominated, dominators = [], []
     order = np.argsort(groups, kind="stable")
     bounds = np.flatnonzero(np.diff(groups[order])) + 1
+    fronts = []
     for members in np.split(order, bounds):
         if members.size < 2:
+            fronts.append(members)
             continue
         if members.size <= _SMALL_GROUP:
             front = members[~_beaten(u0[members], u0[members]).any(axis=1)]
@@ -442,10 +448,23 @@ def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) ->
             ok = np.isfinite(slack[np.arange(rows.size), best])
             dominated.append(rows[ok])
             dominators.append(front[best[ok]])
+        fronts.append(front)
+    within = sum(x.size for x in dominated)
+    # Across groups the gaps depend on the draw: a frontier deal beaten by another group's
+    # in the first draw is dropped only in steps where every draw confirms it.
+    front = np.sort(np.concatenate(fronts))
+    if 1 < front.size <= _CROSS_LIMIT:
+        beaten = _beaten(u0[front], u0[front])
+        slack = np.where(beaten, (u0[front][None, :, :] - u0[front][:, None, :]).min(axis=2), -1)
+        best = slack.argmax(axis=1)
+        ok = beaten[np.arange(front.size), best]
+        dominated.append(front[ok])
+        dominators.append(front[best[ok]])
     if not dominated:
         return none
     d, f = np.concatenate(dominated), np.concatenate(dominators)
-    return {"dominated": d, "dominators": f, "gaps": u0[f] - u0[d]}
+    exact = np.arange(d.size) < within  # the gap is the same in every draw (one group)
+    return {"dominated": d, "dominators": f, "gaps": u0[f] - u0[d], "exact": exact}
 
 
 def _beaten(x: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -545,7 +564,7 @@ def _kept(prepared: _Prepared, rows: slice, utilities, margin: np.ndarray, w: np
         bounds = prepared.sum_bounds[:, i]
         error = 2.0 * prepared.gamma[i] * (bounds[0] + bounds[rows].max()) * (1.0 + 1e-6)
         low = prepared.gaps[:, i] * (1.0 - 4 * _U) - error
-        sure, far = low > 0, low > top
+        sure, far = (low > 0) & prepared.exact, (low > top) & prepared.exact
         check = np.flatnonzero(~sure | (~far & (prepared.gaps[:, i] > top)))
         if check.size:
             gap = u[:, f[check]] - u[:, d[check]]
