@@ -374,7 +374,7 @@ def _operand(op: tuple[Any, ...], rows: slice) -> np.ndarray:
     """The operation's addend for the draws ``rows``, as UtilityModel.utilities computes it."""
     kind, a, b = op
     if kind == "table":
-        return np.take(a if a.ndim == 1 else a[rows], b, axis=-1)
+        return a[b] if a.ndim == 1 else a[rows][:, b]
     return a[..., None] * b if a.ndim == 0 else a[rows, None] * (b if b.ndim == 1 else b[rows])
 
 
@@ -725,7 +725,8 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
         tie = ties[name][rows]
         tied = value >= (best - tie)[:, None]
         chosen = np.argmax(tied, axis=1)
-        multiple = np.flatnonzero(tied.sum(axis=1) > 1)
+        # more than one tied deal: the last tied deal is not the first
+        multiple = np.flatnonzero(tied.shape[1] - 1 - np.argmax(tied[:, ::-1], axis=1) != chosen)
         # Ties among deals of equal utilities (within atol) go to the lowest index, as the
         # solvers' tie-break would: only genuinely different tied deals need it.
         spread = np.zeros(multiple.size, dtype=bool)
