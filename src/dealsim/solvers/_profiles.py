@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -209,35 +210,68 @@ def _finalise(
 ) -> tuple[tuple[Equilibrium, ...], int]:
     """The one place where candidates are checked: regret <= tol, then deduplicated.
 
-    Returns the equilibria and how many candidates failed the regret check.
+    A candidate is dropped as a duplicate when every coordinate is within ``max(tol, 1e-9)`` of
+    an equilibrium kept before it (candidates in the order given). The clipping, normalising,
+    duplicate and purity tests run on all candidates at once; the regret of each is computed
+    as :func:`regret` does. Returns the equilibria and how many candidates failed the regret
+    check.
     """
-    kept: list[Equilibrium] = []
-    rejected = 0
+    profiles = list(profiles)
+    n = payoffs.shape[0]
+    if not profiles:
+        return (), 0
     scale = payoff_scale(payoffs)
-    for prof in profiles:
-        strategies = tuple(np.clip(np.asarray(s, dtype=float), 0.0, None) for s in prof)
-        strategies = tuple(s / s.sum() for s in strategies)
-        reg, expected = _regret_and_payoffs(payoffs, strategies)
-        if np.any(reg > tol * scale):
-            rejected += 1
-            continue
-        if any(
-            all(
-                np.allclose(s, t, rtol=0.0, atol=max(tol, 1e-9))
-                for s, t in zip(strategies, e.strategies, strict=True)
-            )
-            for e in kept
-        ):
-            continue
-        pure = all(np.isclose(s.max(), 1.0, rtol=0.0, atol=1e-12) for s in strategies)
-        if pure:
-            strategies = tuple(np.isclose(s, 1.0, rtol=0.0, atol=1e-12) * 1.0 for s in strategies)
-        for s in strategies:
-            s.flags.writeable = False
-        expected.flags.writeable = False
-        kept.append(Equilibrium(strategies=strategies, payoffs=expected, pure=bool(pure)))
-    kept.sort(key=lambda e: tuple(-np.concatenate(e.strategies)))
+    stacks = []
+    for i in range(n):
+        S = np.clip(np.array([np.asarray(p[i], dtype=float) for p in profiles]), 0.0, None)
+        stacks.append(S / S.sum(axis=1, keepdims=True))
+    passed, expected = [], []
+    for c in range(len(profiles)):
+        reg, value = _regret_and_payoffs(payoffs, [S[c] for S in stacks])
+        if not np.any(reg > tol * scale):
+            passed.append(c)
+            expected.append(value)
+    rejected = len(profiles) - len(passed)
+    if not passed:
+        return (), rejected
+    Z = np.concatenate([S[passed] for S in stacks], axis=1)
+    pure = np.ones(len(passed), dtype=bool)
+    for S in stacks:
+        pure &= np.abs(S[passed].max(axis=1) - 1.0) <= 1e-12
+    # A pure equilibrium is reported with exact 0/1 probabilities (and compared as such).
+    snapped = np.where(pure[:, None], (np.abs(Z - 1.0) <= 1e-12) * 1.0, Z)
+    keep = _first_of_close(Z, snapped, max(tol, 1e-9))
+    keep = keep[np.lexsort((-snapped[keep]).T[::-1])]  # decreasing, as tuples
+    bounds = np.cumsum([0] + [S.shape[1] for S in stacks])
+    kept = []
+    for c in keep:
+        strategies = tuple(snapped[c, lo:hi].copy() for lo, hi in pairwise(bounds))
+        for x in strategies:
+            x.flags.writeable = False
+        expected[c].flags.writeable = False
+        kept.append(Equilibrium(strategies=strategies, payoffs=expected[c], pure=bool(pure[c])))
     return tuple(kept), rejected
+
+
+def _first_of_close(Z: np.ndarray, kept_as: np.ndarray, atol: float) -> np.ndarray:
+    """Greedy deduplication of the rows of ``Z``, in order.
+
+    Row ``i`` is kept unless every coordinate is within ``atol`` of row ``kept_as[j]`` of a row
+    ``j < i`` kept before it (``kept_as`` is ``Z`` as the kept rows are reported).
+    """
+    k = len(Z)
+    step = max(1, 4_000_000 // max(1, k * Z.shape[1]))
+    close = np.zeros((k, k), dtype=bool)
+    for s in range(0, k, step):
+        close[s : s + step] = (np.abs(Z[s : s + step, None, :] - kept_as[None]) <= atol).all(2)
+    close = np.tril(close, -1)
+    if not close.any():
+        return np.arange(k)
+    kept: list[int] = []
+    for i in range(k):
+        if not close[i, kept].any():
+            kept.append(i)
+    return np.array(kept, dtype=np.intp)
 
 
 # --------------------------------------------------------------------------- pure equilibria
