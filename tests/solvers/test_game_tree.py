@@ -4,10 +4,14 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dealsim.errors import GameError
 from dealsim.solvers import game_tree
 from dealsim.solvers.game_tree import GameTree
+from dealsim.solvers.sequential import subgame_perfect_equilibrium
+from strategies import random_trees
 
 
 @pytest.mark.parametrize(
@@ -268,3 +272,16 @@ def test_outcome_ids_may_repeat_and_equal_hashes_are_not_taken_for_repeats():
     tree = GameTree.from_arrays(**{**ENTRY, **ids}, players=["E", "I"])
     assert tree.labels.tolist() == [-1, "o", -2, "o", "o"]
     assert tree.actions.tolist() == ["", -1, -2, -1, -2]
+
+
+@given(random_trees(), st.integers(0, 2**32 - 1))
+def test_arrays_in_a_random_listing_give_the_same_tree_and_equilibrium(spec, seed):
+    nodes, outcomes, root, players = spec
+    assert root == "n0"
+    arrays = _as_arrays(nodes, outcomes, players, np.random.default_rng(seed))
+    from_arrays = GameTree.from_arrays(**arrays, players=players)
+    from_nodes = GameTree.from_nodes(nodes, outcomes, root=root, players=players)
+    _assert_same_tree(from_arrays, from_nodes)
+    # integer payoffs: ties happen, and are broken (and reported) the same way
+    same = subgame_perfect_equilibrium(from_arrays).to_dict()
+    assert same == subgame_perfect_equilibrium(from_nodes).to_dict()
