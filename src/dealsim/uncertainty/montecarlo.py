@@ -295,6 +295,9 @@ def monte_carlo(
             f"{scenario.file or scenario.name}: no uncertain parameters: give a parameter a "
             "range or a distribution ([parameters.<id>] range = [lo, hi])"
         )
+    for hook in OUTCOME_HOOKS.values():  # every task loads them: import them once, here, so
+        if isinstance(hook, str):  # that forked workers inherit the modules
+            load_function(hook)
     task = functools.partial(_montecarlo_task, scenario, seed, max_deals=max_deals)
     header = {"command": "montecarlo", "seed": seed, "samples": samples}
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
