@@ -241,14 +241,24 @@ def bench_startup(repeats: int = 9) -> None:
 
 
 def _interleaved(fns: dict[str, Any], repeats: int) -> dict[str, float]:
-    """Median wall seconds of each callable, the callables run in turn ``repeats`` times."""
+    """Median wall seconds of each callable, the callables run in turn ``repeats`` times.
+
+    Also the median CPU seconds of this process, under the key ``name + " cpu"``: on a shared
+    machine the wall time includes waiting for a core, the CPU time does not (both peers run
+    single-threaded here: numba, qhull, and dealsim's BLAS calls stay below OpenBLAS's
+    threading threshold).
+    """
     times: dict[str, list[float]] = {name: [] for name in fns}
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             fn()
+            cpu[name].append(time.process_time() - c)
             times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    out = {name: statistics.median(ts) for name, ts in times.items()}
+    out.update({f"{name} cpu": statistics.median(ts) for name, ts in cpu.items()})
+    return out
 
 
 def _profile_set(profiles: Any, digits: int = 6) -> set[tuple[float, ...]]:
@@ -278,7 +288,8 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     t = time.perf_counter()
     gt.vertex_enumeration(warm)
     print(f"quantecon JIT compile {time.perf_counter() - t:.2f} s (not counted)")
-    ratios = []
+    ratios: list[float] = []
+    cpu_ratios: list[float] = []
     lifted = mock.patch.object(equilibrium, "MAX_VERTEX_BOUND", sys.maxsize)
     lifted.start()
     for m in sizes:
@@ -298,15 +309,18 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
                 repeats,
             )
             ratios.append(med["dealsim"] / med["quantecon"])
+            cpu_ratios.append(med["dealsim cpu"] / med["quantecon cpu"])
             print(
                 f"{m:2d}x{m:<2d} seed {seed}: dealsim {med['dealsim'] * 1e3:8.2f} ms  quantecon "
                 f"{med['quantecon'] * 1e3:8.2f} ms  dealsim/quantecon x{ratios[-1]:5.2f}  "
-                f"{len(ours)} equilibria, same set"
+                f"(CPU {med['dealsim cpu'] * 1e3:8.2f} / {med['quantecon cpu'] * 1e3:8.2f} ms "
+                f"x{cpu_ratios[-1]:5.2f})  {len(ours)} equilibria, same set"
             )
     lifted.stop()
     print(
         f"dealsim/quantecon: median x{statistics.median(ratios):.2f}, "
-        f"range x{min(ratios):.2f}-x{max(ratios):.2f}"
+        f"range x{min(ratios):.2f}-x{max(ratios):.2f}; CPU time: median "
+        f"x{statistics.median(cpu_ratios):.2f}, range x{min(cpu_ratios):.2f}-x{max(cpu_ratios):.2f}"
     )
 
 
@@ -346,9 +360,12 @@ def bench_pivot(m: int = 200, seeds: tuple[int, ...] = (0, 1), repeats: int = 5)
             repeats,
         )
         ours, theirs = med["dealsim"] / pivots * 1e6, med["quantecon"] / pivots * 1e6
+        ours_cpu = med["dealsim cpu"] / pivots * 1e6
+        theirs_cpu = med["quantecon cpu"] / pivots * 1e6
         print(
             f"seed {seed}: {pivots} pivots, same equilibrium; per pivot dealsim {ours:6.1f} us  "
-            f"quantecon {theirs:6.1f} us  dealsim/quantecon x{ours / theirs:4.2f}"
+            f"quantecon {theirs:6.1f} us  dealsim/quantecon x{ours / theirs:4.2f}  (CPU "
+            f"{ours_cpu:6.1f} / {theirs_cpu:6.1f} us x{ours_cpu / theirs_cpu:4.2f})"
         )
 
 
