@@ -29,7 +29,7 @@ from dealsim.errors import DealsimError
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import _best_row
-from dealsim.solvers.pareto import pareto_candidates, tolerance_scale
+from dealsim.solvers.pareto import pareto_candidates
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, UtilityModel, check_space_size
 
 __all__ = [
@@ -603,18 +603,15 @@ class _Full:
             rational &= col[s, d] >= self.r[s, i] - self.atol[s]
         return bool(np.isin(self.root[d[rational]], tied).any())
 
-    def candidates(self, s: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sample ``s``'s utilities ``(m, k)`` (zero off the candidates) and candidate mask."""
-        rational = self.zone[s].copy()
-        for i, col in enumerate(self.cols):
-            rational &= col[s] >= self.r[s, i] - self.atol[s]
-        u = np.stack([col[s] for col in self.cols], axis=1)
-        return np.where(rational[:, None], u, 0.0), rational
-
     def scale(self, s: int) -> float:
         """The scale of the Pareto tie-break over all of sample ``s``'s candidates."""
         if s not in self._scales:
-            self._scales[s] = tolerance_scale(self.candidates(s)[0], self.r[s])
+            # tolerance_scale(candidates, r): the largest |u| of a candidate, |r|, or 1e-300
+            rational = self.zone[s].copy()
+            for i, col in enumerate(self.cols):
+                rational &= col[s] >= self.r[s, i] - self.atol[s]
+            largest = [np.abs(col[s][rational]).max(initial=0.0) for col in self.cols]
+            self._scales[s] = max(_TINY, *map(float, largest), float(np.abs(self.r[s]).max()))
         return self._scales[s]
 
     def solve(self, s: int, j: int) -> int:
