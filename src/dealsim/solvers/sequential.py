@@ -174,9 +174,10 @@ def subgame_perfect_equilibrium(
         tree.kind, tree.player, tree.depth, tree.child_ptr, tree.prob, values, tol
     )
     decision = np.flatnonzero(tree.kind == DECISION)
-    # node -> (first optimal action,), built by C-level maps (zip of one iterable: 1-tuples)
-    nodes = map(str, tree.labels[decision].tolist())
-    strategy = dict(zip(nodes, zip(map(str, tree.actions[choice[decision]].tolist())), strict=True))
+    strategy = {
+        str(node): (str(action),)
+        for node, action in zip(tree.labels[decision], tree.actions[choice[decision]], strict=True)
+    }
     tied = decision[n_optimal[decision] > 1]
     for node in tied:
         kids = np.arange(tree.child_ptr[node], tree.child_ptr[node + 1])
