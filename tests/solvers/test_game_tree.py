@@ -254,10 +254,12 @@ ENTRY = {"parent": [-1, 0, 0, 2, 2], "player": [0, -1, 1, -1, -1],
         ({"actions": ["", "out", "in", "fight", "fight"]}, "incumbent",
          "action 'fight' appears twice"),
         ({"parent": [-1.0, 0, 0, 2, 2]}, None, "parent must be a 1-d array of integers"),
+        ({"parent": [-1], "player": [-1], "payoffs": [[0, 0]], "labels": ["entrant"]},
+         "entrant", "the root must be a decision or chance node"),
     ],
     ids=["parent-range", "parent-is-self", "two-roots", "cycle", "player-range", "leaf-player",
          "no-prob", "chance-sum", "chance-negative", "payoff-rows", "payoff-nan", "id-repeated",
-         "id-is-outcome", "labels-length", "sibling-actions", "parent-dtype"],
+         "id-is-outcome", "labels-length", "sibling-actions", "parent-dtype", "root-alone"],
 )  # fmt: skip
 def test_invalid_arrays_raise_naming_the_argument_and_first_node(change, node, message):
     with pytest.raises(GameError) as info:

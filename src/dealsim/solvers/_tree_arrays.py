@@ -115,6 +115,12 @@ def tree_arrays(
         raise GameError(f"parent must be -1 at exactly one node, the root; {roots.size} are{where}",
                         game=game)  # fmt: skip
     root = int(roots[0])
+    if n == 1:
+        raise GameError(
+            "the root must be a decision or chance node: no node names it as its parent",
+            game=game,
+            node=name(root),
+        )
     # Children by parent, in the order given; then the breadth-first layout, a layer at a time.
     counts = np.bincount(parent[parent >= 0], minlength=n)
     child_of = np.argsort(parent, kind="stable")[1:]  # the root (parent -1) sorts first
