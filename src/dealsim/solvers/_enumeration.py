@@ -82,9 +82,11 @@ class _Vertices:
 
 def _keys(member: np.ndarray) -> np.ndarray:
     """One sortable key per boolean row: a uint64 bit mask, or packed bytes beyond 64 columns."""
-    if member.shape[-1] <= 64:
-        weights = np.left_shift(np.uint64(1), np.arange(member.shape[-1], dtype=np.uint64))
-        return np.bitwise_or.reduce(np.where(member, weights, np.uint64(0)), axis=-1)
+    if member.shape[-1] <= 64:  # bit i is column i: little-endian bits in a little-endian word
+        packed = np.zeros((*member.shape[:-1], 8), dtype=np.uint8)
+        bits = np.packbits(member, axis=-1, bitorder="little")
+        packed[..., : bits.shape[-1]] = bits
+        return packed.view("<u8")[..., 0].astype(np.uint64)
     packed = np.ascontiguousarray(np.packbits(member, axis=-1))
     return packed.view(np.dtype((np.void, packed.shape[-1]))).ravel()
 
