@@ -44,7 +44,7 @@ _ELEMENT_BUDGET = 1 << 21  # S * n_deals * n_parties per vectorised step (16 MB 
 _TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
 _U = 2.0**-53  # unit roundoff of float64
 _PAIR_BUDGET = 1 << 20  # (dominated deal, frontier deal) pairs compared at once
-_CROSS_LIMIT = 2048  # the most group-frontier deals compared across groups, every pair
+_CROSS_LIMIT = 1024  # the most group-frontier deals compared across groups, every pair
 _SMALL_GROUP = 512  # groups of at most this many deals: their frontier from every pair
 
 MAX_SAMPLE_ELEMENTS = 1 << 23
