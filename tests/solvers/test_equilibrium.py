@@ -483,3 +483,41 @@ def test_pure_equilibria_and_dominance_do_not_change_when_payoffs_are_rescaled(f
     scaled = [e.strategies for e in pure_equilibria(payoffs * factor)]
     assert [[s.tolist() for s in p] for p in base] == [[s.tolist() for s in p] for p in scaled]
     assert dominated_strategies(payoffs * factor) == dominated_strategies(payoffs)
+
+
+@pytest.mark.parametrize("factor", [1e-6, 1e6], ids=["micro", "mega"])
+def test_single_path_lemke_howson_is_the_same_at_any_payoff_scale(factor):
+    rng = np.random.default_rng(5)
+    A, B = rng.random((60, 60)), rng.random((60, 60))
+    for label in (0, 59, 60, 119):
+        base = lemke_howson(A, B, initial_dropped_label=label)
+        scaled = lemke_howson(A * factor, B * factor, initial_dropped_label=label)
+        for s, t in zip(base.strategies, scaled.strategies, strict=True):
+            assert_allclose(s, t, rtol=0.0, atol=1e-9)
+        assert np.all(regret(np.stack([A, B]) * factor, scaled.strategies) <= 1e-9 * factor)
+
+
+# --------------------------------------------------------------------- candidate checks
+
+
+def test_finalise_drops_a_candidate_only_near_an_equilibrium_kept_before_it():
+    from dealsim.solvers._profiles import _finalise
+
+    # Every profile of an all-zero game is an equilibrium: only the duplicate test decides.
+    # 0.6e-6 is within tol = 1e-6 of 0 (dropped); 1.2e-6 is within it of the dropped one only.
+    y = np.array([0.5, 0.5])
+    candidates = [(np.array([0.5 + d, 0.5 - d]), y) for d in (0.0, 0.6e-6, 1.2e-6)]
+    eqs, rejected = _finalise(np.zeros((2, 2, 2)), candidates, tol=1e-6)
+    assert rejected == 0
+    assert [e.strategies[0][0] for e in eqs] == [0.5 + 1.2e-6, 0.5]  # decreasing order
+
+
+def test_finalise_reports_a_nearly_pure_candidate_as_exactly_pure():
+    from dealsim.solvers._profiles import _finalise
+
+    A = np.array([[2.0, 0.0], [0.0, 1.0]])  # battle of the sexes
+    x = np.array([1 - 1e-13, 1e-13])
+    eqs, _ = _finalise(np.stack([A, A[::-1, ::-1].T]), [(x, x), (x, x)], tol=1e-9)
+    assert len(eqs) == 1 and eqs[0].pure
+    assert [s.tolist() for s in eqs[0].strategies] == [[1.0, 0.0], [1.0, 0.0]]
+    assert not eqs[0].strategies[0].flags.writeable
