@@ -253,3 +253,81 @@ def test_padding_rows_do_not_change_any_vertex_answer(seed, m, padding):
         two = refine_pieces(**padded, disagreement=d, method=method, ideal=ideal)
         assert two.status == one.status
         np.testing.assert_array_equal(two.points, one.points)
+
+
+def _plain_barrier_newton(y, gA, gc, G, h, w, mu=1.0, shrink=0.01, mu_min=1e-14, steps=40):
+    """The barrier Newton path written plainly: gains and slacks recomputed at every step."""
+    real = ~((np.abs(G).sum(axis=-1) == 0) & (h >= 0))
+    Gr = np.where(real[..., None], G, 0.0)
+
+    def value(yy, mu):
+        g = gc[:, None, :] + np.einsum("qkm,qam->qak", gA, yy)
+        sl = np.where(real[:, None, :], h[:, None, :] - np.einsum("qnm,qam->qan", Gr, yy), 1.0)
+        bad = (g <= 0).any(-1) | (sl <= 0).any(-1)
+        f = np.log(np.where(g > 0, g, 1.0)) @ w + mu * np.log(np.where(sl > 0, sl, 1.0)).sum(-1)
+        return np.where(bad, -np.inf, f)
+
+    halvings = 0.5 ** np.arange(30)
+    converged = np.zeros(y.shape[0], dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        while True:
+            for _ in range(steps):
+                g = gc + np.einsum("qkm,qm->qk", gA, y)
+                sl = np.where(real, h - np.einsum("qnm,qm->qn", Gr, y), 1.0)
+                grad = np.einsum("qkm,qk->qm", gA, w / g) - mu * np.einsum("qnm,qn->qm", Gr, 1 / sl)
+                hess = -np.einsum("qkm,qkl,qk->qml", gA, gA, w / g**2) - mu * np.einsum(
+                    "qnm,qnl,qn->qml", Gr, Gr, real / sl**2
+                )
+                finite = np.isfinite(hess).all(axis=(1, 2)) & np.isfinite(grad).all(axis=1)
+                hess = np.where(finite[:, None, None], hess, -np.eye(hess.shape[-1]))
+                rhs = -np.where(finite[:, None], grad, 0.0)[..., None]
+                step = (np.linalg.pinv(hess) @ rhs)[..., 0]
+                decrement = (grad * step).sum(-1)
+                converged = decrement <= 1e-13
+                trial = y[:, None, :] + halvings[None, :, None] * step[:, None, :]
+                f0 = value(y[:, None, :], mu)
+                ft = value(trial, mu)
+                accept = ft >= f0 + 0.25 * halvings[None, :] * decrement[:, None]
+                first = np.argmax(accept, axis=1)
+                move = accept.any(axis=1)
+                y = np.where(move[:, None], trial[np.arange(y.shape[0]), first], y)
+                if converged.all() or not (move & ~converged).any():
+                    break
+            if mu <= mu_min:
+                break
+            mu = max(mu * shrink, mu_min)
+    return y, converged
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    Q=st.integers(1, 12),
+    k=st.integers(1, 4),
+    m=st.integers(1, 4),
+    padding=st.integers(0, 2),
+)
+def test_barrier_newton_performs_the_plain_loops_float_operations(seed, Q, k, m, padding):
+    """The kernel's loop (constant arrays built once) changes no bit of the barrier path."""
+    from dealsim.solvers.refinement import _barrier_newton
+
+    rng = np.random.default_rng(seed)
+    box = np.concatenate([np.eye(m), -np.eye(m)])
+    cut, pad = rng.normal(size=(Q, 1, m)), np.zeros((Q, padding, m))
+    G = np.concatenate([np.broadcast_to(box, (Q, 2 * m, m)), cut, pad], axis=1)
+    h = np.concatenate(
+        [
+            np.tile(np.r_[np.ones(m), np.zeros(m)], (Q, 1)),
+            rng.uniform(0.5, 2, (Q, 1)),
+            np.ones((Q, padding)),
+        ],
+        axis=1,
+    )
+    gA = rng.normal(size=(Q, k, m))
+    gc = rng.uniform(0.2, 1.0, size=(Q, k)) + np.abs(gA).sum(-1)  # gains > 0 on the whole box
+    y = rng.uniform(0.1, 0.4, size=(Q, m)) / m  # interior: inside the box and the cut
+    w = rng.uniform(0.5, 2.0, size=k)
+    got_y, got_converged = _barrier_newton(y, gA, gc, G, h, w)
+    want_y, want_converged = _plain_barrier_newton(y, gA, gc, G, h, w)
+    np.testing.assert_array_equal(got_y, want_y)
+    np.testing.assert_array_equal(got_converged, want_converged)
