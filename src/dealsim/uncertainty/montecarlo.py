@@ -391,9 +391,10 @@ def _sample_table(
     space: DealSpace, records: Sequence[Mapping[str, Any]], names: list[str], sizes: np.ndarray
 ) -> dict[str, np.ndarray]:
     """The columns of :meth:`MonteCarloResult.to_frame`, decoded from the per-sample records."""
+    drawn = np.array([[r["parameters"][name] for name in names] for r in records], dtype=float)
     table: dict[str, np.ndarray] = {
         "sample": np.array([r["sample"] for r in records], dtype=np.int64),
-        **{name: np.array([r["parameters"][name] for r in records], dtype=float) for name in names},
+        **{name: drawn[:, j].copy() for j, name in enumerate(names)},
         "zone_size": sizes,
         "agreement": sizes > 0,
     }
