@@ -70,6 +70,7 @@ class _Side:
         self.where = np.arange(r)
         self.src = np.arange(r)  # the starting basis is all slacks, slack p in row p
         self.rhs = np.ones(r)
+        self._ratios = np.empty(r)
         self.basis = basis
         self._ger = dger
         self._gemv = dgemv
@@ -116,23 +117,23 @@ class _Side:
         """
         col = self.column(entering)
         rhs = self.rhs
-        big = max(1.0, col[col.argmax()], -col[col.argmin()])
-        rows = (col > 1e-12 * big).nonzero()[0]
-        if rows.size == 0:
+        big = max(1.0, float(col[col.argmax()]), -float(col[col.argmin()]))
+        ratios = self._ratios  # rhs / col on the rows where col > 1e-12 big, inf elsewhere
+        ratios.fill(np.inf)
+        np.divide(rhs, col, out=ratios, where=col > 1e-12 * big)
+        row = int(ratios.argmin())
+        best = float(ratios[row])
+        if best == np.inf:
             raise SolverError(
                 f"Lemke-Howson: no pivot row for entering label {entering} (unbounded ray); "
                 "the payoffs are not positive after rescaling"
             )
-        ratios = rhs[rows] / col[rows]
-        i = ratios.argmin()
-        best = ratios[i]
-        tied = rows[ratios <= best + 1e-9 * max(1.0, abs(best))]
-        if tied.size > 1:
+        near = ratios <= best + 1e-9 * max(1.0, abs(best))
+        if np.count_nonzero(near) > 1:
+            tied = near.nonzero()[0]
             lex = np.concatenate([rhs[tied, None], self._binv_rows(tied)], axis=1)
             i, _ = _lex_argmin(lex, col[tied], np.ones(tied.size, dtype=bool))
             row = int(tied[i])
-        else:
-            row = int(rows[i])
         leaving = int(self.basis[row])
         piv = col[row]
         k = self.k
