@@ -85,6 +85,20 @@ def test_a_number_is_not_a_condition():
         parse_expression("x + 1").evaluate_mask(ENV)
 
 
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("x > 1 and x + 1", "'x + 1' is not a condition (it gives a number)"),
+        ("not (c * 2)", "'c * 2' is not a condition (it gives a number)"),
+        ("x > 1 or police", "'police' is not a condition: an issue with non-boolean levels"),
+    ],
+)
+def test_an_operand_that_is_not_a_condition_is_named_by_its_text(source, message):
+    with pytest.raises(ExpressionError) as error:
+        parse_expression(source).evaluate_mask(ENV)
+    assert str(error.value).startswith(message)
+
+
 def test_text_levels_are_not_numbers():
     with pytest.raises(ExpressionError, match="text levels"):
         parse_expression("police + 1").evaluate(ENV)

@@ -325,22 +325,31 @@ def _check_node(node: ast.AST, used: set[str]) -> None:
             )
 
 
-def _as_bool(value: Any, source: str) -> Any:
+def _as_bool(value: Any, source: str | ast.AST) -> Any:
+    """``value`` as a condition; ``source`` (its text, or its node: unparsed only for an error)
+    names it in the error."""
     if isinstance(value, LevelValues):
         if all(isinstance(level, bool) for level in value.levels):
             return np.asarray(value.levels, dtype=bool)[value.codes]
         raise ExpressionError(
-            f"{source!r} is not a condition: an issue with non-boolean levels must be compared "
-            'with a level, e.g. issue == "level"'
+            f"{_text(source)!r} is not a condition: an issue with non-boolean levels must be "
+            'compared with a level, e.g. issue == "level"'
         )
     if isinstance(value, str):
-        raise ExpressionError(f"{source!r} is not a condition: a string is not true or false")
+        raise ExpressionError(
+            f"{_text(source)!r} is not a condition: a string is not true or false"
+        )
     array = np.asarray(value)
     if array.dtype == bool:
         return value
     raise ExpressionError(
-        f"{source!r} is not a condition (it gives a number); use a comparison such as x > 0.5"
+        f"{_text(source)!r} is not a condition (it gives a number); use a comparison such as "
+        "x > 0.5"
     )
+
+
+def _text(source: str | ast.AST) -> str:
+    return source if isinstance(source, str) else ast.unparse(source)
 
 
 def _as_number(value: Any) -> Any:
@@ -380,7 +389,7 @@ class _Evaluator(ast.NodeVisitor):
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
         operand = self.visit(node.operand)
         if isinstance(node.op, ast.Not):
-            return np.logical_not(_as_bool(operand, ast.unparse(node.operand)))
+            return np.logical_not(_as_bool(operand, node.operand))
         value = _as_number(operand)
         return self._finite(np.negative(value), node) if isinstance(node.op, ast.USub) else value
 
@@ -393,7 +402,7 @@ class _Evaluator(ast.NodeVisitor):
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Any:
         combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-        values = [_as_bool(self.visit(v), ast.unparse(v)) for v in node.values]
+        values = [_as_bool(self.visit(v), v) for v in node.values]
         result = values[0]
         for value in values[1:]:
             result = combine(result, value)
