@@ -331,3 +331,18 @@ def test_barrier_newton_performs_the_plain_loops_float_operations(seed, Q, k, m,
     want_y, want_converged = _plain_barrier_newton(y, gA, gc, G, h, w)
     np.testing.assert_array_equal(got_y, want_y)
     np.testing.assert_array_equal(got_converged, want_converged)
+
+
+def test_a_padding_row_does_not_empty_a_piece_whose_reservation_row_is_negative():
+    # y in [0, 1], utilities (y, 1 - y), d = (0.2, 0.1): the row y >= 0.2 has h = -0.2 < 0;
+    # an all-zero padding row (0 <= 1) must leave the piece and its answers as they were
+    piece = {"offsets": [[0.0, 1.0]], "slopes": [[[1.0], [-1.0]]]}
+    plain = {"G": [[[1.0], [-1.0]]], "h": [[1.0, 0.0]]}
+    padded = {"G": [[[1.0], [-1.0], [0.0]]], "h": [[1.0, 0.0, 1.0]]}
+    d, ideal = [0.2, 0.1], [0.9, 0.8]
+    for method in ("nash", "utilitarian", "egalitarian"):
+        one = refine_pieces(**piece, **plain, disagreement=d, method=method, ideal=ideal)
+        two = refine_pieces(**piece, **padded, disagreement=d, method=method, ideal=ideal)
+        assert two.status == one.status == ("optimal",)
+        assert_allclose(two.points, one.points, rtol=1e-12)
+    assert_allclose(continuous_ideal(**piece, **padded, disagreement=d)[0], ideal)

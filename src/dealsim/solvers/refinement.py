@@ -496,7 +496,8 @@ def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"variables), more than the limit {MAX_VERTEX_SYSTEMS:,} "
             "(dealsim.solvers.refinement.MAX_VERTEX_SYSTEMS)"
         )
-    infeasible = (h < -_FEASIBLE).any(axis=1) & (np.abs(G).sum(axis=2) == 0).any(axis=1)
+    # a zero row with a negative right-hand side (0 <= h < 0) empties its piece; padding does not
+    infeasible = ((h < -_FEASIBLE) & (np.abs(G).sum(axis=2) == 0)).any(axis=1)
     combos = _combinations(n, D)
     # a choice with a row that is zero on every piece is singular everywhere (its LU has an
     # exact zero pivot): left out, the other choices kept in order (same vertices, same ties)
