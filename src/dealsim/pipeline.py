@@ -60,6 +60,10 @@ ANALYSES: dict[str, tuple[Callable[[Scenario], bool], str]] = {
 takes ``(scenario, zone_computation)`` and returns a result with ``to_dict()``. Modules are
 imported only when a scenario needs them, which keeps ``dealsim solve`` fast."""
 
+_SHARED = frozenset({"war", "ratification", "games", "actual"})
+"""The analyses that also take ``shared=``: the :class:`~dealsim.analysis._deals.SolveIntermediates`
+of the call (feasible deals, bargaining solutions), so that each is computed once per solve."""
+
 
 def load_function(target: str) -> Callable[..., Any]:
     """Import ``"package.module:function"`` lazily.
@@ -130,6 +134,7 @@ def solve(
     space = zc.space
     powers = scenario.powers()
     solutions: dict[str, SolutionSummary | None] = dict.fromkeys(SOLUTION_NAMES)
+    found: dict[str, Any] = {}
     if not zc.empty:
         found = all_bargaining_solutions(
             zc.zone_frontier_utilities, zc.reservations, weights=powers, tol=tol
@@ -154,10 +159,18 @@ def solve(
                 solutions[name] = replace(solutions[name], continuous=continuous)
     extra = {}
     if analyses:
+        shared = None  # this call's intermediates, made when an analysis first needs them
         for key, (declared, target) in ANALYSES.items():
             if declared(scenario):
+                kwargs = {}
+                if key in _SHARED:
+                    if shared is None:
+                        from dealsim.analysis._deals import SolveIntermediates
+
+                        shared = SolveIntermediates(scenario, zc, found)
+                    kwargs["shared"] = shared
                 try:
-                    value = load_function(target)(scenario, zc)
+                    value = load_function(target)(scenario, zc, **kwargs)
                 except DealsimError as error:
                     # Name the analysis and the parameters: a value set with --set or drawn in a
                     # sweep can take a model outside its domain (a probability above 1, ...).

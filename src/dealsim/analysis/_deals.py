@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,6 +12,8 @@ from dealsim._format import format_number
 from dealsim.solvers.bargaining import all_bargaining_solutions
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
+
     from dealsim.scenario.model import Scenario
     from dealsim.zone import ZoneComputation
 
@@ -18,6 +21,7 @@ __all__ = [
     "CHUNK",
     "EXAMPLE_TOML",
     "Deals",
+    "SolveIntermediates",
     "by_party",
     "deal_entry",
     "feasible_deals",
@@ -102,6 +106,57 @@ def unconstrained_solutions(zc: ZoneComputation, scenario: Scenario) -> dict[str
     return all_bargaining_solutions(
         zc.zone_frontier_utilities, zc.reservations, weights=scenario.powers(), tol=zc.tol
     )
+
+
+class SolveIntermediates:
+    """What one :func:`dealsim.solve` computes once and its analyses share.
+
+    The pipeline makes one for each call and drops it when the call returns: nothing is kept
+    across calls. Each value is computed on first use, exactly as the analyses compute it on their
+    own, so an analysis gives the same answer with or without it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario of the solve (at its parameter values).
+    zc : ZoneComputation
+        The zone walk of the solve.
+    solutions : mapping, optional
+        The bargaining solutions the pipeline already found over ``zc``'s zone frontier, with
+        ``weights=scenario.powers()`` and ``tol=zc.tol`` (what :func:`unconstrained_solutions`
+        returns).
+
+    Examples
+    --------
+    >>> from dealsim.scenario import loads
+    >>> from dealsim.zone import compute_zone
+    >>> s = loads(EXAMPLE_TOML)
+    >>> shared = SolveIntermediates(s, compute_zone(s))
+    >>> shared.deals is shared.deals, shared.deals.size
+    (True, 201)
+    >>> sorted(shared.solutions) == sorted(unconstrained_solutions(shared.zc, s))
+    True
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        zc: ZoneComputation,
+        solutions: Mapping[str, Any] | None = None,
+    ):
+        self.scenario, self.zc = scenario, zc
+        if solutions is not None:
+            self.__dict__["solutions"] = dict(solutions)
+
+    @cached_property
+    def deals(self) -> Deals:
+        """:func:`feasible_deals` of the zone walk."""
+        return feasible_deals(self.zc)
+
+    @cached_property
+    def solutions(self) -> dict[str, Any]:
+        """:func:`unconstrained_solutions` of the zone walk."""
+        return unconstrained_solutions(self.zc, self.scenario)
 
 
 def fmt(value: Any) -> str:

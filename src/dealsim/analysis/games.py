@@ -72,11 +72,14 @@ def _payoff_draws(
     *,
     zc: Any = None,
     tol: float = 1e-9,
+    solutions: Mapping[str, Any] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Payoffs of the outcomes ``ids`` for ``S`` parameter draws: ``(S, len(ids), n_parties)``.
 
     Parameters may be scalars or arrays of shape ``(S,)``. ``zc`` (a zone computation at these
-    parameter values, scalars only) saves recomputing the zone for solution outcomes.
+    parameter values, scalars only) saves recomputing the zone for solution outcomes;
+    ``solutions`` (the bargaining solutions over ``zc``'s zone frontier at this ``tol``) saves
+    recomputing them.
     """
     from dealsim.space import DealSpace, UtilityModel
 
@@ -105,7 +108,13 @@ def _payoff_draws(
     codes = np.zeros((n_draws, len(ids), n_issues), dtype=np.int64)
     no_deal = np.zeros((n_draws, len(ids)), dtype=bool)
     solution_codes, reservations = _solution_codes(
-        scenario, params, {outcomes[j].solution for j in by_deal} - {None}, zc, tol, n_draws
+        scenario,
+        params,
+        {outcomes[j].solution for j in by_deal} - {None},
+        zc,
+        tol,
+        n_draws,
+        solutions,
     )
     for j in by_deal:
         o = outcomes[j]
@@ -134,6 +143,7 @@ def _solution_codes(
     zc: Any,
     tol: float,
     n_draws: int,
+    solutions: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Per solution name, the deal codes it picks in each draw ``(S, n_issues)``, -1 if none."""
     if not names:
@@ -142,13 +152,14 @@ def _solution_codes(
         from dealsim.solvers.bargaining import all_bargaining_solutions
 
         reservations = np.asarray(zc.reservations, dtype=float)[None, :]
-        found = (
-            {}
-            if zc.empty
-            else all_bargaining_solutions(
+        if solutions is not None:
+            found = solutions
+        elif zc.empty:
+            found = {}
+        else:
+            found = all_bargaining_solutions(
                 zc.zone_frontier_utilities, zc.reservations, weights=scenario.powers(), tol=tol
             )
-        )
         codes = {}
         for name in names:
             if name in found:
@@ -468,7 +479,9 @@ class GamesResult(ResultMixin):
         return to_plain(self.games)
 
 
-def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> GamesResult:
+def games_analysis(
+    scenario: Scenario, zc: Any = None, *, tol: float = 1e-9, shared: Any = None
+) -> GamesResult:
     """Solve every game of ``scenario`` at its parameter values (``dealsim solve``'s ``games``).
 
     Normal-form games get their equilibria and dominated strategies (:func:`solve_normal_form`),
@@ -482,6 +495,9 @@ def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> 
     zc : ZoneComputation, optional
         The zone at the scenario's parameter values (the pipeline passes it).
     tol : float
+    shared : SolveIntermediates, optional
+        The bargaining solutions of this solve over ``zc`` (the pipeline passes it), used when
+        they were found at this ``tol``; found here otherwise.
 
     Returns
     -------
@@ -497,9 +513,12 @@ def games_analysis(scenario: Scenario, zc: Any = None, *, tol: float = 1e-9) -> 
     reports: dict[str, dict[str, Any]] = {}
     params = dict(scenario.parameters)
     body = None  # the scenario's body, hashed once for every game's threshold keys
+    solutions = None  # found once for every game (at this tol, over zc's zone frontier)
+    if zc is not None and shared is not None and shared.zc is zc and zc.tol == tol:
+        solutions = shared.solutions
     for game_id, game in scenario.games.items():
         ids = list(game.outcome_ids)
-        table, notes = _payoff_draws(scenario, params, ids, zc=zc, tol=tol)
+        table, notes = _payoff_draws(scenario, params, ids, zc=zc, tol=tol, solutions=solutions)
         pay = _as_mapping(scenario, ids, table[0])
         if isinstance(game, SequentialGame):
             report = solve_tree(_tree_at(scenario, game, pay, params), tol=tol)

@@ -33,12 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dealsim._results import ResultMixin
-from dealsim.analysis._deals import (
-    by_party,
-    deal_entry,
-    feasible_deals,
-    unconstrained_solutions,
-)
+from dealsim.analysis._deals import SolveIntermediates, by_party, deal_entry
 from dealsim.solvers.bargaining import all_bargaining_solutions
 from dealsim.solvers.pareto import pareto_mask
 from dealsim.solvers.ratification import expected_utilities
@@ -78,7 +73,9 @@ _OBJECTIVES = {
 }
 
 
-def ratification_analysis(scenario: Scenario, zc: ZoneComputation) -> RatificationAnalysis:
+def ratification_analysis(
+    scenario: Scenario, zc: ZoneComputation, *, shared: SolveIntermediates | None = None
+) -> RatificationAnalysis:
     """Win-sets, their overlap with the zone, constrained solutions and the tied-hands shift.
 
     Parameters
@@ -86,6 +83,9 @@ def ratification_analysis(scenario: Scenario, zc: ZoneComputation) -> Ratificati
     scenario : Scenario
         A scenario with ``[ratification.<party>]`` sections.
     zc : ZoneComputation
+    shared : SolveIntermediates, optional
+        The feasible deals and bargaining solutions of this solve, computed once for every
+        analysis (the pipeline passes it); made here when not given.
 
     Returns
     -------
@@ -101,10 +101,12 @@ def ratification_analysis(scenario: Scenario, zc: ZoneComputation) -> Ratificati
     >>> b["solutions"]["nash"]["deal"], round(b["tied_hands_shift"], 12)
     ({'share': 0.5}, 0.075)
     """
-    deals = feasible_deals(zc)
+    if shared is None:
+        shared = SolveIntermediates(scenario, zc)
+    deals = shared.deals
     ids = scenario.party_ids
     n = deals.size
-    base = unconstrained_solutions(zc, scenario)
+    base = shared.solutions
     uncon = None
     base_rows: dict[str, int] = {}
     if base:

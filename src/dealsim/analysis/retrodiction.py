@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dealsim._results import ResultMixin
-from dealsim.analysis._deals import fmt, unconstrained_solutions
+from dealsim.analysis._deals import SolveIntermediates, fmt
 from dealsim.analysis.proposals import deal_records, render_deal_record
 from dealsim.errors import ScenarioError
 from dealsim.results import SOLUTION_NAMES
@@ -98,8 +98,13 @@ class ActualAnalysis(ResultMixin):
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def actual_analysis(scenario: Scenario, zc: ZoneComputation) -> ActualAnalysis:
+def actual_analysis(
+    scenario: Scenario, zc: ZoneComputation, *, shared: SolveIntermediates | None = None
+) -> ActualAnalysis:
     """Where the deal actually agreed lies, and how far each bargaining solution is from it.
+
+    ``shared`` (the pipeline passes it) holds the solve's bargaining solutions, found once for
+    every analysis; without it they are found here.
 
     Examples
     --------
@@ -111,7 +116,7 @@ def actual_analysis(scenario: Scenario, zc: ZoneComputation) -> ActualAnalysis:
     """
     actual = scenario.actual
     record = deal_records(scenario, zc, np.array([actual.codes]), labels=[actual.label])[0]
-    found = unconstrained_solutions(zc, scenario)
+    found = (shared or SolveIntermediates(scenario, zc)).solutions
     distances: dict[str, float | None] = dict.fromkeys(SOLUTION_NAMES)
     shape = zc.space.shape
     for name, sol in found.items():

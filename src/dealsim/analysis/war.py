@@ -50,11 +50,10 @@ import numpy as np
 
 from dealsim._results import ResultMixin
 from dealsim.analysis._deals import (
+    SolveIntermediates,
     deal_entry,
-    feasible_deals,
     fmt,
     issue_ranges,
-    unconstrained_solutions,
 )
 from dealsim.solvers.bargaining import weighted_nash_solution
 from dealsim.solvers.pareto import pareto_mask
@@ -97,7 +96,9 @@ class WarAnalysis(ResultMixin):
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
+def war_analysis(
+    scenario: Scenario, zc: ZoneComputation, *, shared: SolveIntermediates | None = None
+) -> WarAnalysis:
     """Fearon's bargaining range and Powell's commitment problem over the scenario's deals.
 
     Parameters
@@ -106,6 +107,9 @@ def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
         A scenario with a ``[war]`` section.
     zc : ZoneComputation
         From :func:`dealsim.zone.compute_zone`.
+    shared : SolveIntermediates, optional
+        The feasible deals and bargaining solutions of this solve, computed once for every
+        analysis (the pipeline passes it); made here when not given.
 
     Returns
     -------
@@ -137,7 +141,9 @@ def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
     fr = bargaining_range(p[a], prize_cost[a], prize_cost[b])
     fearon = {"party": a, "lo": float(fr.lo), "hi": float(fr.hi), "costs_in_prize": prize_cost}
 
-    deals = feasible_deals(zc)
+    if shared is None:
+        shared = SolveIntermediates(scenario, zc)
+    deals = shared.deals
     cols = [ids.index(a), ids.index(b)]
     war_v = np.array([values[a], values[b]])
     preferred = np.all(deals.utilities[:, cols] >= war_v - zc.tol * zc.scale, axis=1)
@@ -154,7 +160,7 @@ def war_analysis(scenario: Scenario, zc: ZoneComputation) -> WarAnalysis:
 
     commitment = None
     if war.shift is not None:
-        commitment = _commitment(scenario, zc, deals, p, prize_cost, params)
+        commitment = _commitment(scenario, zc, deals, p, prize_cost, params, shared.solutions)
     private = None
     if war.private is not None:
         private = _private_information(scenario, zc, deals, values, costs)
@@ -233,7 +239,7 @@ def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
     }
 
 
-def _commitment(scenario, zc, deals, p, prize_cost, params) -> dict[str, Any]:
+def _commitment(scenario, zc, deals, p, prize_cost, params, solutions) -> dict[str, Any]:
     war = scenario.war
     rising = war.shift.party
     declining = war.other(rising)
@@ -251,7 +257,7 @@ def _commitment(scenario, zc, deals, p, prize_cost, params) -> dict[str, Any]:
     zone = deals.zone
     at_risk = {  # deals.indices is sorted: searchsorted finds each solution's row
         name: bool(fight[np.searchsorted(deals.indices, zc.zone_frontier[sol.index])])
-        for name, sol in unconstrained_solutions(zc, scenario).items()
+        for name, sol in solutions.items()
     }
     survivors = zone & ~fight
     self_enforcing = None
