@@ -145,7 +145,7 @@ def refine_solutions(
         refs.update(int(i) for i in np.argsort(-crit, kind="stable")[:_TOP])
         refs.add(int(grid_rows[name]))
     refs.update(int(i) for i in np.argmax(U, axis=0))
-    evaluator = _Evaluator(scenario, zc.model.parameters, range_j)
+    evaluator = _Evaluator(scenario, zc.model.parameters, range_j, model=zc.model)
     codes = zc.space.codes(frontier[sorted(refs)])
     pieces, note = _pieces(scenario, evaluator, codes, range_j)
     out: dict[str, ContinuousSolution] = {}
@@ -322,9 +322,22 @@ def _by_party(scenario: Scenario, values: np.ndarray) -> dict[str, float]:
 
 
 class _Evaluator:
-    """Utilities and constraints at deals with continuous range values, via the grid's code."""
+    """Utilities and constraints at deals with continuous range values, via the grid's code.
 
-    def __init__(self, scenario: Scenario, parameters: Mapping[str, Any], range_j: list[int]):
+    Only the range issues' value tables move with the deals evaluated: the other issues' tables
+    and the terms' ``add`` values are compiled once (``model``: the grid's model at
+    ``parameters``, when the caller has it), the range issues' tables at each call, with the same
+    code as :meth:`UtilityModel.from_scenario` (the same numbers, bit for bit).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        parameters: Mapping[str, Any],
+        range_j: list[int],
+        *,
+        model: UtilityModel | None = None,
+    ):
         self.scenario = scenario
         self.bare = dataclasses.replace(
             scenario,
@@ -334,6 +347,27 @@ class _Evaluator:
         self.parameters = dict(parameters)
         self.range_j = range_j
         self.cat_j = [j for j in range(len(scenario.issues)) if j not in range_j]
+        if model is None or dict(model.parameters) != self.parameters:
+            model = UtilityModel.from_scenario(scenario, self.parameters)
+        moving = set(range_j)
+        self._fixed = [tuple(e for e in row if e[0] not in moving) for row in model.tables]
+        self._adds = model.term_adds
+
+    def _model(self, space: DealSpace, *, terms: bool) -> UtilityModel:
+        """The utility model over ``space`` (:meth:`_space`'s), tables compiled only for the
+        range issues."""
+        issues = space.scenario.issues
+        moved = UtilityModel.from_scenario(
+            dataclasses.replace(self.bare, issues=tuple(issues[j] for j in self.range_j)),
+            self.parameters,
+        )
+        tables = []
+        for fixed, row in zip(self._fixed, moved.tables, strict=True):
+            merged = dict(fixed)
+            merged.update((self.range_j[r], table) for r, table in row)
+            tables.append(tuple(sorted(merged.items(), key=lambda e: e[0])))
+        adds = self._adds if terms else tuple(() for _ in tables)
+        return UtilityModel(space, tuple(tables), adds, dict(self.parameters))
 
     def _space(self, scenario: Scenario, cat: np.ndarray, x: np.ndarray):
         issues = list(scenario.issues)
@@ -351,8 +385,7 @@ class _Evaluator:
     def utilities(self, cat: np.ndarray, x: np.ndarray, *, terms: bool = True) -> np.ndarray:
         scenario = self.scenario if terms else self.bare
         space, codes = self._space(scenario, cat, x)
-        model = UtilityModel.from_scenario(space.scenario, self.parameters)
-        return model.utilities(space, codes)
+        return self._model(space, terms=terms).utilities(space, codes)
 
     def env(self, cat: np.ndarray, x: np.ndarray) -> dict[str, Any]:
         space, codes = self._space(self.scenario, cat, x)
@@ -360,13 +393,12 @@ class _Evaluator:
 
     def feasible(self, cat: np.ndarray, x: np.ndarray) -> np.ndarray:
         space, codes = self._space(self.scenario, cat, x)
-        model = UtilityModel.from_scenario(space.scenario, self.parameters)
-        return model.feasible(space, codes).all(axis=0)
+        return self._model(space, terms=True).feasible(space, codes).all(axis=0)
 
     def check(self, cat, x, d, atol) -> tuple[np.ndarray, np.ndarray]:
         """Utilities and whether each deal satisfies the constraints and every reservation."""
         space, codes = self._space(self.scenario, cat, x)
-        model = UtilityModel.from_scenario(space.scenario, self.parameters)
+        model = self._model(space, terms=True)
         u = model.utilities(space, codes)
         ok = model.feasible(space, codes).all(axis=0) & np.all(u >= d - atol, axis=1)
         return u, ok
