@@ -188,10 +188,17 @@ def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
     war_prop = values[proposer]
     war_inf = values[informed] + costs[informed]  # before its private cost
     center = costs[informed]
+    # the distribution as given (spread 1), frozen once for its mean and its offer (a choice's
+    # mean is its weighted sum, without scipy)
+    full = None if private.cost.kind == "choice" else private.cost.frozen()
+    mean = private.cost.mean_value() if full is None else float(full.mean())
 
     def offer(spread: float) -> Any:
         scaled = private.cost.scaled(spread, center)
-        cost = scaled if isinstance(scaled, float) else scaled.frozen()
+        if isinstance(scaled, float):
+            cost = scaled
+        else:
+            cost = full if scaled is private.cost and full is not None else scaled.frozen()
         return risk_return_offer(u_prop, u_inf, war_prop, war_inf, cost, tol=zc.tol)
 
     def entry(r: Any) -> dict[str, Any]:
@@ -200,7 +207,7 @@ def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
     base = {
         "party": informed,
         "proposer": proposer,
-        "cost": {"kind": private.cost.kind, "mean": private.cost.mean_value(), "center": center},
+        "cost": {"kind": private.cost.kind, "mean": mean, "center": center},
         "war_values": {proposer: war_prop, informed: war_inf},
         "source": private.source,
     }
