@@ -114,3 +114,19 @@ def test_expressions_broadcast_over_parameter_draws(xs):
     draws = np.asarray(xs)
     result = evaluate_number(parse_expression("0.2 + 0.3 * c - min(c, 0)"), {"c": draws})
     assert_allclose(result, 0.2 + 0.3 * draws - np.minimum(draws, 0))
+
+
+def test_a_levels_issue_compared_with_parameter_draws_compares_each_draw():
+    env = {
+        "mode": LevelValues(np.array([0, 1, 2]), (2, 3, 4)),
+        "m": np.array([[3.0], [4.0], [2.0]]),  # three draws (S, 1) against three deals
+    }
+    assert parse_expression("mode == m").evaluate_mask(env).tolist() == [
+        [False, True, False],
+        [False, False, True],
+        [True, False, False],
+    ]
+    assert parse_expression("m >= mode").evaluate_mask(env)[0].tolist() == [True, True, False]
+    env["m"] = np.array([[3.0], [5.0]])
+    with pytest.raises(ExpressionError, match=r"^5\.0 is not one of the levels \(2, 3, 4\)"):
+        parse_expression("mode == m").evaluate_mask(env)

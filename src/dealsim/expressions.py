@@ -434,9 +434,9 @@ def _compare(op: Any, left: Any, right: Any) -> Any:
     if left_levels and right_levels:
         return op(left.numeric(), right.numeric())
     if left_levels:
-        return op(left.codes, left.code_of(right))
+        return op(left.codes, _codes_of(left, right))
     if right_levels:
-        return op(right.code_of(left), right.codes)
+        return op(_codes_of(right, left), right.codes)
     if isinstance(left, str) or isinstance(right, str):
         if op not in (operator.eq, operator.ne) or not (
             isinstance(left, str) and isinstance(right, str)
@@ -444,6 +444,17 @@ def _compare(op: Any, left: Any, right: Any) -> Any:
             raise ExpressionError("a string can only be compared with a levels issue")
         return op(left, right)
     return op(np.asarray(left), np.asarray(right))
+
+
+def _codes_of(levels: LevelValues, value: Any) -> Any:
+    """The position of ``value`` among the levels; of each value for an array of them (parameter
+    draws), each found as :meth:`LevelValues.code_of` finds one value."""
+    array = np.asarray(value)
+    if isinstance(value, str) or array.ndim == 0:
+        return levels.code_of(value)
+    distinct, inverse = np.unique(array, return_inverse=True)
+    codes = np.array([levels.code_of(v) for v in distinct.tolist()], dtype=np.intp)
+    return codes[inverse].reshape(array.shape)
 
 
 def evaluate_number(

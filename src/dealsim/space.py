@@ -288,7 +288,7 @@ class UtilityModel:
         for i, (payoff, adds) in enumerate(payoffs):
             for term, add in zip(payoff.terms, adds, strict=True):
                 if columns is None:
-                    columns = {**self.parameters, **space.columns(codes)}
+                    columns = self.condition_columns(space, codes)
                 mask = _over_deals(term.when.evaluate_mask(columns), n)
                 party = total[..., i] + np.asarray(add)[..., None] * mask
                 if party.shape != total.shape[:-1]:
@@ -320,9 +320,31 @@ class UtilityModel:
         constraints = space.scenario.constraints
         if not constraints:
             return np.ones((0, codes.shape[0]), dtype=bool)
-        columns = {**self.parameters, **space.columns(codes)}
+        columns = self.condition_columns(space, codes)
         masks = [_over_deals(c.require.evaluate_mask(columns), codes.shape[0]) for c in constraints]
         return np.stack(np.broadcast_arrays(*masks), axis=-2)
+
+    def condition_columns(self, space: DealSpace, codes: np.ndarray) -> dict[str, Any]:
+        """The names a condition (``when``, ``require``) sees over the deals ``codes``.
+
+        Issues are columns over the ``n`` deals. A parameter given as draws ``(S,)`` gets a
+        trailing deal axis, ``(S, 1)``, so that a condition on deals and draws is an ``(S, n)``
+        mask whose row ``s`` holds, element for element, the comparisons made with draw ``s``'s
+        scalar parameters; a parameter whose draws are all equal is passed as that one value (the
+        mask then stays ``(n,)``, the same in every draw).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> from dealsim.expressions import parse_expression
+        >>> scenario = dealsim.load("logroll")
+        >>> space = DealSpace(scenario)
+        >>> model = UtilityModel.from_scenario(scenario, {"p": np.array([0.25, 0.75])})
+        >>> env = model.condition_columns(space, space.codes(np.array([0, 55, 120])))
+        >>> parse_expression("x >= p").evaluate_mask(env).tolist()
+        [[False, True, True], [False, False, True]]
+        """
+        return {**_per_draw(self.parameters), **space.columns(codes)}
 
 
 def aligned_chunk(shape: tuple[int, ...], chunk: int = DEFAULT_CHUNK) -> int:
@@ -373,6 +395,21 @@ def _range_codes(start: int, stop: int, shape: tuple[int, ...]) -> np.ndarray:
             bounds = np.clip(np.arange(first, last + 2) * stride, start, stop)
             out[j] = np.repeat(np.arange(first, last + 1) % size, np.diff(bounds))
         stride = period
+    return out
+
+
+def _per_draw(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters as conditions over deals see them: draws ``(S,)`` as ``(S, 1)`` (see
+    :meth:`UtilityModel.condition_columns`), draws that are all equal as their one value."""
+    out = {}
+    for name, value in parameters.items():
+        array = np.asarray(value)
+        if array.ndim == 0 or array.dtype == object:
+            out[name] = value
+        elif array.size and bool((array == array.reshape(-1)[0]).all()):
+            out[name] = array.reshape(-1)[0]
+        else:
+            out[name] = array[..., None]
     return out
 
 

@@ -11,6 +11,13 @@ Pareto frontier gives the same deal: every criterion is monotone, so the best va
 point are the same on both sets, and the Pareto-optimal rows of the tied set are exactly the tied
 rows of the frontier.
 
+A constraint's ``require`` or a term's ``when`` that names a drawn parameter is evaluated as an
+``(S, n_deals)`` mask (row ``s``: the same comparisons as at draw ``s``'s parameters), over chunks
+of deals that keep its temporaries within the step's budget: the feasible set and the terms then
+change draw by draw. Deals are grouped as identical only if their feasibility and term masks are
+the same in every draw, and a deal is dropped as dominated only for a dominator feasible in every
+draw of the step where the deal is.
+
 Monte Carlo (:mod:`dealsim.uncertainty.montecarlo`), sensitivity and the games' parameter
 thresholds are built on it.
 """
@@ -178,7 +185,10 @@ def check_batch_size(
     """The number of deals, refusing a batch that passes a limit of :func:`batch_solve`.
 
     The limits are ``max_deals`` (as in :func:`dealsim.space.check_space_size`),
-    :data:`MAX_SAMPLE_ELEMENTS` and :data:`MAX_ZONE_CELLS`; counts are Python integers.
+    :data:`MAX_SAMPLE_ELEMENTS` and :data:`MAX_ZONE_CELLS`; counts are Python integers. A
+    scenario whose constraints or term conditions name a parameter holds, besides the zone, one
+    flag per sample and deal for the feasible set and for each such term: those count towards
+    :data:`MAX_ZONE_CELLS` too.
 
     Examples
     --------
@@ -205,6 +215,18 @@ def check_batch_size(
             f"{where}: a batch of {n_samples:,} samples x {n_deals:,} deals holds "
             f"{n_samples * n_deals:,} zone flags, above the limit of {MAX_ZONE_CELLS:,} "
             "(memory); draw fewer samples or coarsen the issues"
+        )
+    # conditions on parameters: the feasible set and each such term's mask per sample and deal
+    names = set(scenario.parameters)
+    masks = int(any(c.require.names & names for c in scenario.constraints))
+    masks += sum(bool(t.when.names & names) for p in scenario.payoffs for t in p.terms)
+    if masks and n_samples * n_deals * (1 + masks) > MAX_ZONE_CELLS:
+        flags = n_samples * n_deals * (1 + masks)
+        raise DealsimError(
+            f"{where}: a batch of {n_samples:,} samples x {n_deals:,} deals holds {flags:,} "
+            f"flags (the zone and {masks} mask{'s' if masks > 1 else ''} of conditions on "
+            f"parameters), above the limit of {MAX_ZONE_CELLS:,} (memory); draw fewer samples "
+            "or coarsen the issues"
         )
     return n_deals
 
@@ -247,17 +269,26 @@ def _prepare(
 ) -> _Prepared:
     codes = space.codes()
     model = UtilityModel.from_scenario(scenario, draws)
-    feasible = model.feasible(space, codes).all(axis=-2)  # (n,) or (S, n)
+    # Conditions on a drawn parameter are (S, n) masks (the feasible set and the terms vary
+    # draw by draw): evaluated over chunks of deals whose temporaries stay within the budget.
+    varying = {name for name, v in draws.items() if v.size and bool((v != v[0]).any())}
+    conditions = [c.require for c in scenario.constraints]
+    conditions += [term.when for payoff in scenario.payoffs for term in payoff.terms]
+    per_draw = any(condition.names & varying for condition in conditions)
+    step = max(1, _ELEMENT_BUDGET // n_samples) if per_draw else max(1, space.size)
+    (feasible,) = _masks(lambda chunk: [model.feasible(space, chunk).all(axis=-2)], codes, step)
     columns = np.flatnonzero(feasible if feasible.ndim == 1 else feasible.any(axis=0))
     feasible_size = np.broadcast_to(feasible.sum(axis=-1), (n_samples,))
     sub = codes[columns]
-    env = {**model.parameters, **space.columns(sub)} if columns.size else {}
-    masks = [
-        [_over(term.when.evaluate_mask(env), columns.size) for term in payoff.terms]
-        if columns.size
-        else [np.zeros(0, dtype=bool) for _ in payoff.terms]
-        for payoff in scenario.payoffs
-    ]
+
+    def term_masks(chunk: np.ndarray) -> list[np.ndarray]:
+        env = model.condition_columns(space, chunk)
+        return [t.when.evaluate_mask(env) for payoff in scenario.payoffs for t in payoff.terms]
+
+    n_terms = sum(len(payoff.terms) for payoff in scenario.payoffs)
+    empty = [np.zeros(0, dtype=bool)] * n_terms  # no deal is feasible in any draw
+    flat = iter(_masks(term_masks, sub, step) if columns.size and n_terms else empty)
+    masks = [[next(flat) for _ in payoff.terms] for payoff in scenario.payoffs]
     feasible_c = feasible[..., columns]
     # the class of each column: lookups by value class, term masks, feasibility
     keys = [_classes(np.asarray(t, dtype=float))[sub[:, j]] for p in model.tables for j, t in p]
@@ -323,6 +354,28 @@ def _prepare(
     return prepared._replace(**_dominance(prepared, model, codes_u))
 
 
+def _masks(evaluate: Any, codes: np.ndarray, step: int) -> list[np.ndarray]:
+    """Conditions over the deals ``codes``, evaluated ``step`` deals at a time.
+
+    ``evaluate(chunk)`` gives a list of conditions over a chunk's deals (scalars, ``(c,)`` or
+    ``(S, c)``); each comes back over every deal, ``(n,)`` or ``(S, n)`` booleans (one chunk:
+    as evaluated, broadcast over the deals).
+    """
+    n = codes.shape[0]
+    out: list[np.ndarray] = []
+    for start in range(0, max(n, 1), step):
+        chunk = codes[start : start + step]
+        for i, mask in enumerate(evaluate(chunk)):
+            mask = _over(mask, chunk.shape[0])
+            if start == 0 and chunk.shape[0] == n:
+                out.append(mask)
+                continue
+            if start == 0:
+                out.append(np.empty((*mask.shape[:-1], n), dtype=bool))
+            out[i][..., start : start + chunk.shape[0]] = mask
+    return out
+
+
 def _over(mask: Any, n: int) -> np.ndarray:
     """A condition (scalar, ``(n,)`` or ``(S, n)``) over the ``n`` deals, as a bool array."""
     array = np.asarray(mask)
@@ -375,7 +428,8 @@ def _operand(op: tuple[Any, ...], rows: slice) -> np.ndarray:
     kind, a, b = op
     if kind == "table":
         return a[b] if a.ndim == 1 else a[rows][:, b]
-    return a[..., None] * b if a.ndim == 0 else a[rows, None] * (b if b.ndim == 1 else b[rows])
+    b = b if b.ndim == 1 else b[rows]
+    return a[..., None] * b if a.ndim == 0 else a[rows, None] * b
 
 
 def _utilities(prepared: _Prepared, rows: slice) -> list[np.ndarray]:
@@ -483,6 +537,15 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     r = prepared.reservations[rows]
     w = prepared.powers[rows]
     accept_tol = prepared.accept_tol[rows]
+    if m == 0:  # no deal is feasible in any draw: no zone, no solution
+        shape = (n_samples, len(SOLUTION_NAMES))
+        return (
+            np.zeros((n_samples, prepared.n_deals), dtype=bool),
+            prepared.feasible_size[rows],
+            r,
+            np.full(shape, -1, dtype=np.int64),
+            np.full((*shape, r.shape[1]), np.nan),
+        )
     # one (s, m) array per party (a party whose utilities do not vary is broadcast)
     utilities = _utilities(prepared, rows)
     cols = [np.broadcast_to(u, (n_samples, m)) for u in utilities]
@@ -572,6 +635,9 @@ def _kept(prepared: _Prepared, rows: slice, utilities, margin: np.ndarray, w: np
             far[check] = (gap > margin[:, None]).all(axis=0)
         at_least &= sure
         beyond |= far
+    if prepared.feasible.ndim == 2:  # f is feasible in every draw where d is (across groups)
+        feasible = prepared.feasible[rows]
+        at_least &= ~(feasible[:, d] & ~feasible[:, f]).any(axis=0)
     verified = at_least & beyond
     root[d[verified]] = f[verified]
     while True:  # follow chains (a dominator may be dropped too): each link raises the sum
