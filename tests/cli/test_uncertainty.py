@@ -61,10 +61,13 @@ def test_sweep_of_conditions_on_drawn_parameters_agrees_with_the_batch_solve(cap
     assert [r["solutions"]["nash"]["index"] for r in records] == batch.solutions["nash"].tolist()
 
 
-def test_report_with_montecarlo_of_conditions_on_drawn_parameters_exits_0(capsys, tmp_path):
+@pytest.mark.parametrize("scenario", [CONDITIONS, DIVIDEND], ids=["one-issue", "two-issues"])
+def test_report_with_montecarlo_of_conditions_on_drawn_parameters_exits_0(
+    capsys, tmp_path, scenario
+):
     output = tmp_path / "report.html"
     code, _, err = run(
-        capsys, "report", DIVIDEND, "--montecarlo", 100, "--workers", 1, "-o", output
+        capsys, "report", scenario, "--montecarlo", 100, "--workers", 1, "-o", output
     )  # fmt: skip
     assert code == 0, err
     assert "Monte Carlo" in output.read_text(encoding="utf-8")

@@ -178,6 +178,23 @@ def test_montecarlo_map_takes_the_chosen_issues(donbas):
         montecarlo_plot(donbas, samples=8, x="zone_status", y="zone_status")
 
 
+def test_montecarlo_of_one_issue_shows_each_values_probability_of_the_zone():
+    from dealsim.analysis.batch import batch_solve
+    from dealsim.uncertainty.distributions import sample_parameters
+
+    # the term's condition and the constraint depend on a drawn parameter
+    scenario = dealsim.load(THRESHOLD.with_name("parameter_conditions.toml"))
+    fig = montecarlo_plot(scenario, samples=300, seed=2)
+    robust = fig.axes[2]
+    heights = [p.get_height() for p in robust.patches if p.get_gid() == "robust"]
+    zone = batch_solve(scenario, sample_parameters(scenario, 0, 300, seed=2)).zone
+    assert_allclose(heights, zone.mean(axis=0))
+    assert robust.get_xlabel().startswith("share")
+    assert_no_text_overlaps(fig)
+    with pytest.raises(DealsimError, match="--y 'share': the scenario has one issue"):
+        montecarlo_plot(scenario, samples=8, y="share")
+
+
 def test_tornado_bars_run_from_base_to_each_end(donbas):
     result = tornado(donbas, "zone_size")
     ax = tornado_plot(result)

@@ -341,7 +341,8 @@ def _robust_map(ax: Any, scenario: Any, zone: np.ndarray, space: Any, x: str | N
 
     ids = list(scenario.issue_ids)
     if len(ids) < 2:
-        raise DealsimError("the robust-deal map needs two issues; the scenario has one")
+        _robust_bars(ax, scenario, zone, x, y)
+        return
     if x is None or y is None:
         from dealsim.plot._grid import main_issues
 
@@ -372,6 +373,32 @@ def _robust_map(ax: Any, scenario: Any, zone: np.ndarray, space: Any, x: str | N
     bar = ax.figure.colorbar(mesh, ax=ax, shrink=0.9)
     bar.set_label("P(in the zone), best over the other terms")
     finish(ax, "Robust deals", "probability that the deal is acceptable to all", reserve=1.0)
+
+
+def _robust_bars(ax: Any, scenario: Any, zone: np.ndarray, x: str | None, y: str | None):
+    """The robust deals of a one-issue scenario: each value's probability of lying in the zone."""
+    from dealsim.plot._style import check_choice, issue_axis_label
+
+    issue = scenario.issues[0]
+    if x is not None:
+        check_choice(x, [issue.id], "issue", scenario.file)
+    if y is not None:
+        raise DealsimError(
+            f"{scenario.file or scenario.name}: --y {y!r}: the scenario has one issue "
+            f"({issue.id}), drawn along the horizontal axis"
+        )
+    probability = zone.mean(axis=0)
+    n = probability.size
+    ax.bar(range(n), probability, color="#009E73", width=0.8, gid="robust")
+    tilt = {"rotation": 30, "ha": "right"} if n > 3 else {}
+    ax.set_xticks(range(n), [level_label(v) for v in issue.values], fontsize=8, **tilt)
+    ax.set_xlabel(literal(issue_axis_label(issue)))
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("P(in the zone)")
+    if n <= 25:
+        for j, v in enumerate(probability):
+            ax.text(j, v + 0.01, f"{v:.0%}", ha="center", va="bottom", fontsize=7.5, gid="cell")
+    finish(ax, "Robust deals", "probability that the deal is acceptable to all")
 
 
 # --------------------------------------------------------------------------------------------
