@@ -241,3 +241,51 @@ def test_the_json_schema_describes_the_sections():
     schema = scenario_json_schema()
     assert {"scenario", "parties", "issues", "payoffs"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
+
+
+INTEGER_LEVELS = """
+[scenario]
+name = "integer levels"
+
+[parties.a]
+reservation = 0.1
+[parties.b]
+reservation = 0.1
+
+[issues.brigades]
+levels = [0, 1, 2]
+
+[payoffs.a]
+weights = { brigades = 1 }
+brigades = { "0" = 0.0, "1" = 0.5, "2" = 1.0 }
+
+[payoffs.b]
+weights = { brigades = 1 }
+brigades = { "0" = 1.0, "1" = 0.6, "2" = 0.0 }
+
+[[constraints]]
+label = "not one brigade"
+require = "brigades != 1"
+"""
+
+
+def test_integer_levels_stay_integers_and_are_not_read_as_booleans():
+    # levels 0 and 1 once loaded as false and true, so `brigades != 1` matched nothing
+    scenario = loads(INTEGER_LEVELS)
+    values = scenario.issues[0].values
+    assert values == (0, 1, 2)
+    assert [type(v) for v in values] == [int, int, int]
+    zone = dealsim.solve(scenario).to_dict()["agreement_zone"]
+    assert zone["feasible"] == 2
+    assert zone["constraint_violations"] == {"not one brigade": 1}
+
+
+def test_boolean_and_mixed_levels_keep_their_types():
+    text = INTEGER_LEVELS.replace("levels = [0, 1, 2]", 'levels = [false, true, "x", 2.5]')
+    a_table, b_table = '{ "0" = 0.0, "1" = 0.5, "2" = 1.0 }', '{ "0" = 1.0, "1" = 0.6, "2" = 0.0 }'
+    text = text.replace(a_table, '{ false = 0, true = 1, x = 0.5, "2.5" = 0 }')
+    text = text.replace(b_table, '{ false = 1, true = 0, x = 0.5, "2.5" = 1 }')
+    text = text.replace('require = "brigades != 1"', 'require = "brigades != true"')
+    values = loads(text).issues[0].values
+    assert values == (False, True, "x", 2.5)
+    assert [type(v) for v in values] == [bool, bool, str, float]

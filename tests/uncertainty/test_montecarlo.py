@@ -239,6 +239,18 @@ def test_zone_is_non_empty_exactly_when_p_is_below_the_threshold(threshold):
     assert (batch.zone_size > 0).tolist() == [True, True, False, True, False, False]
 
 
+def test_solution_frequencies_are_keyed_by_the_grid_values_without_binary_noise(threshold):
+    # the share grid 0, 0.1, ..., 1 holds 0.6000000000000001 as a double; the key reads 0.6
+    result = monte_carlo(threshold, samples=300, seed=0, workers=1, progress=False).to_dict()
+    keys = {
+        key
+        for solution in result["solutions"].values()
+        for key in solution["issues"]["share"]["frequencies"]
+    }
+    assert "0.6" in keys
+    assert all(len(key) <= 4 for key in keys), sorted(keys)
+
+
 def test_batch_of_unknown_parameter_is_rejected(threshold):
     with pytest.raises(DealsimError, match="unknown parameter 'q'"):
         batch_solve(threshold, {"q": [1.0]})

@@ -121,12 +121,11 @@ NumberOrExpression = Annotated[
 
 FiniteNumber = Annotated[float, BeforeValidator(_finite_number)]
 LevelValue = Annotated[
-    str | bool | int | float, Field(union_mode="left_to_right"), AfterValidator(_level_value)
-]
-DealValue = Annotated[
     str | bool | int | float, Field(union_mode="smart"), AfterValidator(_level_value)
 ]
-"""A value in an outcome's deal: kept as written (``1.0`` stays a number, ``true`` a boolean)."""
+"""A level, or a value in an outcome's deal, kept as written: ``1`` stays an integer (not
+``true``), ``1.0`` a number and ``true`` a boolean."""
+DealValue = LevelValue
 
 
 class _Section(BaseModel):

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from dealsim._format import format_deal, format_number
+from dealsim._format import format_deal, format_number, plain_float
 from dealsim._results import ResultMixin, to_plain
 from dealsim._tables import html_table, require_pandas
 from dealsim._version import __version__
@@ -429,7 +429,9 @@ def _solution_summary(space: DealSpace, indices: list[int | None]) -> dict[str, 
     for j, issue in enumerate(space.scenario.issues):
         tally = np.bincount(codes[:, j], minlength=issue.size) / chosen.size
         entry: dict[str, Any] = {
-            "frequencies": {str(issue.value_at(c)): float(tally[c]) for c in np.flatnonzero(tally)}
+            "frequencies": {
+                _value_key(issue.value_at(c)): float(tally[c]) for c in np.flatnonzero(tally)
+            }
         }
         if issue.numeric:
             entry["mean"] = float(np.asarray(issue.values, dtype=float)[codes[:, j]].mean())
@@ -442,6 +444,14 @@ def _solution_summary(space: DealSpace, indices: list[int | None]) -> dict[str, 
         "probability": float(counts[best] / chosen.size),
     }
     return summary
+
+
+def _value_key(value: Any) -> str:
+    """An issue value as a frequency key: grid floats without binary noise (``0.6``, not
+    ``0.6000000000000001``); other values as ``str`` gives them."""
+    if isinstance(value, float):
+        return repr(plain_float(value))
+    return str(value)
 
 
 def _wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
