@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
+from batch_helpers import assert_same_batch, unpruned
 from dealsim.analysis import batch as batch_module
 from dealsim.analysis.batch import batch_solve
 from dealsim.errors import DealsimError
@@ -70,25 +71,6 @@ def _assert_draw_by_draw(scenario, draws, batch, tol=1e-9):
             chosen = batch.utilities[name][s]
             assert chosen.tolist() == list(expected.utilities.values()), (s, name)
             assert chosen.tobytes() == u[expected.index].tobytes(), (s, name)
-
-
-def _unpruned(scenario, draws, **kwargs):
-    """batch_solve with every unique deal kept before the five solutions."""
-
-    def keep_all(prepared, rows, utilities, margin, w):
-        every = np.arange(prepared.deals.size)
-        return every, every
-
-    with mock.patch.object(batch_module, "_kept", keep_all):
-        return batch_solve(scenario, draws, **kwargs)
-
-
-def _assert_same_batch(a, b):
-    for field in ("zone", "zone_size", "feasible_size", "reservations"):
-        assert np.array_equal(getattr(a, field), getattr(b, field)), field
-    for name in SOLUTION_NAMES:
-        assert np.array_equal(a.solutions[name], b.solutions[name]), name
-        assert a.utilities[name].tobytes() == b.utilities[name].tobytes(), name
 
 
 def _values(grid, low, high):
@@ -158,7 +140,7 @@ def test_dominated_deals_are_dropped_only_for_dominators_feasible_in_that_draw(d
     draws = {name: np.asarray(v, dtype=float) for name, v in draws.items()}
     batch = batch_solve(scenario, draws, tol=tol, bargaining_tol=tol)
     _assert_draw_by_draw(scenario, draws, batch, tol=tol)
-    _assert_same_batch(batch, _unpruned(scenario, draws, tol=tol, bargaining_tol=tol))
+    assert_same_batch(batch, unpruned(scenario, draws, tol=tol, bargaining_tol=tol))
 
 
 def test_every_dropped_deal_has_a_dominator_feasible_wherever_it_is(dividend):
@@ -188,7 +170,7 @@ def test_drawn_conditions_give_the_same_answers_in_small_chunks_and_steps(divide
         whole = batch_solve(scenario, draws)
         with mock.patch.object(batch_module, "_ELEMENT_BUDGET", 600):
             small = batch_solve(scenario, draws)
-        _assert_same_batch(whole, small)
+        assert_same_batch(whole, small)
         _assert_draw_by_draw(scenario, draws, small)
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
+from batch_helpers import assert_same_batch, unpruned
 from dealsim.analysis.batch import batch_solve
 from dealsim.cli import main
 from dealsim.errors import DealsimError, ScenarioError
@@ -259,28 +260,6 @@ def test_batch_of_unknown_parameter_is_rejected(threshold):
 # --------------------------------------------- batch solver: classes of deals, pruning (issue 17)
 
 
-def _unpruned(scenario, draws, **kwargs):
-    """batch_solve with no deal dropped before the five solutions (every unique deal kept)."""
-    from unittest import mock
-
-    from dealsim.analysis import batch as batch_module
-
-    def keep_all(prepared, rows, utilities, margin, w):
-        every = np.arange(prepared.deals.size)
-        return every, every
-
-    with mock.patch.object(batch_module, "_kept", keep_all):
-        return batch_solve(scenario, draws, **kwargs)
-
-
-def _assert_same_batch(a, b):
-    for field in ("zone", "zone_size", "feasible_size", "reservations"):
-        assert np.array_equal(getattr(a, field), getattr(b, field)), field
-    for name in SOLUTION_NAMES:
-        assert np.array_equal(a.solutions[name], b.solutions[name]), name
-        assert a.utilities[name].tobytes() == b.utilities[name].tobytes(), name
-
-
 def test_batch_evaluates_each_class_of_identical_deals_once(donbas):
     from dealsim.analysis.batch import _prepare
     from dealsim.space import DealSpace, UtilityModel
@@ -309,7 +288,7 @@ def test_dropping_dominated_deals_changes_no_answer(seed, tol):
     donbas = dealsim.load("donbas-2026")
     draws = sample_parameters(donbas, 0, 60, seed=seed)
     pruned = batch_solve(donbas, draws, bargaining_tol=tol)
-    _assert_same_batch(pruned, _unpruned(donbas, draws, bargaining_tol=tol))
+    assert_same_batch(pruned, unpruned(donbas, draws, bargaining_tol=tol))
 
 
 @given(seed=st.integers(0, 10**6))
