@@ -203,3 +203,63 @@ def test_bad_arguments_are_named(kwargs, message):
             "war_informed": 0.5, "cost": 0.2} | kwargs  # fmt: skip
     with pytest.raises(SolverError, match=message):
         risk_return_offer(**args)
+
+
+# ----------------------------------------------------------------- triangular cost: exact E[c; c<t]
+
+
+def _partial_mean_by_quadrature(lo: float, mode: float, hi: float, t: float) -> float:
+    """E[c; c < t] integrated piece by piece (split at the mode), to near machine precision."""
+    from scipy import integrate
+
+    d = stats.triang((mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    total = 0.0
+    for a, b in ((lo, min(mode, t)), (mode, min(hi, t))):
+        if b > a:
+            total += integrate.quad(lambda c: c * d.pdf(c), a, b, epsabs=0.0, epsrel=2e-14)[0]
+    return total
+
+
+@pytest.mark.parametrize(
+    ("lo", "mode", "hi", "t", "expected"),
+    [
+        (0.0, 0.5, 1.0, 0.5, 1.0 / 6.0),  # symmetric, up to the mode: 2 (1/2)^3 / (3 * 1/2)
+        (0.0, 0.5, 1.0, 1.0, 0.5),  # the whole distribution: the mean (a + m + b) / 3
+        (0.03, 0.08, 0.20, 0.25, (0.03 + 0.08 + 0.20) / 3),  # donbas-2026's Russian cost
+        (0.0, 0.0, 1.0, 2.0, 1.0 / 3.0),  # mode at the lower end (c = 0)
+        (0.0, 1.0, 1.0, 0.5, 2.0 * 0.5**3 / 3.0),  # mode at the upper end (c = 1)
+        (0.0, 0.5, 1.0, -1.0, 0.0),  # below the support
+    ],
+)
+def test_triangular_partial_mean_matches_the_closed_form(lo, mode, hi, t, expected):
+    from dealsim.solvers.private_information import _partial_mean
+
+    d = stats.triang((mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    assert _partial_mean(d, t) == pytest.approx(expected, rel=1e-14, abs=1e-300)
+
+
+@given(
+    lo=st.floats(-10.0, 10.0),  # a support far narrower than |lo| is ill-conditioned in t - lo
+    width=st.floats(1e-2, 1e2),
+    c=st.floats(0.0, 1.0),
+    u=st.floats(0.0, 1.0),
+)
+def test_triangular_partial_mean_agrees_with_quadrature_on_both_sides_of_the_mode(lo, width, c, u):
+    from dealsim.solvers.private_information import _partial_mean
+
+    hi, mode = lo + width, lo + c * width
+    t = lo + u * width
+    d = stats.triang(c, loc=lo, scale=width)
+    exact = _partial_mean_by_quadrature(lo, mode, hi, t)
+    # relative to the scale of the cost: the partial mean can be near zero
+    assert _partial_mean(d, t) == pytest.approx(exact, rel=1e-11, abs=1e-11 * (abs(lo) + hi))
+
+
+def test_triangular_cost_gives_the_informed_value_with_the_exact_partial_mean():
+    # A splits a unit with B as above; B's cost is triangular on [0, 0.4] with mode 0.1
+    cost = stats.triang(0.25, loc=0.0, scale=0.4)
+    r = risk_return_offer(1 - X, X, W_A, W_B, cost)
+    threshold = W_B - X[r.index] - 1e-12  # the solver's acceptance threshold (tol * scale 1)
+    partial = _partial_mean_by_quadrature(0.0, 0.1, 0.4, threshold)
+    expected = r.p_accept * X[r.index] + r.p_war * W_B - partial
+    assert r.informed_expected_utility == pytest.approx(expected, rel=1e-12)

@@ -307,7 +307,45 @@ def _informed_value(
     if kind in ("point mass", "samples"):
         partial = float(np.where(model < threshold, model, 0.0).sum()) / model.size
     elif kind == "distribution" and hasattr(model, "expect"):
-        partial = 0.0 if p >= 1.0 else float(model.expect(lambda c: c, ub=threshold))
+        partial = 0.0 if p >= 1.0 else _partial_mean(model, threshold)
     else:
         return None
     return float(p * u + (1.0 - p) * war - partial)
+
+
+def _partial_mean(model: Any, threshold: float) -> float:
+    """``E[c; c < threshold]`` of a frozen scipy distribution: exact for a triangular one
+    (:func:`_triangular_partial_mean`), by the distribution's own quadrature (``expect``) else."""
+    dist = getattr(model, "dist", None)
+    if getattr(dist, "name", None) == "triang":
+        shapes, loc, scale = dist._parse_args(*model.args, **model.kwds)
+        return _triangular_partial_mean(float(shapes[0]), float(loc), float(scale), threshold)
+    return float(model.expect(lambda c: c, ub=threshold))
+
+
+def _triangular_partial_mean(c: float, loc: float, scale: float, threshold: float) -> float:
+    """``E[C; C < threshold]`` for ``C = loc + scale X``, ``X`` triangular on [0, 1], mode ``c``.
+
+    ``X`` has density ``2x/c`` below the mode and ``2(1 - x)/(1 - c)`` above it, so with
+    ``x = (threshold - loc) / scale`` clipped to [0, 1]: ``P(X < x) = x^2/c`` and
+    ``E[X; X < x] = 2x^3/(3c)`` for ``x <= c``; above the mode ``P(X < x) = 1 - (1 - x)^2/(1 - c)``
+    and ``E[X; X < x] = 2c^2/3 + 2((x^2 - c^2)/2 - (x^3 - c^3)/3)/(1 - c)``. Then
+    ``E[C; C < threshold] = loc P(X < x) + scale E[X; X < x]``.
+
+    Examples
+    --------
+    The whole distribution gives the mean ``(a + m + b) / 3``; the mode splits a symmetric one
+    in half:
+
+    >>> round(_triangular_partial_mean(0.3, 1.0, 2.0, 10.0), 15), (1.0 + 1.6 + 3.0) / 3
+    (1.866666666666667, 1.8666666666666665)
+    >>> _triangular_partial_mean(0.5, 0.0, 1.0, 0.5), _triangular_partial_mean(0.5, 0.0, 1.0, -1.0)
+    (0.16666666666666666, 0.0)
+    """
+    x = min(max((threshold - loc) / scale, 0.0), 1.0)
+    if x <= c and c > 0.0:
+        below, first = x * x / c, 2.0 * x**3 / (3.0 * c)
+    else:
+        below = 1.0 - (1.0 - x) ** 2 / (1.0 - c)
+        first = 2.0 * c * c / 3.0 + 2.0 * ((x * x - c * c) / 2.0 - (x**3 - c**3) / 3.0) / (1.0 - c)
+    return float(loc * below + scale * first)
