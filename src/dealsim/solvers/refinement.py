@@ -506,7 +506,8 @@ def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         combos = combos[keep]
     A = G[:, combos]  # (P, M, D, D)
     b = h[:, combos]
-    det = np.linalg.det(A) if D else np.ones((P, M))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # singular: det 0 or nan
+        det = np.linalg.det(A) if D else np.ones((P, M))
     ok = np.abs(det) > _PIVOT
     A[~ok] = np.eye(D)  # A is a fresh gather: singular systems solved as I z = b
     z = np.linalg.solve(A, b[..., None])[..., 0] if D else np.zeros((P, M, 0))
