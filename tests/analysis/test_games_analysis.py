@@ -6,11 +6,14 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
 from dealsim.analysis.equilibrium_report import render_games, solve_normal_form
 from dealsim.analysis.games import (
+    _unique_rows,
     games_analysis,
     outcome_labels,
     outcome_payoffs,
@@ -328,3 +331,24 @@ def test_outcome_labels_of_all_draws_at_once_equal_solving_each_draw(monkeypatch
     monkeypatch.setattr(games_module, "_batched_outcomes", lambda *args, **kwargs: None)
     assert at_once == outcome_labels(donbas, draws)
     assert len(set(at_once)) >= 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 40).flatmap(
+        lambda n: st.integers(1, 5).flatmap(
+            lambda m: st.lists(
+                st.integers(-3, 3) | st.integers(-(2**40), 2**40), min_size=n * m, max_size=n * m
+            ).map(lambda v: np.array(v, dtype=np.int64).reshape(n, m))
+        )
+    ),
+    st.booleans(),
+)
+def test_unique_rows_gives_numpy_unique_rows_and_inverse(a, as_bool):
+    # the rows the outcome labels group draws by: the same sorted rows and inverse as numpy's
+    a = a > 0 if as_bool else a
+    rows, inverse = _unique_rows(a)
+    expected, expected_inverse = np.unique(a, axis=0, return_inverse=True)
+    assert rows.dtype == expected.dtype
+    assert np.array_equal(rows, expected)
+    assert np.array_equal(inverse, expected_inverse.reshape(-1))
