@@ -71,6 +71,8 @@ class _Side:
         self.src = np.arange(r)  # the starting basis is all slacks, slack p in row p
         self.rhs = np.ones(r)
         self._ratios = np.empty(r)
+        self._mask = np.empty(r, dtype=bool)
+        self._scratch = np.empty(r)
         self.basis = basis
         self._ger = dger
         self._gemv = dgemv
@@ -114,13 +116,26 @@ class _Side:
 
         The minimum ratio is taken on the right-hand side first; only rows tied there (a
         degenerate step) go through the lexicographic comparison of ``(rhs, Binv)`` rows.
+        Every pivot runs this, so it makes as few numpy calls as it can: :meth:`column`
+        inlined for columns of ``M``, Python floats for the scalars, preallocated buffers.
         """
-        col = self.column(entering)
+        k = self.k
+        D = self.D
+        j = entering - self.offset
+        if 0 <= j < self.d:
+            a = self.M[:, j]
+            col = a[self.src]  # the unit columns' part, as in :meth:`column`
+            if 0 < k <= self._width:
+                col = self._gemv(1.0, D[:, :k], a[self.slot[:k]], 1.0, col, *_GEMV_INPLACE)
+            elif k:
+                col = self.column(entering)
+        else:
+            col = self.column(entering)
         rhs = self.rhs
         big = max(1.0, float(col[col.argmax()]), -float(col[col.argmin()]))
         ratios = self._ratios  # rhs / col on the rows where col > 1e-12 big, inf elsewhere
-        ratios.fill(np.inf)
-        np.divide(rhs, col, out=ratios, where=col > 1e-12 * big)
+        np.divide(rhs, col, out=ratios)  # the caller ignores division by zero (masked here)
+        np.putmask(ratios, np.less_equal(col, 1e-12 * big, out=self._mask), np.inf)
         row = int(ratios.argmin())
         best = float(ratios[row])
         if best == np.inf:
@@ -128,28 +143,31 @@ class _Side:
                 f"Lemke-Howson: no pivot row for entering label {entering} (unbounded ray); "
                 "the payoffs are not positive after rescaling"
             )
-        near = ratios <= best + 1e-9 * max(1.0, abs(best))
+        near = np.less_equal(ratios, best + 1e-9 * max(1.0, abs(best)), out=self._mask)
         if np.count_nonzero(near) > 1:
             tied = near.nonzero()[0]
             lex = np.concatenate([rhs[tied, None], self._binv_rows(tied)], axis=1)
             i, _ = _lex_argmin(lex, col[tied], np.ones(tied.size, dtype=bool))
             row = int(tied[i])
         leaving = int(self.basis[row])
-        piv = col[row]
-        k = self.k
-        D = self.D
-        pivot_row = D[row, :k] / piv
-        for s in range(0, k, self._width):  # D[:, :k] -= col pivot_row^T, in place
-            e = min(k, s + self._width)
-            block = D[:, s:e]
-            if self._ger(-1.0, col, pivot_row[s:e], 1, 1, block, 1, 1, 1) is not block:
+        piv = float(col[row])
+        pivot_row = np.divide(D[row, :k], piv)
+        width = self._width
+        if k <= width:  # D[:, :k] -= col pivot_row^T, in place
+            if k and self._ger(-1.0, col, pivot_row, 1, 1, D[:, :k], 1, 1, 1).base is not D:
                 raise AssertionError("BLAS dger did not update in place")  # pragma: no cover
+        else:
+            for s in range(0, k, width):
+                e = min(k, s + width)
+                block = D[:, s:e]
+                if self._ger(-1.0, col, pivot_row[s:e], 1, 1, block, 1, 1, 1) is not block:
+                    raise AssertionError("BLAS dger did not update in place")  # pragma: no cover
         D[row, :k] = pivot_row
-        pivot_rhs = rhs[row] / piv
-        rhs -= col * pivot_rhs
+        pivot_rhs = float(rhs[row]) / piv
+        rhs -= np.multiply(col, pivot_rhs, out=self._scratch)
         rhs[row] = pivot_rhs
         self.basis[row] = entering
-        c = self._slack(entering)
+        c = -1 if 0 <= j < self.d else entering - self.slack_offset
         self.src[row] = c if c >= 0 else self.r
         if c >= 0:  # its column is now e_row: no longer stored
             i, last = int(self.where[c]), k - 1
@@ -180,19 +198,20 @@ def _lemke_howson_kernel(
     in_p = dropped < m  # x_k enters P; y_{k-m} enters Q
     entering = dropped
     pivots = 0
-    while True:
-        pivots += 1
-        if pivots > max_pivots:
-            raise SolverError(
-                f"Lemke-Howson did not reach an equilibrium within max_pivots={max_pivots} "
-                f"pivots on a {m}x{n} game (dropped label {dropped}); raise max_pivots or try "
-                "another initial_dropped_label"
-            )
-        leaving = (side_p if in_p else side_q).pivot(entering)
-        if leaving == dropped:
-            break
-        entering = leaving
-        in_p = not in_p
+    with np.errstate(divide="ignore", invalid="ignore"):  # ratios of zero columns: masked
+        while True:
+            pivots += 1
+            if pivots > max_pivots:
+                raise SolverError(
+                    f"Lemke-Howson did not reach an equilibrium within max_pivots={max_pivots} "
+                    f"pivots on a {m}x{n} game (dropped label {dropped}); raise max_pivots or try "
+                    "another initial_dropped_label"
+                )
+            leaving = (side_p if in_p else side_q).pivot(entering)
+            if leaving == dropped:
+                break
+            entering = leaving
+            in_p = not in_p
     x = np.zeros(m)
     y = np.zeros(n)
     x_rows = side_p.basis < m
