@@ -129,8 +129,10 @@ class _Side:
                 col = self._gemv(1.0, D[:, :k], a[self.slot[:k]], 1.0, col, *_GEMV_INPLACE)
             elif k:
                 col = self.column(entering)
-        else:
-            col = self.column(entering)
+        else:  # a nonbasic slack: its column is stored (``column``'s first case)
+            c = entering - self.slack_offset
+            i = int(self.where[c])
+            col = D[:, i].copy() if i < k and self.slot[i] == c else self.column(entering)
         rhs = self.rhs
         big = max(1.0, float(col[col.argmax()]), -float(col[col.argmin()]))
         ratios = self._ratios  # rhs / col on the rows where col > 1e-12 big, inf elsewhere
@@ -143,15 +145,18 @@ class _Side:
                 f"Lemke-Howson: no pivot row for entering label {entering} (unbounded ray); "
                 "the payoffs are not positive after rescaling"
             )
-        near = np.less_equal(ratios, best + 1e-9 * max(1.0, abs(best)), out=self._mask)
-        if np.count_nonzero(near) > 1:
-            tied = near.nonzero()[0]
+        bound = best + 1e-9 * max(1.0, abs(best))
+        ratios[row] = np.inf  # another row within ``bound``? (cheaper than counting them)
+        if float(ratios[ratios.argmin()]) <= bound:
+            ratios[row] = best
+            tied = np.less_equal(ratios, bound, out=self._mask).nonzero()[0]
             lex = np.concatenate([rhs[tied, None], self._binv_rows(tied)], axis=1)
             i, _ = _lex_argmin(lex, col[tied], np.ones(tied.size, dtype=bool))
             row = int(tied[i])
         leaving = int(self.basis[row])
         piv = float(col[row])
-        pivot_row = np.divide(D[row, :k], piv)
+        drow = D[row, :k]
+        pivot_row = np.divide(drow, piv)
         width = self._width
         if k <= width:  # D[:, :k] -= col pivot_row^T, in place
             if k and self._ger(-1.0, col, pivot_row, 1, 1, D[:, :k], 1, 1, 1).base is not D:
@@ -162,7 +167,7 @@ class _Side:
                 block = D[:, s:e]
                 if self._ger(-1.0, col, pivot_row[s:e], 1, 1, block, 1, 1, 1) is not block:
                     raise AssertionError("BLAS dger did not update in place")  # pragma: no cover
-        D[row, :k] = pivot_row
+        drow[...] = pivot_row
         pivot_rhs = float(rhs[row]) / piv
         rhs -= np.multiply(col, pivot_rhs, out=self._scratch)
         rhs[row] = pivot_rhs
