@@ -6,13 +6,14 @@ import functools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dealsim
 from dealsim.cli import main
 from dealsim.errors import DealsimError
-from dealsim.uncertainty._runner import read_records, run_batches
-from dealsim.uncertainty.montecarlo import monte_carlo
+from dealsim.uncertainty._runner import read_records, run_batches, run_blocks
+from dealsim.uncertainty.montecarlo import monte_carlo, summarise_samples
 
 THRESHOLD = Path(__file__).parents[1] / "data" / "threshold.toml"
 
@@ -140,3 +141,42 @@ def test_dask_cluster_gives_the_local_results(threshold):
     ):
         remote = monte_carlo(threshold, samples=300, seed=6, batch=100, scheduler=client)
     assert remote.to_dict() == local.to_dict()
+
+
+class _SquareBlock:
+    """A task's records as one object (a RecordBlock): built only when asked for."""
+
+    def __init__(self, start: int, stop: int):
+        self.start, self.stop, self.built = start, stop, False
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def records(self) -> list[dict]:
+        self.built = True
+        return _squares(self.start, self.stop)
+
+
+def test_record_blocks_are_written_and_returned_as_their_records(tmp_path):
+    out = tmp_path / "run.jsonl"
+    records = run_batches(_SquareBlock, 7, key="i", header={}, batch=3, output=out)
+    assert [r["y"] for r in records] == [0, 1, 4, 9, 16, 25, 36]
+    assert [r["y"] for r in read_records(out)[1]] == [0, 1, 4, 9, 16, 25, 36]
+
+
+def test_run_blocks_hands_back_blocks_unbuilt_without_an_output_file():
+    resumed, results = run_blocks(_SquareBlock, 7, key="i", header={}, batch=3)
+    assert resumed == {}
+    assert [(start, len(block)) for start, block in results] == [(0, 3), (3, 3), (6, 1)]
+    assert not any(block.built for _, block in results)
+
+
+def test_montecarlo_summary_of_its_run_file_equals_the_run(threshold, tmp_path):
+    out = tmp_path / "run.jsonl"
+    result = monte_carlo(threshold, samples=300, seed=5, workers=2, batch=100, output=out)
+    _, records = read_records(out)
+    again = summarise_samples(threshold, records, seed=5)
+    assert again.to_dict() == result.to_dict()
+    assert again.table.keys() == result.table.keys()
+    for name, column in result.table.items():
+        assert np.array_equal(again.table[name], column, equal_nan=column.dtype.kind == "f")

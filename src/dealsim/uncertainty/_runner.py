@@ -25,17 +25,50 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from dealsim._files import check_output_path, reporting_os_errors
 from dealsim._tables import flatten
 from dealsim._version import __version__
 from dealsim.errors import DealsimError
 
-__all__ = ["RunOptions", "read_records", "run_batches", "run_scenario_batches"]
+__all__ = [
+    "RecordBlock",
+    "RunOptions",
+    "read_records",
+    "run_batches",
+    "run_blocks",
+    "run_scenario_batches",
+    "run_scenario_blocks",
+]
 
-Task = Callable[[int, int], list[dict[str, Any]]]
 _CSV_PREFIX = "# dealsim "
+
+
+@runtime_checkable
+class RecordBlock(Protocol):
+    """A task's records held as one object (columns of arrays, say) instead of a list of dicts.
+
+    A task may return one in place of its list of records: it is pickled back from a worker as
+    it is, and the runner asks for :meth:`records` only where it needs the dicts (to write a
+    file, or for :func:`run_batches`); :func:`run_blocks` hands the blocks to the caller.
+    """
+
+    def __len__(self) -> int:
+        """The number of records (indices) in the block."""
+        ...
+
+    def records(self) -> list[dict[str, Any]]:
+        """The block's records, JSON-ready, in index order."""
+        ...
+
+
+Task = Callable[[int, int], list[dict[str, Any]] | RecordBlock]
+
+
+def _records(result: list[dict[str, Any]] | RecordBlock) -> list[dict[str, Any]]:
+    """A task's records, from its list or its block."""
+    return result.records() if isinstance(result, RecordBlock) else result
 
 
 def run_batches(
@@ -96,6 +129,61 @@ def run_batches(
     >>> [r["y"] for r in run_batches(squares, 5, key="i", header={}, batch=2)]
     [0, 1, 4, 9, 16]
     """
+    resumed, results = run_blocks(
+        task,
+        total,
+        key=key,
+        header=header,
+        batch=batch,
+        workers=workers,
+        scheduler=scheduler,
+        output=output,
+        resume=resume,
+        force=force,
+        progress=progress,
+        unit=unit,
+    )
+    for _, result in results:
+        for record in _records(result):
+            resumed[int(record[key])] = record
+    return [resumed[i] for i in range(total)]
+
+
+def run_blocks(
+    task: Task,
+    total: int,
+    *,
+    key: str,
+    header: Mapping[str, Any],
+    batch: int,
+    workers: int = 1,
+    scheduler: Any = None,
+    output: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: bool | None = None,
+    unit: str = "sample",
+) -> tuple[dict[int, dict[str, Any]], list[tuple[int, list[dict[str, Any]] | RecordBlock]]]:
+    """:func:`run_batches`, giving back each task's result as the task returned it.
+
+    The same parameters as :func:`run_batches`; a task may return a :class:`RecordBlock`, whose
+    records are built only to be written to ``output``.
+
+    Returns
+    -------
+    resumed : dict of int to dict
+        The records read back from ``output`` (``resume=True``), by index.
+    results : list of (int, list of dict or RecordBlock)
+        Each task's first index and result, in index order.
+
+    Examples
+    --------
+    >>> def squares(start, stop):
+    ...     return [{"i": i, "y": i * i} for i in range(start, stop)]
+    >>> resumed, results = run_blocks(squares, 5, key="i", header={}, batch=2)
+    >>> resumed, [(start, len(result)) for start, result in results]
+    ({}, [(0, 2), (2, 2), (4, 1)])
+    """
     if total < 0 or batch < 1 or workers < 1:
         raise DealsimError(
             f"need total >= 0, batch >= 1 and workers >= 1, got {total}, {batch}, {workers}"
@@ -117,7 +205,8 @@ def run_batches(
             sink = _Sink(path, header, append=bool(resume and path.exists()))
     todo = [i for i in range(total) if i not in done]
     batches = list(_contiguous_batches(todo, batch))
-    pending: dict[int, list[dict[str, Any]]] = {}
+    pending: dict[int, list[dict[str, Any]] | RecordBlock] = {}
+    results: list[tuple[int, list[dict[str, Any]] | RecordBlock]] = []
     order = [start for start, _ in batches]
     written = 0
     show = sys.stderr.isatty() if progress is None else progress
@@ -130,17 +219,16 @@ def run_batches(
                 bar.update(len(records))
                 while written < len(order) and order[written] in pending:
                     ready = pending.pop(order[written])
-                    for record in ready:
-                        done[int(record[key])] = record
+                    results.append((order[written], ready))
                     if sink is not None:
                         with reporting_os_errors(sink.path):
-                            sink.write(ready)
+                            sink.write(_records(ready))
                     written += 1
     finally:
         if sink is not None:
             with reporting_os_errors(sink.path):
                 sink.close()
-    return [done[i] for i in range(total)]
+    return done, results
 
 
 def read_records(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -296,7 +384,7 @@ def _check_records(
     if not done:
         return
     first = min(done)
-    reference = task(first, first + 1)[0]
+    reference = _records(task(first, first + 1))[0]
     for index, record in done.items():
         problem = _shape_problem(record, reference, "")
         if problem:
@@ -484,3 +572,18 @@ def run_scenario_batches(
     header = {**header, "scenario_sha256": scenario.sha256, "dealsim_version": __version__}
     options = run._replace(workers=run.workers or os.cpu_count() or 1)._asdict()
     return run_batches(task, total, key=key, header=header, unit=key, **options)
+
+
+def run_scenario_blocks(
+    scenario: Any,
+    task: Task,
+    total: int,
+    *,
+    key: str,
+    header: Mapping[str, Any],
+    run: RunOptions,
+) -> tuple[dict[int, dict[str, Any]], list[tuple[int, list[dict[str, Any]] | RecordBlock]]]:
+    """:func:`run_blocks` as :func:`run_scenario_batches` runs :func:`run_batches`."""
+    header = {**header, "scenario_sha256": scenario.sha256, "dealsim_version": __version__}
+    options = run._replace(workers=run.workers or os.cpu_count() or 1)._asdict()
+    return run_blocks(task, total, key=key, header=header, unit=key, **options)

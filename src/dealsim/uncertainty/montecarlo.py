@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from dealsim.pipeline import load_function
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace
-from dealsim.uncertainty._runner import RunOptions, run_scenario_batches
+from dealsim.uncertainty._runner import RunOptions, run_scenario_blocks
 from dealsim.uncertainty.distributions import sample_parameters, uncertain_parameters
 
 __all__ = [
@@ -139,13 +139,59 @@ class MonteCarloResult(ResultMixin):
         return html_table(["P(in zone)", "index", "deal"], rows, caption=caption)
 
 
+class _Samples(NamedTuple):
+    """Per-sample columns of a Monte Carlo run (one task's block, or the whole run).
+
+    ``zone_counts`` is how many of these samples have each deal in their zone; ``packed`` the
+    packed zone rows (``np.packbits(zone, axis=1)``), kept to write the records.
+    """
+
+    sample: np.ndarray  # (n,) int64 sample numbers, ascending
+    parameters: dict[str, np.ndarray]  # (n,) float: each uncertain parameter's draws
+    zone_size: np.ndarray  # (n,) int64
+    zone_counts: np.ndarray  # (n_deals,) int64
+    packed: np.ndarray  # (n, ceil(n_deals / 8)) uint8
+    solutions: np.ndarray  # (n, len(SOLUTION_NAMES)) int64 deal indices, -1: no agreement
+    outcomes: dict[str, list[str]]  # each outcome hook's label per sample
+
+
+class _SampleBlock:
+    """One task's samples as columns: a :class:`~dealsim.uncertainty._runner.RecordBlock`.
+
+    Only the columns travel back from a worker; the per-sample records (dicts) are built where
+    they are written to a file (``records=True`` builds them in the task, in the worker).
+    """
+
+    def __init__(self, samples: _Samples, records: list[dict[str, Any]] | None = None):
+        self.samples = samples
+        self._records = records
+
+    def __len__(self) -> int:
+        return int(self.samples.sample.size)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The records streamed to a run file (and read back by :func:`summarise_samples`).
+
+        Examples
+        --------
+        >>> import dealsim
+        >>> block = _montecarlo_task(dealsim.load("donbas-2026"), 1, 3, 5)
+        >>> [r["sample"] for r in block.records()], sorted(block.records()[0])
+        ([3, 4], ['outcomes', 'parameters', 'sample', 'solutions', 'zone', 'zone_size'])
+        """
+        if self._records is None:
+            self._records = _block_records(self.samples)
+        return self._records
+
+
 def _montecarlo_task(
     scenario: Scenario,
     seed: int,
     start: int,
     stop: int,
     max_deals: int | None = DEFAULT_MAX_DEALS,
-) -> list[dict[str, Any]]:
+    records: bool = False,
+) -> _SampleBlock:
     dists = uncertain_parameters(scenario)
     draws = sample_parameters(scenario, start, stop, seed=seed, distributions=dists)
     batch = batch_solve(scenario, draws, max_deals=max_deals)
@@ -155,15 +201,32 @@ def _montecarlo_task(
         labels = (load_function(hook) if isinstance(hook, str) else hook)(scenario, draws)
         if labels is not None:
             outcomes[name] = [str(label) for label in labels]
+    samples = _Samples(
+        sample=np.arange(start, stop, dtype=np.int64),
+        parameters={name: np.asarray(draws[name], dtype=float) for name in dists},
+        zone_size=batch.zone_size.astype(np.int64),
+        zone_counts=_zone_counts(packed, batch.zone.shape[1]),
+        packed=packed,
+        solutions=np.stack([batch.solutions[name] for name in SOLUTION_NAMES], axis=1).astype(
+            np.int64
+        ),
+        outcomes=outcomes,
+    )
+    return _SampleBlock(samples, _block_records(samples) if records else None)
+
+
+def _block_records(samples: _Samples) -> list[dict[str, Any]]:
+    """One JSON-ready record per sample (the run file's lines)."""
     # columns as Python lists first (the same ints and floats as indexing each sample)
-    parameters = {name: np.asarray(draws[name]).tolist() for name in dists}
-    sizes = batch.zone_size.tolist()
-    zones = _encode_rows(packed)
-    solutions = {name: batch.solutions[name].tolist() for name in SOLUTION_NAMES}
+    parameters = {name: values.tolist() for name, values in samples.parameters.items()}
+    sizes = samples.zone_size.tolist()
+    zones = _encode_rows(samples.packed)
+    solutions = {name: samples.solutions[:, j].tolist() for j, name in enumerate(SOLUTION_NAMES)}
+    outcomes = samples.outcomes
     records = []
-    for j in range(stop - start):
+    for j, index in enumerate(samples.sample.tolist()):
         record: dict[str, Any] = {
-            "sample": start + j,
+            "sample": index,
             "parameters": {name: float(values[j]) for name, values in parameters.items()},
             "zone_size": sizes[j],
             "zone": zones[j],
@@ -175,6 +238,70 @@ def _montecarlo_task(
             record["outcomes"] = {name: labels[j] for name, labels in outcomes.items()}
         records.append(record)
     return records
+
+
+def _records_samples(
+    scenario: Scenario, records: Sequence[Mapping[str, Any]], n_deals: int
+) -> _Samples:
+    """The columns of per-sample records (as streamed to a run file)."""
+    names = list(uncertain_parameters(scenario))
+    n = len(records)
+    drawn = np.array([[r["parameters"][name] for name in names] for r in records], dtype=float)
+    packed = np.frombuffer(_decode_rows([r["zone"] for r in records]), np.uint8).reshape(n, -1)
+    solutions = np.array(
+        [
+            [
+                -1 if r["solutions"][name] is None else r["solutions"][name]
+                for name in SOLUTION_NAMES
+            ]
+            for r in records
+        ],
+        dtype=np.int64,
+    ).reshape(n, len(SOLUTION_NAMES))
+    hooks = records[0].get("outcomes", {}) if records else {}
+    return _Samples(
+        sample=np.array([r["sample"] for r in records], dtype=np.int64),
+        parameters={name: drawn[:, j].copy() for j, name in enumerate(names)},
+        zone_size=np.array([r["zone_size"] for r in records], dtype=np.int64),
+        zone_counts=_zone_counts(packed, n_deals),
+        packed=packed,
+        solutions=solutions,
+        outcomes={name: [r["outcomes"][name] for r in records] for name in hooks},
+    )
+
+
+def _join_samples(parts: list[_Samples], n_deals: int) -> _Samples:
+    """The columns of several parts, in sample order (their zone counts added up).
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("donbas-2026")
+    >>> a, b = (_montecarlo_task(s, 1, i, i + 2).samples for i in (2, 0))
+    >>> whole = _join_samples([a, b], 7200)
+    >>> whole.sample.tolist(), bool((whole.zone_counts == a.zone_counts + b.zone_counts).all())
+    ([0, 1, 2, 3], True)
+    """
+    if len(parts) == 1:
+        return parts[0]
+    sample = np.concatenate([p.sample for p in parts])
+    order = np.argsort(sample, kind="stable")
+    outcomes = {}
+    for name in parts[0].outcomes:
+        labels = [label for p in parts for label in p.outcomes[name]]
+        outcomes[name] = [labels[i] for i in order.tolist()]
+    return _Samples(
+        sample=sample[order],
+        parameters={
+            name: np.concatenate([p.parameters[name] for p in parts])[order]
+            for name in parts[0].parameters
+        },
+        zone_size=np.concatenate([p.zone_size for p in parts])[order],
+        zone_counts=np.sum([p.zone_counts for p in parts], axis=0, dtype=np.int64).reshape(n_deals),
+        packed=np.concatenate([p.packed for p in parts])[order],
+        solutions=np.concatenate([p.solutions for p in parts])[order],
+        outcomes=outcomes,
+    )
 
 
 def _encode_rows(packed: np.ndarray) -> list[str]:
@@ -283,11 +410,20 @@ def monte_carlo(
     for hook in OUTCOME_HOOKS.values():  # every task loads them: import them once, here, so
         if isinstance(hook, str):  # that forked workers inherit the modules
             load_function(hook)
-    task = functools.partial(_montecarlo_task, scenario, seed, max_deals=max_deals)
+    # the tasks send back columns; they build the records themselves only for a run file
+    task = functools.partial(
+        _montecarlo_task, scenario, seed, max_deals=max_deals, records=output is not None
+    )
     header = {"command": "montecarlo", "seed": seed, "samples": samples}
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
-    records = run_scenario_batches(scenario, task, samples, key="sample", header=header, run=run)
-    return summarise_samples(scenario, records, seed=seed, top=top)
+    resumed, results = run_scenario_blocks(
+        scenario, task, samples, key="sample", header=header, run=run
+    )
+    n_deals = DealSpace(scenario).size
+    parts = [block.samples for _, block in results]
+    if resumed:
+        parts.append(_records_samples(scenario, [resumed[i] for i in sorted(resumed)], n_deals))
+    return _summarise(scenario, _join_samples(parts, n_deals), seed=seed, top=top)
 
 
 def _auto_batch(
@@ -322,17 +458,24 @@ def summarise_samples(
     --------
     >>> import dealsim
     >>> s = dealsim.load("donbas-2026")
-    >>> records = _montecarlo_task(s, 1, 0, 50)
+    >>> records = _montecarlo_task(s, 1, 0, 50).records()
     >>> summarise_samples(s, records, seed=1).samples
     50
     """
+    if len(records) == 0:
+        raise DealsimError("no samples to summarise")
+    n_deals = DealSpace(scenario).size
+    return _summarise(scenario, _records_samples(scenario, records, n_deals), seed=seed, top=top)
+
+
+def _summarise(scenario: Scenario, samples: _Samples, *, seed: int, top: int) -> MonteCarloResult:
+    """The summary of a run's columns (see :func:`summarise_samples`)."""
     space = DealSpace(scenario)
-    n_samples = len(records)
+    sizes = samples.zone_size
+    n_samples = sizes.size
     if n_samples == 0:
         raise DealsimError("no samples to summarise")
-    sizes = np.array([r["zone_size"] for r in records], dtype=np.int64)
-    packed = np.frombuffer(_decode_rows([r["zone"] for r in records]), np.uint8)
-    counts = _zone_counts(packed.reshape(n_samples, -1), space.size)
+    counts = samples.zone_counts
     order = np.lexsort((np.arange(space.size), -counts))[:top]
     robust = tuple(
         {"index": int(i), "deal": space.deal(int(i)), "probability": float(counts[i] / n_samples)}
@@ -341,12 +484,12 @@ def summarise_samples(
     )
     p = float(np.mean(sizes > 0))
     solutions = {
-        name: _solution_summary(space, [r["solutions"][name] for r in records])
-        for name in SOLUTION_NAMES
+        name: _solution_summary(space, samples.solutions[:, j])
+        for j, name in enumerate(SOLUTION_NAMES)
     }
     outcomes: dict[str, dict[str, float]] = {}
-    for name in records[0].get("outcomes", {}):
-        tally = Counter(r["outcomes"][name] for r in records)
+    for name, labels in samples.outcomes.items():
+        tally = Counter(labels)
         outcomes[name] = {label: c / n_samples for label, c in tally.most_common()}
     dists = uncertain_parameters(scenario)
     return MonteCarloResult(
@@ -365,7 +508,7 @@ def summarise_samples(
         outcomes=outcomes,
         parameters={name: to_plain(d.__dict__) for name, d in dists.items()},
         scenario={"name": scenario.name, "sha256": scenario.sha256, "file": scenario.file},
-        table=_sample_table(space, records, list(dists), sizes),
+        table=_sample_table(space, samples),
     )
 
 
@@ -387,41 +530,36 @@ def _zone_counts(packed: np.ndarray, n_deals: int) -> np.ndarray:
     return counts
 
 
-def _sample_table(
-    space: DealSpace, records: Sequence[Mapping[str, Any]], names: list[str], sizes: np.ndarray
-) -> dict[str, np.ndarray]:
-    """The columns of :meth:`MonteCarloResult.to_frame`, decoded from the per-sample records."""
-    drawn = np.array([[r["parameters"][name] for name in names] for r in records], dtype=float)
+def _sample_table(space: DealSpace, samples: _Samples) -> dict[str, np.ndarray]:
+    """The columns of :meth:`MonteCarloResult.to_frame`, from the run's columns."""
     table: dict[str, np.ndarray] = {
-        "sample": np.array([r["sample"] for r in records], dtype=np.int64),
-        **{name: drawn[:, j].copy() for j, name in enumerate(names)},
-        "zone_size": sizes,
-        "agreement": sizes > 0,
+        "sample": samples.sample.copy(),
+        **{name: values.copy() for name, values in samples.parameters.items()},
+        "zone_size": samples.zone_size,
+        "agreement": samples.zone_size > 0,
     }
-    for name in SOLUTION_NAMES:
-        chosen = np.array(
-            [-1 if r["solutions"][name] is None else r["solutions"][name] for r in records],
-            dtype=np.int64,
-        )
+    for j, name in enumerate(SOLUTION_NAMES):
+        chosen = samples.solutions[:, j]
         defined = chosen >= 0
         table[f"{name}.index"] = np.where(defined, chosen, -1)
         codes = space.codes(np.where(defined, chosen, 0))
-        for j, issue in enumerate(space.scenario.issues):
+        for k, issue in enumerate(space.scenario.issues):
             if issue.numeric:
-                values = np.asarray(issue.values, dtype=float)[codes[:, j]]
+                values = np.asarray(issue.values, dtype=float)[codes[:, k]]
                 table[f"{name}.deal.{issue.id}"] = np.where(defined, values, np.nan)
             else:
-                values = np.asarray(issue.values, dtype=object)[codes[:, j]]
+                values = np.asarray(issue.values, dtype=object)[codes[:, k]]
                 values[~defined] = None
                 table[f"{name}.deal.{issue.id}"] = values
-    for hook in records[0].get("outcomes", {}):
-        table[f"outcomes.{hook}"] = np.array([r["outcomes"][hook] for r in records], dtype=object)
+    for hook, labels in samples.outcomes.items():
+        table[f"outcomes.{hook}"] = np.array(labels, dtype=object)
     return table
 
 
-def _solution_summary(space: DealSpace, indices: list[int | None]) -> dict[str, Any]:
-    chosen = np.array([i for i in indices if i is not None], dtype=np.int64)
-    summary: dict[str, Any] = {"p_defined": chosen.size / len(indices), "issues": {}}
+def _solution_summary(space: DealSpace, indices: np.ndarray) -> dict[str, Any]:
+    """One solution's summary from its deal index per sample (``-1``: no agreement)."""
+    chosen = indices[indices >= 0]
+    summary: dict[str, Any] = {"p_defined": chosen.size / indices.size, "issues": {}}
     if chosen.size == 0:
         summary["modal_deal"] = None
         return summary
