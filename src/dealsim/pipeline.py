@@ -9,9 +9,9 @@ analyses (games, war, alternating offers, ratification) register in :data:`ANALY
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import all_bargaining_solutions
 from dealsim.space import DEFAULT_CHUNK, DEFAULT_MAX_DEALS, DealSpace, check_space_size
 from dealsim.zone import ZoneComputation, compute_zone
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealsim.analysis.reuse import StageReuse
 
 __all__ = [
     "ANALYSES",
@@ -89,6 +92,7 @@ def solve(
     max_deals: int | None = DEFAULT_MAX_DEALS,
     max_frontier: int | None = None,
     refine: bool = True,
+    reuse: StageReuse | None = None,
 ) -> SolveResult:
     """Solve a scenario: agreement zone, Pareto frontiers, bargaining solutions and analyses.
 
@@ -115,6 +119,11 @@ def solve(
         List at most this many deals of each Pareto frontier in the result (evenly spaced along
         it); the frontier's ``size`` stays the true size and ``truncated`` says deals were left
         out. ``None`` lists them all. The bargaining solutions always use the whole frontier.
+    reuse : StageReuse, optional
+        Stage results of earlier solves of this same ``scenario`` object in one run
+        (:class:`dealsim.analysis.reuse.StageReuse`; a sweep makes one per call): the bargaining
+        problem and each analysis are taken from it when everything the stage reads is equal.
+        The result is the same without it.
 
     Examples
     --------
@@ -124,39 +133,38 @@ def solve(
     ({'x': 1.0, 'y': 0.0}, {'a': 0.8, 'b': 0.8})
     """
     file_values = dict(scenario.parameters)
+    if reuse is not None:
+        reuse.check(scenario)
     if parameters is not None:
         scenario = scenario.with_parameters(**parameters)
     check_space_size(DealSpace(scenario), max_deals)
     if max_frontier is not None and (isinstance(max_frontier, bool) or max_frontier < 1):
         raise DealsimError(f"max_frontier must be a positive integer, not {max_frontier!r}")
-    zc = compute_zone(scenario, chunk=chunk, tol=tol)
+    problem = None  # the bargaining problem's key in ``reuse``
+    if reuse is None:
+        zc, found, refined = _bargaining(scenario, chunk, tol, refine)
+    else:
+        from dealsim.analysis.reuse import bind_zone
+
+        problem = reuse.problem_key(scenario, chunk=chunk, tol=tol, refine=refine)
+        zc, found, refined = reuse.get(problem, lambda: _bargaining(scenario, chunk, tol, refine))
+        zc = bind_zone(zc, scenario)
     ids = scenario.party_ids
     space = zc.space
     powers = scenario.powers()
     solutions: dict[str, SolutionSummary | None] = dict.fromkeys(SOLUTION_NAMES)
-    found: dict[str, Any] = {}
-    if not zc.empty:
-        found = all_bargaining_solutions(
-            zc.zone_frontier_utilities, zc.reservations, weights=powers, tol=tol
+    for name in SOLUTION_NAMES if found else ():
+        s = found[name]
+        index = int(zc.zone_frontier[s.index])
+        solutions[name] = SolutionSummary(
+            method=name,
+            index=index,
+            deal=space.deal(index),
+            utilities=_by_party(ids, zc.zone_frontier_utilities[s.index]),
+            refinement=s.refinement,
+            parameters={"weights": _by_party(ids, powers)} if name == "weighted_nash" else {},
+            continuous=refined.get(name),
         )
-        for name in SOLUTION_NAMES:
-            s = found[name]
-            index = int(zc.zone_frontier[s.index])
-            solutions[name] = SolutionSummary(
-                method=name,
-                index=index,
-                deal=space.deal(index),
-                utilities=_by_party(ids, zc.zone_frontier_utilities[s.index]),
-                refinement=s.refinement,
-                parameters={"weights": _by_party(ids, powers)} if name == "weighted_nash" else {},
-            )
-        if refine and any(issue.numeric for issue in scenario.issues):  # else nothing to refine
-            from dealsim.analysis.refinement import refine_solutions
-
-            rows = {name: found[name].index for name in SOLUTION_NAMES}
-            refined = refine_solutions(scenario, zc, rows, weights=powers, tol=tol)
-            for name, continuous in refined.items():
-                solutions[name] = replace(solutions[name], continuous=continuous)
     extra = {}
     if analyses:
         shared = None  # this call's intermediates, made when an analysis first needs them
@@ -169,8 +177,12 @@ def solve(
 
                         shared = SolveIntermediates(scenario, zc, found)
                     kwargs["shared"] = shared
+                run = functools.partial(load_function(target), scenario, zc, **kwargs)
                 try:
-                    value = load_function(target)(scenario, zc, **kwargs)
+                    if reuse is None:
+                        value = run()
+                    else:
+                        value = reuse.get(reuse.analysis_key(key, scenario, problem), run)
                 except DealsimError as error:
                     # Name the analysis and the parameters: a value set with --set or drawn in a
                     # sweep can take a model outside its domain (a probability above 1, ...).
@@ -201,6 +213,26 @@ def solve(
         solutions=solutions,
         analyses=extra,
     )
+
+
+def _bargaining(
+    scenario: Scenario, chunk: int, tol: float, refine: bool
+) -> tuple[ZoneComputation, dict[str, Any], dict[str, Any]]:
+    """The zone walk, the five solutions on its frontier and their continuous refinement."""
+    zc = compute_zone(scenario, chunk=chunk, tol=tol)
+    if zc.empty:
+        return zc, {}, {}
+    powers = scenario.powers()
+    found = all_bargaining_solutions(
+        zc.zone_frontier_utilities, zc.reservations, weights=powers, tol=tol
+    )
+    refined: dict[str, Any] = {}
+    if refine and any(issue.numeric for issue in scenario.issues):  # else nothing to refine
+        from dealsim.analysis.refinement import refine_solutions
+
+        rows = {name: found[name].index for name in SOLUTION_NAMES}
+        refined = refine_solutions(scenario, zc, rows, weights=powers, tol=tol)
+    return zc, found, refined
 
 
 def _changed_text(parameters: Mapping[str, float], file_values: Mapping[str, float]) -> str:

@@ -16,15 +16,16 @@ import hashlib
 import pickle
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from dealsim._results import ResultMixin, to_plain
 from dealsim.analysis.equilibrium_report import solve_normal_form, solve_tree
+from dealsim.analysis.reuse import expression_names as _expression_names
 from dealsim.errors import DealsimError, GameError, ScenarioError
-from dealsim.expressions import Expression, evaluate_number
+from dealsim.expressions import evaluate_number
 from dealsim.scenario.games import NormalGame, SequentialGame
 from dealsim.scenario.model import Scenario
 from dealsim.solvers import _tree
@@ -378,25 +379,6 @@ _THRESHOLD_CACHE_SIZE = 256
 """Threshold searches kept (least recently used dropped): a sweep or a Monte Carlo run solves
 the same game at many values of the threshold's own parameter and of parameters the game does
 not use, and each search runs the tree about a hundred times."""
-
-
-def _expression_names(obj: Any, seen: set[int] | None = None) -> set[str]:
-    """Every parameter name of every expression inside ``obj`` (dataclasses, mappings, tuples)."""
-    seen = set() if seen is None else seen
-    if id(obj) in seen or isinstance(obj, str | bytes | int | float | bool | np.ndarray):
-        return set()
-    seen.add(id(obj))
-    if isinstance(obj, Expression):
-        return set(obj.names)
-    if is_dataclass(obj) and not isinstance(obj, type):
-        items: Any = (getattr(obj, f.name) for f in fields(obj))
-    elif isinstance(obj, Mapping):
-        items = obj.values()
-    elif isinstance(obj, list | tuple | set | frozenset):
-        items = obj
-    else:
-        return set()
-    return set().union(*(_expression_names(item, seen) for item in items))
 
 
 _USED_NAMES: OrderedDict[tuple[Any, ...], frozenset[str]] = OrderedDict()

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 from dealsim._format import format_number
 from dealsim._results import ResultMixin
 from dealsim._tables import flatten, html_table, require_pandas
+from dealsim.analysis.reuse import StageReuse
 from dealsim.errors import DealsimError
 from dealsim.pipeline import solve
 from dealsim.scenario.model import Scenario
@@ -126,9 +127,13 @@ def _sweep_task(
     start: int,
     stop: int,
     max_deals: int | None = DEFAULT_MAX_DEALS,
+    reuse: StageReuse | None = None,
 ) -> list[dict[str, Any]]:
     return [
-        {"point": i, **solve(scenario, parameters=points[i], max_deals=max_deals).to_dict()}
+        {
+            "point": i,
+            **solve(scenario, parameters=points[i], max_deals=max_deals, reuse=reuse).to_dict(),
+        }
         for i in range(start, stop)
     ]
 
@@ -149,7 +154,11 @@ def sweep(
     """Solve the scenario at every point of a grid over one or more parameters.
 
     Points run over the product of the grids, the first parameter slowest. Each record is
-    ``{"point": i, **dealsim.solve(scenario, parameters=point).to_dict()}``.
+    ``{"point": i, **dealsim.solve(scenario, parameters=point).to_dict()}``. Within the call,
+    a stage whose inputs are those of an earlier point (the zone and the bargaining solutions
+    when only parameters outside the payoffs and constraints change, an analysis when none of
+    the parameters it reads does) is taken from that point
+    (:class:`~dealsim.analysis.reuse.StageReuse`); the records are the same.
 
     Parameters
     ----------
@@ -185,7 +194,10 @@ def sweep(
     }
     names = tuple(values)
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values.values())]
-    task = functools.partial(_sweep_task, scenario, points, max_deals=max_deals)
+    # the stages a point shares with an earlier one (same inputs) are not recomputed; the
+    # results live as long as this call (a worker process starts with none)
+    reuse = StageReuse(scenario)
+    task = functools.partial(_sweep_task, scenario, points, max_deals=max_deals, reuse=reuse)
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
     header = {"command": "sweep", "grid": values}
     records = run_scenario_batches(scenario, task, len(points), key="point", header=header, run=run)
