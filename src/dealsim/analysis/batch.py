@@ -36,6 +36,7 @@ from dealsim.errors import DealsimError
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.bargaining import _best_row
+from dealsim.solvers.pareto import _SMALL as _PARETO_PAIRS
 from dealsim.solvers.pareto import pareto_candidates
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, UtilityModel, check_space_size
 
@@ -672,6 +673,17 @@ class _Full:
             rational &= col[s, d] >= self.r[s, i] - self.atol[s]
         return bool(np.isin(self.root[d[rational]], tied).any())
 
+    def scales(self, samples: np.ndarray) -> np.ndarray:
+        """:meth:`scale` of each of the ``samples`` at once (the same maxima)."""
+        rational = self.zone[samples]
+        for i, col in enumerate(self.cols):
+            rational &= col[samples] >= (self.r[samples, i] - self.atol[samples])[:, None]
+        largest = np.abs(self.r[samples]).max(axis=1)
+        for col in self.cols:
+            low = np.abs(col[samples]).max(axis=1, where=rational, initial=0.0)
+            np.maximum(largest, low, out=largest)
+        return np.maximum(largest, _TINY)
+
     def scale(self, s: int) -> float:
         """The scale of the Pareto tie-break over all of sample ``s``'s candidates."""
         if s not in self._scales:
@@ -818,8 +830,15 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
                 scale=full.scale(s) if pruned else None,
             )
 
-        for t in multiple[spread]:
-            chosen[t] = tie_break(t)
+        broken = multiple[spread]
+        if broken.size:
+            # the tie-break of every such sample at once; the few it does not cover one by one
+            picks = _tie_breaks(
+                tied[broken], rows[broken], cols, normalised, active, full.scales(rows[broken]), tol
+            )
+            for t in np.flatnonzero(picks < 0):
+                picks[t] = tie_break(int(broken[t]))
+            chosen[broken] = picks
         chosen = keep[chosen]
         if pruned:
             # Tied deals all within atol: the lowest index, unless a dropped deal was tied too
@@ -833,3 +852,67 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
         for i, col in enumerate(full.cols):
             values[rows, j, i] = col[rows, chosen]
     return indices, values
+
+
+def _tie_breaks(
+    tied: np.ndarray,
+    samples: np.ndarray,
+    cols: list[np.ndarray],
+    normalised: list[np.ndarray],
+    active: list[np.ndarray],
+    scales: np.ndarray,
+    tol: float,
+) -> np.ndarray:
+    """The tie-break of :func:`dealsim.solvers.bargaining._best_row` for many samples at once.
+
+    Row ``t`` of ``tied`` marks sample ``samples[t]``'s tied deals (at least two); ``scales``
+    is each sample's Pareto scale. Among the tied deals that no other tied deal dominates (with
+    tolerance ``tol * scale``), the first whose sum of normalised gains over the active parties
+    is within ``tol * max(1, |best|)`` of the best: the same comparisons and sums, element by
+    element, as ``_best_row`` makes. ``-1`` where this form does not apply (one party, more tied
+    deals than ``pareto_mask`` compares pair by pair, or every tied deal dominated): the caller
+    runs ``_best_row`` there.
+    """
+    picks = np.full(tied.shape[0], -1, dtype=np.int64)
+    if len(cols) < 2:
+        return picks
+    row, deal = np.nonzero(tied)  # grouped by row, deals ascending (as _best_row lists them)
+    size = np.bincount(row, minlength=tied.shape[0])
+    if (size > _PARETO_PAIRS).any():
+        small = np.flatnonzero(size <= _PARETO_PAIRS)
+        if small.size:
+            picks[small] = _tie_breaks(
+                tied[small], samples[small], cols, normalised, active, scales[small], tol
+            )
+        return picks
+    starts = np.cumsum(size) - size
+    at = samples[row]
+    u = [col[at, deal] for col in cols]
+    # every (deal, other tied deal of its sample) pair: is the deal dominated?
+    n = row.size
+    span = size[row]
+    x = np.repeat(np.arange(n), span)
+    y = np.repeat(starts[row], span) + np.arange(x.size) - np.repeat(np.cumsum(span) - span, span)
+    slack = (tol * scales)[row][x]
+    no_worse = np.ones(x.size, dtype=bool)
+    better = np.zeros(x.size, dtype=bool)
+    for uj in u:
+        xj, qj = uj[x], uj[y]
+        no_worse &= qj >= xj - slack
+        better |= qj > xj + slack
+    front = np.bincount(x, weights=no_worse & better, minlength=n) == 0
+    # the sum of normalised gains over the active parties, as _best_row sums it
+    on = np.stack([a[at, 0] for a in active], axis=1)
+    gains = np.stack([g[at, deal] for g in normalised], axis=1)
+    score = np.empty(n)
+    patterns, which = np.unique(on, axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    for p, pattern in enumerate(patterns):
+        members = which == p
+        score[members] = gains[members][:, pattern].sum(axis=1)
+    best = np.maximum.reduceat(np.where(front, score, -np.inf), starts)
+    good = front & (score >= (best - tol * np.maximum(1.0, np.abs(best)))[row])
+    first = np.minimum.reduceat(np.where(good, np.arange(n), n), starts)
+    found = first < n
+    picks[found] = deal[first[found]]
+    return picks
