@@ -29,8 +29,8 @@ answers are compared. ``--repeats N`` sets the runs per timing (median).
   equal.
 * ``sweep``: :func:`dealsim.uncertainty.sweep.sweep` of donbas-2026 over ``audience_cost_max``
   (7 values, the parameter whose outcome switches the games locate) x ``belt_shift`` (8 values,
-  the war's commitment problem), one worker, against the same sweep with the threshold search
-  re-run at every point (the cache bypassed). Records are checked identical.
+  the war's commitment problem), one worker, against the 56 points solved independently (what
+  the sweep did before it reused stages) and without refinement. Records are checked identical.
 """
 
 from __future__ import annotations
@@ -339,6 +339,7 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
 
 def bench_sweep(args: argparse.Namespace) -> None:
     import dealsim
+    from dealsim import pipeline
     from dealsim.analysis import games
     from dealsim.uncertainty.sweep import sweep
 
@@ -347,60 +348,86 @@ def bench_sweep(args: argparse.Namespace) -> None:
         "audience_cost_max": np.linspace(0.02, 0.30, 7),
         "belt_shift": np.linspace(0.20, 0.60, 8),
     }
-    real_key = games._threshold_key
+    points = [
+        {"audience_cost_max": float(a), "belt_shift": float(b)}
+        for a in grid["audience_cost_max"]
+        for b in grid["belt_shift"]
+    ]
 
-    def cached():
+    def reused():
         games._THRESHOLD_CACHE.clear()  # a fresh process's sweep: the first point searches
         return sweep(scenario, grid, workers=1, progress=False).records
 
-    def uncached():
-        games._THRESHOLD_CACHE.clear()
-        games._threshold_key = lambda *a: object()  # never found: every point searches again
-        try:
-            return sweep(scenario, grid, workers=1, progress=False).records
-        finally:
-            games._threshold_key = real_key
-            games._THRESHOLD_CACHE.clear()
-
-    def no_refine():
-        from dealsim import pipeline
-
-        games._THRESHOLD_CACHE.clear()
+    def independent():
+        games._THRESHOLD_CACHE.clear()  # each point solved alone, thresholds searched once
         return [
-            pipeline.solve(
-                scenario, parameters={"audience_cost_max": a, "belt_shift": b}, refine=False
-            )
-            for a in grid["audience_cost_max"]
-            for b in grid["belt_shift"]
+            {"point": i, **pipeline.solve(scenario, parameters=p).to_dict()}
+            for i, p in enumerate(points)
         ]
 
+    def no_refine():
+        games._THRESHOLD_CACHE.clear()
+        return [pipeline.solve(scenario, parameters=p, refine=False) for p in points]
+
+    pipeline.solve(scenario).to_dict()  # imports (scipy, the analyses) outside the timings
     print(f"sweep, donbas-2026, 7 x 8 = 56 points, 1 worker: medians of {args.repeats} runs")
-    med, out = interleaved(
-        {"cached": cached, "uncached": uncached, "no_refine": no_refine}, args.repeats
+    cpu: dict[str, list[float]] = {}
+
+    def cpu_timed(name: str, fn: Callable[[], object]) -> Callable[[], object]:
+        def run():
+            t = time.process_time()
+            try:
+                return fn()
+            finally:
+                cpu.setdefault(name, []).append(time.process_time() - t)
+
+        return run
+
+    fns = {"reused": reused, "independent": independent, "no_refine": no_refine}
+    med, out = interleaved({k: cpu_timed(k, f) for k, f in fns.items()}, args.repeats)
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+    same = json.dumps(out["reused"], sort_keys=True) == json.dumps(
+        out["independent"], sort_keys=True
     )
-    same = json.dumps(out["cached"], sort_keys=True) == json.dumps(out["uncached"], sort_keys=True)
-    show("sweep, threshold searched once per game and reused", med["cached"], "  (target < 3 s)")
-    show("sweep, threshold searched again at every point", med["uncached"])
-    show("the same 56 solves with refine=False (floor without issue 18)", med["no_refine"])
+    for name, label in [
+        ("reused", "sweep (stages reused within the call)"),
+        ("independent", "56 independent solve(...).to_dict() (the sweep before)"),
+        ("no_refine", "56 independent solves with refine=False"),
+    ]:
+        cpu_note = f"  (CPU {med_cpu[name]:.2f} s)"
+        show(label, med[name], cpu_note + ("  target < 3 s" if name == "reused" else ""))
     print(
-        f"  ratio uncached / cached {med['uncached'] / med['cached']:.2f}x; "
-        f"cached / no-refine {med['cached'] / med['no_refine']:.2f}x"
+        f"  ratio independent / sweep {med['independent'] / med['reused']:.2f}x "
+        f"(CPU {med_cpu['independent'] / med_cpu['reused']:.2f}x); "
+        f"sweep / independent without refinement {med['reused'] / med['no_refine']:.2f}x"
     )
-    print(f"  records identical: {same}")
+    print(f"  records identical to the independent solves: {same}")
     sweep_breakdown(scenario, grid)
 
 
+NESTED = (
+    "  of which the zone (compute_zone)",
+    "  of which the continuous refinement",
+    "    of which barrier Newton",
+    "    of which vertex enumerations (LU)",
+    "  of which the threshold searches",
+)
+"""The stages shown inside the bargaining problem and the games analysis, in print order."""
+
+
 def sweep_breakdown(scenario, grid: dict[str, np.ndarray]) -> None:
-    """Where one sweep point's time goes (CPU time, one row of the grid, threshold cached).
+    """Where the sweep's time goes: CPU time per stage over one whole sweep (thresholds searched).
 
     Each stage is timed by wrapping the function the pipeline calls (restored afterwards);
-    nested stages (the barrier Newton and the vertex enumerations inside the refinement) are
-    shown indented and are part of their parent's time.
+    nested stages are shown indented and are part of their parent's time. ``computed`` counts
+    the runs of a stage, ``reused`` the points that took an earlier point's result.
     """
     import importlib
 
-    from dealsim import pipeline
+    from dealsim import pipeline, results
+    from dealsim.analysis import games, reuse
     from dealsim.solvers import refinement as kernels
+    from dealsim.uncertainty import sweep as sweep_module
 
     spent: dict[str, float] = {}
     patched: list[tuple[object, str, object]] = []
@@ -420,46 +447,62 @@ def sweep_breakdown(scenario, grid: dict[str, np.ndarray]) -> None:
         setattr(module, name, timed(label, getattr(module, name)))
 
     refinement = importlib.import_module("dealsim.analysis.refinement")
-    patch(pipeline, "compute_zone", "zone (compute_zone)")
-    patch(pipeline, "all_bargaining_solutions", "five bargaining solutions on the grid")
-    patch(refinement, "refine_solutions", "continuous refinement (issue 18)")
-    patch(kernels, "_barrier_newton", "  of which barrier Newton (Nash, weighted Nash)")
-    patch(kernels, "_vertices", "  of which vertex enumerations (LU)")
+    problem = "bargaining problem (zone, 5 solutions, refinement)"
+    patch(pipeline, "_bargaining", problem)
+    for (module, name), label in zip(
+        [
+            (pipeline, "compute_zone"),
+            (refinement, "refine_solutions"),
+            (kernels, "_barrier_newton"),
+            (kernels, "_vertices"),
+            (games, "_threshold_search"),
+        ],
+        NESTED,
+        strict=True,
+    ):
+        patch(module, name, label)
+    patch(reuse.StageReuse, "problem_key", "stage keys (problem)")
+    patch(reuse.StageReuse, "analysis_key", "stage keys (analyses)")
+    patch(results.SolveResult, "to_dict", "to_dict")
     load = pipeline.load_function
     pipeline.load_function = lambda target: timed(
         f"analysis {target.split(':')[1].removesuffix('_analysis')}", load(target)
     )
-    points = [
-        {"audience_cost_max": float(grid["audience_cost_max"][3]), "belt_shift": float(b)}
-        for b in grid["belt_shift"]
-    ]
+    made: list[reuse.StageReuse] = []
+    real_reuse = sweep_module.StageReuse
+    sweep_module.StageReuse = lambda s: made.append(real_reuse(s)) or made[-1]
     try:
-        pipeline.solve(scenario, parameters=points[0]).to_dict()  # threshold search, imports
-        spent.clear()
+        games._THRESHOLD_CACHE.clear()
         start = time.process_time()
-        for p in points:
-            result = pipeline.solve(scenario, parameters=p)
-            t = time.process_time()
-            result.to_dict()
-            spent["to_dict"] = spent.get("to_dict", 0.0) + time.process_time() - t
+        sweep_module.sweep(scenario, grid, workers=1, progress=False)
         total = time.process_time() - start
     finally:
+        sweep_module.StageReuse = real_reuse
         pipeline.load_function = load
         for module, name, fn in reversed(patched):
             setattr(module, name, fn)
-    n = len(points)
-    print(
-        f"  one point, CPU time (mean of the {n} points at audience_cost_max = "
-        f"{points[0]['audience_cost_max']:g}):"
-    )
-    print(f"    {'solve(...).to_dict(), whole':56s} {total / n * 1e3:7.1f} ms")
-    nested = [label for label in spent if label.startswith("  ")]  # inside the refinement
-    for label, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
-        if label in nested:
-            continue
-        for inner in [label, *(nested if label.startswith("continuous") else [])]:
-            seconds = spent[inner]
-            print(f"    {inner:56s} {seconds / n * 1e3:7.1f} ms  {seconds / total:5.1%}")
+    counts = made[0]
+    print("  the sweep's CPU time by stage (56 points; thresholds searched at the first):")
+    print(f"    {'sweep, whole':58s} {total * 1e3:7.0f} ms")
+    order = [problem, *(k for k in spent if k.startswith("analysis")), "to_dict"]
+    order += [k for k in spent if k.startswith("stage keys")]
+    nested = [k for k in map(str.strip, NESTED) if any(k == s.strip() for s in spent)]
+    nested = [next(s for s in spent if s.strip() == k) for k in nested]
+    for label in order:
+        stage = "bargaining" if label == problem else label.removeprefix("analysis ")
+        runs = (
+            f"  computed {counts.computed[stage]:2d}, reused {counts.reused[stage]:2d}"
+            if stage in counts.computed
+            else ""
+        )
+        print(f"    {label:58s} {spent[label] * 1e3:7.0f} ms  {spent[label] / total:5.1%}{runs}")
+        if label == problem or label == "analysis games":
+            for inner in nested:
+                inside_games = "threshold" in inner
+                if inside_games == (label == "analysis games"):
+                    print(f"    {inner:58s} {spent[inner] * 1e3:7.0f} ms")
+    rest = total - sum(spent[k] for k in order)
+    print(f"    {'rest (scenario copies, result building, runner)':58s} {rest * 1e3:7.0f} ms")
 
 
 def main() -> None:
