@@ -173,10 +173,21 @@ def test_reuse_refuses_another_scenario_object():
         dealsim.solve(dealsim.load("donbas-2026"), reuse=reuse)
 
 
-def test_a_stage_reuse_pickles_empty_and_keeps_at_most_its_size():
-    reuse = StageReuse(loads(SPLIT), size=3)
-    for wa in (0.5, 1.0, 2.0):
+def test_a_stage_reuse_keeps_at_most_its_size():
+    reuse = StageReuse(loads(SPLIT), size=2)
+    for wa in (0.5, 1.0, 2.0, 0.5):
         dealsim.solve(reuse.scenario, parameters={"wa": wa}, reuse=reuse)
-    assert len(reuse._results) == 3
-    copy = pickle.loads(pickle.dumps(reuse))
-    assert copy.size == 3 and not copy._results and not copy.computed
+    assert len(reuse._results) == 2
+    assert reuse.computed["bargaining"] == 4  # wa = 0.5 was dropped before it came back
+
+
+def test_unpickled_it_is_one_empty_stage_reuse_per_run_in_the_receiving_process():
+    reuse = StageReuse(loads(SPLIT), size=3)
+    dealsim.solve(reuse.scenario, reuse=reuse)
+    first = pickle.loads(pickle.dumps(reuse))  # a worker's first task of the run
+    assert first is not reuse and not first._results and first.run == reuse.run
+    dealsim.solve(first.scenario, reuse=first)
+    again = pickle.loads(pickle.dumps(reuse))  # the run's next task in the same process
+    assert again is first and again.computed["bargaining"] == 1
+    other = pickle.loads(pickle.dumps(StageReuse(reuse.scenario)))  # another run
+    assert other is not first and not other._results

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import dealsim
 from dealsim.uncertainty.sweep import sweep
 
@@ -27,9 +29,10 @@ def test_sweep_records_equal_independent_solves_at_every_point():
     assert list(sweep(DONBAS, GRID, workers=1).records) == _independent(GRID)
 
 
-def test_two_workers_give_the_records_of_one():
+@pytest.mark.parametrize("batch", [1, 3])
+def test_two_workers_give_the_records_of_one(batch):
     one = sweep(DONBAS, GRID, workers=1).records
-    two = sweep(DONBAS, GRID, workers=2, batch=2).records
+    two = sweep(DONBAS, GRID, workers=2, batch=batch).records
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
 
 

@@ -21,14 +21,20 @@ The scenario object itself must be the same for every solve (it is immutable: on
 ``parameters`` differ from point to point). A reused zone walk is bound to the new point's
 scenario and utility model (:func:`bind_zone`), so every later reader sees that point's
 parameters. A :class:`StageReuse` lives as long as the run that made it
-(:func:`dealsim.uncertainty.sweep.sweep` makes one per call); it pickles empty, so a worker
-process starts with nothing. The answers are the same with or without it.
+(:func:`dealsim.uncertainty.sweep.sweep` makes one per call). Pickled into a worker process
+with a run's tasks, it becomes that process's one :class:`StageReuse` of the run, empty at the
+run's first task there and shared by its later ones; a process keeps the stages of one run only
+(the next run's first task drops them). The results handed out are shared between the solves
+that reuse them: read them, do not change them (``to_dict()`` gives a fresh copy). The answers
+are the same with or without it.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
+import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -146,15 +152,17 @@ class StageReuse:
     True
     """
 
-    def __init__(self, scenario: Scenario, *, size: int = DEFAULT_SIZE):
+    def __init__(self, scenario: Scenario, *, size: int = DEFAULT_SIZE, run: str | None = None):
         self.scenario, self.size = scenario, size
+        self.run = uuid.uuid4().hex if run is None else run
         self.computed: Counter[str] = Counter()
         self.reused: Counter[str] = Counter()
         self._results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._lock = threading.Lock()  # tasks of one run may share a process's threads
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_empty, (self.scenario, self.size))  # results stay in their process
+        return (_for_run, (self.run, self.scenario, self.size))  # results stay in their process
 
     def check(self, scenario: Scenario) -> None:
         """Refuse a solve of another scenario object (its body might differ)."""
@@ -187,15 +195,17 @@ class StageReuse:
     def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """The result stored under ``key``, else ``compute()`` (stored unless it raises)."""
         stage = key[0]
-        if key in self._results:
-            self._results.move_to_end(key)
-            self.reused[stage] += 1
-            return self._results[key]
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                self.reused[stage] += 1
+                return self._results[key]
         value = compute()
-        self.computed[stage] += 1
-        self._results[key] = value
-        while len(self._results) > self.size:
-            self._results.popitem(last=False)
+        with self._lock:
+            self.computed[stage] += 1
+            self._results[key] = value
+            while len(self._results) > self.size:
+                self._results.popitem(last=False)
         return value
 
     def _values(self, scenario: Scenario, fields: tuple[str, ...]) -> tuple[Any, ...]:
@@ -211,5 +221,16 @@ def _bits(parameters: Mapping[str, Any], names: Iterable[str]) -> Iterable[tuple
     return ((n, np.asarray(parameters[n], dtype=float).tobytes()) for n in names)
 
 
-def _empty(scenario: Scenario, size: int) -> StageReuse:
-    return StageReuse(scenario, size=size)
+_RUNS: dict[str, StageReuse] = {}
+"""In a process that received a run's tasks: that run's :class:`StageReuse` (one run at a time)."""
+_RUNS_LOCK = threading.Lock()
+
+
+def _for_run(run: str, scenario: Scenario, size: int) -> StageReuse:
+    """This process's :class:`StageReuse` of ``run``, made empty by the run's first task here."""
+    with _RUNS_LOCK:
+        reuse = _RUNS.get(run)
+        if reuse is None:
+            _RUNS.clear()  # an earlier run's stages are never handed to this one
+            reuse = _RUNS[run] = StageReuse(scenario, size=size, run=run)
+        return reuse

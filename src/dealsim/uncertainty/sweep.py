@@ -122,13 +122,13 @@ def parse_grid(text: str) -> tuple[str, np.ndarray]:
 
 
 def _sweep_task(
-    scenario: Scenario,
+    reuse: StageReuse,
     points,
     start: int,
     stop: int,
     max_deals: int | None = DEFAULT_MAX_DEALS,
-    reuse: StageReuse | None = None,
 ) -> list[dict[str, Any]]:
+    scenario = reuse.scenario  # in a worker process: the one object of the run's StageReuse
     return [
         {
             "point": i,
@@ -195,9 +195,8 @@ def sweep(
     names = tuple(values)
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values.values())]
     # the stages a point shares with an earlier one (same inputs) are not recomputed; the
-    # results live as long as this call (a worker process starts with none)
-    reuse = StageReuse(scenario)
-    task = functools.partial(_sweep_task, scenario, points, max_deals=max_deals, reuse=reuse)
+    # results live as long as this call (each worker process keeps its own, for this call only)
+    task = functools.partial(_sweep_task, StageReuse(scenario), points, max_deals=max_deals)
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
     header = {"command": "sweep", "grid": values}
     records = run_scenario_batches(scenario, task, len(points), key="point", header=header, run=run)
