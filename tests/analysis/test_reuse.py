@@ -149,6 +149,62 @@ def test_any_sequence_of_points_gives_the_independent_records(points):
     assert reuse.computed["war"] == len({(p["wa"], p["cut"], p["shift"]) for p in points})
 
 
+SEARCHED = """
+[outcomes.split]
+solution = "nash"
+[outcomes.fight]
+payoffs = { a = 0.1, b = 0.1 }
+[games.g]
+kind = "sequential"
+players = ["a"]
+root = "n"
+thresholds = ["wa"]
+[games.g.nodes.n]
+player = "a"
+actions = { settle = "split", fight = "fight" }
+"""
+
+
+def test_games_searching_over_a_solution_deal_are_keyed_on_every_parameter():
+    plain, searched = loads(SPLIT), loads(SPLIT + SEARCHED)
+    for scenario, moves in [(plain, False), (searched, True)]:
+        reuse = StageReuse(scenario)
+        problem = reuse.problem_key(scenario)
+        # shift enters only [war.shift]: the search's bargaining problems at other wa need not
+        # differ at this point's wa, so only a key on every parameter is safe
+        moved = scenario.with_parameters(shift=0.1)
+        changed = reuse.analysis_key("games", moved, problem) != reuse.analysis_key(
+            "games", scenario, problem
+        )
+        assert changed is moves
+
+
+def test_games_searching_over_a_solution_deal_give_the_independent_records():
+    scenario = loads(SPLIT + SEARCHED)
+    points = [{"shift": x, "bar": b} for x in (0.0, 1.0) for b in (0.3, 0.9)]
+    reuse = StageReuse(scenario)
+    assert _records(scenario, points, reuse) == _records(scenario, points)
+    assert reuse.computed["games"] == 4 and reuse.reused["bargaining"] == 3
+
+
+def test_a_parameter_given_as_an_int_is_another_value_than_the_float():
+    reuse = StageReuse(DONBAS)
+    as_float = DONBAS.with_parameters(guarantee_needs_cession=1.0)
+    as_int = DONBAS.with_parameters(guarantee_needs_cession=1)
+    assert reuse.problem_key(as_float) != reuse.problem_key(as_int)
+
+
+def test_every_declared_analysis_is_one_of_the_pipeline():
+    from dealsim.analysis.reuse import ANALYSIS_READS
+    from dealsim.pipeline import ANALYSES
+    from dealsim.scenario.model import Scenario
+
+    assert set(ANALYSIS_READS) <= set(ANALYSES)
+    fields = set(Scenario.__dataclass_fields__)
+    assert {f for reads in ANALYSIS_READS.values() for f in reads} <= fields
+    assert set(PROBLEM_READS) <= fields
+
+
 def test_a_bound_zone_walk_is_the_walk_at_the_new_point():
     zc = compute_zone(DONBAS)
     moved = DONBAS.with_parameters(belt_shift=0.25)

@@ -13,7 +13,9 @@ to a later solve of the same scenario object when the stage's key is equal:
   expression of ``[payoffs]`` or ``[[constraints]]`` (value tables, weights, terms, conditions);
 * each **analysis**: the bargaining problem's key and the values of every parameter named by an
   expression of the scenario sections the analysis reads (:data:`ANALYSIS_READS`; an analysis
-  not listed there is keyed on every parameter).
+  not listed there is keyed on every parameter, and so are the games when a game's threshold
+  search moves a bargaining solution's deal: it solves the problem at other parameter values,
+  as :mod:`dealsim.analysis.games` keys that search).
 
 Which parameters an expression names is read from the compiled scenario
 (:func:`expression_names`), never guessed from the values; values are compared bit for bit.
@@ -185,6 +187,8 @@ class StageReuse:
     def analysis_key(self, name: str, scenario: Scenario, problem: tuple[Any, ...]) -> tuple:
         """Analysis ``name``'s key at ``scenario``'s parameter values, given the problem key."""
         reads = ANALYSIS_READS.get(name)
+        if name == "games" and _searches_over_solutions(scenario):
+            reads = None
         values = (
             tuple(_bits(scenario.parameters, sorted(scenario.parameters)))
             if reads is None
@@ -216,9 +220,21 @@ class StageReuse:
         return tuple(_bits(scenario.parameters, names))
 
 
-def _bits(parameters: Mapping[str, Any], names: Iterable[str]) -> Iterable[tuple[str, bytes]]:
-    """Each parameter's value as bytes: 0.1 and 0.1 + 1e-17 are different values."""
-    return ((n, np.asarray(parameters[n], dtype=float).tobytes()) for n in names)
+def _bits(parameters: Mapping[str, Any], names: Iterable[str]) -> Iterable[tuple[str, ...]]:
+    """Each parameter's type and value as bytes: 0.1 and 0.1 + 1e-17 differ, so do 1 and 1.0."""
+    for n in names:
+        value = np.asarray(parameters[n])
+        yield (n, value.dtype.str, value.tobytes())
+
+
+def _searches_over_solutions(scenario: Scenario) -> bool:
+    """Whether a game with thresholds has an outcome that is a bargaining solution's deal."""
+    return any(
+        getattr(scenario.outcomes.get(o), "solution", None) is not None
+        for game in scenario.games.values()
+        if getattr(game, "thresholds", ())
+        for o in game.outcome_ids
+    )
 
 
 _RUNS: dict[str, StageReuse] = {}
