@@ -80,6 +80,40 @@ class _Vertices:
     labels: np.ndarray
 
 
+@dataclass(frozen=True)
+class _Bases:
+    """The bases of ``{z >= 0 : M z <= 1}`` that the search visited, in the order visited.
+
+    ``keys`` (V,) are their keys (:func:`_keys` of their basic variables); ``basic`` (V, r) is
+    the basic variable of each tableau row and ``values`` (V, r) its value. The first is the
+    slack basis (the vertex z = 0). Variables are numbered z_0 ... z_{d-1}, then the slacks.
+    """
+
+    keys: np.ndarray
+    basic: np.ndarray
+    values: np.ndarray
+    d: int
+
+    def simple(self, tol: float) -> bool:
+        """Whether no basic variable is within ``tol`` of 0, so that each basis is a vertex
+        with exactly d labels (its nonbasic variables) and no two bases are the same vertex."""
+        return bool(self.values.min() > tol)
+
+    def coords(self, which: np.ndarray) -> np.ndarray:
+        """The vertices (len(which), d) of the bases ``which``."""
+        w = np.zeros((len(which), self.d + self.basic.shape[1]))
+        w[np.arange(len(which))[:, None], self.basic[which]] = self.values[which]
+        return w[:, : self.d]
+
+    def vertices(self, tol: float) -> _Vertices:
+        """The distinct vertices and their labels (a label is a variable within ``tol`` of 0)."""
+        w = np.zeros((len(self.basic), self.d + self.basic.shape[1]))
+        w[np.arange(len(self.basic))[:, None], self.basic] = self.values
+        labels = w <= tol
+        first = np.sort(_first_occurrences(_keys(labels), w.shape[1]))
+        return _Vertices(coords=w[first, : self.d], labels=labels[first])
+
+
 def _keys(member: np.ndarray) -> np.ndarray:
     """One sortable key per boolean row: a uint64 bit mask, or packed bytes beyond 64 columns."""
     if member.shape[-1] <= 64:  # bit i is column i: little-endian bits in a little-endian word
@@ -94,25 +128,32 @@ def _keys(member: np.ndarray) -> np.ndarray:
 def _first_occurrences(keys: np.ndarray, bits: int) -> np.ndarray:
     """The index of the first occurrence of each distinct key, in increasing order of the keys.
 
-    ``keys`` are from :func:`_keys` on rows of ``bits`` columns. When a key and an index fit in
-    64 bits together, one sort of ``key << b | index`` replaces a stable argsort on large
-    arrays (five times faster on 10^5 keys; on a few hundred the extra calls cost more).
+    ``keys`` are from :func:`_keys` on rows of ``bits`` columns.
     """
-    n = len(keys)
-    shift = max(1, n.bit_length())
-    if n >= 2048 and keys.dtype == np.uint64 and bits + shift <= 64:
-        packed = np.left_shift(keys, np.uint64(shift)) | np.arange(n, dtype=np.uint64)
-        packed.sort()
-        sorted_keys = packed >> np.uint64(shift)
-        order = (packed & np.uint64((1 << shift) - 1)).astype(np.intp)
-    else:
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
+    order, sorted_keys = _sort_keys(keys, bits)
     return order[np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])]
 
 
-def _polytope_vertices(*Ms: np.ndarray, tol: float) -> list[_Vertices]:
-    """All vertices of ``{z >= 0 : M z <= 1}`` for each of one or two positive (r, d) matrices.
+def _sort_keys(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, keys[order])`` of a stable sort of ``keys`` (from :func:`_keys`, ``bits`` wide).
+
+    When a key and an index fit in 64 bits together, one sort of ``key << b | index`` replaces
+    the stable argsort and the gather (two to six times faster from 10^3 keys on).
+    """
+    n = len(keys)
+    shift = max(1, n.bit_length())
+    if keys.dtype != np.uint64 or bits + shift > 64:
+        order = np.argsort(keys, kind="stable")
+        return order, keys[order]
+    packed = np.left_shift(keys, np.uint64(shift))
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()
+    return packed & np.uint64((1 << shift) - 1), packed >> np.uint64(shift)
+
+
+def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
+    """The lexicographically feasible bases of ``{z >= 0 : M z <= 1}`` for one or two positive
+    (r, d) matrices (every vertex is one of them or more where the polytope is degenerate).
 
     Two matrices must have the same shape: their searches run as one (every numpy call of a
     layer serves all of them; the keys carry the matrix's index, so bases of different
@@ -122,116 +163,174 @@ def _polytope_vertices(*Ms: np.ndarray, tol: float) -> list[_Vertices]:
     p = len(Ms)
     r, d = Ms[0].shape
     nvar = d + r
-    # Standard form [M | I] w = 1, w = (z, s) >= 0. Frontier state per basis: the basic
-    # variable of each tableau row, the nonbasic variables, the dictionary (the tableau
-    # Binv [M | I] restricted to the nonbasic columns, stored transposed as (d, r) so that the
-    # ratio test reduces over the last axis), the right-hand side and the key.
-    # Dictionaries are updated by pivots, never recomputed by matrix products (which go
-    # through a threaded BLAS that costs more than it saves for these small blocks).
+    # Standard form [M | I] w = 1, w = (z, s) >= 0. The frontier's bases run along the last
+    # axis of every array, so that each elementwise operation, and each reduction over the
+    # tableau rows, runs over long contiguous rows (over a last axis of 8-15 rows, numpy's
+    # inner loops cost several times more per element). T[i, k, b] is row i of basis b's
+    # dictionary column for its k-th nonbasic variable (the tableau Binv [M | I] restricted
+    # to the nonbasic columns), and T[i, d, b] its right-hand side, so that one pivot
+    # formula updates both. Per basis also: the basic variable of each row, the nonbasic
+    # variables and the key. Dictionaries are updated by pivots, never recomputed by matrix
+    # products (which go through a threaded BLAS that costs more than it saves here).
+    T = np.empty((r, d + 1, p))
+    T[:, :d] = np.stack(Ms, axis=2)
+    T[:, d] = 1.0
     bases = np.tile(np.arange(d, nvar), (p, 1))  # the slack basis (z = 0) is lex-feasible
     nonbasic = np.tile(np.arange(d), (p, 1))
-    table = np.ascontiguousarray(np.stack(Ms).transpose(0, 2, 1))
-    rhs = np.ones((p, r))
-    # The key of a basis: its members' bits, then the matrix's index in the bits above nvar.
-    which = np.arange(p)  # the matrix of each basis
-    member = np.zeros((p, nvar + 1), dtype=bool)
-    member[:, d:nvar] = True
-    member[:, nvar] = which == 1
+    # The key of a basis: its members' bits, then the matrix's index in the bit above nvar
+    # (only two matrices of at most 24 variables are searched as one, so p > 1 is narrow).
     width = nvar + (p > 1)
-    keys = _keys(member[:, :width])
     narrow = width <= 64
-    bit = np.left_shift(np.uint64(1), np.arange(min(nvar, 64), dtype=np.uint64))
-    seen = np.sort(keys)
+    member = np.zeros((p, width), dtype=bool)
+    member[:, d:nvar] = True
+    member[1:, nvar:] = True
+    keys = _keys(member)
+    if narrow:
+        bit = np.left_shift(np.uint64(1), np.arange(nvar, dtype=np.uint64))
+        flip = bit[:, None] ^ bit[None, :]  # a key's change when one variable replaces another
+        sentinel = np.array([np.iinfo(np.uint64).max], dtype=np.uint64)
+    else:
+        sentinel = np.full(keys.dtype.itemsize, 255, dtype=np.uint8).view(keys.dtype)
+    # The keys seen, sorted, and a sentinel above every key (never a basis: a basis has
+    # d >= 1 nonbasic variables), so that a lookup needs no bounds check and children that
+    # are not bases can be given it to be skipped.
+    seen = np.sort(np.concatenate([keys, sentinel]))
+    row_ids = np.arange(r, dtype=np.uint8)[:, None, None] if r < 256 else None
     visited = 0  # bases of all the matrices; per matrix only when this passes the limit
-    layer_which: list[np.ndarray] = []
+    layer_keys: list[np.ndarray] = []
     layer_bases: list[np.ndarray] = []
     layer_rhs: list[np.ndarray] = []
-    while bases.shape[0]:
-        visited += len(which)
-        if visited > _MAX_BASES and (
-            np.bincount(np.concatenate([*layer_which, which]), minlength=p).max() > _MAX_BASES
-        ):
-            raise SolverError(
-                f"vertex enumeration visited more than {_MAX_BASES} bases of a {r}x{d} "
-                "best-response polytope; the game is too large or too degenerate for "
-                "enumeration: use method='lemke_howson' for one equilibrium"
-            )
-        layer_bases.append(bases)
-        layer_rhs.append(rhs)
-        layer_which.append(which)
-        eligible = table > _PIVOT_TOL  # (f, d, r): entering column per nonbasic position
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(eligible, rhs[:, None, :] / table, np.inf)
-        row = ratio.argmin(2)  # (f, d): minimum ratio on the right-hand side ...
-        best = ratio.reshape(-1, r)[np.arange(row.size), row.ravel()].reshape(row.shape)
-        ok = best < np.inf
-        near = (best + 1e-9 * np.maximum(1.0, best))[:, :, None]  # inf where not ok
-        tied = ok & (np.count_nonzero(ratio <= near, axis=2) > 1)
-        if tied.any():  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
-            tf, tp = np.nonzero(tied)
-            tableau = np.zeros((len(tf), r, nvar))  # the full tableaux of these bases
-            at = np.arange(len(tf))
-            tableau[at[:, None], np.arange(r), bases[tf]] = 1.0
-            dictionary = table[tf].transpose(0, 2, 1)  # (t, r, d)
-            np.put_along_axis(
-                tableau, np.broadcast_to(nonbasic[tf, None, :], dictionary.shape), dictionary, 2
-            )
-            lex = np.concatenate([rhs[tf, :, None], tableau[:, :, d:]], axis=2)  # (t, r, 1 + r)
-            mask = eligible[tf, tp]
-            safe = np.where(mask, table[tf, tp], 1.0)
-            row[tf, tp] = _lex_argmin(lex, safe, mask)[0]
-        parent, pos = np.nonzero(ok)
-        row = row[parent, pos]
-        entering = nonbasic[parent, pos]
-        leaving = bases[parent, row]
-        if narrow:
-            child_keys = keys[parent] ^ bit[leaving] ^ bit[entering]
-        else:
-            member = np.zeros((len(parent), width), dtype=bool)
-            np.put_along_axis(member, bases[parent], True, axis=1)
-            member[:, nvar:] = which[parent, None] == 1
-            member[np.arange(len(parent)), leaving] = False
-            member[np.arange(len(parent)), entering] = True
-            child_keys = _keys(member)
-        # New bases: the first occurrence of each key not seen before, in order of occurrence.
-        first = _first_occurrences(child_keys, width)
-        at = np.minimum(np.searchsorted(seen, child_keys[first]), len(seen) - 1)
-        fresh = np.sort(first[seen[at] != child_keys[first]])
-        keys = child_keys[fresh]
-        seen = np.sort(np.concatenate([seen, keys]), kind="stable")  # merges two sorted runs
-        parent, pos, row = parent[fresh], pos[fresh], row[fresh]
-        # Dictionary pivot of the parent for each new basis: the entering variable's column
-        # (at ``pos``) becomes the leaving variable's, which was the unit vector of ``row``.
-        idx = np.arange(len(parent))
-        table = np.take(table, parent, axis=0)
-        col = table[idx, pos]  # (c, r)
-        piv = col[idx, row]
-        pivot_row = table[idx, :, row] / piv[:, None]  # (c, d)
-        pivot_row[idx, pos] = 1.0 / piv
-        col[idx, row] = 0.0
-        table[idx, pos] = 0.0
-        table -= pivot_row[:, :, None] * col[:, None, :]
-        table[idx, :, row] = pivot_row
-        rhs = np.take(rhs, parent, axis=0)
-        pivot_rhs = rhs[idx, row] / piv
-        rhs -= col * pivot_rhs[:, None]
-        rhs[idx, row] = pivot_rhs
-        bases = np.take(bases, parent, axis=0)
-        bases[idx, row] = entering[fresh]
-        nonbasic = np.take(nonbasic, parent, axis=0)
-        nonbasic[idx, pos] = leaving[fresh]
-        which = np.take(which, parent)
-    which = np.concatenate(layer_which)
-    all_bases = np.concatenate(layer_bases)
-    w = np.zeros((all_bases.shape[0], nvar))
-    np.put_along_axis(w, all_bases, np.concatenate(layer_rhs), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        while f := T.shape[2]:
+            visited += f
+            if visited > _MAX_BASES:
+                _check_visited(layer_keys, keys, p, nvar, r, d)
+            layer_keys.append(keys)
+            layer_bases.append(bases)
+            layer_rhs.append(T[:, d].copy())
+            table = T[:, :d]  # (r, d, f): entering column per nonbasic position
+            ratio = T[:, d:] / table
+            np.putmask(ratio, table <= _PIVOT_TOL, np.inf)
+            best = ratio.min(0)  # (d, f): the minimum ratio on the right-hand side ...
+            near = best + 1e-9 * np.maximum(1.0, best)  # inf where no row is eligible
+            within = ratio <= near
+            if best.max() < np.inf and np.count_nonzero(within) == best.size:
+                # Every column has one row at the minimum (no ties, no unbounded column).
+                row = (within.view(np.uint8) * row_ids).max(0) if r < 256 else within.argmax(0)
+                bad = None
+            else:  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
+                row, bad = _tied_rows(T, ratio, best, within, bases, nonbasic)
+            # Every (basis, entering position) pair as a child, in that (row-major) order.
+            leaving = bases[np.arange(f)[:, None], row.T]  # (f, d)
+            if narrow:
+                child_keys = (keys[:, None] ^ flip[leaving, nonbasic]).ravel()
+            else:
+                member = np.zeros((f, d, width), dtype=bool)
+                np.put_along_axis(member, bases[:, None, :], True, axis=2)
+                np.put_along_axis(member, leaving[:, :, None], False, axis=2)
+                np.put_along_axis(member, nonbasic[:, :, None], True, axis=2)
+                child_keys = _keys(member.reshape(f * d, width))
+            if bad is not None:
+                child_keys[bad.T.ravel()] = sentinel[0]
+            # New bases: the first occurrence of each key not seen before, in order of
+            # occurrence (sorted by key, a key's first occurrence comes first).
+            order, sorted_keys = _sort_keys(child_keys, width)
+            new = seen[seen.searchsorted(sorted_keys)] != sorted_keys
+            new[1:] &= sorted_keys[1:] != sorted_keys[:-1]
+            fresh = order[new]
+            if not len(fresh):
+                break
+            fresh.sort()
+            seen = np.concatenate([seen, sorted_keys[new]])
+            seen.sort(kind="stable")  # merges two sorted runs
+            # Dictionary pivot of the parent for each new basis: the entering variable's
+            # column (at ``pos``) becomes the leaving variable's, which was the unit vector
+            # of ``row``.
+            parent, pos = np.divmod(fresh, d)
+            row = row[pos, parent]
+            entering = nonbasic.ravel()[fresh]
+            keys = child_keys[fresh]
+            idx = np.arange(len(fresh))
+            T = T.take(parent, axis=2)
+            col = T[:, pos, idx]  # (r, c)
+            piv = col[row, idx]
+            by_column = T.transpose(1, 0, 2)
+            pivot_row = by_column[:, row, idx]  # (d + 1, c)
+            pivot_row /= piv
+            pivot_row[pos, idx] = 1.0 / piv
+            T[:, pos, idx] = 0.0
+            T -= col[:, None, :] * pivot_row  # row ``row`` is overwritten next
+            by_column[:, row, idx] = pivot_row
+            nonbasic = nonbasic[parent]
+            nonbasic[idx, pos] = leaving.ravel()[fresh]
+            bases = bases[parent]
+            bases[idx, row] = entering
+    which = _matrix_of(layer_keys, p, nvar)
+    keys = np.concatenate(layer_keys)
+    basic = np.concatenate(layer_bases)
+    values = np.concatenate(layer_rhs, axis=1).T
+    if p == 1:
+        return [_Bases(keys=keys, basic=basic, values=values, d=d)]
     out = []
     for k in range(p):
-        wk = w[which == k]
-        labels = wk <= tol
-        first = np.sort(_first_occurrences(_keys(labels), nvar))
-        out.append(_Vertices(coords=wk[first, :d], labels=labels[first]))
+        mine = which == k
+        out.append(_Bases(keys=keys[mine], basic=basic[mine], values=values[mine], d=d))
     return out
+
+
+def _matrix_of(layer_keys: list[np.ndarray], p: int, nvar: int) -> np.ndarray:
+    """The index of the matrix of each basis (the key's bit above ``nvar``), in search order."""
+    keys = np.concatenate(layer_keys)
+    if p == 1:
+        return np.zeros(len(keys), dtype=np.intp)
+    return (keys >> np.uint64(nvar)).astype(np.intp)
+
+
+def _check_visited(
+    layer_keys: list[np.ndarray], keys: np.ndarray, p: int, nvar: int, r: int, d: int
+) -> None:
+    """Raise :class:`SolverError` once the search of one matrix passes ``_MAX_BASES`` bases."""
+    if np.bincount(_matrix_of([*layer_keys, keys], p, nvar), minlength=p).max() > _MAX_BASES:
+        raise SolverError(
+            f"vertex enumeration visited more than {_MAX_BASES} bases of a {r}x{d} "
+            "best-response polytope; the game is too large or too degenerate for "
+            "enumeration: use method='lemke_howson' for one equilibrium"
+        )
+
+
+def _tied_rows(
+    T: np.ndarray,
+    ratio: np.ndarray,
+    best: np.ndarray,
+    within: np.ndarray,
+    bases: np.ndarray,
+    nonbasic: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Leaving rows of a layer where some minimum ratio ties or some column is unbounded.
+
+    The row of minimum ratio, broken by the lexicographic rule on (rhs, Binv) where rows tie
+    (within ``1e-9`` of the minimum, relative beyond 1); returns the rows (d, f) and the
+    (d, f) mask of columns with no eligible row (no child).
+    """
+    r, d1, _ = T.shape
+    d, nvar = d1 - 1, d1 - 1 + r
+    row = ratio.argmin(0)
+    ok = best < np.inf
+    tied = ok & (np.count_nonzero(within, axis=0) > 1)
+    if tied.any():
+        tp, tf = np.nonzero(tied)
+        tableau = np.zeros((len(tf), r, nvar))  # the full tableaux of these bases
+        at = np.arange(len(tf))
+        tableau[at[:, None], np.arange(r), bases[tf]] = 1.0
+        dictionary = T[:, :d, tf].transpose(2, 0, 1)  # (t, r, d)
+        np.put_along_axis(
+            tableau, np.broadcast_to(nonbasic[tf, None, :], dictionary.shape), dictionary, 2
+        )
+        lex = np.concatenate([T[:, d, tf].T[:, :, None], tableau[:, :, d:]], axis=2)
+        column = T[:, tp, tf].T  # (t, r)
+        mask = column > _PIVOT_TOL
+        row[tp, tf] = _lex_argmin(lex, np.where(mask, column, 1.0), mask)[0]
+    return row, ~ok
 
 
 def _vertex_kernel(
@@ -247,9 +346,22 @@ def _vertex_kernel(
     m, n = A.shape
     # P's labels: x_i = 0 -> i, (B^T x)_j = 1 -> m + j; Q's: y_j = 0, (A y)_i = 1
     if m == n and m + n <= _STACK_MAX_VARS:
-        P, Q = _polytope_vertices(B.T, A, tol=tol)
+        P, Q = _polytope_bases(B.T, A)
     else:
-        (P,), (Q,) = _polytope_vertices(B.T, tol=tol), _polytope_vertices(A, tol=tol)
+        (P,), (Q,) = _polytope_bases(B.T), _polytope_bases(A)
+    if P.keys.dtype == np.uint64 and P.simple(tol) and Q.simple(tol):
+        # Each basis but the slack one (z = 0, not a strategy) is a vertex whose labels are
+        # its nonbasic variables, each label set once: a pair is complete iff P's labels are
+        # Q's basic variables, a join on the keys (P's labels and Q's basic variables as bits
+        # in the game's label order; the keys carry the matrix's index above bit m + n).
+        every = np.uint64((1 << (m + n)) - 1)
+        p_labels = ~P.keys[1:] & every
+        q_basic = Q.keys[1:] & every  # y_j is bit j, slack i is bit n + i: rotate by n
+        q_basic = (q_basic >> np.uint64(n)) | ((q_basic & np.uint64((1 << n) - 1)) << np.uint64(m))
+        _, i_idx, j_idx = np.intersect1d(p_labels, q_basic, assume_unique=True, return_indices=True)
+        px, qy = P.coords(i_idx + 1), Q.coords(j_idx + 1)
+        return px / px.sum(1, keepdims=True), qy / qy.sum(1, keepdims=True), False, False
+    P, Q = P.vertices(tol), Q.vertices(tol)
     q_labels = np.concatenate([Q.labels[:, n:], Q.labels[:, :n]], axis=1)  # game label order
     keep_p = P.coords.sum(1) > tol
     keep_q = Q.coords.sum(1) > tol
