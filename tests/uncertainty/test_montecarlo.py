@@ -305,7 +305,7 @@ def test_every_dropped_deal_is_dominated_in_every_draw(seed):
     }
     prepared = _prepare(donbas, DealSpace(donbas), full, 80, 1e-9)
     rows = slice(0, 80)
-    utilities = _utilities(prepared, rows)
+    utilities, _ = _utilities(prepared, rows)
     margin = 4e-9 * prepared.bound
     keep, root = _kept(prepared, rows, utilities, margin, prepared.powers)
     dropped = np.flatnonzero(root != np.arange(prepared.deals.size))

@@ -51,6 +51,7 @@ __all__ = [
 _ELEMENT_BUDGET = 1 << 20  # S * n_deals * n_parties per vectorised step (8 MB per float array;
 # at 16 MB the steps of donbas-2026's Monte Carlo ran 1.2x slower: arrays out of cache)
 _TINY = 1e-300  # the smallest tolerance scale, as in dealsim.solvers.pareto
+_TILE = 1 << 16  # utilities summed per block of a step (512 kB per float array: in cache)
 _U = 2.0**-53  # unit roundoff of float64
 _PAIR_BUDGET = 1 << 20  # (dominated deal, frontier deal) pairs compared at once
 _CROSS_LIMIT = 1024  # the most group-frontier deals compared across groups, every pair
@@ -437,21 +438,50 @@ def _operand(op: tuple[Any, ...], rows: slice) -> np.ndarray:
     return a[..., None] * b if a.ndim == 0 else a[rows, None] * b
 
 
-def _utilities(prepared: _Prepared, rows: slice) -> list[np.ndarray]:
-    """Each party's utilities of the unique deals in the draws ``rows``: ``(m,)`` or ``(s, m)``."""
-    out = []
+def _utilities(
+    prepared: _Prepared, rows: slice, limits: np.ndarray | None = None
+) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """Each party's utilities of the unique deals in the draws ``rows``: ``(m,)`` or ``(s, m)``.
+
+    With ``limits`` ``(s, k)``, also the zone ``(s, m)``: the feasible deals whose utility is at
+    least every party's limit. The sums and comparisons run over blocks of about :data:`_TILE`
+    utilities (the operands stay in the core's cache from one operation to the next); each
+    element gets the same additions, in the same order, as one pass over the step would give.
+    """
+    n, m = rows.stop - rows.start, prepared.deals.size
+    out, plans = [], []
     for total, ops in zip(prepared.prefix, prepared.rest, strict=True):
-        owned = False  # the prefix is shared by every step: never add into it
-        for op in ops:
-            value = _operand(op, rows)
-            if total is None:
-                total = value
-            elif owned and value.ndim <= total.ndim:  # (m,) or (s, m) into (s, m)
-                total += value  # the same sums, in place
-            else:
-                total, owned = total + value, True
-        out.append(total)
-    return out
+        if ops:  # the operands that do not depend on the draw once, the others block by block
+            fixed = [_operand(op, rows) if _independent(op) else None for op in ops]
+            plans.append((total, ops, fixed, np.empty((n, m))))
+            out.append(plans[-1][-1])
+        else:
+            out.append(total)
+    zone = None
+    if limits is not None:
+        feasible = prepared.feasible
+        zone = np.array(np.broadcast_to(feasible if feasible.ndim == 1 else feasible[rows], (n, m)))
+    tile = max(1, _TILE // max(1, m))
+    for lo in range(0, n, tile):
+        hi = min(lo + tile, n)
+        block = slice(rows.start + lo, rows.start + hi)
+        for total, ops, fixed, whole in plans:
+            dest = whole[lo:hi]
+            for op, value in zip(ops, fixed, strict=True):
+                value = _operand(op, block) if value is None else value
+                if total is None:
+                    total = value
+                elif total is dest:  # (m,) or (s, m) into (s, m)
+                    total += value  # the same sums, in place
+                else:  # the prefix is shared by every step: never add into it
+                    total = np.add(total, value, out=dest)
+            if total is not dest:
+                dest[...] = total
+        if zone is not None:
+            flags = zone[lo:hi]
+            for i, u in enumerate(out):
+                flags &= (u if u.ndim == 1 else u[lo:hi]) >= limits[lo:hi, i, None]
+    return out, zone
 
 
 def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) -> dict[str, Any]:
@@ -483,7 +513,8 @@ def _dominance(prepared: _Prepared, model: UtilityModel, codes_u: np.ndarray) ->
     if prepared.feasible.ndim == 2:
         keys.append(_column_classes(prepared.feasible))
     groups = _combine(keys, m)
-    u0 = np.stack([np.broadcast_to(u, (1, m))[0] for u in _utilities(prepared, slice(0, 1))], 1)
+    first, _ = _utilities(prepared, slice(0, 1))
+    u0 = np.stack([np.broadcast_to(u, (1, m))[0] for u in first], 1)
     dominated, dominators = [], []
     order = np.argsort(groups, kind="stable")
     bounds = np.flatnonzero(np.diff(groups[order])) + 1
@@ -562,14 +593,8 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
             np.full((*shape, r.shape[1]), np.nan),
         )
     # one (s, m) array per party (a party whose utilities do not vary is broadcast)
-    utilities = _utilities(prepared, rows)
+    utilities, zone_u = _utilities(prepared, rows, r - accept_tol[:, None])
     cols = [np.broadcast_to(u, (n_samples, m)) for u in utilities]
-    feasible = prepared.feasible
-    zone_u = np.array(
-        np.broadcast_to(feasible if feasible.ndim == 1 else feasible[rows], (n_samples, m))
-    )
-    for i, col in enumerate(cols):
-        zone_u &= col >= (r[:, i] - accept_tol)[:, None]
     zone = np.zeros((n_samples, prepared.n_deals), dtype=bool)
     zone[:, prepared.columns] = zone_u[:, prepared.inverse]
     # Dropping dominated deals needs a margin above 2 atol: take it from a bound on the scale.
