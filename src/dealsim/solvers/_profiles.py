@@ -11,6 +11,7 @@ equilibria. Best-response ties and dominance are decided with the same relative 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -138,6 +139,19 @@ def _check_profile(payoffs: np.ndarray, profile: Sequence[Any]) -> tuple[np.ndar
 # --------------------------------------------------------------------------- regret and checks
 
 
+def _contract(u: np.ndarray, s: np.ndarray, j: int) -> np.ndarray:
+    """``np.tensordot(u, s, axes=([j], [0]))`` for a vector ``s``, by the same ``dot`` call.
+
+    The same matrix-vector product on the same operands (so the same values, bit for bit)
+    without tensordot's generic axis bookkeeping, which costs more than the product on small
+    games.
+    """
+    kept = u.shape[:j] + u.shape[j + 1 :]
+    axes = [k for k in range(u.ndim) if k != j] + [j]
+    at = u.transpose(axes).reshape(math.prod(kept), u.shape[j])
+    return np.dot(at, s.reshape(u.shape[j], 1)).reshape(kept)
+
+
 def _strategy_values(payoffs: np.ndarray, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Each player's payoff from each pure strategy against the others' mixed strategies."""
     values = []
@@ -145,7 +159,7 @@ def _strategy_values(payoffs: np.ndarray, strategies: Sequence[np.ndarray]) -> l
         u = payoffs[i]
         for j in reversed(range(payoffs.shape[0])):  # contract the last axes first
             if j != i:
-                u = np.tensordot(u, strategies[j], axes=([j], [0]))
+                u = _contract(u, strategies[j], j)
         values.append(u)
     return values
 
@@ -225,14 +239,21 @@ def _finalise(
     for i in range(n):
         S = np.clip(np.array([np.asarray(p[i], dtype=float) for p in profiles]), 0.0, None)
         stacks.append(S / S.sum(axis=1, keepdims=True))
-    passed, expected = [], []
+    # Each candidate's payoffs and best-response values as _regret_and_payoffs computes them
+    # (the same products, candidate by candidate); the regret test on all of them at once.
+    values = []
+    expected = []
     for c in range(len(profiles)):
-        reg, value = _regret_and_payoffs(payoffs, [S[c] for S in stacks])
-        if not np.any(reg > tol * scale):
-            passed.append(c)
-            expected.append(value)
+        strategies = [S[c] for S in stacks]
+        v = _strategy_values(payoffs, strategies)
+        values.append([u.max() for u in v])
+        expected.append([u @ x for u, x in zip(v, strategies, strict=True)])
+    value = np.array(expected)
+    reg = np.maximum(np.array(values) - value, 0.0)
+    passed = np.flatnonzero(~np.any(reg > tol * scale, axis=1))
+    expected = [value[c].copy() for c in passed]
     rejected = len(profiles) - len(passed)
-    if not passed:
+    if not len(passed):
         return (), rejected
     Z = np.concatenate([S[passed] for S in stacks], axis=1)
     pure = np.ones(len(passed), dtype=bool)
