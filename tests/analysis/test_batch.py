@@ -152,7 +152,7 @@ def test_every_dropped_deal_has_a_dominator_feasible_wherever_it_is(dividend):
     prepared = _prepare(dividend, DealSpace(dividend), draws, 200, 1e-9)
     assert prepared.feasible.ndim == 2  # the feasible set changes with the draw
     rows = slice(0, 200)
-    utilities = _utilities(prepared, rows)
+    utilities, _ = _utilities(prepared, rows)
     margin = 4e-9 * prepared.bound
     _, root = _kept(prepared, rows, utilities, margin, prepared.powers)
     dropped = np.flatnonzero(root != np.arange(prepared.deals.size))
@@ -172,6 +172,18 @@ def test_drawn_conditions_give_the_same_answers_in_small_chunks_and_steps(divide
             small = batch_solve(scenario, draws)
         assert_same_batch(whole, small)
         _assert_draw_by_draw(scenario, draws, small)
+
+
+@pytest.mark.parametrize("tile", [1, 700, 1 << 22])
+def test_utilities_summed_block_by_block_give_the_bits_of_one_pass(tile, dividend):
+    # a block of one row, blocks that cut the step's rows unevenly, and one block per step
+    donbas = dealsim.load("donbas-2026")
+    for scenario in (dividend, donbas):
+        draws = sample_parameters(scenario, 0, 130, seed=3)
+        whole = batch_solve(scenario, draws)
+        with mock.patch.object(batch_module, "_TILE", tile):
+            blocks = batch_solve(scenario, draws)
+        assert_same_batch(whole, blocks)
 
 
 def test_a_levels_issue_compared_with_a_drawn_parameter_agrees_with_solve():
