@@ -156,6 +156,40 @@ def test_one_dict_for_several_nodes_is_laid_out_as_by_the_validating_loop():
     assert fast.labels.tolist() == ["n0", "n1", "n2", "o0", "o1", "o0", "o1"]
 
 
+def _copy(text):
+    """An equal string that is another object (as a parser makes, unlike code reusing one)."""
+    copied = "".join(list(text))
+    assert copied == text and (copied is not text or len(text) < 2)
+    return copied
+
+
+@pytest.mark.parametrize("copied_share", [0.0, 0.5, 1.0])
+def test_targets_equal_to_the_ids_but_other_objects_are_laid_out_as_by_the_loop(copied_share):
+    # the fast layout finds a target that is the key object itself by its address, the others
+    # by lookup: any mix of the two gives the loop's tree
+    nodes, outcomes = _random_spec(2_000, seed=3)
+    rng = np.random.default_rng(0)
+    nodes = {
+        nid: {
+            key: {a: _copy(t) if rng.random() < copied_share else t for a, t in value.items()}
+            if key == "actions"
+            else value
+            for key, value in spec.items()
+        }
+        for nid, spec in nodes.items()
+    }
+    _assert_same_tree(*_fast_and_slow(nodes, outcomes, ["a", "b"]))
+
+
+def test_a_target_that_is_a_node_id_equal_to_an_outcome_id_is_refused_as_by_the_loop():
+    node_id = _copy("sub")  # a node id, reached by that very object; "sub" is also an outcome
+    nodes = {"r": {"player": "a", "actions": {"x": node_id}},
+             node_id: {"player": "a", "actions": {"y": "o"}}}  # fmt: skip
+    with pytest.raises(GameError, match="id is both a node and an outcome") as info:
+        GameTree.from_nodes(nodes, {"o": [0.0], "sub": [1.0]}, root="r", players=["a"])
+    assert info.value.node == "sub"
+
+
 @pytest.mark.parametrize(
     ("outcomes", "message"),
     [

@@ -255,18 +255,13 @@ def _build_plain(
     if simple:
         named = _edge_ranges(start, counts, np.array(simple, dtype=np.int64))
         targets[named] = actions[named]
-    # Every target is looked up once in the outcomes (most targets are leaves); only the
-    # others in an index of the node ids. A node id that is also an outcome id is then never
-    # reached as a node, and the in-degree check below sends the tree to the loop.
-    try:
-        rows = list(map(outcomes.get, targets))
-    except TypeError:  # an unhashable target
-        return None
-    inner_edges = np.flatnonzero(np.fromiter(map(is_, rows, repeat(None)), bool, n_edges))
-    codes = np.full(n_edges, n, dtype=np.int64)  # n: a leaf
-    codes[inner_edges] = _node_codes(nodes, ids, specs, targets[inner_edges])
-    if (codes < 0).any():
-        return None  # a target that is neither a node nor an outcome
+    # Each target is resolved to a node (its position in ``nodes``) or an outcome (n + its
+    # position in ``outcomes``), by identity where it is the very key object, else by lookup.
+    code = _target_codes(nodes, outcomes, ids, specs, targets)
+    if code is None or (code < 0).any():
+        return None  # a target neither a node nor an outcome, unhashable, or an id both
+    inner_edges = np.flatnonzero(code < n)
+    codes = np.minimum(code, n)  # n: a leaf
     indegree = np.bincount(codes[inner_edges], minlength=n)
     indegree[root_code] += 1
     if (indegree != 1).any():
@@ -300,10 +295,11 @@ def _build_plain(
     edge_order = np.concatenate(order)
     node = np.concatenate([[root_code], codes[edge_order]])
     inner = node < n
-    leaf_rows = list(map(rows.__getitem__, edge_order[~inner[1:]].tolist()))
-    payoffs = _leaf_payoffs(outcomes, leaf_rows, players)
-    if payoffs is None:
-        return None  # payoffs the loop refuses (or reads row by row)
+    try:
+        matrix = _payoff_matrix(outcomes, outcomes.keys(), players, "")
+    except GameError:
+        return None  # payoffs the loop refuses (it names the outcome)
+    payoffs = matrix[code[edge_order[~inner[1:]]] - n]
     at = np.where(inner, node, 0)
     kind = np.where(inner, np.where(has_player[at], DECISION, CHANCE), TERMINAL).astype(np.int8)
     decision = kind == DECISION
@@ -328,30 +324,78 @@ def _build_plain(
     )
 
 
-def _leaf_payoffs(
-    outcomes: Mapping[str, Any], leaf_rows: list[Any], players: tuple[str, ...]
-) -> np.ndarray | None:
-    """The payoffs of the leaves whose outcomes' rows are ``leaf_rows``; None for the loop.
+def _addresses(objects: np.ndarray) -> np.ndarray:
+    """The addresses of the objects an object array holds, as int64, one per item.
 
-    All outcomes are validated (used or not) by :func:`_payoff_matrix`. A leaf's row is then
-    found by identity: ``leaf_rows`` are the very objects held by ``outcomes`` (looked up per
-    edge), so the position of each object's ``id`` among the outcomes' gives its row of the
-    matrix without hashing any id again; one object shared by several outcomes gives one row.
+    Read from the array's buffer, where numpy stores a pointer to each object: no Python call
+    per item. Two items have the same address exactly when they are the same object (for as long
+    as ``objects`` holds them); addresses are only compared with each other.
     """
-    values = list(outcomes.values())
+    held = np.ascontiguousarray(objects, dtype=object)
+    view = _Buffer(held.__array_interface__["data"][0], held.shape)
+    return np.array(view, dtype=np.int64, copy=True)
+
+
+def _positions(held: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each of ``wanted``, a position in ``held`` of an equal value (-1 if there is none)."""
+    if np.array_equal(held, wanted):
+        return np.arange(held.size)
+    if not held.size:
+        return np.full(wanted.size, -1)
+    by_value = np.argsort(held, kind="stable")  # addresses: mostly in order already
+    ordered = held[by_value]
+    at = np.minimum(np.searchsorted(ordered, wanted), held.size - 1)
+    return np.where(ordered[at] == wanted, by_value[at], -1)
+
+
+class _Buffer:
+    """An integer view of an object array's pointers, through numpy's array interface."""
+
+    def __init__(self, address: int, shape: tuple[int, ...]) -> None:
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": shape,
+            "typestr": np.dtype(np.intp).str,
+            "data": (address, True),
+        }
+
+
+def _target_codes(
+    nodes: Mapping[str, Any],
+    outcomes: Mapping[str, Any],
+    ids: list[Any],
+    specs: list[Any],
+    targets: np.ndarray,
+) -> np.ndarray | None:
+    """Each target's node (its position in ``nodes``) or outcome (``len(nodes)`` + its position).
+
+    -1 for a target that is neither; None for an unhashable target, or when a node is found by
+    identity and some id is both a node and an outcome. A target that is itself one of the keys
+    (the same object, as when the description is built in code) is found by its address among
+    the keys', with no hashing; the others are looked up as the validating loop does, first in
+    ``outcomes``: an outcome by the identity of its row (any outcome holding that row object has
+    the same payoffs), a node by :func:`_node_codes`. (A node id that is also an outcome id is
+    then taken for the outcome, and its node is never reached: the in-degree check refuses it.)
+    """
+    n, m = len(ids), len(outcomes)
+    keys = np.fromiter(chain(ids, outcomes), object, n + m)
+    code = _positions(_addresses(keys), _addresses(targets))
+    if (code[code >= 0] < n).any() and not outcomes.keys().isdisjoint(nodes):
+        return None  # an id both a node and an outcome: the key found may not be the one meant
+    missed = np.flatnonzero(code < 0)
+    if not missed.size:
+        return code
     try:
-        matrix = _payoff_matrix(outcomes, outcomes.keys(), players, "")
-    except GameError:
+        rows = np.fromiter(map(outcomes.get, targets[missed]), object, missed.size)
+    except TypeError:  # an unhashable target
         return None
-    held = np.fromiter(map(id, values), np.int64, len(values))
-    wanted = np.fromiter(map(id, leaf_rows), np.int64, len(leaf_rows))
-    if np.array_equal(held, wanted):  # every outcome once, in dict order
-        return matrix
-    by_id = np.argsort(held)
-    row = by_id[np.minimum(np.searchsorted(held, wanted, sorter=by_id), held.size - 1)]
-    if not np.array_equal(held[row], wanted):
+    leaf = np.fromiter(map(is_not, rows, repeat(None)), bool, missed.size)
+    row = _positions(_addresses(np.fromiter(outcomes.values(), object, m)), _addresses(rows[leaf]))
+    if (row < 0).any():
         return None  # a mapping whose values are made afresh on each lookup
-    return matrix[row]
+    code[missed[leaf]] = n + row
+    code[missed[~leaf]] = _node_codes(nodes, ids, specs, targets[missed[~leaf]])
+    return code
 
 
 def _node_codes(
@@ -359,16 +403,14 @@ def _node_codes(
 ) -> np.ndarray:
     """The position in ``nodes`` of each of ``targets`` (-1 if it is not a node id).
 
-    By identity, as in :func:`_leaf_payoffs`: a target is looked up in ``nodes`` and its node
-    dict's ``id`` found among the node dicts' (no index of the ids is built); by an index of
-    the ids if one dict serves as several nodes.
+    By identity: a target is looked up in ``nodes`` and its node dict found among the node dicts
+    by address (no index of the ids is built); by an index of the ids if one dict serves as
+    several nodes.
     """
-    held = np.fromiter(map(id, specs), np.int64, len(specs))
-    by_id = np.argsort(held)
-    if not (np.diff(held[by_id]) == 0).any():
-        wanted = np.fromiter(map(id, map(nodes.get, targets)), np.int64, targets.size)
-        code = by_id[np.minimum(np.searchsorted(held, wanted, sorter=by_id), held.size - 1)]
-        return np.where(held[code] == wanted, code, -1)
+    held = _addresses(np.fromiter(specs, object, len(specs)))
+    if not (np.diff(np.sort(held)) == 0).any():
+        wanted = np.fromiter(map(nodes.get, targets), object, targets.size)
+        return _positions(held, _addresses(wanted))
     index = dict(zip(ids, range(len(ids)), strict=True))
     return np.fromiter(map(index.get, targets, repeat(-1)), np.int64, targets.size)
 
