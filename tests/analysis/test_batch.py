@@ -252,6 +252,11 @@ def test_tie_breaks_of_many_samples_at_once_pick_the_solvers_deal(seed, k, expon
     nudge = rng.choice([0.0, 0.4, -0.4, 3.0, -3.0], size=(n_samples, m, k)) * tol * 4 * unit
     u = (rng.integers(0, 4, size=(n_samples, m, k)) + nudge / unit) * unit
     r = rng.integers(-1, 2, size=(n_samples, k)) * 0.5 * unit
+    # a party that gains at most the tolerance is inactive (its normalised gains count for 0)
+    flat = np.flatnonzero(rng.random(n_samples) < 0.3)
+    party = rng.integers(0, k, flat.size)
+    wobble = rng.uniform(-0.9, 0.9, size=(flat.size, m)) * tol * unit
+    u[flat, :, party] = r[flat, party][:, None] + wobble
     scales = np.array([tolerance_scale(u[s], r[s]) for s in range(n_samples)])
     atol = tol * scales
     rational = (u >= (r - atol[:, None])[:, None, :]).all(axis=2)

@@ -940,12 +940,15 @@ def _tie_breaks(
     # the sum of normalised gains over the active parties, as _best_row sums it
     on = np.stack([a[at, 0] for a in active], axis=1)
     gains = np.stack([g[at, deal] for g in normalised], axis=1)
-    score = np.empty(n)
-    patterns, which = np.unique(on, axis=0, return_inverse=True)
-    which = which.reshape(-1)
-    for p, pattern in enumerate(patterns):
-        members = which == p
-        score[members] = gains[members][:, pattern].sum(axis=1)
+    if on.all():  # every party active in every such sample (the usual case)
+        score = gains.sum(axis=1)
+    else:
+        score = np.empty(n)
+        patterns, which = np.unique(on, axis=0, return_inverse=True)
+        which = which.reshape(-1)
+        for p, pattern in enumerate(patterns):
+            members = which == p
+            score[members] = gains[members][:, pattern].sum(axis=1)
     best = np.maximum.reduceat(np.where(front, score, -np.inf), starts)
     good = front & (score >= (best - tol * np.maximum(1.0, np.abs(best)))[row])
     first = np.minimum.reduceat(np.where(good, np.arange(n), n), starts)
