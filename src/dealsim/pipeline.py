@@ -175,7 +175,9 @@ def solve(
                     if shared is None:
                         from dealsim.analysis._deals import SolveIntermediates
 
-                        shared = SolveIntermediates(scenario, zc, found)
+                        shared = SolveIntermediates(
+                            scenario, zc, found, reuse=reuse, problem=problem
+                        )
                     kwargs["shared"] = shared
                 run = functools.partial(load_function(target), scenario, zc, **kwargs)
                 try:

@@ -25,7 +25,7 @@ BUNDLED = ["camp-david-1978", "colombia-farc-2016", "dayton-1995", "donbas-2026"
            "good-friday-1998", "korean-armistice-1953", "logroll", "split-linear"]  # fmt: skip
 
 # A split whose parameters each enter one part: `wa` the payoffs, `shift` the war's commitment
-# problem, `bar` the ratification rule, `cut` a constraint.
+# problem, `bar` the ratification rule, `cut` a constraint; Fearon's private cost reads none.
 SPLIT = """
 [scenario]
 name = "split with parameters in every part"
@@ -65,6 +65,9 @@ costs = { a = 0.15, b = 0.10 }
 [war.shift]
 party = "b"
 amount = "shift * (share <= 0.5)"
+[war.private]
+party = "b"
+cost = { kind = "triangular", bounds = [0.05, 0.15], mode = 0.10 }
 [ratification.b]
 require = "share <= bar"
 """
@@ -84,6 +87,7 @@ def test_solves_of_a_grid_row_share_the_bargaining_problem_and_give_the_independ
     assert (reuse.computed["bargaining"], reuse.reused["bargaining"]) == (2, 4)
     assert (reuse.computed["games"], reuse.reused["games"]) == (2, 4)
     assert reuse.computed["war"] == reuse.computed["proposals"] == 6  # both read [war.shift]
+    assert reuse.computed["war.private_information"] == 2  # the war's part that does not
 
 
 def test_a_parameter_of_the_payoffs_is_never_reused_across_its_values():
@@ -147,6 +151,7 @@ def test_any_sequence_of_points_gives_the_independent_records(points):
     problems = {(p["wa"], p["cut"]) for p in points}
     assert reuse.computed["bargaining"] == len(problems)
     assert reuse.computed["war"] == len({(p["wa"], p["cut"], p["shift"]) for p in points})
+    assert reuse.computed["war.private_information"] == len(problems)
 
 
 SEARCHED = """

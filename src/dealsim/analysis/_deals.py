@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from dealsim._format import format_number
 from dealsim.solvers.bargaining import all_bargaining_solutions
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from dealsim.scenario.model import Scenario
     from dealsim.zone import ZoneComputation
@@ -29,6 +29,8 @@ __all__ = [
     "issue_ranges",
     "unconstrained_solutions",
 ]
+
+T = TypeVar("T")
 
 CHUNK = 1 << 20
 """Deals per chunk when the analyses walk the whole deal space."""
@@ -125,6 +127,11 @@ class SolveIntermediates:
         The bargaining solutions the pipeline already found over ``zc``'s zone frontier, with
         ``weights=scenario.powers()`` and ``tol=zc.tol`` (what :func:`unconstrained_solutions`
         returns).
+    reuse : StageReuse, optional
+        The run's :class:`~dealsim.analysis.reuse.StageReuse` and ``problem``, the key of this
+        solve's bargaining problem in it: :meth:`reused` then takes a part of an analysis from
+        an earlier solve of the run.
+    problem : tuple, optional
 
     Examples
     --------
@@ -143,10 +150,25 @@ class SolveIntermediates:
         scenario: Scenario,
         zc: ZoneComputation,
         solutions: Mapping[str, Any] | None = None,
+        *,
+        reuse: Any = None,
+        problem: tuple[Any, ...] | None = None,
     ):
         self.scenario, self.zc = scenario, zc
+        self.reuse, self.problem = reuse, problem
         if solutions is not None:
             self.__dict__["solutions"] = dict(solutions)
+
+    def reused(self, name: str, reads: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, or its result in an earlier solve of the run with equal inputs.
+
+        ``compute`` must read only the bargaining problem and the scenario sections ``reads``
+        (dotted paths such as ``"war.private"``; see :mod:`dealsim.analysis.reuse`).
+        """
+        if self.reuse is None:
+            return compute()
+        key = self.reuse.part_key(name, self.scenario, self.problem, reads)
+        return self.reuse.get(key, compute)
 
     @cached_property
     def deals(self) -> Deals:

@@ -15,7 +15,10 @@ to a later solve of the same scenario object when the stage's key is equal:
   expression of the scenario sections the analysis reads (:data:`ANALYSIS_READS`; an analysis
   not listed there is keyed on every parameter, and so are the games when a game's threshold
   search moves a bargaining solution's deal: it solves the problem at other parameter values,
-  as :mod:`dealsim.analysis.games` keys that search).
+  as :mod:`dealsim.analysis.games` keys that search);
+* a **part of an analysis** that reads fewer sections than the whole, declared where it is
+  computed (:meth:`~dealsim.analysis._deals.SolveIntermediates.reused`: the war's private
+  information reads ``[war.private]`` and the war lottery, not ``[war.shift]``).
 
 Which parameters an expression names is read from the compiled scenario
 (:func:`expression_names`), never guessed from the values; values are compared bit for bit.
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import threading
 import uuid
 from collections import Counter, OrderedDict
@@ -189,6 +193,18 @@ class StageReuse:
         reads = ANALYSIS_READS.get(name)
         if name == "games" and _searches_over_solutions(scenario):
             reads = None
+        return self.part_key(name, scenario, problem, reads)
+
+    def part_key(
+        self,
+        name: str,
+        scenario: Scenario,
+        problem: tuple[Any, ...],
+        reads: tuple[str, ...] | None,
+    ) -> tuple:
+        """The key of a stage that reads the bargaining problem (key ``problem``) and the
+        sections ``reads`` (dotted paths into the scenario, such as ``"war.private"``; ``None``:
+        every parameter)."""
         values = (
             tuple(_bits(scenario.parameters, sorted(scenario.parameters)))
             if reads is None
@@ -215,7 +231,8 @@ class StageReuse:
     def _values(self, scenario: Scenario, fields: tuple[str, ...]) -> tuple[Any, ...]:
         names = self._names.get(fields)
         if names is None:
-            found = expression_names([getattr(self.scenario, f) for f in fields])
+            parts = [functools.reduce(getattr, f.split("."), self.scenario) for f in fields]
+            found = expression_names(parts)
             names = self._names[fields] = tuple(sorted(found & set(self.scenario.parameters)))
         return tuple(_bits(scenario.parameters, names))
 

@@ -162,8 +162,12 @@ def war_analysis(
     if war.shift is not None:
         commitment = _commitment(scenario, zc, deals, p, prize_cost, params, shared.solutions)
     private = None
-    if war.private is not None:
-        private = _private_information(scenario, zc, deals, values, costs)
+    if war.private is not None:  # it does not read [war.shift]: a sweep over it reuses this
+        private = shared.reused(
+            "war.private_information",
+            _PRIVATE_READS,
+            lambda: _private_information(scenario, zc, deals, values, costs),
+        )
     return WarAnalysis(
         parties=(a, b),
         p=p,
@@ -176,6 +180,11 @@ def war_analysis(
         private_information=private,
         parameters={"tol": zc.tol, "win_minus_lose": spans},
     )
+
+
+_PRIVATE_READS = ("war.private", "war.parties", "war.p", "war.costs", "war.win", "war.lose")
+"""What :func:`_private_information` reads of the scenario besides the bargaining problem: the
+private cost and each side's war lottery (its ``values`` and ``costs``)."""
 
 
 def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
