@@ -405,16 +405,6 @@ def bench_sweep(args: argparse.Namespace) -> None:
     sweep_breakdown(scenario, grid)
 
 
-NESTED = (
-    "  of which the zone (compute_zone)",
-    "  of which the continuous refinement",
-    "    of which barrier Newton",
-    "    of which vertex enumerations (LU)",
-    "  of which the threshold searches",
-)
-"""The stages shown inside the bargaining problem and the games analysis, in print order."""
-
-
 def sweep_breakdown(scenario, grid: dict[str, np.ndarray]) -> None:
     """Where the sweep's time goes: CPU time per stage over one whole sweep (thresholds searched).
 
@@ -447,20 +437,22 @@ def sweep_breakdown(scenario, grid: dict[str, np.ndarray]) -> None:
         setattr(module, name, timed(label, getattr(module, name)))
 
     refinement = importlib.import_module("dealsim.analysis.refinement")
+    war = importlib.import_module("dealsim.analysis.war")
     problem = "bargaining problem (zone, 5 solutions, refinement)"
     patch(pipeline, "_bargaining", problem)
-    for (module, name), label in zip(
-        [
-            (pipeline, "compute_zone"),
-            (refinement, "refine_solutions"),
-            (kernels, "_barrier_newton"),
-            (kernels, "_vertices"),
-            (games, "_threshold_search"),
+    inside = {  # a stage: the stages timed inside it (module, function, label), in print order
+        problem: [
+            (pipeline, "compute_zone", "  of which the zone (compute_zone)"),
+            (refinement, "refine_solutions", "  of which the continuous refinement"),
+            (kernels, "_barrier_newton", "    of which barrier Newton"),
+            (kernels, "_vertices", "    of which vertex enumerations (LU)"),
         ],
-        NESTED,
-        strict=True,
-    ):
-        patch(module, name, label)
+        "analysis war": [(war, "_private_information", "  of which the private information")],
+        "analysis games": [(games, "_threshold_search", "  of which the threshold searches")],
+    }
+    for stages in inside.values():
+        for module, name, label in stages:
+            patch(module, name, label)
     patch(reuse.StageReuse, "problem_key", "stage keys (problem)")
     patch(reuse.StageReuse, "analysis_key", "stage keys (analyses)")
     patch(results.SolveResult, "to_dict", "to_dict")
@@ -486,21 +478,22 @@ def sweep_breakdown(scenario, grid: dict[str, np.ndarray]) -> None:
     print(f"    {'sweep, whole':58s} {total * 1e3:7.0f} ms")
     order = [problem, *(k for k in spent if k.startswith("analysis")), "to_dict"]
     order += [k for k in spent if k.startswith("stage keys")]
-    nested = [k for k in map(str.strip, NESTED) if any(k == s.strip() for s in spent)]
-    nested = [next(s for s in spent if s.strip() == k) for k in nested]
+    parts = {"  of which the private information": "war.private_information"}
+
+    def runs(stage: str) -> str:
+        if stage not in counts.computed:
+            return ""
+        return f"  computed {counts.computed[stage]:2d}, reused {counts.reused[stage]:2d}"
+
     for label in order:
         stage = "bargaining" if label == problem else label.removeprefix("analysis ")
-        runs = (
-            f"  computed {counts.computed[stage]:2d}, reused {counts.reused[stage]:2d}"
-            if stage in counts.computed
-            else ""
+        print(
+            f"    {label:58s} {spent[label] * 1e3:7.0f} ms  {spent[label] / total:5.1%}"
+            f"{runs(stage)}"
         )
-        print(f"    {label:58s} {spent[label] * 1e3:7.0f} ms  {spent[label] / total:5.1%}{runs}")
-        if label == problem or label == "analysis games":
-            for inner in nested:
-                inside_games = "threshold" in inner
-                if inside_games == (label == "analysis games"):
-                    print(f"    {inner:58s} {spent[inner] * 1e3:7.0f} ms")
+        for _, _, inner in inside.get(label, []):
+            if inner in spent:
+                print(f"    {inner:58s} {spent[inner] * 1e3:7.0f} ms{runs(parts.get(inner, ''))}")
     rest = total - sum(spent[k] for k in order)
     print(f"    {'rest (scenario copies, result building, runner)':58s} {rest * 1e3:7.0f} ms")
 
