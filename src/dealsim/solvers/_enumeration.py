@@ -134,11 +134,14 @@ def _first_occurrences(keys: np.ndarray, bits: int) -> np.ndarray:
     return order[np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])]
 
 
-def _sort_keys(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+def _sort_keys(
+    keys: np.ndarray, bits: int, counting: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``(order, keys[order])`` of a stable sort of ``keys`` (from :func:`_keys`, ``bits`` wide).
 
     When a key and an index fit in 64 bits together, one sort of ``key << b | index`` replaces
     the stable argsort and the gather (two to six times faster from 10^3 keys on).
+    ``counting``, if given, is ``np.arange(k)`` for some ``k >= len(keys)``.
     """
     n = len(keys)
     shift = max(1, n.bit_length())
@@ -146,125 +149,188 @@ def _sort_keys(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(keys, kind="stable")
         return order, keys[order]
     packed = np.left_shift(keys, np.uint64(shift))
-    packed |= np.arange(n, dtype=np.uint64)
+    packed |= (np.arange(n) if counting is None else counting[:n]).view(np.uint64)
     packed.sort()
-    return packed & np.uint64((1 << shift) - 1), packed >> np.uint64(shift)
+    order = (packed & np.uint64((1 << shift) - 1)).view(np.intp)
+    return order, packed >> np.uint64(shift)
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What stays fixed during one search: the sizes, the key width and lookup tables."""
+
+    d: int
+    width: int  # bits of a key: one per variable, then one for the matrix's index if two
+    flip: np.ndarray | None  # flip[i, j]: a key's change when variable j replaces i (narrow)
+    sentinel: np.ndarray  # one key above every basis's key
+    row_ids: np.ndarray | None  # the row numbers as uint8, (r, 1, 1), when r < 256
+
+
+@dataclass(frozen=True)
+class _Frontier:
+    """One layer of the breadth-first search: ``f`` bases, along the last axis of ``T``.
+
+    ``T[i, k, b]`` is row i of basis b's dictionary column for its k-th nonbasic variable
+    (the tableau ``Binv [M | I]`` restricted to the nonbasic columns), and ``T[i, d, b]`` its
+    right-hand side, so that one pivot formula updates both; ``basic`` (f, r) is the basic
+    variable of each row, ``nonbasic`` (f, d) the nonbasic variables, ``keys`` (f,) the keys
+    and ``seen`` the sorted keys of every basis found so far, then the sentinel.
+    """
+
+    T: np.ndarray
+    basic: np.ndarray
+    nonbasic: np.ndarray
+    keys: np.ndarray
+    seen: np.ndarray
+
+    def __len__(self) -> int:
+        return self.T.shape[2]
+
+    def head(self, k: int) -> _Frontier:
+        """The first ``k`` bases (the benchmark times a layer's calls on one basis)."""
+        return _Frontier(
+            self.T[:, :, :k].copy(), self.basic[:k], self.nonbasic[:k], self.keys[:k], self.seen
+        )
+
+
+def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
+    """The search's constants and its first layer: the slack basis of each matrix (z = 0)."""
+    p = len(Ms)
+    r, d = Ms[0].shape
+    nvar = d + r
+    T = np.empty((r, d + 1, p))
+    T[:, :d] = np.stack(Ms, axis=2)
+    T[:, d] = 1.0
+    basic = np.tile(np.arange(d, nvar), (p, 1))  # the slack basis is lex-feasible
+    nonbasic = np.tile(np.arange(d), (p, 1))
+    # The key of a basis: its members' bits, then the matrix's index in the bit above nvar
+    # (only two matrices of at most 24 variables are searched as one, so p > 1 is narrow).
+    width = nvar + (p > 1)
+    member = np.zeros((p, width), dtype=bool)
+    member[:, d:nvar] = True
+    member[1:, nvar:] = True
+    keys = _keys(member)
+    flip = None
+    if width <= 64:
+        bit = np.left_shift(np.uint64(1), np.arange(nvar, dtype=np.uint64))
+        flip = bit[:, None] ^ bit[None, :]
+        sentinel = np.array([np.iinfo(np.uint64).max], dtype=np.uint64)
+    else:
+        sentinel = np.full(keys.dtype.itemsize, 255, dtype=np.uint8).view(keys.dtype)
+    # A sentinel above every key (never a basis: a basis has d >= 1 nonbasic variables) ends
+    # the keys seen, so that a lookup needs no bounds check and children that are not bases
+    # can be given it to be skipped.
+    seen = np.sort(np.concatenate([keys, sentinel]))
+    row_ids = np.arange(r, dtype=np.uint8)[:, None, None] if r < 256 else None
+    search = _Search(d=d, width=width, flip=flip, sentinel=sentinel, row_ids=row_ids)
+    return search, _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=keys, seen=seen)
+
+
+def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
+    """The next layer: the bases one pivot away from ``frontier`` not seen before (or None).
+
+    Call under ``np.errstate(divide="ignore", invalid="ignore")``.
+    """
+    d = search.d
+    T, basic, nonbasic, keys = frontier.T, frontier.basic, frontier.nonbasic, frontier.keys
+    f = T.shape[2]
+    table = T[:, :d]  # (r, d, f): entering column per nonbasic position
+    ratio = T[:, d:] / table
+    np.putmask(ratio, table <= _PIVOT_TOL, np.inf)
+    best = ratio.min(0)  # (d, f): the minimum ratio on the right-hand side ...
+    near = best + 1e-9 * np.maximum(1.0, best)  # inf where no row is eligible
+    within = ratio <= near
+    if best.max() < np.inf and np.count_nonzero(within) == best.size:
+        # Every column has one row at the minimum (no ties, no unbounded column).
+        if search.row_ids is not None:
+            row = (within.view(np.uint8) * search.row_ids).max(0).astype(np.intp)
+        else:
+            row = within.argmax(0)
+        bad = None
+    else:  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
+        row, bad = _tied_rows(T, ratio, best, within, basic, nonbasic)
+    # Every (basis, entering position) pair as a child, in that (row-major) order.
+    counting = np.arange(f * d)
+    leaving = basic[counting[:f, None], row.T]  # (f, d)
+    if search.flip is not None:
+        child_keys = (keys[:, None] ^ search.flip[leaving, nonbasic]).ravel()
+    else:
+        member = np.zeros((f, d, search.width), dtype=bool)
+        np.put_along_axis(member, basic[:, None, :], True, axis=2)
+        np.put_along_axis(member, leaving[:, :, None], False, axis=2)
+        np.put_along_axis(member, nonbasic[:, :, None], True, axis=2)
+        child_keys = _keys(member.reshape(f * d, search.width))
+    if bad is not None:
+        child_keys[bad.T.ravel()] = search.sentinel[0]
+    # New bases: the first occurrence of each key not seen before, in order of occurrence
+    # (sorted by key, a key's first occurrence comes first).
+    order, sorted_keys = _sort_keys(child_keys, search.width, counting)
+    seen = frontier.seen
+    new = seen[seen.searchsorted(sorted_keys)] != sorted_keys
+    new[1:] &= sorted_keys[1:] != sorted_keys[:-1]
+    fresh = order[new]
+    if not len(fresh):
+        return None
+    fresh.sort()
+    seen = np.concatenate([seen, sorted_keys[new]])
+    seen.sort(kind="stable")  # merges two sorted runs
+    # Dictionary pivot of the parent for each new basis: the entering variable's column (at
+    # ``pos``) becomes the leaving variable's, which was the unit vector of ``row``.
+    parent, pos = np.divmod(fresh, d)
+    row = row[pos, parent]
+    entering = nonbasic.ravel()[fresh]
+    idx = counting[: len(fresh)]
+    T = T.take(parent, axis=2)
+    col = T[:, pos, idx]  # (r, c)
+    piv = col[row, idx]
+    by_column = T.transpose(1, 0, 2)
+    pivot_row = by_column[:, row, idx]  # (d + 1, c)
+    pivot_row /= piv
+    pivot_row[pos, idx] = 1.0 / piv
+    T[:, pos, idx] = 0.0
+    T -= col[:, None, :] * pivot_row  # row ``row`` is overwritten next
+    by_column[:, row, idx] = pivot_row
+    nonbasic = nonbasic[parent]
+    nonbasic[idx, pos] = leaving.ravel()[fresh]
+    basic = basic[parent]
+    basic[idx, row] = entering
+    return _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=child_keys[fresh], seen=seen)
 
 
 def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
     """The lexicographically feasible bases of ``{z >= 0 : M z <= 1}`` for one or two positive
     (r, d) matrices (every vertex is one of them or more where the polytope is degenerate).
 
-    Two matrices must have the same shape: their searches run as one (every numpy call of a
-    layer serves all of them; the keys carry the matrix's index, so bases of different
-    matrices never merge), which halves the fixed cost per layer that dominates small games.
-    Each matrix's vertices, and every intermediate value, are those of a search on it alone.
+    A breadth-first search from the slack basis, one :func:`_expand` per layer. Two matrices
+    must have the same shape: their searches run as one (every numpy call of a layer serves
+    all of them; the keys carry the matrix's index, so bases of different matrices never
+    merge), which halves the fixed cost per layer that dominates small games. Each matrix's
+    vertices, and every intermediate value, are those of a search on it alone.
+
+    Standard form ``[M | I] w = 1, w = (z, s) >= 0``. The frontier's bases run along the last
+    axis of every array (:class:`_Frontier`), so that each elementwise operation, and each
+    reduction over the tableau rows, runs over long contiguous rows (over a last axis of 8-15
+    rows, numpy's inner loops cost several times more per element). Dictionaries are updated
+    by pivots, never recomputed by matrix products (which go through a threaded BLAS that
+    costs more than it saves here).
     """
     p = len(Ms)
     r, d = Ms[0].shape
     nvar = d + r
-    # Standard form [M | I] w = 1, w = (z, s) >= 0. The frontier's bases run along the last
-    # axis of every array, so that each elementwise operation, and each reduction over the
-    # tableau rows, runs over long contiguous rows (over a last axis of 8-15 rows, numpy's
-    # inner loops cost several times more per element). T[i, k, b] is row i of basis b's
-    # dictionary column for its k-th nonbasic variable (the tableau Binv [M | I] restricted
-    # to the nonbasic columns), and T[i, d, b] its right-hand side, so that one pivot
-    # formula updates both. Per basis also: the basic variable of each row, the nonbasic
-    # variables and the key. Dictionaries are updated by pivots, never recomputed by matrix
-    # products (which go through a threaded BLAS that costs more than it saves here).
-    T = np.empty((r, d + 1, p))
-    T[:, :d] = np.stack(Ms, axis=2)
-    T[:, d] = 1.0
-    bases = np.tile(np.arange(d, nvar), (p, 1))  # the slack basis (z = 0) is lex-feasible
-    nonbasic = np.tile(np.arange(d), (p, 1))
-    # The key of a basis: its members' bits, then the matrix's index in the bit above nvar
-    # (only two matrices of at most 24 variables are searched as one, so p > 1 is narrow).
-    width = nvar + (p > 1)
-    narrow = width <= 64
-    member = np.zeros((p, width), dtype=bool)
-    member[:, d:nvar] = True
-    member[1:, nvar:] = True
-    keys = _keys(member)
-    if narrow:
-        bit = np.left_shift(np.uint64(1), np.arange(nvar, dtype=np.uint64))
-        flip = bit[:, None] ^ bit[None, :]  # a key's change when one variable replaces another
-        sentinel = np.array([np.iinfo(np.uint64).max], dtype=np.uint64)
-    else:
-        sentinel = np.full(keys.dtype.itemsize, 255, dtype=np.uint8).view(keys.dtype)
-    # The keys seen, sorted, and a sentinel above every key (never a basis: a basis has
-    # d >= 1 nonbasic variables), so that a lookup needs no bounds check and children that
-    # are not bases can be given it to be skipped.
-    seen = np.sort(np.concatenate([keys, sentinel]))
-    row_ids = np.arange(r, dtype=np.uint8)[:, None, None] if r < 256 else None
+    search, frontier = _start(*Ms)
     visited = 0  # bases of all the matrices; per matrix only when this passes the limit
     layer_keys: list[np.ndarray] = []
     layer_bases: list[np.ndarray] = []
     layer_rhs: list[np.ndarray] = []
     with np.errstate(divide="ignore", invalid="ignore"):
-        while f := T.shape[2]:
-            visited += f
+        while frontier is not None:
+            visited += len(frontier)
             if visited > _MAX_BASES:
-                _check_visited(layer_keys, keys, p, nvar, r, d)
-            layer_keys.append(keys)
-            layer_bases.append(bases)
-            layer_rhs.append(T[:, d].copy())
-            table = T[:, :d]  # (r, d, f): entering column per nonbasic position
-            ratio = T[:, d:] / table
-            np.putmask(ratio, table <= _PIVOT_TOL, np.inf)
-            best = ratio.min(0)  # (d, f): the minimum ratio on the right-hand side ...
-            near = best + 1e-9 * np.maximum(1.0, best)  # inf where no row is eligible
-            within = ratio <= near
-            if best.max() < np.inf and np.count_nonzero(within) == best.size:
-                # Every column has one row at the minimum (no ties, no unbounded column).
-                row = (within.view(np.uint8) * row_ids).max(0) if r < 256 else within.argmax(0)
-                bad = None
-            else:  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
-                row, bad = _tied_rows(T, ratio, best, within, bases, nonbasic)
-            # Every (basis, entering position) pair as a child, in that (row-major) order.
-            leaving = bases[np.arange(f)[:, None], row.T]  # (f, d)
-            if narrow:
-                child_keys = (keys[:, None] ^ flip[leaving, nonbasic]).ravel()
-            else:
-                member = np.zeros((f, d, width), dtype=bool)
-                np.put_along_axis(member, bases[:, None, :], True, axis=2)
-                np.put_along_axis(member, leaving[:, :, None], False, axis=2)
-                np.put_along_axis(member, nonbasic[:, :, None], True, axis=2)
-                child_keys = _keys(member.reshape(f * d, width))
-            if bad is not None:
-                child_keys[bad.T.ravel()] = sentinel[0]
-            # New bases: the first occurrence of each key not seen before, in order of
-            # occurrence (sorted by key, a key's first occurrence comes first).
-            order, sorted_keys = _sort_keys(child_keys, width)
-            new = seen[seen.searchsorted(sorted_keys)] != sorted_keys
-            new[1:] &= sorted_keys[1:] != sorted_keys[:-1]
-            fresh = order[new]
-            if not len(fresh):
-                break
-            fresh.sort()
-            seen = np.concatenate([seen, sorted_keys[new]])
-            seen.sort(kind="stable")  # merges two sorted runs
-            # Dictionary pivot of the parent for each new basis: the entering variable's
-            # column (at ``pos``) becomes the leaving variable's, which was the unit vector
-            # of ``row``.
-            parent, pos = np.divmod(fresh, d)
-            row = row[pos, parent]
-            entering = nonbasic.ravel()[fresh]
-            keys = child_keys[fresh]
-            idx = np.arange(len(fresh))
-            T = T.take(parent, axis=2)
-            col = T[:, pos, idx]  # (r, c)
-            piv = col[row, idx]
-            by_column = T.transpose(1, 0, 2)
-            pivot_row = by_column[:, row, idx]  # (d + 1, c)
-            pivot_row /= piv
-            pivot_row[pos, idx] = 1.0 / piv
-            T[:, pos, idx] = 0.0
-            T -= col[:, None, :] * pivot_row  # row ``row`` is overwritten next
-            by_column[:, row, idx] = pivot_row
-            nonbasic = nonbasic[parent]
-            nonbasic[idx, pos] = leaving.ravel()[fresh]
-            bases = bases[parent]
-            bases[idx, row] = entering
+                _check_visited(layer_keys, frontier.keys, p, nvar, r, d)
+            layer_keys.append(frontier.keys)
+            layer_bases.append(frontier.basic)
+            layer_rhs.append(frontier.T[:, d].copy())
+            frontier = _expand(search, frontier)
     which = _matrix_of(layer_keys, p, nvar)
     keys = np.concatenate(layer_keys)
     basic = np.concatenate(layer_bases)
