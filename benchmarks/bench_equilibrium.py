@@ -266,6 +266,44 @@ def _profile_set(profiles: Any, digits: int = 6) -> set[tuple[float, ...]]:
     return {tuple(np.round(np.concatenate([x, y]), digits) + 0.0) for x, y in profiles}
 
 
+def _search_layers(A: np.ndarray, B: np.ndarray) -> tuple[Any, list[Any], list[Any]]:
+    """The layers of dealsim's vertex search on (A, B), and one basis of each for the floor.
+
+    Returns the search's constants, every layer (``_Frontier``) that ``_polytope_bases``
+    expands, and each layer restricted to one basis: the first whose expansion finds a new
+    basis (so that the one-basis layer makes the same calls, pivot included), or the first
+    basis of the last layer (which finds none, as the whole layer does).
+    """
+    from dealsim.solvers._enumeration import _STACK_MAX_VARS, _expand, _rescale, _start
+
+    m, n = A.shape
+    As, Bs = _rescale(A), _rescale(B)
+    matrices = (Bs.T, As) if m == n and m + n <= _STACK_MAX_VARS else (Bs.T,)
+    search, frontier = _start(*matrices)
+    layers, singles = [], []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        while frontier is not None:
+            layers.append(frontier)
+            nxt = _expand(search, frontier)
+            single = frontier.take(np.array([0]))
+            if nxt is not None:
+                for b in range(len(frontier)):
+                    single = frontier.take(np.array([b]))
+                    if _expand(search, single) is not None:
+                        break
+            singles.append(single)
+            frontier = nxt
+    return search, layers, singles
+
+
+def _run_layers(search: Any, layers: list[Any]) -> None:
+    from dealsim.solvers._enumeration import _expand
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for frontier in layers:
+            _expand(search, frontier)
+
+
 def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats: int = 5) -> None:
     """All equilibria, 8x8 ... 15x15: dealsim's vertex enumeration against QuantEcon's.
 
@@ -273,6 +311,13 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     The equilibria are compared as sets (coordinates rounded to 1e-6). Above 12x12 the
     public function falls back to one Lemke-Howson equilibrium (``MAX_VERTEX_BOUND``); the
     bound is lifted here so that the enumeration itself is timed.
+
+    Also timed, interleaved with them: dealsim's search alone (``_polytope_bases``: the
+    layers of the breadth-first search, as the kernel runs it), and its **dispatch floor**:
+    the same ``_expand`` call for every layer, each on a frontier of one basis (the same
+    numpy calls, in the same order, on arrays whose basis axis has length 1; what the
+    layers cost whatever their size). "outside" is dealsim's time minus the search's:
+    validation, matching the vertex pairs, the regret check and the result objects.
     """
     from unittest import mock
 
@@ -290,6 +335,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     print(f"quantecon JIT compile {time.perf_counter() - t:.2f} s (not counted)")
     ratios: list[float] = []
     cpu_ratios: list[float] = []
+    floor_ratios: list[float] = []
     lifted = mock.patch.object(equilibrium, "MAX_VERTEX_BOUND", sys.maxsize)
     lifted.start()
     for m in sizes:
@@ -301,26 +347,41 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
             same = _profile_set(e.strategies for e in ours) == _profile_set(theirs)
             if not same:
                 raise AssertionError(f"{m}x{m} seed {seed}: the equilibria differ")
+            search, layers, singles = _search_layers(A, B)
             med = _interleaved(
                 {
                     "dealsim": lambda A=A, B=B: two_player_equilibria(A, B, method="vertex"),
                     "quantecon": lambda g=g: gt.vertex_enumeration(g),
+                    "search": lambda s=search, ls=layers: _run_layers(s, ls),
+                    "floor": lambda s=search, ls=singles: _run_layers(s, ls),
                 },
                 repeats,
             )
             ratios.append(med["dealsim"] / med["quantecon"])
             cpu_ratios.append(med["dealsim cpu"] / med["quantecon cpu"])
+            outside = med["dealsim cpu"] - med["search cpu"]
+            floor_ratios.append((med["floor cpu"] + outside) / med["quantecon cpu"])
             print(
                 f"{m:2d}x{m:<2d} seed {seed}: dealsim {med['dealsim'] * 1e3:8.2f} ms  quantecon "
                 f"{med['quantecon'] * 1e3:8.2f} ms  dealsim/quantecon x{ratios[-1]:5.2f}  "
                 f"(CPU {med['dealsim cpu'] * 1e3:8.2f} / {med['quantecon cpu'] * 1e3:8.2f} ms "
-                f"x{cpu_ratios[-1]:5.2f})  {len(ours)} equilibria, same set"
+                f"x{cpu_ratios[-1]:5.2f})  {len(ours)} equilibria, same set\n"
+                f"      CPU: search {med['search cpu'] * 1e3:7.2f} ms in {len(layers)} layers "
+                f"({sum(map(len, layers))} bases), its dispatch floor "
+                f"{med['floor cpu'] * 1e3:6.2f} ms ({med['floor cpu'] / len(layers) * 1e6:5.0f} "
+                f"us/layer); outside the search {outside * 1e3:6.2f} ms; floor + outside = "
+                f"x{floor_ratios[-1]:4.2f} quantecon"
             )
     lifted.stop()
     print(
         f"dealsim/quantecon: median x{statistics.median(ratios):.2f}, "
         f"range x{min(ratios):.2f}-x{max(ratios):.2f}; CPU time: median "
         f"x{statistics.median(cpu_ratios):.2f}, range x{min(cpu_ratios):.2f}-x{max(cpu_ratios):.2f}"
+    )
+    print(
+        f"(dispatch floor of the search + dealsim outside the search)/quantecon, CPU: median "
+        f"x{statistics.median(floor_ratios):.2f}, range x{min(floor_ratios):.2f}-"
+        f"x{max(floor_ratios):.2f}"
     )
 
 

@@ -21,6 +21,7 @@ cost more in call and BLAS-threading overhead than they save).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -42,7 +43,7 @@ _STACK_MAX_VARS = 24
 def _rescale(matrix: np.ndarray) -> np.ndarray:
     """Map ``matrix`` affinely onto ``[1, 2]`` (a constant matrix becomes all ones)."""
     lo, hi = float(matrix.min()), float(matrix.max())
-    if np.isclose(hi, lo, rtol=0.0, atol=0.0):
+    if math.isclose(hi, lo, rel_tol=0.0, abs_tol=0.0):
         return np.ones_like(matrix)
     return (matrix - lo) / (hi - lo) + 1.0
 
@@ -186,10 +187,14 @@ class _Frontier:
     def __len__(self) -> int:
         return self.T.shape[2]
 
-    def head(self, k: int) -> _Frontier:
-        """The first ``k`` bases (the benchmark times a layer's calls on one basis)."""
+    def take(self, which: np.ndarray) -> _Frontier:
+        """The bases ``which`` only (the benchmark times a layer's calls on one basis)."""
         return _Frontier(
-            self.T[:, :, :k].copy(), self.basic[:k], self.nonbasic[:k], self.keys[:k], self.seen
+            self.T.take(which, axis=2),
+            self.basic[which],
+            self.nonbasic[which],
+            self.keys[which],
+            self.seen,
         )
 
 

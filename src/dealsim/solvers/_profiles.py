@@ -154,6 +154,12 @@ def _contract(u: np.ndarray, s: np.ndarray, j: int) -> np.ndarray:
 
 def _strategy_values(payoffs: np.ndarray, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Each player's payoff from each pure strategy against the others' mixed strategies."""
+    if payoffs.shape[0] == 2:  # what _contract does for two players, without its bookkeeping
+        x, y = strategies
+        return [
+            np.dot(payoffs[0], y.reshape(-1, 1)).reshape(-1),
+            np.dot(payoffs[1].T, x.reshape(-1, 1)).reshape(-1),
+        ]
     values = []
     for i in range(payoffs.shape[0]):
         u = payoffs[i]
