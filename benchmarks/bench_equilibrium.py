@@ -266,42 +266,48 @@ def _profile_set(profiles: Any, digits: int = 6) -> set[tuple[float, ...]]:
     return {tuple(np.round(np.concatenate([x, y]), digits) + 0.0) for x, y in profiles}
 
 
-def _search_layers(A: np.ndarray, B: np.ndarray) -> tuple[Any, list[Any], list[Any]]:
-    """The layers of dealsim's vertex search on (A, B), and one basis of each for the floor.
+def _search_layers(A: np.ndarray, B: np.ndarray) -> list[tuple[Any, list[Any], list[Any]]]:
+    """The layers of dealsim's vertex searches on (A, B), and one basis of each for the floor.
 
-    Returns the search's constants, every layer (``_Frontier``) that ``_polytope_bases``
-    expands, and each layer restricted to one basis: the first whose expansion finds a new
-    basis (so that the one-basis layer makes the same calls, pivot included), or the first
-    basis of the last layer (which finds none, as the whole layer does).
+    One search of both best-response polytopes for square games up to ``_STACK_MAX_VARS``
+    variables, else one per polytope, as ``_vertex_kernel`` runs them. For each: the
+    search's constants, every layer (``_Frontier``) that ``_polytope_bases`` expands, and
+    each layer restricted to one basis: the first whose expansion finds a new basis (so that
+    the one-basis layer makes the same calls, pivot included), or the first basis of the
+    last layer (which finds none, as the whole layer does).
     """
     from dealsim.solvers._enumeration import _STACK_MAX_VARS, _expand, _rescale, _start
 
     m, n = A.shape
     As, Bs = _rescale(A), _rescale(B)
-    matrices = (Bs.T, As) if m == n and m + n <= _STACK_MAX_VARS else (Bs.T,)
-    search, frontier = _start(*matrices)
-    layers, singles = [], []
-    with np.errstate(divide="ignore", invalid="ignore"):
-        while frontier is not None:
-            layers.append(frontier)
-            nxt = _expand(search, frontier)
-            single = frontier.take(np.array([0]))
-            if nxt is not None:
-                for b in range(len(frontier)):
-                    single = frontier.take(np.array([b]))
-                    if _expand(search, single) is not None:
-                        break
-            singles.append(single)
-            frontier = nxt
-    return search, layers, singles
+    runs = [(Bs.T, As)] if m == n and m + n <= _STACK_MAX_VARS else [(Bs.T,), (As,)]
+    out = []
+    for matrices in runs:
+        search, frontier = _start(*matrices)
+        layers, singles = [], []
+        with np.errstate(divide="ignore", invalid="ignore"):
+            while frontier is not None:
+                layers.append(frontier)
+                nxt = _expand(search, frontier)
+                single = frontier.take(np.array([0]))
+                if nxt is not None:
+                    for b in range(len(frontier)):
+                        single = frontier.take(np.array([b]))
+                        if _expand(search, single) is not None:
+                            break
+                singles.append(single)
+                frontier = nxt
+        out.append((search, layers, singles))
+    return out
 
 
-def _run_layers(search: Any, layers: list[Any]) -> None:
+def _run_layers(runs: list[tuple[Any, list[Any]]]) -> None:
     from dealsim.solvers._enumeration import _expand
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        for frontier in layers:
-            _expand(search, frontier)
+        for search, layers in runs:
+            for frontier in layers:
+                _expand(search, frontier)
 
 
 def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats: int = 5) -> None:
@@ -316,8 +322,9 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     layers of the breadth-first search, as the kernel runs it), and its **dispatch floor**:
     the same ``_expand`` call for every layer, each on a frontier of one basis (the same
     numpy calls, in the same order, on arrays whose basis axis has length 1; what the
-    layers cost whatever their size). "outside" is dealsim's time minus the search's:
-    validation, matching the vertex pairs, the regret check and the result objects.
+    layers cost whatever their size). "outside the layers" is dealsim's time minus the
+    layers': validation, the first layer's set-up, gathering the bases, matching the vertex
+    pairs, the regret check and the result objects.
     """
     from unittest import mock
 
@@ -347,13 +354,16 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
             same = _profile_set(e.strategies for e in ours) == _profile_set(theirs)
             if not same:
                 raise AssertionError(f"{m}x{m} seed {seed}: the equilibria differ")
-            search, layers, singles = _search_layers(A, B)
+            runs = _search_layers(A, B)
+            layers = [frontier for _, run, _ in runs for frontier in run]
+            full = [(search, run) for search, run, _ in runs]
+            single = [(search, one) for search, _, one in runs]
             med = _interleaved(
                 {
                     "dealsim": lambda A=A, B=B: two_player_equilibria(A, B, method="vertex"),
                     "quantecon": lambda g=g: gt.vertex_enumeration(g),
-                    "search": lambda s=search, ls=layers: _run_layers(s, ls),
-                    "floor": lambda s=search, ls=singles: _run_layers(s, ls),
+                    "search": lambda full=full: _run_layers(full),
+                    "floor": lambda single=single: _run_layers(single),
                 },
                 repeats,
             )
@@ -367,9 +377,10 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
                 f"(CPU {med['dealsim cpu'] * 1e3:8.2f} / {med['quantecon cpu'] * 1e3:8.2f} ms "
                 f"x{cpu_ratios[-1]:5.2f})  {len(ours)} equilibria, same set\n"
                 f"      CPU: search {med['search cpu'] * 1e3:7.2f} ms in {len(layers)} layers "
+                f"{'(P and Q as one) ' if len(runs) == 1 else '(P, then Q) '}"
                 f"({sum(map(len, layers))} bases), its dispatch floor "
                 f"{med['floor cpu'] * 1e3:6.2f} ms ({med['floor cpu'] / len(layers) * 1e6:5.0f} "
-                f"us/layer); outside the search {outside * 1e3:6.2f} ms; floor + outside = "
+                f"us/layer); outside the layers {outside * 1e3:6.2f} ms; floor + outside = "
                 f"x{floor_ratios[-1]:4.2f} quantecon"
             )
     lifted.stop()
@@ -379,7 +390,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
         f"x{statistics.median(cpu_ratios):.2f}, range x{min(cpu_ratios):.2f}-x{max(cpu_ratios):.2f}"
     )
     print(
-        f"(dispatch floor of the search + dealsim outside the search)/quantecon, CPU: median "
+        f"(dispatch floor of the layers + dealsim outside the layers)/quantecon, CPU: median "
         f"x{statistics.median(floor_ratios):.2f}, range x{min(floor_ratios):.2f}-"
         f"x{max(floor_ratios):.2f}"
     )
