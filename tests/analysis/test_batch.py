@@ -290,3 +290,15 @@ def test_tie_breaks_of_many_samples_at_once_pick_the_solvers_deal(seed, k, expon
         assert (picks == -1).all()
     else:
         assert picks.tolist() == expected
+
+
+def test_zone_sizes_and_counts_from_the_unique_deals_equal_the_full_zones(dividend, conditions):
+    donbas = dealsim.load("donbas-2026")
+    for scenario in (donbas, dividend, conditions):  # grouped deals; per-draw feasible sets
+        draws = sample_parameters(scenario, 0, 90, seed=4)
+        _, zone = batch_module._batch(scenario, draws)
+        full = zone.full()
+        assert np.array_equal(zone.sizes(), full.sum(axis=1))
+        assert np.array_equal(zone.counts(), full.sum(axis=0))
+        if scenario is donbas:  # deals grouped: some unique deals stand for several
+            assert zone.unique.shape[1] < zone.columns.size

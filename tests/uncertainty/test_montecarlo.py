@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from pathlib import Path
@@ -418,3 +419,17 @@ def test_sweep_cli_prints_a_table_and_json(capsys):
 def test_sweep_of_unknown_parameter_is_an_error(capsys):
     assert main(["sweep", "donbas-2026", "--param", "credibilty=0:1:3"]) == 2
     assert "unknown parameter 'credibilty'" in capsys.readouterr().err
+
+
+def test_records_built_in_the_parent_equal_those_built_in_the_task(donbas):
+    from dealsim.uncertainty.montecarlo import _montecarlo_task
+
+    lazy = _montecarlo_task(donbas, 5, 10, 60).records()  # from the bit-packed unique zones
+    eager = _montecarlo_task(donbas, 5, 10, 60, records=True).records()
+    assert lazy == eager
+    draws = sample_parameters(donbas, 10, 60, seed=5)
+    batch = batch_solve(donbas, draws)
+    zones = np.array([np.frombuffer(base64.b64decode(r["zone"]), np.uint8) for r in lazy])
+    assert np.array_equal(np.unpackbits(zones, axis=1, count=batch.zone.shape[1]), batch.zone)
+    assert [r["zone_size"] for r in lazy] == batch.zone.sum(axis=1).tolist()
+    assert batch.zone_size.tolist() == batch.zone.sum(axis=1).tolist()

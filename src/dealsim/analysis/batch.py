@@ -143,6 +143,49 @@ def batch_solve(
     ...     for c in (0.0, 0.1, 0.25)]
     True
     """
+    fields, zone = _batch(scenario, parameters, tol, bargaining_tol, max_deals)
+    return BatchSolution(zone=zone.full(), zone_size=zone.sizes(), **fields)
+
+
+class _Zone(NamedTuple):
+    """A batch's zone over the unique deals.
+
+    Deal ``columns[c]``'s flags are ``unique[:, inverse[c]]``; deals outside ``columns``
+    (feasible in no draw) are in no zone.
+    """
+
+    unique: np.ndarray  # (S, m) bool
+    columns: np.ndarray  # (n_columns,) flat deal indices
+    inverse: np.ndarray  # (n_columns,) their unique deal
+    n_deals: int
+
+    def full(self) -> np.ndarray:
+        """The zone over every deal, ``(S, n_deals)`` bool."""
+        zone = np.zeros((self.unique.shape[0], self.n_deals), dtype=bool)
+        zone[:, self.columns] = self.unique[:, self.inverse]
+        return zone
+
+    def sizes(self) -> np.ndarray:
+        """Each sample's zone size (``full().sum(axis=1)``, counted on the unique deals)."""
+        copies = np.bincount(self.inverse, minlength=self.unique.shape[1])
+        more = np.flatnonzero(copies > 1)  # unique deals standing for several columns
+        return np.count_nonzero(self.unique, axis=1) + self.unique[:, more] @ (copies[more] - 1)
+
+    def counts(self) -> np.ndarray:
+        """How many samples have each deal in their zone (``full().sum(axis=0)``)."""
+        counts = np.zeros(self.n_deals, dtype=np.int64)
+        counts[self.columns] = np.count_nonzero(self.unique, axis=0)[self.inverse]
+        return counts
+
+
+def _batch(
+    scenario: Scenario,
+    parameters: Mapping[str, ArrayLike],
+    tol: float = 1e-9,  # batch_solve's defaults
+    bargaining_tol: float = 1e-9,
+    max_deals: int | None = DEFAULT_MAX_DEALS,
+) -> tuple[dict[str, Any], _Zone]:
+    """:func:`batch_solve`'s fields but the zone's, and the zone over the unique deals."""
     space = DealSpace(scenario)
     check_batch_size(scenario, 1, max_deals)  # exact, before anything is allocated
     unknown = sorted(set(parameters) - set(scenario.parameters))
@@ -160,7 +203,7 @@ def batch_solve(
         for name, value in scenario.parameters.items()
     }
     prepared = _prepare(scenario, space, draws, n_samples, tol)
-    # a step's arrays are (step, unique deals) per party, and the zone (step, n_deals) flags
+    # a step's arrays are (step, unique deals) per party
     step = max(1, _ELEMENT_BUDGET // max(1, prepared.deals.size * len(scenario.parties)))
     parts = [
         _batch_kernel(prepared, start, min(start + step, n_samples), bargaining_tol)
@@ -169,17 +212,16 @@ def batch_solve(
     zone, feasible_size, reservations, indices, utilities = (
         np.concatenate([p[i] for p in parts]) for i in range(5)
     )
-    return BatchSolution(
-        parameters={name: np.array(v) for name, v in draws.items()},
-        zone=zone,
-        zone_size=zone.sum(axis=1),
-        feasible_size=feasible_size,
-        reservations=reservations,
-        solutions={name: indices[:, j] for j, name in enumerate(SOLUTION_NAMES)},
-        utilities={name: utilities[:, j] for j, name in enumerate(SOLUTION_NAMES)},
-        tol=tol,
-        bargaining_tol=bargaining_tol,
-    )
+    fields = {
+        "parameters": {name: np.array(v) for name, v in draws.items()},
+        "feasible_size": feasible_size,
+        "reservations": reservations,
+        "solutions": {name: indices[:, j] for j, name in enumerate(SOLUTION_NAMES)},
+        "utilities": {name: utilities[:, j] for j, name in enumerate(SOLUTION_NAMES)},
+        "tol": tol,
+        "bargaining_tol": bargaining_tol,
+    }
+    return fields, _Zone(zone, prepared.columns, prepared.inverse, prepared.n_deals)
 
 
 def check_batch_size(
@@ -586,7 +628,7 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     if m == 0:  # no deal is feasible in any draw: no zone, no solution
         shape = (n_samples, len(SOLUTION_NAMES))
         return (
-            np.zeros((n_samples, prepared.n_deals), dtype=bool),
+            np.zeros((n_samples, 0), dtype=bool),
             prepared.feasible_size[rows],
             r,
             np.full(shape, -1, dtype=np.int64),
@@ -595,8 +637,6 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     # one (s, m) array per party (a party whose utilities do not vary is broadcast)
     utilities, zone_u = _utilities(prepared, rows, r - accept_tol[:, None])
     cols = [np.broadcast_to(u, (n_samples, m)) for u in utilities]
-    zone = np.zeros((n_samples, prepared.n_deals), dtype=bool)
-    zone[:, prepared.columns] = zone_u[:, prepared.inverse]
     # Dropping dominated deals needs a margin above 2 atol: take it from a bound on the scale.
     bound = prepared.bound[rows] * (1.0 + 1e-9)
     keep, root = _kept(prepared, rows, utilities, np.maximum(4.0 * btol, 1e-7) * bound, w)
@@ -619,7 +659,7 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     indices, utilities = _solutions_kernel(keep, full, pruned=keep.size < m)
     chosen = indices >= 0
     indices[chosen] = prepared.deals[indices[chosen]]
-    return zone, prepared.feasible_size[rows], r, indices, utilities
+    return zone_u, prepared.feasible_size[rows], r, indices, utilities
 
 
 def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.ndarray:

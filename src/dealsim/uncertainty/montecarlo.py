@@ -25,7 +25,7 @@ from dealsim._format import format_deal, format_number, plain_float
 from dealsim._results import ResultMixin, to_plain
 from dealsim._tables import html_table, require_pandas
 from dealsim._version import __version__
-from dealsim.analysis.batch import batch_solve, check_batch_size
+from dealsim.analysis.batch import _batch, _Zone, check_batch_size
 from dealsim.errors import DealsimError
 from dealsim.pipeline import load_function
 from dealsim.results import SOLUTION_NAMES
@@ -142,15 +142,13 @@ class MonteCarloResult(ResultMixin):
 class _Samples(NamedTuple):
     """Per-sample columns of a Monte Carlo run (one task's block, or the whole run).
 
-    ``zone_counts`` is how many of these samples have each deal in their zone; ``packed`` the
-    packed zone rows (``np.packbits(zone, axis=1)``), kept to write the records.
+    ``zone_counts`` is how many of these samples have each deal in their zone.
     """
 
     sample: np.ndarray  # (n,) int64 sample numbers, ascending
     parameters: dict[str, np.ndarray]  # (n,) float: each uncertain parameter's draws
     zone_size: np.ndarray  # (n,) int64
     zone_counts: np.ndarray  # (n_deals,) int64
-    packed: np.ndarray  # (n, ceil(n_deals / 8)) uint8
     solutions: np.ndarray  # (n, len(SOLUTION_NAMES)) int64 deal indices, -1: no agreement
     outcomes: dict[str, list[str]]  # each outcome hook's label per sample
 
@@ -158,13 +156,16 @@ class _Samples(NamedTuple):
 class _SampleBlock:
     """One task's samples as columns: a :class:`~dealsim.uncertainty._runner.RecordBlock`.
 
-    Only the columns travel back from a worker; the per-sample records (dicts) are built where
-    they are written to a file (``records=True`` builds them in the task, in the worker).
+    Only the columns and the zones over the unique deals, bit-packed, travel back from a
+    worker; the per-sample records (dicts) are built where they are written to a file
+    (``records=True`` builds them in the task, in the worker).
     """
 
-    def __init__(self, samples: _Samples, records: list[dict[str, Any]] | None = None):
+    def __init__(self, samples: _Samples, zone: _Zone, records: list[dict[str, Any]] | None = None):
         self.samples = samples
         self._records = records
+        self._zone = zone._replace(unique=np.packbits(zone.unique, axis=1))
+        self._width = zone.unique.shape[1]
 
     def __len__(self) -> int:
         return int(self.samples.sample.size)
@@ -180,7 +181,9 @@ class _SampleBlock:
         ([3, 4], ['outcomes', 'parameters', 'sample', 'solutions', 'zone', 'zone_size'])
         """
         if self._records is None:
-            self._records = _block_records(self.samples)
+            bits = np.unpackbits(self._zone.unique, axis=1, count=self._width)
+            zone = self._zone._replace(unique=bits.view(bool))
+            self._records = _block_records(self.samples, np.packbits(zone.full(), axis=1))
         return self._records
 
 
@@ -194,8 +197,7 @@ def _montecarlo_task(
 ) -> _SampleBlock:
     dists = uncertain_parameters(scenario)
     draws = sample_parameters(scenario, start, stop, seed=seed, distributions=dists)
-    batch = batch_solve(scenario, draws, max_deals=max_deals)
-    packed = np.packbits(batch.zone, axis=1)
+    batch, zone = _batch(scenario, draws, max_deals=max_deals)  # batch_solve's fields
     outcomes = {}
     for name, hook in OUTCOME_HOOKS.items():
         labels = (load_function(hook) if isinstance(hook, str) else hook)(scenario, draws)
@@ -204,23 +206,24 @@ def _montecarlo_task(
     samples = _Samples(
         sample=np.arange(start, stop, dtype=np.int64),
         parameters={name: np.asarray(draws[name], dtype=float) for name in dists},
-        zone_size=batch.zone_size.astype(np.int64),
-        zone_counts=_zone_counts(packed, batch.zone.shape[1]),
-        packed=packed,
-        solutions=np.stack([batch.solutions[name] for name in SOLUTION_NAMES], axis=1).astype(
+        zone_size=zone.sizes().astype(np.int64),
+        zone_counts=zone.counts(),
+        solutions=np.stack([batch["solutions"][name] for name in SOLUTION_NAMES], axis=1).astype(
             np.int64
         ),
         outcomes=outcomes,
     )
-    return _SampleBlock(samples, _block_records(samples) if records else None)
+    if not records:
+        return _SampleBlock(samples, zone)
+    return _SampleBlock(samples, zone, _block_records(samples, np.packbits(zone.full(), axis=1)))
 
 
-def _block_records(samples: _Samples) -> list[dict[str, Any]]:
-    """One JSON-ready record per sample (the run file's lines)."""
+def _block_records(samples: _Samples, packed: np.ndarray) -> list[dict[str, Any]]:
+    """One JSON-ready record per sample (the run file's lines); ``packed`` the packed zones."""
     # columns as Python lists first (the same ints and floats as indexing each sample)
     parameters = {name: values.tolist() for name, values in samples.parameters.items()}
     sizes = samples.zone_size.tolist()
-    zones = _encode_rows(samples.packed)
+    zones = _encode_rows(packed)
     solutions = {name: samples.solutions[:, j].tolist() for j, name in enumerate(SOLUTION_NAMES)}
     outcomes = samples.outcomes
     records = []
@@ -264,7 +267,6 @@ def _records_samples(
         parameters={name: drawn[:, j].copy() for j, name in enumerate(names)},
         zone_size=np.array([r["zone_size"] for r in records], dtype=np.int64),
         zone_counts=_zone_counts(packed, n_deals),
-        packed=packed,
         solutions=solutions,
         outcomes={name: [r["outcomes"][name] for r in records] for name in hooks},
     )
@@ -298,7 +300,6 @@ def _join_samples(parts: list[_Samples], n_deals: int) -> _Samples:
         },
         zone_size=np.concatenate([p.zone_size for p in parts])[order],
         zone_counts=np.sum([p.zone_counts for p in parts], axis=0, dtype=np.int64).reshape(n_deals),
-        packed=np.concatenate([p.packed for p in parts])[order],
         solutions=np.concatenate([p.solutions for p in parts])[order],
         outcomes=outcomes,
     )
