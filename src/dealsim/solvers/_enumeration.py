@@ -206,26 +206,29 @@ def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
     T = np.empty((r, d + 1, p))
     T[:, :d] = np.stack(Ms, axis=2)
     T[:, d] = 1.0
-    basic = np.tile(np.arange(d, nvar), (p, 1))  # the slack basis is lex-feasible
-    nonbasic = np.tile(np.arange(d), (p, 1))
+    variables = np.arange(nvar)
+    basic = variables[None, d:].repeat(p, axis=0)  # the slack basis is lex-feasible
+    nonbasic = variables[None, :d].repeat(p, axis=0)
     # The key of a basis: its members' bits, then the matrix's index in the bit above nvar
     # (only two matrices of at most 24 variables are searched as one, so p > 1 is narrow).
-    width = nvar + (p > 1)
-    member = np.zeros((p, width), dtype=bool)
-    member[:, d:nvar] = True
-    member[1:, nvar:] = True
-    keys = _keys(member)
-    flip = None
-    if width <= 64:
-        bit = np.left_shift(np.uint64(1), np.arange(nvar, dtype=np.uint64))
-        flip = bit[:, None] ^ bit[None, :]
-        sentinel = np.array([np.iinfo(np.uint64).max], dtype=np.uint64)
-    else:
-        sentinel = np.full(keys.dtype.itemsize, 255, dtype=np.uint8).view(keys.dtype)
     # A sentinel above every key (never a basis: a basis has d >= 1 nonbasic variables) ends
     # the keys seen, so that a lookup needs no bounds check and children that are not bases
     # can be given it to be skipped.
-    seen = np.sort(np.concatenate([keys, sentinel]))
+    width = nvar + (p > 1)
+    flip = None
+    if width <= 64:  # as _keys makes them: bit i for variable i
+        slack = (1 << nvar) - (1 << d)
+        top = (1 << 64) - 1
+        seen = np.array([slack | k << nvar for k in range(p)] + [top], dtype=np.uint64)
+        keys, sentinel = seen[:p], seen[p:]
+        bit = np.left_shift(np.uint64(1), variables.astype(np.uint64))
+        flip = bit[:, None] ^ bit[None, :]
+    else:
+        member = np.zeros((p, width), dtype=bool)
+        member[:, d:nvar] = True
+        keys = _keys(member)
+        sentinel = np.full(keys.dtype.itemsize, 255, dtype=np.uint8).view(keys.dtype)
+        seen = np.sort(np.concatenate([keys, sentinel]))
     row_ids = np.arange(r, dtype=np.uint8)[:, None, None] if r < 256 else None
     search = _Search(d=d, width=width, flip=flip, sentinel=sentinel, row_ids=row_ids)
     return search, _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=keys, seen=seen)

@@ -237,28 +237,36 @@ def _finalise(
     check.
     """
     profiles = list(profiles)
-    n = payoffs.shape[0]
     if not profiles:
         return (), 0
+    stacks = [
+        np.array([np.asarray(p[i], dtype=float) for p in profiles]) for i in range(payoffs.shape[0])
+    ]
+    return _finalise_stacked(payoffs, stacks, tol=tol)
+
+
+def _finalise_stacked(
+    payoffs: np.ndarray, stacks: Sequence[np.ndarray], *, tol: float
+) -> tuple[tuple[Equilibrium, ...], int]:
+    """:func:`_finalise` of candidates given as one (candidates, strategies) array per player."""
+    if not len(stacks[0]):
+        return (), 0
     scale = payoff_scale(payoffs)
-    stacks = []
-    for i in range(n):
-        S = np.clip(np.array([np.asarray(p[i], dtype=float) for p in profiles]), 0.0, None)
-        stacks.append(S / S.sum(axis=1, keepdims=True))
+    stacks = [S / S.sum(axis=1, keepdims=True) for S in (np.clip(S, 0.0, None) for S in stacks)]
     # Each candidate's payoffs and best-response values as _regret_and_payoffs computes them
     # (the same products, candidate by candidate); the regret test on all of them at once.
     values = []
     expected = []
-    for c in range(len(profiles)):
-        strategies = [S[c] for S in stacks]
+    for strategies in zip(*stacks, strict=True):
         v = _strategy_values(payoffs, strategies)
-        values.append([u.max() for u in v])
+        values.append(v)
         expected.append([u @ x for u, x in zip(v, strategies, strict=True)])
     value = np.array(expected)
-    reg = np.maximum(np.array(values) - value, 0.0)
+    best = np.stack([np.array(v).max(axis=1) for v in zip(*values, strict=True)], axis=1)
+    reg = np.maximum(best - value, 0.0)
     passed = np.flatnonzero(~np.any(reg > tol * scale, axis=1))
     expected = [value[c].copy() for c in passed]
-    rejected = len(profiles) - len(passed)
+    rejected = len(stacks[0]) - len(passed)
     if not len(passed):
         return (), rejected
     Z = np.concatenate([S[passed] for S in stacks], axis=1)

@@ -37,6 +37,7 @@ from dealsim.solvers._profiles import (
     _check_payoffs,
     _extra_best_responses,
     _finalise,
+    _finalise_stacked,
     _pure_ties,
     payoff_scale,
     regret,
@@ -350,7 +351,7 @@ def two_player_equilibria(
                     f"(limit {MAX_VERTEX_BOUND:,})"
                 )
             X, Y, degenerate, continuum = _vertex_kernel(_rescale(A), _rescale(B), tol=tol)
-            candidates = list(zip(X, Y, strict=True))
+            candidates = None
         except SolverError as error:
             method, fallback = "lemke_howson", str(error)
             parameters["fallback"] = "vertex enumeration too large"
@@ -377,7 +378,10 @@ def two_player_equilibria(
             f"Lemke-Howson finds one equilibrium, not all: raced {len(race.parameters['labels'])} "
             f"dropped labels, label {race.parameters['winning_label']} ended first"
         )
-    equilibria, rejected = _finalise(payoffs, candidates, tol=tol)
+    if candidates is None:  # vertex enumeration's candidates, already stacked
+        equilibria, rejected = _finalise_stacked(payoffs, [X, Y], tol=tol)
+    else:
+        equilibria, rejected = _finalise(payoffs, candidates, tol=tol)
     if degenerate is None:
         degenerate = _pure_ties(A, B, tol) or _extra_best_responses(A, B, equilibria, tol)
         if method == "support":
