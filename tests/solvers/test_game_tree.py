@@ -1,5 +1,6 @@
 """Building game trees: invalid trees are named node by node."""
 
+import json
 from unittest import mock
 
 import numpy as np
@@ -179,6 +180,13 @@ def test_targets_equal_to_the_ids_but_other_objects_are_laid_out_as_by_the_loop(
         for nid, spec in nodes.items()
     }
     _assert_same_tree(*_fast_and_slow(nodes, outcomes, ["a", "b"]))
+
+
+def test_a_parsed_description_is_laid_out_as_by_the_loop():
+    # JSON makes every target string anew: no target is a key object, all are looked up
+    nodes, outcomes = _random_spec(2_000, seed=4)
+    parsed = json.loads(json.dumps({"nodes": nodes, "outcomes": outcomes}))
+    _assert_same_tree(*_fast_and_slow(parsed["nodes"], parsed["outcomes"], ["a", "b"]))
 
 
 def test_a_target_that_is_a_node_id_equal_to_an_outcome_id_is_refused_as_by_the_loop():

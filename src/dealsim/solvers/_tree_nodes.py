@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import is_, is_not
 from typing import Any
 
@@ -376,17 +376,25 @@ def _target_codes(
     ``outcomes``: an outcome by the identity of its row (any outcome holding that row object has
     the same payoffs), a node by :func:`_node_codes`. (A node id that is also an outcome id is
     then taken for the outcome, and its node is never reached: the in-degree check refuses it.)
+    Whether any target is a key is first tried on a sample of about 64 keys of each mapping: if
+    none is a target, every target is looked up (a parsed description) with no search by address.
     """
     n, m = len(ids), len(outcomes)
-    keys = np.fromiter(chain(ids, outcomes), object, n + m)
-    code = _positions(_addresses(keys), _addresses(targets))
+    wanted = _addresses(targets)
+    sample = [*ids[:: max(1, n // 64)], *islice(outcomes, 0, None, max(1, m // 64))]
+    if _positions(wanted, _addresses(np.fromiter(sample, object, len(sample)))).max() >= 0:
+        keys = np.fromiter(chain(ids, outcomes), object, n + m)
+        code = _positions(_addresses(keys), wanted)
+    else:
+        code = np.full(targets.size, -1)
     if (code[code >= 0] < n).any() and not outcomes.keys().isdisjoint(nodes):
         return None  # an id both a node and an outcome: the key found may not be the one meant
     missed = np.flatnonzero(code < 0)
     if not missed.size:
         return code
+    rest = targets if missed.size == targets.size else targets[missed]
     try:
-        rows = np.fromiter(map(outcomes.get, targets[missed]), object, missed.size)
+        rows = np.fromiter(map(outcomes.get, rest), object, missed.size)
     except TypeError:  # an unhashable target
         return None
     leaf = np.fromiter(map(is_not, rows, repeat(None)), bool, missed.size)
@@ -394,7 +402,7 @@ def _target_codes(
     if (row < 0).any():
         return None  # a mapping whose values are made afresh on each lookup
     code[missed[leaf]] = n + row
-    code[missed[~leaf]] = _node_codes(nodes, ids, specs, targets[missed[~leaf]])
+    code[missed[~leaf]] = _node_codes(nodes, ids, specs, rest[~leaf])
     return code
 
 
