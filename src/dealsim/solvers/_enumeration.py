@@ -38,6 +38,10 @@ _CHUNK = 20_000
 # fixed cost per layer of the search dominates there (8x8: 0.6-0.7x the CPU time of two
 # searches); from 14x14 on, the larger arrays per call make it a few percent slower.
 _STACK_MAX_VARS = 24
+# From this many new bases on, a layer's pivot updates the tableaux one column at a time
+# (a temporary the size of all the new tableaux costs more in memory traffic than the d
+# extra numpy calls).
+_COLUMNWISE = 512
 
 
 def _rescale(matrix: np.ndarray) -> np.ndarray:
@@ -296,7 +300,11 @@ def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
     pivot_row /= piv
     pivot_row[pos, idx] = 1.0 / piv
     T[:, pos, idx] = 0.0
-    T -= col[:, None, :] * pivot_row  # row ``row`` is overwritten next
+    if len(idx) < _COLUMNWISE:
+        T -= col[:, None, :] * pivot_row  # row ``row`` is overwritten next
+    else:  # the same products, one column at a time: no temporary the size of T
+        for k in range(d + 1):
+            T[:, k] -= col * pivot_row[k]
     by_column[:, row, idx] = pivot_row
     nonbasic = nonbasic[parent]
     nonbasic[idx, pos] = leaving.ravel()[fresh]
