@@ -521,3 +521,38 @@ def test_finalise_reports_a_nearly_pure_candidate_as_exactly_pure():
     assert len(eqs) == 1 and eqs[0].pure
     assert [s.tolist() for s in eqs[0].strategies] == [[1.0, 0.0], [1.0, 0.0]]
     assert not eqs[0].strategies[0].flags.writeable
+
+
+@given(
+    arrays(float, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=st.floats(-1e6, 1e6)),
+    st.data(),
+)
+def test_two_player_strategy_values_are_the_tensordot_products_bit_for_bit(A, data):
+    from dealsim.solvers._profiles import _strategy_values
+
+    B = data.draw(arrays(float, A.shape, elements=st.floats(-1e6, 1e6)))
+    x = data.draw(arrays(float, A.shape[0], elements=st.floats(0, 1)))
+    y = data.draw(arrays(float, A.shape[1], elements=st.floats(0, 1)))
+    rows, cols = _strategy_values(np.stack([A, B]), [x, y])
+    assert rows.tobytes() == np.tensordot(A, y, axes=([1], [0])).tobytes()
+    assert cols.tobytes() == np.tensordot(B, x, axes=([0], [0])).tobytes()
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (6, 6), (8, 8), (13, 13), (4, 7), (9, 5)])
+@pytest.mark.parametrize("seed", range(4))
+def test_nondegenerate_vertex_pairs_joined_on_basis_keys_are_the_label_join(
+    shape, seed, monkeypatch
+):
+    from dealsim.solvers import _enumeration
+
+    # In a nondegenerate game every basis is a vertex labelled by its nonbasic variables, and
+    # the kernel joins P's labels with Q's basic variables; the general join on the labels of
+    # the deduplicated vertices must give the same pairs, in the same order, bit for bit.
+    rng = np.random.default_rng(seed)
+    A, B = _enumeration._rescale(rng.random(shape)), _enumeration._rescale(rng.random(shape))
+    X, Y, degenerate, continuum = _enumeration._vertex_kernel(A, B, tol=1e-9)
+    monkeypatch.setattr(_enumeration._Bases, "simple", lambda self, tol: False)
+    X2, Y2, degenerate2, continuum2 = _enumeration._vertex_kernel(A, B, tol=1e-9)
+    assert len(X) >= 1 and not degenerate and not continuum
+    assert (degenerate2, continuum2) == (False, False)
+    assert X.tobytes() == X2.tobytes() and Y.tobytes() == Y2.tobytes()
