@@ -250,10 +250,13 @@ def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
     ratio = T[:, d:] / table
     np.putmask(ratio, table <= _PIVOT_TOL, np.inf)
     best = ratio.min(0)  # (d, f): the minimum ratio on the right-hand side ...
-    near = best + 1e-9 * np.maximum(1.0, best)  # inf where no row is eligible
+    near = np.maximum(best, 1.0)
+    near *= 1e-9
+    near += best  # best + 1e-9 max(1, best); inf where no row is eligible
     within = ratio <= near
-    if best.max() < np.inf and np.count_nonzero(within) == best.size:
-        # Every column has one row at the minimum (no ties, no unbounded column).
+    # Every column has one row at the minimum (no ties, no unbounded column)? A column
+    # without an eligible row has all its r rows within inf of inf.
+    if np.count_nonzero(within) == best.size and (len(table) > 1 or best.max() < np.inf):
         if search.row_ids is not None:
             row = (within.view(np.uint8) * search.row_ids).max(0).astype(np.intp)
         else:
