@@ -56,14 +56,15 @@ each label's probability under ``outcomes[name]``. A hook is a function or a laz
 DEFAULT_BATCH = 250
 """The fewest samples per task :func:`monte_carlo` chooses by itself (``batch=None``).
 
-It takes as many samples as fit 8 MiB of zone flags (``2**23 // n_deals``), at least this many
+It takes as many samples as fit 16 MiB of zone flags (``2**24 // n_deals``), at least this many
 and at most 2,000; a run of more samples is split evenly into a multiple of the workers' count
 (a run that fits one task runs in this process, without starting workers): on
-donbas-2026 (7,200 deals) 10,000 samples run as 10 tasks of 1,000 (a task's fixed cost, building
-the scenario's tables and the games' outcomes, is paid 10 times, not 40). The batch is
-streaming and scheduling granularity only: the results do not depend on it."""
+donbas-2026 (7,200 deals) 10,000 samples run as 5 tasks of 2,000 in one process, 6 of 1,667 on
+two workers (a task's fixed cost, about 17 ms there, building the scenario's tables, the
+dominance between its deals and the games' outcomes, is paid 5 or 6 times, not 40). The batch
+is streaming and scheduling granularity only: the results do not depend on it."""
 _MAX_AUTO_BATCH = 2000
-_AUTO_ZONE_CELLS = 1 << 23
+_AUTO_ZONE_CELLS = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -437,7 +438,7 @@ def _auto_batch(
     >>> import dealsim
     >>> s = dealsim.load("donbas-2026")
     >>> _auto_batch(s, 10_000, 1, None, None), _auto_batch(s, 10_000, 2, None, None)
-    (1112, 1000)
+    (2000, 1667)
     >>> _auto_batch(s, 1000, 2, None, None)  # one task: no worker processes to start
     1000
     """
