@@ -25,8 +25,8 @@ answers are compared. ``--repeats N`` sets the runs per timing (median).
   Nash point. The JSON's frontier and Nash deal are checked against the in-process solve.
 * ``montecarlo``: :func:`dealsim.uncertainty.montecarlo.monte_carlo` of donbas-2026 with 10^4
   samples, 1 worker against 2, and against its vectorised zone-and-solutions kernel
-  (:func:`dealsim.analysis.batch.batch_solve`) alone. The 1- and 2-worker summaries are checked
-  equal.
+  (:func:`dealsim.analysis.batch.batch_solve`) alone and the issue's floor; wall and CPU time
+  (this process and its workers). The 1- and 2-worker summaries are checked equal.
 * ``sweep``: :func:`dealsim.uncertainty.sweep.sweep` of donbas-2026 over ``audience_cost_max``
   (7 values, the parameter whose outcome switches the games locate) x ``belt_shift`` (8 values,
   the war's commitment problem), one worker, against the 56 points solved independently (what
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -272,7 +273,7 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
     from dealsim.analysis.batch import batch_solve
     from dealsim.space import DealSpace, UtilityModel
     from dealsim.uncertainty.distributions import sample_parameters
-    from dealsim.uncertainty.montecarlo import monte_carlo
+    from dealsim.uncertainty.montecarlo import _auto_batch, monte_carlo
 
     scenario = dealsim.load("donbas-2026")
     n = args.samples
@@ -300,6 +301,20 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
             sizes.append((u >= r[start : start + 256, None, :]).all(axis=2).sum(axis=1))
         return np.concatenate(sizes)
 
+    cpu: dict[str, list[float]] = {}
+
+    def timed_cpu(name: str, fn: Callable[[], object]) -> Callable[[], object]:
+        """``fn``, recording the CPU time of this process and its children (the workers)."""
+
+        def wrapper() -> object:
+            before = os.times()
+            out = fn()
+            after = os.times()
+            cpu.setdefault(name, []).append(sum(after[:4]) - sum(before[:4]))
+            return out
+
+        return wrapper
+
     run(1)  # warm-up, untimed: the first run imports the games' outcome hook
     print(
         f"monte_carlo, donbas-2026, {n:,} samples x {feasible.shape[0]:,} feasible deals x "
@@ -307,13 +322,14 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
     )
     med, out = interleaved(
         {
-            "w1": lambda: run(1),
-            "w2": lambda: run(2),
-            "kernel": lambda: batch_solve(scenario, draws),
-            "floor": floor,
+            "w1": timed_cpu("w1", lambda: run(1)),
+            "w2": timed_cpu("w2", lambda: run(2)),
+            "kernel": timed_cpu("kernel", lambda: batch_solve(scenario, draws)),
+            "floor": timed_cpu("floor", floor),
         },
         args.repeats,
     )
+    cpu_med = {name: statistics.median(values) for name, values in cpu.items()}
     same = json.dumps(out["w1"].to_dict(), sort_keys=True, default=str) == json.dumps(
         out["w2"].to_dict(), sort_keys=True, default=str
     )
@@ -321,15 +337,35 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
     agree = np.array_equal(table["zone_size"], batch.zone_size) and all(
         np.array_equal(table[f"{name}.index"], batch.solutions[name]) for name in batch.solutions
     )
-    show("monte_carlo, 1 worker", med["w1"], "  (target < 1.5 s at 10^4)")
-    show("monte_carlo, 2 workers", med["w2"])
-    show("batch_solve (zone + five solutions), 1 process", med["kernel"])
-    show("floor: one add + compare per (draw, feasible deal, party)", med["floor"])
+
+    def cpu_note(name: str) -> str:
+        return f"  (CPU {cpu_med[name] * 1e3:.0f} ms)"
+
+    show("monte_carlo, 1 worker", med["w1"], cpu_note("w1") + "  target < 1.5 s at 10^4")
+    show("monte_carlo, 2 workers", med["w2"], cpu_note("w2") + "  parent + workers")
+    show("batch_solve (zone + five solutions), 1 process", med["kernel"], cpu_note("kernel"))
+    show(
+        "floor: one add + compare per (draw, feasible deal, party)", med["floor"], cpu_note("floor")
+    )
     print(
         f"  ratio 1 worker / 2 workers {med['w1'] / med['w2']:.2f}x (target >= 1.7x); "
         f"1 worker / batch_solve {med['w1'] / med['kernel']:.2f}x; "
         f"1 worker / floor {med['w1'] / med['floor']:.2f}x"
     )
+    batch_1, batch_2 = (_auto_batch(scenario, n, w, None, None) for w in (1, 2))
+    tasks_1, tasks_2 = -(-n // batch_1), -(-n // batch_2)
+    print(
+        f"  CPU: 1 worker / floor {cpu_med['w1'] / cpu_med['floor']:.2f}x; tasks: "
+        f"{tasks_1} of {batch_1:,} with 1 worker, {tasks_2} of {batch_2:,} with 2"
+    )
+    if tasks_2 > 1:
+        print(
+            f"  2 workers spend {cpu_med['w2'] / cpu_med['w1']:.2f}x the CPU of 1 (parent and "
+            "workers): on two otherwise idle cores 1 worker / 2 workers is at most "
+            f"{2 * cpu_med['w1'] / cpu_med['w2']:.2f}x"
+        )
+    else:
+        print("  2 workers: one task, run in the calling process (no worker started)")
     print(f"  1- and 2-worker results identical: {same}")
     print(f"  monte_carlo's zone sizes and solutions equal batch_solve's, draw by draw: {agree}")
 
