@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
@@ -265,7 +265,6 @@ def _finalise_stacked(
     best = np.stack([np.array(v).max(axis=1) for v in zip(*values, strict=True)], axis=1)
     reg = np.maximum(best - value, 0.0)
     passed = np.flatnonzero(~np.any(reg > tol * scale, axis=1))
-    expected = [value[c].copy() for c in passed]
     rejected = len(stacks[0]) - len(passed)
     if not len(passed):
         return (), rejected
@@ -277,13 +276,14 @@ def _finalise_stacked(
     snapped = np.where(pure[:, None], (np.abs(Z - 1.0) <= 1e-12) * 1.0, Z)
     keep = _first_of_close(Z, snapped, max(tol, 1e-9))
     keep = keep[np.lexsort((-snapped[keep]).T[::-1])]  # decreasing, as tuples
-    bounds = np.cumsum([0] + [S.shape[1] for S in stacks])
+    bounds = list(accumulate((S.shape[1] for S in stacks), initial=0))
+    # Read-only arrays: each equilibrium's strategies and payoffs are rows of these.
+    snapped.flags.writeable = False
+    expected = value[passed]
+    expected.flags.writeable = False
     kept = []
     for c in keep:
-        strategies = tuple(snapped[c, lo:hi].copy() for lo, hi in pairwise(bounds))
-        for x in strategies:
-            x.flags.writeable = False
-        expected[c].flags.writeable = False
+        strategies = tuple(snapped[c, lo:hi] for lo, hi in pairwise(bounds))
         kept.append(Equilibrium(strategies=strategies, payoffs=expected[c], pure=bool(pure[c])))
     return tuple(kept), rejected
 
@@ -299,7 +299,8 @@ def _first_of_close(Z: np.ndarray, kept_as: np.ndarray, atol: float) -> np.ndarr
     close = np.zeros((k, k), dtype=bool)
     for s in range(0, k, step):
         close[s : s + step] = (np.abs(Z[s : s + step, None, :] - kept_as[None]) <= atol).all(2)
-    close = np.tril(close, -1)
+    order = np.arange(k)
+    close[order[:, None] <= order] = False  # only rows before each row count
     if not close.any():
         return np.arange(k)
     kept: list[int] = []
