@@ -350,17 +350,17 @@ def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
             layer_bases.append(frontier.basic)
             layer_rhs.append(frontier.T[:, d].copy())
             frontier = _expand(search, frontier)
-    which = _matrix_of(layer_keys, p, nvar)
     keys = np.concatenate(layer_keys)
     basic = np.concatenate(layer_bases)
     values = np.concatenate(layer_rhs, axis=1).T
     if p == 1:
         return [_Bases(keys=keys, basic=basic, values=values, d=d)]
-    out = []
-    for k in range(p):
-        mine = which == k
-        out.append(_Bases(keys=keys[mine], basic=basic[mine], values=values[mine], d=d))
-    return out
+    second = keys >= np.uint64(1 << nvar)  # the second matrix's bases (p = 2)
+    first = ~second
+    return [
+        _Bases(keys=keys[mine], basic=basic[mine], values=values[mine], d=d)
+        for mine in (first, second)
+    ]
 
 
 def _matrix_of(layer_keys: list[np.ndarray], p: int, nvar: int) -> np.ndarray:
