@@ -7,14 +7,16 @@ induction over the same dict of nodes, and reading a 2000-node tree's ``.efg`` t
 dealsim against pygambit 16.7 (which has no subgame-perfect solver to compare with).
 
 ``--nodes 10000 100000 1000000`` instead times build + SPE against the peer at each size,
-interleaved (``GameTree.from_nodes`` + SPE, ``GameTree.from_arrays`` + SPE with and without labels,
-the peer and two floors of the dict format in turn, ``--repeats`` times), with the time per
-node, so the scaling shows; the SPE payoffs are checked equal to the peer's every time.
+interleaved (``GameTree.from_nodes`` + SPE of the dict as built in code and as parsed from JSON,
+``GameTree.from_arrays`` + SPE with and without labels, the peer and two floors of the dict
+format in turn, ``--repeats`` times), with the time per node, so the scaling shows; the SPE
+payoffs are checked equal to the peer's every time.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import statistics
 import sys
 import time
@@ -115,12 +117,15 @@ def listed_arrays(tree: GameTree, rng: np.random.Generator) -> dict:
 def bench_tree(n_nodes: int, repeats: int) -> None:
     """Build + SPE of one random tree against the recursive peer and the floors, interleaved.
 
-    (i) from the dict: ``GameTree.from_nodes`` + SPE; (ii) from arrays: ``GameTree.from_arrays``
-    with the dict tree's parent, player, prob, payoffs, labels and actions (breadth-first
-    listing; strategies checked equal to (i)'s), and bare (random listing, no labels). SPE
-    payoffs are checked equal to the peer's every time.
+    (i) from the dict: ``GameTree.from_nodes`` + SPE, of the dict as built in code (each target
+    is the very string object that keys its node or outcome) and of the same dict parsed from
+    JSON (every string a new object: the targets are looked up by value); (ii) from arrays:
+    ``GameTree.from_arrays`` with the dict tree's parent, player, prob, payoffs, labels and
+    actions (breadth-first listing), and bare (random listing, no labels). Strategies are
+    checked equal to (i)'s, SPE payoffs equal to the peer's, every time.
     """
     nodes, outcomes = random_tree_spec(n_nodes, np.random.default_rng(2026))
+    parsed = json.loads(json.dumps({"nodes": nodes, "outcomes": outcomes}))
     tree = GameTree.from_nodes(nodes, outcomes, root="n0", players=PLAYERS)
     labelled = {
         "parent": tree.parent,
@@ -133,13 +138,15 @@ def bench_tree(n_nodes: int, repeats: int) -> None:
     bare = listed_arrays(tree, np.random.default_rng(1))
     runs = {
         "build": lambda: GameTree.from_nodes(nodes, outcomes, root="n0", players=PLAYERS),
+        "parsed": lambda: GameTree.from_nodes(**parsed, root="n0", players=PLAYERS),
         "arrays": lambda: GameTree.from_arrays(**labelled, players=PLAYERS),
         "bare": lambda: GameTree.from_arrays(**bare, players=PLAYERS),
         "peer": lambda: naive_backward_induction(nodes, outcomes, "n0"),
         "floor": lambda: dict_floor(nodes, outcomes),
         "loop": lambda: bare_loop(nodes),
     }
-    wall: dict[str, list[float]] = {k: [] for k in (*runs, "spe", "spe_arrays", "spe_bare")}
+    spe_of = {"build": "spe", "parsed": "spe_parsed", "arrays": "spe_arrays", "bare": "spe_bare"}
+    wall: dict[str, list[float]] = {k: [] for k in (*runs, *spe_of.values())}
     cpu: dict[str, list[float]] = {k: [] for k in wall}
     results: dict[str, object] = {}
 
@@ -153,15 +160,16 @@ def bench_tree(n_nodes: int, repeats: int) -> None:
     for _ in range(repeats):
         for key, fn in runs.items():
             results[key] = clock(key, fn)
-            spe_key = {"build": "spe", "arrays": "spe_arrays", "bare": "spe_bare"}.get(key)
+            spe_key = spe_of.get(key)
             if spe_key:
                 solve = functools.partial(subgame_perfect_equilibrium, results[key])
                 results[spe_key] = clock(spe_key, solve)
         naive = results["peer"]
-        for key in ("spe", "spe_arrays", "spe_bare"):
+        for key in ("spe", "spe_parsed", "spe_arrays", "spe_bare"):
             assert np.allclose(list(results[key].payoffs.values()), naive), key
-        assert results["spe_arrays"].strategy == results["spe"].strategy
-        assert results["spe_arrays"].payoffs == results["spe"].payoffs
+        for key in ("spe_parsed", "spe_arrays"):
+            assert results[key].strategy == results["spe"].strategy, key
+            assert results[key].payoffs == results["spe"].payoffs, key
 
     def med(times, *keys):
         return statistics.median([sum(t) for t in zip(*(times[k] for k in keys), strict=True)])
@@ -175,6 +183,8 @@ def bench_tree(n_nodes: int, repeats: int) -> None:
     for label, keys in (
         ("(i) from_nodes + SPE", ("build", "spe")),
         ("    from_nodes alone", ("build",)),
+        ("    parsed: from_nodes + SPE", ("parsed", "spe_parsed")),
+        ("    parsed: from_nodes alone", ("parsed",)),
         ("(ii) from_arrays + SPE", ("arrays", "spe_arrays")),
         ("     bare from_arrays + SPE", ("bare", "spe_bare")),
         ("     bare from_arrays alone", ("bare",)),
