@@ -16,7 +16,12 @@ pair at once on the stacked dictionaries (the tableau columns of the nonbasic va
 back to the lexicographic rule only where rows tie, dedupes the new bases by their packed
 membership bits against a sorted array of the keys seen, and derives each new basis's dictionary
 from its parent's by one batched pivot (no matrix products or inverses: on small blocks those
-cost more in call and BLAS-threading overhead than they save).
+cost more in call and BLAS-threading overhead than they save). The frontier's bases run along
+the last axis of its arrays, so that the ratio test's passes run over long contiguous rows.
+When no basic variable of either polytope is within ``tol`` of 0 (a nondegenerate game), each
+basis is one vertex labelled by its nonbasic variables, and the completely labelled pairs are
+a join on the bases' keys; otherwise the vertices are deduplicated by their labels and joined
+on those.
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ _PIVOT_TOL = 1e-9
 _MAX_BASES = 2_000_000
 _CHUNK = 20_000
 # Square games up to this many variables per polytope (m + n) search both polytopes as one: the
-# fixed cost per layer of the search dominates there (8x8: 0.6-0.7x the CPU time of two
-# searches); from 14x14 on, the larger arrays per call make it a few percent slower.
-_STACK_MAX_VARS = 24
+# fixed cost per layer of the search dominates there (CPU time of one search of both against two
+# searches: 8x8 x0.72-0.75, 9x9 and 10x10 x0.8-1.06, median x0.9); from 11x11 on, the larger
+# arrays per call make it slower (11x11 x0.98-1.22, 12x12 x1.15-1.23).
+_STACK_MAX_VARS = 20
 # From this many new bases on, a layer's pivot updates the tableaux one column at a time
 # (a temporary the size of all the new tableaux costs more in memory traffic than the d
 # extra numpy calls).
@@ -89,9 +95,10 @@ class _Vertices:
 class _Bases:
     """The bases of ``{z >= 0 : M z <= 1}`` that the search visited, in the order visited.
 
-    ``keys`` (V,) are their keys (:func:`_keys` of their basic variables); ``basic`` (V, r) is
-    the basic variable of each tableau row and ``values`` (V, r) its value. The first is the
-    slack basis (the vertex z = 0). Variables are numbered z_0 ... z_{d-1}, then the slacks.
+    ``keys`` (V,) are their keys (:func:`_keys` of their basic variables; when two matrices
+    were searched as one, the second's have the bit above d + r set); ``basic`` (V, r) is the
+    basic variable of each tableau row and ``values`` (V, r) its value. The first is the slack
+    basis (the vertex z = 0). Variables are numbered z_0 ... z_{d-1}, then the slacks.
     """
 
     keys: np.ndarray
@@ -100,8 +107,11 @@ class _Bases:
     d: int
 
     def simple(self, tol: float) -> bool:
-        """Whether no basic variable is within ``tol`` of 0, so that each basis is a vertex
-        with exactly d labels (its nonbasic variables) and no two bases are the same vertex."""
+        """Whether no basic variable is within ``tol`` of 0.
+
+        Then each basis is a vertex with exactly d labels (its nonbasic variables), and no
+        two bases are the same vertex.
+        """
         return bool(self.values.min() > tol)
 
     def coords(self, which: np.ndarray) -> np.ndarray:
