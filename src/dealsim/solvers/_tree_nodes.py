@@ -376,12 +376,13 @@ def _target_codes(
     ``outcomes``: an outcome by the identity of its row (any outcome holding that row object has
     the same payoffs), a node by :func:`_node_codes`. (A node id that is also an outcome id is
     then taken for the outcome, and its node is never reached: the in-degree check refuses it.)
-    Whether any target is a key is first tried on a sample of about 64 keys of each mapping: if
-    none is a target, every target is looked up (a parsed description) with no search by address.
+    Whether any target is a key is first tried on a sample (64 node ids spread over ``nodes``,
+    the first 64 outcome ids): if none is a target, every target is looked up (a parsed
+    description) with no search by address.
     """
     n, m = len(ids), len(outcomes)
     wanted = _addresses(targets)
-    sample = [*ids[:: max(1, n // 64)], *islice(outcomes, 0, None, max(1, m // 64))]
+    sample = [*ids[:: max(1, n // 64)], *islice(outcomes, 64)]
     if _positions(wanted, _addresses(np.fromiter(sample, object, len(sample)))).max() >= 0:
         keys = np.fromiter(chain(ids, outcomes), object, n + m)
         code = _positions(_addresses(keys), wanted)
