@@ -299,7 +299,8 @@ def _build_plain(
         matrix = _payoff_matrix(outcomes, outcomes.keys(), players, "")
     except GameError:
         return None  # payoffs the loop refuses (it names the outcome)
-    payoffs = matrix[code[edge_order[~inner[1:]]] - n]
+    leaf_rows = code[edge_order[~inner[1:]]] - n
+    payoffs = matrix if np.array_equal(leaf_rows, np.arange(len(matrix))) else matrix[leaf_rows]
     at = np.where(inner, node, 0)
     kind = np.where(inner, np.where(has_player[at], DECISION, CHANCE), TERMINAL).astype(np.int8)
     decision = kind == DECISION
@@ -446,8 +447,10 @@ def _plain_chance(
     plain = (sizes[chance] == 1) & np.fromiter(
         map(isinstance, branches, repeat(dict)), bool, len(chance)
     )
-    simple = np.flatnonzero(plain).tolist()
-    branches = list(map(branches.__getitem__, simple))
+    if not plain.all():
+        simple = np.flatnonzero(plain).tolist()
+        branches = list(map(branches.__getitem__, simple))
+        chance = [chance[i] for i in simple]
     if not branches:
         return [], [], []
     labels = set(map(type, chain.from_iterable(branches)))
@@ -458,4 +461,4 @@ def _plain_chance(
     totals = np.fromiter(map(math.fsum, map(dict.values, branches)), float, len(branches))
     if not (np.isfinite(p) & (p >= 0)).all() or (np.abs(totals - 1.0) > tol).any():
         return [], [], None
-    return [chance[i] for i in simple], branches, values
+    return chance, branches, values
