@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dealsim.errors import GameError
-from dealsim.solvers import game_tree
+from dealsim.solvers import _tree_nodes, game_tree
 from dealsim.solvers.game_tree import GameTree
 from dealsim.solvers.sequential import subgame_perfect_equilibrium
 from strategies import random_trees
@@ -155,6 +155,16 @@ def test_one_dict_for_several_nodes_is_laid_out_as_by_the_validating_loop():
     fast, slow = _fast_and_slow(nodes, {"o0": [1, 0], "o1": [0, 1]}, ["a", "b"])
     _assert_same_tree(fast, slow)
     assert fast.labels.tolist() == ["n0", "n1", "n2", "o0", "o1", "o0", "o1"]
+
+
+def test_addresses_tell_the_same_object_from_an_equal_one():
+    a, b = _copy("node"), _copy("node")
+    held = np.empty(4, dtype=object)
+    held[:] = [a, b, a, ("t", 1)]
+    addresses = _tree_nodes._addresses(held[::-1])  # a strided view is read item by item
+    assert addresses.dtype == np.int64 and addresses.shape == (4,)
+    assert addresses[1] == addresses[3] != addresses[2]  # a, then b: equal, not the same
+    assert _tree_nodes._positions(addresses, _tree_nodes._addresses(held[:2])).tolist() == [1, 2]
 
 
 def _copy(text):
