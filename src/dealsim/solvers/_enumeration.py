@@ -267,13 +267,10 @@ def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
     # Every column has one row at the minimum (no ties, no unbounded column)? A column
     # without an eligible row has all its r rows within inf of inf.
     if np.count_nonzero(within) == best.size and (len(table) > 1 or best.max() < np.inf):
-        if search.row_ids is not None:
-            row = (within.view(np.uint8) * search.row_ids).max(0).astype(np.intp)
-        else:
-            row = within.argmax(0)
+        row = _leaving_rows(search, within)
         bad = None
     else:  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
-        row, bad = _tied_rows(T, ratio, best, within, basic, nonbasic)
+        row, bad = _tied_rows(search, T, best, within, basic, nonbasic)
     # Every (basis, entering position) pair as a child, in that (row-major) order.
     counting = np.arange(f * d)
     leaving = basic[counting[:f, None], row.T]  # (f, d)
@@ -393,9 +390,19 @@ def _check_visited(
         )
 
 
+def _leaving_rows(search: _Search, within: np.ndarray) -> np.ndarray:
+    """The row of each column (d, f) where ``within`` (r, d, f) holds (the last, if several).
+
+    A product and a maximum over the leading axis (argmax over it costs several times more).
+    """
+    if search.row_ids is None:
+        return within.argmax(0)
+    return (within.view(np.uint8) * search.row_ids).max(0).astype(np.intp)
+
+
 def _tied_rows(
+    search: _Search,
     T: np.ndarray,
-    ratio: np.ndarray,
     best: np.ndarray,
     within: np.ndarray,
     bases: np.ndarray,
@@ -405,13 +412,13 @@ def _tied_rows(
 
     The row of minimum ratio, broken by the lexicographic rule on (rhs, Binv) where rows tie
     (within ``1e-9`` of the minimum, relative beyond 1); returns the rows (d, f) and the
-    (d, f) mask of columns with no eligible row (no child).
+    (d, f) mask of columns with no eligible row (no child; their rows mean nothing).
     """
     r, d1, _ = T.shape
     d, nvar = d1 - 1, d1 - 1 + r
-    row = ratio.argmin(0)
+    row = _leaving_rows(search, within)  # right where one row is within; the rule sets the rest
     ok = best < np.inf
-    tied = ok & (np.count_nonzero(within, axis=0) > 1)
+    tied = ok & (within.sum(0) > 1)
     if tied.any():
         tp, tf = np.nonzero(tied)
         tableau = np.zeros((len(tf), r, nvar))  # the full tableaux of these bases
