@@ -806,15 +806,19 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
     for i, col in enumerate(cols):
         rational &= col >= (r[:, i] - atol)[:, None]
     has = rational.any(axis=1)
-    active, normalised, logs = [], [], []
+    active, normalised = [], []
     positive = rational.copy()
     for i, col in enumerate(cols):
         span = np.where(rational, col, -np.inf).max(axis=1) - r[:, i]
         on = span > atol
         active.append(on[:, None])
         normalised.append(gains[i] / np.where(on, span, 1.0)[:, None])
-        logs.append(np.log(np.where(gains[i] > 0, gains[i], 1.0)))
         positive &= ~on[:, None] | (gains[i] > atol[:, None])
+    # The log Nash products are read only where every active party gains more than atol (-inf
+    # elsewhere; an inactive party's term is 0): the gains are logged as they are, and a gain
+    # <= 0 (its log -inf or NaN, never read) costs no np.where and no log of a stand-in 1.0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = [np.log(gain) for gain in gains]
     any_active = np.logical_or.reduce(active)
     zero_product = ~positive.any(axis=1)
     everywhere = [bool(on.all()) for on in active]  # where(active, x, y) is x itself
@@ -825,13 +829,15 @@ def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
     def nash(weights):
         total = None
         for i in range(k):
-            term = logs[i] if weights is None else logs[i] * weights[:, i, None]
+            with np.errstate(invalid="ignore"):  # -inf or NaN off the positive entries
+                term = logs[i] if weights is None else logs[i] * weights[:, i, None]
             if not everywhere[i]:
                 term = np.where(active[i], term, 0.0)
             if total is None:
                 total = 0.0 + term
             else:
-                total += term
+                with np.errstate(invalid="ignore"):
+                    total += term
         np.copyto(total, -np.inf, where=~positive)
         if zero_product.any():
             np.copyto(total, 0.0, where=zero_product[:, None] & rational)
