@@ -384,7 +384,8 @@ def _target_codes(
     n, m = len(ids), len(outcomes)
     wanted = _addresses(targets)
     sample = [*ids[:: max(1, n // 64)], *islice(outcomes, 64)]
-    if _positions(wanted, _addresses(np.fromiter(sample, object, len(sample)))).max() >= 0:
+    probe = np.sort(_addresses(np.fromiter(sample, object, len(sample))))
+    if (probe[np.minimum(np.searchsorted(probe, wanted), probe.size - 1)] == wanted).any():
         keys = np.fromiter(chain(ids, outcomes), object, n + m)
         code = _positions(_addresses(keys), wanted)
     else:
