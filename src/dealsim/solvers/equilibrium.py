@@ -28,7 +28,7 @@ import numpy as np
 from dealsim._results import ResultMixin
 from dealsim._validate import check_tol
 from dealsim.errors import GameError, SolverError
-from dealsim.solvers._enumeration import _rescale, _support_kernel, _vertex_kernel
+from dealsim.solvers._enumeration import _rescale, _vertex_kernel
 from dealsim.solvers._profiles import (
     _CONTINUA_NOTE,
     Equilibrium,
@@ -42,6 +42,7 @@ from dealsim.solvers._profiles import (
     payoff_scale,
     regret,
 )
+from dealsim.solvers._support import _support_kernel
 from dealsim.solvers.dominance import dominated_strategies, iterated_elimination
 from dealsim.solvers.lemke_howson import lemke_howson, lemke_howson_race
 
