@@ -15,7 +15,9 @@ finds. Sections:
   labels in lockstep) against pygambit's lcp_solve, quantecon's lemke_howson from label 0 and
   with its capping heuristic, and dealsim's own single path from label 0;
 - ``--only vertex``: all equilibria of 8x8 ... 15x15 games against QuantEcon's
-  vertex_enumeration, in this process, interleaved, the sets of equilibria checked equal;
+  vertex_enumeration, in this process, interleaved, the sets of equilibria checked equal; with
+  dealsim's search alone, its numpy dispatch floor (the same calls on one-basis layers) and
+  its time outside the search;
 - ``--only pivot``: time per Lemke-Howson pivot on 200x200 games against QuantEcon, the same
   path (pivot count and equilibrium checked equal), interleaved.
 
