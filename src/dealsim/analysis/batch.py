@@ -645,8 +645,8 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     # and at least as good); a negative u is needed only where the zone admits one.
     largest = np.zeros(n_samples)
     zone_k = zone_u[:, keep]
-    for i, u in enumerate(utilities):
-        u_k = np.broadcast_to(u[..., keep], zone_k.shape)
+    cols_k = [np.broadcast_to(u[..., keep], zone_k.shape) for u in utilities]
+    for i, (u, u_k) in enumerate(zip(utilities, cols_k, strict=True)):
         # max(0, the zone's utilities): where + max, twice as fast as a masked max
         largest = np.maximum(largest, np.where(zone_k, u_k, 0.0).max(axis=1))
         below = np.flatnonzero(r[:, i] - accept_tol < 0)
@@ -657,7 +657,7 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     scale = np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
     atol = btol * scale
     full = _Full(cols, zone_u, r, w, atol, btol, root)
-    indices, utilities = _solutions_kernel(keep, full, pruned=keep.size < m)
+    indices, utilities = _solutions_kernel(keep, full, pruned=keep.size < m, kept=(cols_k, zone_k))
     chosen = indices >= 0
     indices[chosen] = prepared.deals[indices[chosen]]
     return zone_u, prepared.feasible_size[rows], r, indices, utilities
@@ -790,14 +790,20 @@ class _Full:
         return int(self._solved[s][j])
 
 
-def _solutions_kernel(keep: np.ndarray, full: _Full, *, pruned: bool):
+def _solutions_kernel(
+    keep: np.ndarray,
+    full: _Full,
+    *,
+    pruned: bool,
+    kept: tuple[list[np.ndarray], np.ndarray] | None = None,
+):
     """The five solutions (SOLUTION_NAMES order) of each sample among its zone deals.
 
     Evaluated on the unique deals ``keep`` (the others are dominated: :func:`_kept`); returns
-    unique-deal indices (``-1``: no agreement) and the solutions' utilities.
+    unique-deal indices (``-1``: no agreement) and the solutions' utilities. When ``pruned``,
+    ``kept`` holds each party's utilities and the zone of the ``keep`` columns (``(S, q)``).
     """
-    cols = [c[:, keep] for c in full.cols] if pruned else full.cols
-    zone = full.zone[:, keep] if pruned else full.zone
+    cols, zone = kept if pruned else (full.cols, full.zone)
     r, w, tol, atol = full.r, full.w, full.tol, full.atol
     n_samples = zone.shape[0]
     k = len(cols)
