@@ -174,10 +174,14 @@ def _copy(text):
     return copied
 
 
-@pytest.mark.parametrize("copied_share", [0.0, 0.5, 1.0])
-def test_targets_equal_to_the_ids_but_other_objects_are_laid_out_as_by_the_loop(copied_share):
+@pytest.mark.parametrize(
+    ("copied_share", "by_address"), [(0.0, True), (0.2, True), (0.5, None), (1.0, False)]
+)
+def test_targets_equal_to_the_ids_but_other_objects_are_laid_out_as_by_the_loop(
+    copied_share, by_address
+):
     # the fast layout finds a target that is the key object itself by its address, the others
-    # by lookup: any mix of the two gives the loop's tree
+    # by lookup (all of them when few are keys): any mix of the two gives the loop's tree
     nodes, outcomes = _random_spec(2_000, seed=3)
     rng = np.random.default_rng(0)
     nodes = {
@@ -189,7 +193,10 @@ def test_targets_equal_to_the_ids_but_other_objects_are_laid_out_as_by_the_loop(
         }
         for nid, spec in nodes.items()
     }
-    _assert_same_tree(*_fast_and_slow(nodes, outcomes, ["a", "b"]))
+    with mock.patch.object(_tree_nodes, "_node_codes", wraps=_tree_nodes._node_codes) as looked:
+        _assert_same_tree(*_fast_and_slow(nodes, outcomes, ["a", "b"]))
+    if by_address is not None:  # most of the 1,999 node targets found by address, or none
+        assert (looked.call_args_list[0].args[3].size < 1_000) == by_address
 
 
 def test_a_parsed_description_is_laid_out_as_by_the_loop():

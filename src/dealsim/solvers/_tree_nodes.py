@@ -377,15 +377,17 @@ def _target_codes(
     ``outcomes``: an outcome by the identity of its row (any outcome holding that row object has
     the same payoffs), a node by :func:`_node_codes`. (A node id that is also an outcome id is
     then taken for the outcome, and its node is never reached: the in-degree check refuses it.)
-    Whether any target is a key is first tried on a sample (64 node ids spread over ``nodes``,
-    the first 64 outcome ids): if none is a target, every target is looked up (a parsed
-    description) with no search by address.
+    Whether the targets are keys is first tried on a sample (64 node ids spread over ``nodes``,
+    the first 64 outcome ids): unless the targets that are sample keys number at least half the
+    sample, every target is looked up with no search by address (a parsed description, where at
+    most the parser's shared keys, such as a chance node's branch labels, are the node ids).
     """
     n, m = len(ids), len(outcomes)
     wanted = _addresses(targets)
     sample = [*ids[:: max(1, n // 64)], *islice(outcomes, 64)]
     probe = np.sort(_addresses(np.fromiter(sample, object, len(sample))))
-    if (probe[np.minimum(np.searchsorted(probe, wanted), probe.size - 1)] == wanted).any():
+    found = probe[np.minimum(np.searchsorted(probe, wanted), probe.size - 1)] == wanted
+    if 2 * np.count_nonzero(found) >= len(sample):  # most keys are targets: worth the search
         keys = np.fromiter(chain(ids, outcomes), object, n + m)
         code = _positions(_addresses(keys), wanted)
     else:
