@@ -191,7 +191,9 @@ def _build_plain(
     n = len(nodes)
     ids = list(nodes)
     specs = list(nodes.values())
-    mover_of = {p: i for i, p in enumerate(players)}
+    # -1: an unknown player; -2: none (a chance node; one whose player is None is taken for a
+    # chance node here, and refused as one)
+    mover_of: dict[Any, int] = {None: -2, **{p: i for i, p in enumerate(players)}}
     none: dict[str, str] = {}  # the actions of a node without them
     try:
         # One pass over the node dicts for all their fields (each dict is read while it is in
@@ -218,8 +220,7 @@ def _build_plain(
         movers = np.fromiter(map(mover_of.get, who, repeat(-1)), np.int64, n)
     except TypeError:  # an unhashable player
         return None
-    # a node whose player is None is taken for a chance node here, and refused as one
-    has_player = np.fromiter(map(is_not, who, repeat(None)), bool, n)
+    has_player = movers != -2
     is_map = np.fromiter(map(is_, flat[:, 4], repeat(dict)), bool, n)
     if not np.array_equal(has_player, has_player & (movers >= 0) & (sizes == 2) & is_map):
         return None  # an information set, an unknown player, actions not a dict
