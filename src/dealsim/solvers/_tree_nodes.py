@@ -179,8 +179,9 @@ def _build_plain(
 
     The common description (``dict`` nodes; decision nodes ``{"player": p, "actions": {...}}``,
     chance nodes validated by :func:`_parse_node`) is read in a few C-level passes over the
-    dict: the edges are flattened in dict order, each target looked up once in ``outcomes``
-    and the others in an index of the node ids, the tree shape checked by in-degrees (the root
+    dict: the edges are flattened in dict order, each target resolved to its node or outcome
+    (by :func:`_target_codes`: by identity with the key object where it is one, else looked
+    up), the tree shape checked by in-degrees (the root
     none, every other node exactly one, every node reached) and the breadth-first order laid
     out a layer at a time with numpy. Returns None at anything else (a node that is not a
     ``dict``, an information set, any invalid node, target or payoff, an id both a node and an
