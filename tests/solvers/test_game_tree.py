@@ -33,6 +33,15 @@ def test_invalid_trees_are_named_by_the_walk(nodes, message):
         GameTree.from_nodes(nodes, {"o": [0, 0]}, root="r", players=["a", "b"])
 
 
+@pytest.mark.parametrize(
+    ("target", "root"), [(["o"], "r"), ({"o": 1}, "r"), ("o", ["r"])], ids=["list", "dict", "root"]
+)
+def test_an_unhashable_target_or_root_is_a_game_error_not_a_type_error(target, root):
+    nodes = {"r": {"player": "a", "actions": {"x": target, "y": "o"}}}
+    with pytest.raises(GameError, match=r"neither a node nor an outcome|the root must be"):
+        GameTree.from_nodes(nodes, {"o": [0, 0]}, root=root, players=["a", "b"])
+
+
 def _random_spec(n_nodes, seed, chance_share=0.2):
     """A random tree grown breadth-first: 1-4 children, some chance nodes, shared outcomes."""
     rng = np.random.default_rng(seed)

@@ -12,7 +12,7 @@ arrays instead, with no dict to read. The dict format's checks and fast layout a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -286,7 +286,7 @@ def _build(
     both = [] if nodes.keys().isdisjoint(outcomes) else sorted(set(nodes) & set(outcomes))
     if both:
         raise GameError("id is both a node and an outcome", game=game, node=both[0])
-    if root not in nodes:
+    if not isinstance(root, Hashable) or root not in nodes:
         raise GameError(
             "the root must be a decision or chance node in 'nodes'", game=game, node=root
         )
@@ -324,11 +324,15 @@ def _build(
         infoset_keys.append((infoset if infoset is not None else nid) if kind == DECISION else None)
         n_children.append(len(edges))
         for k, (action, target) in enumerate(edges):
-            if target in parsed:
+            try:
+                is_node = target in parsed
+            except TypeError:  # an unhashable target (a list, say): no id can equal it
+                is_node = False
+            if is_node:
                 if target in seen:
                     _raise_revisit(nid, target, i, labels, parents, game)
                 seen[target] = len(labels)
-            elif target not in outcome_index:
+            elif not isinstance(target, Hashable) or target not in outcome_index:
                 raise GameError(
                     f"action {action!r} leads to {target!r}, which is neither a node nor an "
                     "outcome",
