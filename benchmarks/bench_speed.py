@@ -368,6 +368,47 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
         print("  2 workers: one task, run in the calling process (no worker started)")
     print(f"  1- and 2-worker results identical: {same}")
     print(f"  monte_carlo's zone sizes and solutions equal batch_solve's, draw by draw: {agree}")
+    machine_scaling(scenario, n, args.repeats)
+
+
+def _half_task(scenario, start: int, stop: int) -> float:
+    """One Monte Carlo task over draws ``start:stop``; its CPU time in the process that ran it."""
+    from dealsim.uncertainty.montecarlo import _montecarlo_task
+
+    before = time.process_time()
+    _montecarlo_task(scenario, 1, start, stop)
+    return time.process_time() - before
+
+
+def machine_scaling(scenario, n: int, repeats: int) -> None:
+    """What two cores give this work: the run's two halves as two tasks at once, in a warm pool.
+
+    No pool start, no summary, no split into more tasks: the ratio of the two halves run one
+    after another in this process to the same halves run at once in two (already started)
+    worker processes is what 2 workers could reach on this machine; the CPU the workers spend
+    on the same halves, against this process's, shows what a fresh process costs per task.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    half = n // 2
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_half_task, [scenario] * 2, [0, 0], [100, 100]))  # start both workers
+        cpu: dict[str, list[float]] = {"serial": [], "pool": []}
+
+        def serial() -> None:
+            cpu["serial"].append(_half_task(scenario, 0, half) + _half_task(scenario, half, n))
+
+        def at_once() -> None:
+            cpu["pool"].append(sum(pool.map(_half_task, [scenario] * 2, [0, half], [half, n])))
+
+        med, _ = interleaved({"serial": serial, "pool": at_once}, repeats)
+    used = {name: statistics.median(values) for name, values in cpu.items()}
+    print(
+        f"  machine: the two halves ({half:,} draws each) one after another "
+        f"{med['serial'] * 1e3:.0f} ms, at once in 2 started workers {med['pool'] * 1e3:.0f} ms: "
+        f"{med['serial'] / med['pool']:.2f}x; the workers' CPU for them "
+        f"{used['pool'] / used['serial']:.2f}x this process's"
+    )
 
 
 # ------------------------------------------------------------------------------------ sweep
