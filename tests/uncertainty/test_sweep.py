@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
 
 import dealsim
-from dealsim.uncertainty.sweep import sweep
+from dealsim.analysis.reuse import StageReuse
+from dealsim.uncertainty.sweep import points_per_task, sweep
 
 DONBAS = dealsim.load("donbas-2026")
 GRID = {"audience_cost_max": [0.06, 0.2], "belt_shift": [0.2, 0.6]}  # belt_shift: war only
@@ -29,7 +31,7 @@ def test_sweep_records_equal_independent_solves_at_every_point():
     assert list(sweep(DONBAS, GRID, workers=1).records) == _independent(GRID)
 
 
-@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("batch", [1, 3, None])
 def test_two_workers_give_the_records_of_one(batch):
     one = sweep(DONBAS, GRID, workers=1).records
     two = sweep(DONBAS, GRID, workers=2, batch=batch).records
@@ -45,3 +47,30 @@ def test_a_swept_payoff_parameter_gives_the_independent_records():
         for b in grid["belt_shift"]
     ]
     assert [{k: v for k, v in r.items() if k != "point"} for r in records] == expected
+
+
+def _points(**axes):
+    return [dict(zip(axes, point, strict=True)) for point in itertools.product(*axes.values())]
+
+
+def test_points_per_task_is_a_row_when_the_last_parameter_leaves_the_problem_alone():
+    points = _points(audience_cost_max=[0.02, 0.1, 0.2, 0.3, 0.4], belt_shift=[0.2, 0.3, 0.4, 0.5])
+    assert points_per_task(StageReuse(DONBAS), points, 2) == 4
+
+
+def test_points_per_task_is_one_when_every_point_has_its_own_problem():
+    points = _points(belt_shift=[0.2, 0.4], audience_cost_max=[0.02, 0.1, 0.2, 0.3])
+    assert points_per_task(StageReuse(DONBAS), points, 2) == 1  # rows vary the problem
+    payoffs = _points(fortress_risk=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    assert points_per_task(StageReuse(DONBAS), payoffs, 2) == 1
+
+
+def test_points_per_task_is_one_with_one_worker():
+    points = _points(audience_cost_max=[0.02, 0.1], belt_shift=[0.2, 0.3, 0.4, 0.5])
+    assert points_per_task(StageReuse(DONBAS), points, 1) == 1
+
+
+def test_points_per_task_leaves_every_worker_two_tasks():
+    shared = _points(belt_shift=[0.2 + 0.04 * i for i in range(10)])  # one problem for all
+    assert points_per_task(StageReuse(DONBAS), shared, 2) == 3  # ceil(10 / 4)
+    assert points_per_task(StageReuse(DONBAS), shared, 4) == 2  # ceil(10 / 8)

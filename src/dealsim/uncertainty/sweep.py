@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ from dealsim.scenario.model import Scenario
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, check_space_size
 from dealsim.uncertainty._runner import RunOptions, run_scenario_batches
 
-__all__ = ["SweepResult", "parse_grid", "render_sweep", "sweep"]
+__all__ = ["SweepResult", "parse_grid", "points_per_task", "render_sweep", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def sweep(
     output: str | Path | None = None,
     resume: bool = False,
     force: bool = False,
-    batch: int = 1,
+    batch: int | None = None,
     progress: bool | None = None,
     max_deals: int | None = DEFAULT_MAX_DEALS,
 ) -> SweepResult:
@@ -165,8 +167,13 @@ def sweep(
     scenario : Scenario
     grid : mapping of str to array_like
         Values of each swept parameter.
-    workers, scheduler, output, resume, force, batch, progress
-        As in :func:`monte_carlo` (``batch`` counts grid points).
+    workers, scheduler, output, resume, force, progress
+        As in :func:`monte_carlo`.
+    batch : int, optional
+        Grid points per task. By default, 1 with one worker; with several (or a ``scheduler``),
+        the run of consecutive points that share a bargaining problem, at most
+        ``ceil(points / (2 * workers))``, so that a shared problem is computed in one process
+        and not once per process (see :func:`points_per_task`).
     max_deals : int or None
         Refuse a deal space of more than this many deals (``None``: no limit), checked before
         the first point; every point's :func:`dealsim.solve` gets the same limit.
@@ -196,11 +203,66 @@ def sweep(
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values.values())]
     # the stages a point shares with an earlier one (same inputs) are not recomputed; the
     # results live as long as this call (each worker process keeps its own, for this call only)
-    task = functools.partial(_sweep_task, StageReuse(scenario), points, max_deals=max_deals)
+    reuse = StageReuse(scenario)
+    task = functools.partial(_sweep_task, reuse, points, max_deals=max_deals)
+    if batch is None:
+        batch = points_per_task(reuse, points, 1 if scheduler is not None else workers)
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
     header = {"command": "sweep", "grid": values}
     records = run_scenario_batches(scenario, task, len(points), key="point", header=header, run=run)
     return SweepResult(parameters=names, grid=values, records=tuple(records))
+
+
+def points_per_task(reuse: StageReuse, points: list[dict[str, float]], workers: int | None) -> int:
+    """The grid points per task of a sweep that does not set ``batch``.
+
+    With one worker, 1: every point is a task (the progress bar and a resumed run count
+    points), and the one process reuses every shared stage anyway. With several, each process
+    keeps its own stage results, so a bargaining problem shared by consecutive points (a row of
+    a grid whose last parameter leaves the payoffs and constraints alone) would be computed
+    once in every process that gets one of its points. A task is then the most common run of
+    consecutive points with the same problem key (:meth:`StageReuse.problem_key`), capped at
+    ``ceil(points / (2 * workers))`` so that every worker gets at least two tasks.
+
+    Parameters
+    ----------
+    reuse : StageReuse
+        The sweep's stage results (its scenario and problem keys).
+    points : list of dict
+        The grid points, in the sweep's order.
+    workers : int or None
+        Local processes (``None``: every core).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("donbas-2026")
+    >>> costs, shifts = (0.05, 0.1, 0.2, 0.3), (0.2, 0.4, 0.6)
+    >>> grid = [{"audience_cost_max": a, "belt_shift": b} for a in costs for b in shifts]
+    >>> points_per_task(StageReuse(s), grid, 2)  # belt_shift moves only the war analysis
+    3
+    >>> points_per_task(StageReuse(s), grid, 1)
+    1
+    >>> points_per_task(StageReuse(s), [{"fortress_risk": r} for r in (0.1, 0.2, 0.3)], 2)
+    1
+    """
+    lanes = max(1, workers or os.cpu_count() or 1)
+    if lanes == 1 or len(points) < 2:
+        return 1
+    scenario = reuse.scenario
+    keys = []
+    for point in points:
+        try:
+            keys.append(reuse.problem_key(scenario.with_parameters(**point)))
+        except DealsimError:  # the point's solve reports it; here it shares nothing
+            keys.append(object())
+    runs = Counter(len(list(run)) for _, run in itertools.groupby(keys))
+    common = max(runs, key=lambda length: (runs[length], length))
+    return max(1, min(common, -(-len(points) // (2 * lanes))))
 
 
 def render_sweep(result: SweepResult) -> str:
