@@ -36,6 +36,7 @@ answers are compared. ``--repeats N`` sets the runs per timing (median).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -479,7 +480,40 @@ def bench_sweep(args: argparse.Namespace) -> None:
         f"sweep / independent without refinement {med['reused'] / med['no_refine']:.2f}x"
     )
     print(f"  records identical to the independent solves: {same}")
+    sweep_workers(scenario, grid, args.repeats)
     sweep_breakdown(scenario, grid)
+
+
+def sweep_workers(scenario, grid: dict[str, np.ndarray], repeats: int) -> None:
+    """The same sweep on 2 workers: tasks of a shared problem's points (the default) against a
+    task per point (``batch=1``, the default before), and 1 worker; records checked equal."""
+    from dealsim.analysis import games
+    from dealsim.analysis.reuse import StageReuse
+    from dealsim.uncertainty.sweep import points_per_task, sweep
+
+    def run(workers: int, batch: int | None) -> Callable[[], object]:
+        def go():
+            games._THRESHOLD_CACHE.clear()
+            return sweep(scenario, grid, workers=workers, batch=batch, progress=False).records
+
+        return go
+
+    fns = {"w1": run(1, None), "w2": run(2, None), "w2_point": run(2, 1)}
+    med, out = interleaved(fns, repeats)
+    points = [dict(zip(grid, p, strict=True)) for p in itertools.product(*grid.values())]
+    size = points_per_task(
+        StageReuse(scenario), [{k: float(v) for k, v in p.items()} for p in points], 2
+    )
+    show("sweep, 1 worker", med["w1"])
+    show(f"sweep, 2 workers, {size} points per task (default)", med["w2"])
+    show("sweep, 2 workers, 1 point per task (batch=1)", med["w2_point"])
+    same = all(
+        json.dumps(out[k], sort_keys=True) == json.dumps(out["w1"], sort_keys=True) for k in out
+    )
+    print(
+        f"  ratio 1 worker / 2 workers {med['w1'] / med['w2']:.2f}x (default), "
+        f"{med['w1'] / med['w2_point']:.2f}x (a task per point); records identical: {same}"
+    )
 
 
 def sweep_breakdown(scenario, grid: dict[str, np.ndarray]) -> None:
