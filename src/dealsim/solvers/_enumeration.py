@@ -28,6 +28,7 @@ on those.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,10 +44,47 @@ _MAX_BASES = 2_000_000
 # searches: 8x8 x0.72-0.75, 9x9 and 10x10 x0.8-1.06, median x0.9); from 11x11 on, the larger
 # arrays per call make it slower (11x11 x0.98-1.22, 12x12 x1.15-1.23).
 _STACK_MAX_VARS = 20
-# From this many new bases on, a layer's pivot updates the tableaux one column at a time
-# (a temporary the size of all the new tableaux costs more in memory traffic than the d
-# extra numpy calls).
-_COLUMNWISE = 512
+# From new tableaux of this many bytes on, a layer's pivot outside the scratch buffers updates
+# them one column at a time (a temporary the size of all of them costs more in memory traffic
+# and fresh pages than the d extra numpy calls).
+_COLUMNWISE_BYTES = 64 * 1024
+# The search's largest arrays (each layer's ratios and their mask, the new tableaux, the pivot's
+# products) are written into scratch buffers kept per thread and reused by the next layer and
+# the next call, each of at most this many bytes (larger arrays are allocated as usual): five
+# buffers, at most 10 MiB per thread. A fresh array of a few hundred KiB costs a page fault
+# per 4 KiB page each time (the allocator returns freed memory to the system between calls);
+# on a virtual machine a fault costs 3-5 us, and a 9x9 game's search touched 100-270 fresh
+# pages per call, 15-25% of its time. No value lives in them from one layer to the next but
+# the parents' tableaux, and none outlives the search.
+_SCRATCH_BYTES = 2 * 1024 * 1024
+
+
+class _ScratchBuffers(threading.local):
+    """The current thread's scratch buffers, by name (flat uint8 arrays)."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, np.ndarray] = {}
+
+
+_SCRATCH = _ScratchBuffers()
+
+
+def _scratch(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """An uninitialised C-contiguous array of ``shape`` in this thread's scratch ``name``.
+
+    Valid until the next request for ``name`` in this thread; a fresh array when it would take
+    more than ``_SCRATCH_BYTES``.
+    """
+    kind = np.dtype(dtype)
+    n = math.prod(shape) * kind.itemsize
+    if n > _SCRATCH_BYTES:
+        return np.empty(shape, kind)
+    buffers = _SCRATCH.buffers
+    buf = buffers.get(name)
+    if buf is None or len(buf) < n:
+        size = n if buf is None else min(_SCRATCH_BYTES, max(n, 2 * len(buf)))
+        buf = buffers[name] = np.empty(size, np.uint8)
+    return buf[:n].view(kind).reshape(shape)
 
 
 def _rescale(matrix: np.ndarray) -> np.ndarray:
@@ -188,7 +226,8 @@ class _Frontier:
     (the tableau ``Binv [M | I]`` restricted to the nonbasic columns), and ``T[i, d, b]`` its
     right-hand side, so that one pivot formula updates both; ``basic`` (f, r) is the basic
     variable of each row, ``nonbasic`` (f, d) the nonbasic variables, ``keys`` (f,) the keys
-    and ``seen`` the sorted keys of every basis found so far, then the sentinel.
+    and ``seen`` the sorted keys of every basis found so far, then the sentinel; ``slot``
+    names the scratch buffer that holds ``T`` (0: none, ``T`` is its own array).
     """
 
     T: np.ndarray
@@ -196,6 +235,7 @@ class _Frontier:
     nonbasic: np.ndarray
     keys: np.ndarray
     seen: np.ndarray
+    slot: int = 0
 
     def __len__(self) -> int:
         return self.T.shape[2]
@@ -247,22 +287,31 @@ def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
     return search, _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=keys, seen=seen)
 
 
-def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
+def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _Frontier | None:
     """The next layer: the bases one pivot away from ``frontier`` not seen before (or None).
 
-    Call under ``np.errstate(divide="ignore", invalid="ignore")``.
+    Call under ``np.errstate(divide="ignore", invalid="ignore")``. With ``scratch``, the
+    layer's largest arrays and the new tableaux are written into this thread's scratch
+    buffers (:data:`_SCRATCH_BYTES`): the new frontier's ``T`` is overwritten by the layer after
+    the next, so the caller must not keep frontiers (the values are the same either way).
     """
     d = search.d
     T, basic, nonbasic, keys = frontier.T, frontier.basic, frontier.nonbasic, frontier.keys
-    f = T.shape[2]
+    r, f = T.shape[0], T.shape[2]
     table = T[:, :d]  # (r, d, f): entering column per nonbasic position
-    ratio = T[:, d:] / table
-    np.putmask(ratio, table <= _PIVOT_TOL, np.inf)
+    if scratch:
+        ratio = np.divide(T[:, d:], table, out=_scratch("ratio", (r, d, f), float))
+        low = np.less_equal(table, _PIVOT_TOL, out=_scratch("mask", (r, d, f), bool))
+    else:
+        ratio = T[:, d:] / table
+        low = table <= _PIVOT_TOL
+    np.putmask(ratio, low, np.inf)
     best = ratio.min(0)  # (d, f): the minimum ratio on the right-hand side ...
     near = np.maximum(best, 1.0)
     near *= 1e-9
     near += best  # best + 1e-9 max(1, best); inf where no row is eligible
-    within = ratio <= near
+    within = np.less_equal(ratio, near, out=low)
+    del ratio, low
     # Every column has one row at the minimum (no ties, no unbounded column)? A column
     # without an eligible row has all its r rows within inf of inf.
     if np.count_nonzero(within) == best.size and (len(table) > 1 or best.max() < np.inf):
@@ -270,6 +319,7 @@ def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
         bad = None
     else:  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
         row, bad = _tied_rows(search, T, best, within, basic, nonbasic)
+    del table, best, near, within  # (freed before the new tableaux are gathered)
     # Every (basis, entering position) pair as a child, in that (row-major) order.
     counting = np.arange(f * d)
     leaving = basic[counting[:f, None], row.T]  # (f, d)
@@ -295,13 +345,22 @@ def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
     fresh.sort()
     seen = np.concatenate([seen, sorted_keys[new]])
     seen.sort(kind="stable")  # merges two sorted runs
+    new_keys = child_keys[fresh]
+    dropped = leaving.ravel()[fresh]
+    del order, sorted_keys, new, child_keys, leaving
     # Dictionary pivot of the parent for each new basis: the entering variable's column (at
     # ``pos``) becomes the leaving variable's, which was the unit vector of ``row``.
     parent, pos = np.divmod(fresh, d)
     row = row[pos, parent]
     entering = nonbasic.ravel()[fresh]
     idx = counting[: len(fresh)]
-    T = T.take(parent, axis=2)
+    slot = 0
+    if scratch:  # (indices in range: "clip" takes them as "raise" does, without a copy)
+        slot = 2 if frontier.slot == 1 else 1
+        new_T = _scratch(f"T{slot}", (r, d + 1, len(fresh)), float)
+        T = T.take(parent, axis=2, out=new_T, mode="clip")
+    else:
+        T = T.take(parent, axis=2)
     col = T[:, pos, idx]  # (r, c)
     piv = col[row, idx]
     by_column = T.transpose(1, 0, 2)
@@ -309,17 +368,18 @@ def _expand(search: _Search, frontier: _Frontier) -> _Frontier | None:
     pivot_row /= piv
     pivot_row[pos, idx] = 1.0 / piv
     T[:, pos, idx] = 0.0
-    if len(idx) < _COLUMNWISE:
-        T -= col[:, None, :] * pivot_row  # row ``row`` is overwritten next
+    if T.nbytes <= (_SCRATCH_BYTES if scratch else _COLUMNWISE_BYTES):
+        product = _scratch("product", T.shape, float) if scratch else None
+        T -= np.multiply(col[:, None, :], pivot_row, out=product)  # row ``row``: overwritten next
     else:  # the same products, one column at a time: no temporary the size of T
         for k in range(d + 1):
             T[:, k] -= col * pivot_row[k]
     by_column[:, row, idx] = pivot_row
     nonbasic = nonbasic[parent]
-    nonbasic[idx, pos] = leaving.ravel()[fresh]
+    nonbasic[idx, pos] = dropped
     basic = basic[parent]
     basic[idx, row] = entering
-    return _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=child_keys[fresh], seen=seen)
+    return _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=new_keys, seen=seen, slot=slot)
 
 
 def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
@@ -355,7 +415,7 @@ def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
             layer_keys.append(frontier.keys)
             layer_bases.append(frontier.basic)
             layer_rhs.append(frontier.T[:, d].copy())
-            frontier = _expand(search, frontier)
+            frontier = _expand(search, frontier, scratch=True)
     keys = np.concatenate(layer_keys)
     basic = np.concatenate(layer_bases)
     values = np.concatenate(layer_rhs, axis=1).T
