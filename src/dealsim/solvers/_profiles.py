@@ -107,14 +107,19 @@ def _check_payoffs(payoffs: Any) -> np.ndarray:
 
 
 def _check_bimatrix(A: Any, B: Any) -> tuple[np.ndarray, np.ndarray]:
+    payoffs = _check_bimatrix_payoffs(A, B)
+    return payoffs[0], payoffs[1]
+
+
+def _check_bimatrix_payoffs(A: Any, B: Any) -> np.ndarray:
+    """Validate two (m, n) payoff matrices; return them stacked, ``(2, m, n)``."""
     A = np.asarray(A, dtype=float)
     B = np.asarray(B, dtype=float)
     if A.ndim != 2 or A.shape != B.shape:
         raise GameError(
             f"A and B must be 2-D payoff matrices of the same shape, got {A.shape} and {B.shape}"
         )
-    payoffs = _check_payoffs(np.stack([A, B]))
-    return payoffs[0], payoffs[1]
+    return _check_payoffs(np.stack([A, B]))
 
 
 def _check_profile(payoffs: np.ndarray, profile: Sequence[Any]) -> tuple[np.ndarray, ...]:
@@ -255,14 +260,17 @@ def _finalise_stacked(
     stacks = [S / S.sum(axis=1, keepdims=True) for S in (np.clip(S, 0.0, None) for S in stacks)]
     # Each candidate's payoffs and best-response values as _regret_and_payoffs computes them
     # (the same products, candidate by candidate); the regret test on all of them at once.
-    values = []
-    expected = []
-    for strategies in zip(*stacks, strict=True):
-        v = _strategy_values(payoffs, strategies)
-        values.append(v)
-        expected.append([u @ x for u, x in zip(v, strategies, strict=True)])
-    value = np.array(expected)
-    best = np.stack([np.array(v).max(axis=1) for v in zip(*values, strict=True)], axis=1)
+    if payoffs.shape[0] == 2:
+        value, best = _two_player_values(payoffs, *stacks)
+    else:
+        values = []
+        expected = []
+        for strategies in zip(*stacks, strict=True):
+            v = _strategy_values(payoffs, strategies)
+            values.append(v)
+            expected.append([u @ x for u, x in zip(v, strategies, strict=True)])
+        value = np.array(expected)
+        best = np.stack([np.array(v).max(axis=1) for v in zip(*values, strict=True)], axis=1)
     reg = np.maximum(best - value, 0.0)
     passed = np.flatnonzero(~np.any(reg > tol * scale, axis=1))
     rejected = len(stacks[0]) - len(passed)
@@ -286,6 +294,27 @@ def _finalise_stacked(
         strategies = tuple(snapped[c, lo:hi] for lo, hi in pairwise(bounds))
         kept.append(Equilibrium(strategies=strategies, payoffs=expected[c], pure=bool(pure[c])))
     return tuple(kept), rejected
+
+
+def _two_player_values(
+    payoffs: np.ndarray, X: np.ndarray, Y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's payoffs ``(k, 2)`` and best pure-strategy values ``(k, 2)``.
+
+    The same products as :func:`_strategy_values` and :func:`_regret_and_payoffs` for two
+    players (one matrix-vector product per player and candidate: ``np.dot`` of a matrix and a
+    vector makes the same BLAS call as with the vector as an (n, 1) column), without their
+    per-call bookkeeping.
+    """
+    A, BT = payoffs[0], payoffs[1].T
+    rows, cols, value = [], [], []
+    for x, y in zip(X, Y, strict=True):
+        u, v = np.dot(A, y), np.dot(BT, x)
+        rows.append(u)
+        cols.append(v)
+        value.append((u @ x, v @ y))
+    best = np.stack([np.array(rows).max(axis=1), np.array(cols).max(axis=1)], axis=1)
+    return np.array(value), best
 
 
 def _first_of_close(Z: np.ndarray, kept_as: np.ndarray, atol: float) -> np.ndarray:

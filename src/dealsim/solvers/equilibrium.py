@@ -33,7 +33,7 @@ from dealsim.solvers._profiles import (
     _CONTINUA_NOTE,
     Equilibrium,
     EquilibriumResult,
-    _check_bimatrix,
+    _check_bimatrix_payoffs,
     _check_payoffs,
     _extra_best_responses,
     _finalise,
@@ -333,11 +333,11 @@ def two_player_equilibria(
     >>> two_player_equilibria([[1, 1], [1, 1]], [[1, 1], [1, 1]]).degenerate
     True
     """
-    A, B = _check_bimatrix(A, B)
+    payoffs = _check_bimatrix_payoffs(A, B)
+    A, B = payoffs
     tol = check_tol(tol, error=GameError)
     if method not in TWO_PLAYER_METHODS:
         raise GameError(f"unknown method {method!r}; allowed: {', '.join(TWO_PLAYER_METHODS)}")
-    payoffs = np.stack([A, B])
     notes: list[str] = []
     parameters: dict[str, Any] = {"tol": tol}
     continuum = False
