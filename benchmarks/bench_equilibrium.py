@@ -278,7 +278,7 @@ def _search_layers(A: np.ndarray, B: np.ndarray) -> list[tuple[Any, list[Any], l
     the one-basis layer makes the same calls, pivot included), or the first basis of the
     last layer (which finds none, as the whole layer does).
     """
-    from dealsim.solvers._enumeration import _STACK_MAX_VARS, _expand, _rescale, _start
+    from dealsim.solvers._enumeration import _STACK_MAX_VARS, _expand, _rescale, _restart, _start
 
     m, n = A.shape
     As, Bs = _rescale(A), _rescale(B)
@@ -288,17 +288,17 @@ def _search_layers(A: np.ndarray, B: np.ndarray) -> list[tuple[Any, list[Any], l
         search, frontier = _start(*matrices)
         layers, singles = [], []
         with np.errstate(divide="ignore", invalid="ignore"):
-            while frontier is not None:
+            while frontier is not None:  # the whole search first (its key table is its own)
                 layers.append(frontier)
-                nxt = _expand(search, frontier)
-                single = frontier.take(np.array([0]))
-                if nxt is not None:
-                    for b in range(len(frontier)):
-                        single = frontier.take(np.array([b]))
-                        if _expand(search, single) is not None:
+                frontier = _expand(search, frontier)
+            for k, layer in enumerate(layers):
+                single = layer.take(np.array([0]))
+                if k + 1 < len(layers):
+                    for b in range(len(layer)):
+                        single = layer.take(np.array([b]))
+                        if _expand(_restart(search), single) is not None:
                             break
                 singles.append(single)
-                frontier = nxt
         out.append((search, layers, singles))
     return out
 
@@ -317,12 +317,12 @@ def _run_search(A: np.ndarray, B: np.ndarray) -> None:
 
 
 def _run_layers(runs: list[tuple[Any, list[Any]]]) -> None:
-    from dealsim.solvers._enumeration import _expand
+    from dealsim.solvers._enumeration import _expand, _restart
 
     with np.errstate(divide="ignore", invalid="ignore"):
         for search, layers in runs:
-            for frontier in layers:
-                _expand(search, frontier, scratch=True)
+            for frontier in layers:  # each layer as if first: nothing seen in the key table
+                _expand(_restart(search), frontier, scratch=True)
 
 
 def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats: int = 5) -> None:

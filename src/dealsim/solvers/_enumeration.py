@@ -27,6 +27,7 @@ on those.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass
@@ -57,13 +58,25 @@ _COLUMNWISE_BYTES = 64 * 1024
 # pages per call, 15-25% of its time. No value lives in them from one layer to the next but
 # the parents' tableaux, and none outlives the search.
 _SCRATCH_BYTES = 2 * 1024 * 1024
+# Searches whose keys have at most this many bits (square games up to 10x10 searched as one,
+# other games with m + n <= 21) find their new bases with a table of every key, kept per thread
+# (4 bytes a key: at most 8 MiB), in place of sorting each layer's children and merging them
+# into the keys seen (a sort of a few thousand keys costs 5-10 times the table's lookups).
+# ``table[key]`` is the number of the layer's child that last marked the key, numbered on from
+# one search to the next (``tick``): a key was seen in the current search iff its mark is at
+# least the search's first number, so no search has to clear the table, and a search that
+# stops early (an error) leaves nothing that a later one could mistake for its own.
+_TABLE_BITS = 21
+_TICK_LIMIT = (1 << 31) - (1 << 29)  # more numbers than any search's children can use
 
 
 class _ScratchBuffers(threading.local):
-    """The current thread's scratch buffers, by name (flat uint8 arrays)."""
+    """The current thread's scratch buffers, by name (flat uint8 arrays), and its key table."""
 
     def __init__(self) -> None:
         self.buffers: dict[str, np.ndarray] = {}
+        self.table: np.ndarray | None = None
+        self.tick = 0
 
 
 _SCRATCH = _ScratchBuffers()
@@ -85,6 +98,19 @@ def _scratch(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
         size = n if buf is None else min(_SCRATCH_BYTES, max(n, 2 * len(buf)))
         buf = buffers[name] = np.empty(size, np.uint8)
     return buf[:n].view(kind).reshape(shape)
+
+
+def _key_table(width: int) -> tuple[np.ndarray, int]:
+    """This thread's key table (at least ``2**width`` int32 marks) and a new search's first
+    number (every mark already in the table is below it)."""
+    state = _SCRATCH
+    table = state.table
+    if table is None or len(table) < 1 << width or state.tick > _TICK_LIMIT:
+        size = 1 << width if table is None else max(len(table), 1 << width)
+        table = state.table = np.zeros(size, np.int32)
+        state.tick = 0
+    state.tick += 1
+    return table, state.tick
 
 
 def _rescale(matrix: np.ndarray) -> np.ndarray:
@@ -214,8 +240,10 @@ class _Search:
     d: int
     width: int  # bits of a key: one per variable, then one for the matrix's index if two
     flip: np.ndarray | None  # flip[i, j]: a key's change when variable j replaces i (narrow)
-    sentinel: np.ndarray  # one key above every basis's key
+    sentinel: np.ndarray  # one key above every basis's key (0 with a key table)
     row_ids: np.ndarray | None  # the row numbers as uint8, (r, 1, 1), when r < 256
+    table: np.ndarray | None = None  # the thread's key table, for keys of <= _TABLE_BITS bits
+    start: int = 0  # the search's first number in the key table
 
 
 @dataclass(frozen=True)
@@ -283,8 +311,28 @@ def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
         sentinel = np.full(keys.dtype.itemsize, 255, dtype=np.uint8).view(keys.dtype)
         seen = np.sort(np.concatenate([keys, sentinel]))
     row_ids = np.arange(r, dtype=np.uint8)[:, None, None] if r < 256 else None
-    search = _Search(d=d, width=width, flip=flip, sentinel=sentinel, row_ids=row_ids)
+    table, start = None, 0
+    if width <= _TABLE_BITS:  # the slack bases are seen; children that are no bases get key 0
+        table, start = _key_table(width)
+        table[keys.view(np.intp)] = start
+        sentinel = np.zeros(1, dtype=np.uint64)
+    search = _Search(
+        d=d,
+        width=width,
+        flip=flip,
+        sentinel=sentinel,
+        row_ids=row_ids,
+        table=table,
+        start=start,
+    )
     return search, _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=keys, seen=seen)
+
+
+def _restart(search: _Search) -> _Search:
+    """``search`` with nothing seen yet in its key table (to time one layer on its own)."""
+    if search.table is None:
+        return search
+    return dataclasses.replace(search, start=_key_table(search.width)[1])
 
 
 def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _Frontier | None:
@@ -333,21 +381,36 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
         child_keys = _keys(member.reshape(f * d, search.width))
     if bad is not None:
         child_keys[bad.T.ravel()] = search.sentinel[0]
-    # New bases: the first occurrence of each key not seen before, in order of occurrence
-    # (sorted by key, a key's first occurrence comes first).
-    order, sorted_keys = _sort_keys(child_keys, search.width, counting)
+    # New bases: the first occurrence of each key not seen before, in order of occurrence.
     seen = frontier.seen
-    new = seen[seen.searchsorted(sorted_keys)] != sorted_keys
-    new[1:] &= sorted_keys[1:] != sorted_keys[:-1]
-    fresh = order[new]
-    if not len(fresh):
-        return None
-    fresh.sort()
-    seen = np.concatenate([seen, sorted_keys[new]])
-    seen.sort(kind="stable")  # merges two sorted runs
+    if search.table is not None:  # children numbered down from the last mark: the first
+        table, n, tick = search.table, f * d, _SCRATCH.tick  # of a key leaves the highest
+        at = child_keys.view(np.intp)
+        before = table[at]
+        number = np.arange(tick + n, tick, -1, dtype=np.int32)
+        np.maximum.at(table, at, number)
+        new = table[at] == number
+        new &= before < search.start
+        if bad is not None:
+            new &= ~bad.T.ravel()
+        _SCRATCH.tick = tick + n
+        fresh = np.flatnonzero(new)
+        if not len(fresh):
+            return None
+    else:  # sorted by key, a key's first occurrence comes first
+        order, sorted_keys = _sort_keys(child_keys, search.width, counting)
+        new = seen[seen.searchsorted(sorted_keys)] != sorted_keys
+        new[1:] &= sorted_keys[1:] != sorted_keys[:-1]
+        fresh = order[new]
+        if not len(fresh):
+            return None
+        fresh.sort()
+        seen = np.concatenate([seen, sorted_keys[new]])
+        seen.sort(kind="stable")  # merges two sorted runs
+        del order, sorted_keys
     new_keys = child_keys[fresh]
     dropped = leaving.ravel()[fresh]
-    del order, sorted_keys, new, child_keys, leaving
+    del new, child_keys, leaving
     # Dictionary pivot of the parent for each new basis: the entering variable's column (at
     # ``pos``) becomes the leaving variable's, which was the unit vector of ``row``.
     parent, pos = np.divmod(fresh, d)
