@@ -4,6 +4,7 @@ import hashlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import dealsim
@@ -289,3 +290,40 @@ def test_boolean_and_mixed_levels_keep_their_types():
     values = loads(text).issues[0].values
     assert values == (False, True, "x", 2.5)
     assert [type(v) for v in values] == [bool, bool, str, float]
+
+
+AT_THE_EDGE = """
+format = 1
+[scenario]
+name = "Edge"
+[parties.a]
+reservation = 0
+[parties.b]
+reservation = 0
+[issues.strip]
+range = [0.0, 1.0]
+steps = 21
+[payoffs.a]
+weights = { strip = 1 }
+strip = { points = [[0.0, 0.0], [1.0, 1.0]] }
+[payoffs.b]
+weights = { strip = 1 }
+strip = { points = [[0.0, 1.0], [1.0, 0.0]] }
+[[payoffs.b.terms]]
+when = "strip > 0.6"
+add = 0.5
+"""
+
+
+def test_a_condition_at_a_grid_point_holds_as_written():
+    """A range's grid points are the decimals they print as: at strip = 0.6, ``strip > 0.6``
+    is false (``np.linspace`` gives 0.6000000000000001 there, which made it true)."""
+    from dealsim.space import DealSpace, UtilityModel
+
+    scenario = loads(AT_THE_EDGE, file="edge.toml")
+    space = DealSpace(scenario)
+    u = UtilityModel.from_scenario(scenario).utilities(space, space.codes())
+    strip = np.asarray(scenario.issues[0].values)
+    assert strip[12] == 0.6
+    bonus = u[:, 1] - (1 - strip)
+    np.testing.assert_allclose(bonus, np.where(strip > 0.6 + 1e-9, 0.5, 0.0), atol=1e-12)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from dealsim._grid import decimal_grid
 from dealsim.errors import DealsimError
 from dealsim.plot._marks import deal_cloud, mark_point
 from dealsim.plot._style import (
@@ -425,7 +426,7 @@ def solution_sweep(
             raise DealsimError(
                 f"parameter {parameter!r} has no range in the scenario: pass values="
             )
-        values = np.linspace(spec.range[0], spec.range[1], int(n))
+        values = decimal_grid(spec.range[0], spec.range[1], int(n))  # 0.3, not 0.3000...04
     xs = np.asarray(values, dtype=float).reshape(-1)
     deals, payoffs = _sweep_kernel(scenario, parameter, xs, solution, tol)
     present = [d for d in deals if d is not None]

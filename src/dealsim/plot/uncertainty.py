@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from dealsim._grid import decimal_grid
 from dealsim.errors import DealsimError
 from dealsim.plot._style import (
     OUTCOME_COLORS,
@@ -542,7 +543,7 @@ def game_sweep(
     if parameter in game.thresholds:
         analysis = games_analysis(scenario)
         reported = analysis.games[game_id]["thresholds"].get(parameter, [])
-    xs = set(np.linspace(spec.range[0], spec.range[1], int(n)).tolist())
+    xs = set(decimal_grid(spec.range[0], spec.range[1], int(n)).tolist())
     step = 1e-6 * (spec.range[1] - spec.range[0])
     for t in reported:  # just either side of the switch (the bracket's ends are within 1e-10)
         xs.update((float(t["value"]) - step, float(t["value"]) + step))

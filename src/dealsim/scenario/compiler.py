@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from dealsim._grid import decimal_grid
 from dealsim.errors import ScenarioError, elided
 from dealsim.expressions import (
     Expression,
@@ -170,7 +171,7 @@ class Compiler:
     def issue(self, key: str, spec: Any) -> Issue:
         if spec.range is not None:
             lo, hi = spec.range
-            values = tuple(float(v) for v in np.linspace(lo, hi, spec.steps))
+            values = tuple(decimal_grid(lo, hi, spec.steps).tolist())  # 0.3, not 0.3000...04
             return Issue(key, spec.label or key, "range", values, spec.unit, spec.description)
         return Issue(
             key,

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dealsim._format import format_number
+from dealsim._grid import decimal_grid
 from dealsim._results import ResultMixin
 from dealsim._tables import flatten, html_table, require_pandas
 from dealsim.analysis.reuse import StageReuse
@@ -99,6 +100,8 @@ def parse_grid(text: str) -> tuple[str, np.ndarray]:
     >>> name, values = parse_grid("credibility=0:1:5")
     >>> name, values.tolist()
     ('credibility', [0.0, 0.25, 0.5, 0.75, 1.0])
+    >>> parse_grid("x=0:1:11")[1].tolist()[3]  # the decimal written, not 0.30000000000000004
+    0.3
     >>> parse_grid("x=0.1,0.4")[1].tolist()
     [0.1, 0.4]
     """
@@ -111,7 +114,10 @@ def parse_grid(text: str) -> tuple[str, np.ndarray]:
             count = int(n)
             if count < 1:
                 raise ValueError
-            values = np.linspace(float(lo), float(hi), count)
+            first, last = float(lo), float(hi)
+            if not (np.isfinite(first) and np.isfinite(last)):
+                raise ValueError
+            values = decimal_grid(first, last, count)  # 0.3, not 0.30000000000000004
         else:
             values = np.array([float(v) for v in spec.split(",")])
         if not np.isfinite(values).all():
