@@ -556,3 +556,82 @@ def test_nondegenerate_vertex_pairs_joined_on_basis_keys_are_the_label_join(
     assert len(X) >= 1 and not degenerate and not continuum
     assert (degenerate2, continuum2) == (False, False)
     assert X.tobytes() == X2.tobytes() and Y.tobytes() == Y2.tobytes()
+
+
+def _search_bytes(A, B):
+    """The bases, their order and values of the vertex searches on (A, B), as bytes."""
+    from dealsim.solvers import _enumeration
+
+    A, B = _enumeration._rescale(A), _enumeration._rescale(B)
+    runs = [(B.T,), (A,)] + ([(B.T, A)] if A.shape[0] == A.shape[1] else [])
+    return [
+        b.keys.tobytes() + b.basic.tobytes() + b.values.tobytes()
+        for Ms in runs
+        for b in _enumeration._polytope_bases(*Ms)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["uniform", "integer"])
+@pytest.mark.parametrize("shape", [(3, 3), (8, 8), (10, 10), (4, 9), (7, 2), (2, 24)])
+@pytest.mark.parametrize("seed", range(3))
+def test_key_table_and_scratch_buffers_give_the_sorted_search_bit_for_bit(
+    kind, shape, seed, monkeypatch
+):
+    from dealsim.solvers import _enumeration
+
+    # The key table and the scratch buffers are faster ways to the same search: without them
+    # (each layer's children sorted and merged into the keys seen, every array fresh, the pivot
+    # column by column) the bases, their order and their values are the same, bit for bit;
+    # small-integer payoffs tie in the ratio test (the lexicographic rule, children that are
+    # no bases).
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        A, B = rng.random(shape), rng.random(shape)
+    else:
+        A, B = rng.integers(0, 3, shape).astype(float), rng.integers(0, 3, shape).astype(float)
+    fast = _search_bytes(A, B)
+    monkeypatch.setattr(_enumeration, "_TABLE_BITS", 0)
+    monkeypatch.setattr(_enumeration, "_SCRATCH_BYTES", 0)
+    assert _search_bytes(A, B) == fast
+
+
+def _answer(A, B):
+    res = two_player_equilibria(A, B)
+    eqs = [b"".join(s.tobytes() for s in (*e.strategies, e.payoffs)) for e in res.equilibria]
+    return eqs, res.degenerate, res.notes
+
+
+def test_a_search_stopped_by_the_basis_limit_leaves_nothing_seen_for_the_next(monkeypatch):
+    from dealsim.solvers import _enumeration
+
+    rng = np.random.default_rng(5)
+    A, B = rng.random((8, 8)), rng.random((8, 8))
+    expected = _answer(A, B)
+    with monkeypatch.context() as patch:
+        patch.setattr(_enumeration, "_MAX_BASES", 50)
+        with pytest.raises(SolverError, match="more than 50 bases"):
+            _enumeration._vertex_kernel(
+                _enumeration._rescale(A), _enumeration._rescale(B), tol=1e-9
+            )
+    assert _answer(A, B) == expected
+
+
+def test_key_table_numbers_starting_over_leave_the_equilibria_unchanged(monkeypatch):
+    from dealsim.solvers import _enumeration
+
+    rng = np.random.default_rng(6)
+    games = [(rng.random((m, m)), rng.random((m, m))) for m in (5, 8, 9)]
+    expected = [_answer(A, B) for A, B in games]
+    monkeypatch.setattr(_enumeration, "_TICK_LIMIT", 100)  # the table is cleared at each search
+    assert [_answer(A, B) for A, B in games] == expected
+
+
+def test_equilibria_found_in_threads_at_once_are_those_found_one_after_another():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(7)
+    games = [(rng.random((m, m)), rng.random((m, m))) for m in (6, 8, 9, 10, 12)]
+    expected = [_answer(A, B) for A, B in games]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda game: _answer(*game), games * 4))
+    assert got == expected * 4
