@@ -28,6 +28,7 @@ on those.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import threading
 from dataclasses import dataclass
@@ -82,22 +83,25 @@ class _ScratchBuffers(threading.local):
 _SCRATCH = _ScratchBuffers()
 
 
-def _scratch(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+def _scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """An uninitialised C-contiguous array of ``shape`` in this thread's scratch ``name``.
 
     Valid until the next request for ``name`` in this thread; a fresh array when it would take
     more than ``_SCRATCH_BYTES``.
     """
-    kind = np.dtype(dtype)
-    n = math.prod(shape) * kind.itemsize
+    n = math.prod(shape) * dtype.itemsize
     if n > _SCRATCH_BYTES:
-        return np.empty(shape, kind)
+        return np.empty(shape, dtype)
     buffers = _SCRATCH.buffers
     buf = buffers.get(name)
     if buf is None or len(buf) < n:
         size = n if buf is None else min(_SCRATCH_BYTES, max(n, 2 * len(buf)))
         buf = buffers[name] = np.empty(size, np.uint8)
-    return buf[:n].view(kind).reshape(shape)
+    return np.ndarray(shape, dtype, buf)
+
+
+_FLOAT = np.dtype(float)
+_BOOL = np.dtype(bool)
 
 
 def _key_table(width: int) -> tuple[np.ndarray, int]:
@@ -279,14 +283,14 @@ class _Frontier:
         )
 
 
-def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
-    """The search's constants and its first layer: the slack basis of each matrix (z = 0)."""
-    p = len(Ms)
-    r, d = Ms[0].shape
+@functools.lru_cache(maxsize=64)
+def _constants(r: int, d: int, p: int) -> tuple:
+    """A search's constants for ``p`` matrices of shape (r, d), as read-only arrays.
+
+    ``(width, flip, sentinel, seen, keys, basic, nonbasic, row_ids)``: see :class:`_Search`
+    and :class:`_Frontier`; ``keys``, ``basic`` and ``nonbasic`` are the slack bases'.
+    """
     nvar = d + r
-    T = np.empty((r, d + 1, p))
-    T[:, :d] = np.stack(Ms, axis=2)
-    T[:, d] = 1.0
     variables = np.arange(nvar)
     basic = variables[None, d:].repeat(p, axis=0)  # the slack basis is lex-feasible
     nonbasic = variables[None, :d].repeat(p, axis=0)
@@ -311,11 +315,30 @@ def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
         sentinel = np.full(keys.dtype.itemsize, 255, dtype=np.uint8).view(keys.dtype)
         seen = np.sort(np.concatenate([keys, sentinel]))
     row_ids = np.arange(r, dtype=np.uint8)[:, None, None] if r < 256 else None
+    out = (width, flip, sentinel, seen, keys, basic, nonbasic, row_ids)
+    for a in out:
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return out
+
+
+_NO_BASIS = np.zeros(1, dtype=np.uint64)  # the key of children that are no bases (key table)
+_NO_BASIS.flags.writeable = False
+
+
+def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
+    """The search's constants and its first layer: the slack basis of each matrix (z = 0)."""
+    p = len(Ms)
+    r, d = Ms[0].shape
+    T = np.empty((r, d + 1, p))
+    T[:, :d] = np.stack(Ms, axis=2)
+    T[:, d] = 1.0
+    width, flip, sentinel, seen, keys, basic, nonbasic, row_ids = _constants(r, d, p)
     table, start = None, 0
     if width <= _TABLE_BITS:  # the slack bases are seen; children that are no bases get key 0
         table, start = _key_table(width)
         table[keys.view(np.intp)] = start
-        sentinel = np.zeros(1, dtype=np.uint64)
+        sentinel = _NO_BASIS
     search = _Search(
         d=d,
         width=width,
@@ -348,13 +371,13 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
     r, f = T.shape[0], T.shape[2]
     table = T[:, :d]  # (r, d, f): entering column per nonbasic position
     if scratch:
-        ratio = np.divide(T[:, d:], table, out=_scratch("ratio", (r, d, f), float))
-        low = np.less_equal(table, _PIVOT_TOL, out=_scratch("mask", (r, d, f), bool))
+        ratio = np.divide(T[:, d:], table, out=_scratch("ratio", (r, d, f), _FLOAT))
+        low = np.less_equal(table, _PIVOT_TOL, out=_scratch("mask", (r, d, f), _BOOL))
     else:
         ratio = T[:, d:] / table
         low = table <= _PIVOT_TOL
     np.putmask(ratio, low, np.inf)
-    best = ratio.min(0)  # (d, f): the minimum ratio on the right-hand side ...
+    best = np.minimum.reduce(ratio, axis=0)  # (d, f): the minimum ratio on the right-hand side
     near = np.maximum(best, 1.0)
     near *= 1e-9
     near += best  # best + 1e-9 max(1, best); inf where no row is eligible
@@ -363,7 +386,7 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
     # Every column has one row at the minimum (no ties, no unbounded column)? A column
     # without an eligible row has all its r rows within inf of inf.
     if np.count_nonzero(within) == best.size and (len(table) > 1 or best.max() < np.inf):
-        row = _leaving_rows(search, within)
+        row = _leaving_rows(search, within, overwrite=True)
         bad = None
     else:  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
         row, bad = _tied_rows(search, T, best, within, basic, nonbasic)
@@ -394,7 +417,7 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
         if bad is not None:
             new &= ~bad.T.ravel()
         _SCRATCH.tick = tick + n
-        fresh = np.flatnonzero(new)
+        fresh = new.nonzero()[0]
         if not len(fresh):
             return None
     else:  # sorted by key, a key's first occurrence comes first
@@ -420,7 +443,7 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
     slot = 0
     if scratch:  # (indices in range: "clip" takes them as "raise" does, without a copy)
         slot = 2 if frontier.slot == 1 else 1
-        new_T = _scratch(f"T{slot}", (r, d + 1, len(fresh)), float)
+        new_T = _scratch(f"T{slot}", (r, d + 1, len(fresh)), _FLOAT)
         T = T.take(parent, axis=2, out=new_T, mode="clip")
     else:
         T = T.take(parent, axis=2)
@@ -432,7 +455,7 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
     pivot_row[pos, idx] = 1.0 / piv
     T[:, pos, idx] = 0.0
     if T.nbytes <= (_SCRATCH_BYTES if scratch else _COLUMNWISE_BYTES):
-        product = _scratch("product", T.shape, float) if scratch else None
+        product = _scratch("product", T.shape, _FLOAT) if scratch else None
         T -= np.multiply(col[:, None, :], pivot_row, out=product)  # row ``row``: overwritten next
     else:  # the same products, one column at a time: no temporary the size of T
         for k in range(d + 1):
@@ -512,14 +535,17 @@ def _check_visited(
         )
 
 
-def _leaving_rows(search: _Search, within: np.ndarray) -> np.ndarray:
+def _leaving_rows(search: _Search, within: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
     """The row of each column (d, f) where ``within`` (r, d, f) holds (the last, if several).
 
-    A product and a maximum over the leading axis (argmax over it costs several times more).
+    A product and a maximum over the leading axis (argmax over it costs several times more);
+    with ``overwrite``, the product is written over ``within``.
     """
     if search.row_ids is None:
         return within.argmax(0)
-    return (within.view(np.uint8) * search.row_ids).max(0).astype(np.intp)
+    flags = within.view(np.uint8)
+    product = np.multiply(flags, search.row_ids, out=flags if overwrite else None)
+    return np.maximum.reduce(product, axis=0).astype(np.intp)
 
 
 def _tied_rows(

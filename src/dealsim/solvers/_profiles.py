@@ -257,7 +257,10 @@ def _finalise_stacked(
     if not len(stacks[0]):
         return (), 0
     scale = payoff_scale(payoffs)
-    stacks = [S / S.sum(axis=1, keepdims=True) for S in (np.clip(S, 0.0, None) for S in stacks)]
+    # (np.clip(S, 0.0, None) and S.sum(axis=1, keepdims=True), as the ufuncs they call)
+    stacks = [
+        S / np.add.reduce(S, axis=1, keepdims=True) for S in (np.maximum(S, 0.0) for S in stacks)
+    ]
     # Each candidate's payoffs and best-response values as _regret_and_payoffs computes them
     # (the same products, candidate by candidate); the regret test on all of them at once.
     if payoffs.shape[0] == 2:
@@ -285,15 +288,18 @@ def _finalise_stacked(
     keep = _first_of_close(Z, snapped, max(tol, 1e-9))
     keep = keep[np.lexsort((-snapped[keep]).T[::-1])]  # decreasing, as tuples
     bounds = list(accumulate((S.shape[1] for S in stacks), initial=0))
-    # Read-only arrays: each equilibrium's strategies and payoffs are rows of these.
+    # Read-only arrays: each equilibrium's strategies and payoffs are rows of these (views
+    # taken after the flag is cleared are read-only too).
     snapped.flags.writeable = False
     expected = value[passed]
     expected.flags.writeable = False
-    kept = []
-    for c in keep:
-        strategies = tuple(snapped[c, lo:hi] for lo, hi in pairwise(bounds))
-        kept.append(Equilibrium(strategies=strategies, payoffs=expected[c], pure=bool(pure[c])))
-    return tuple(kept), rejected
+    players = [snapped[:, lo:hi] for lo, hi in pairwise(bounds)]
+    is_pure = pure.tolist()
+    kept = tuple(
+        Equilibrium(strategies=tuple(S[c] for S in players), payoffs=expected[c], pure=is_pure[c])
+        for c in keep.tolist()
+    )
+    return kept, rejected
 
 
 def _two_player_values(
