@@ -279,19 +279,21 @@ def _finalise_stacked(
     rejected = len(stacks[0]) - len(passed)
     if not len(passed):
         return (), rejected
-    Z = np.concatenate([S[passed] for S in stacks], axis=1)
-    pure = np.ones(len(passed), dtype=bool)
-    for S in stacks:
-        pure &= np.abs(S[passed].max(axis=1) - 1.0) <= 1e-12
+    everyone = len(passed) == len(stacks[0])
+    Z = np.concatenate(stacks if everyone else [S[passed] for S in stacks], axis=1)
+    bounds = list(accumulate((S.shape[1] for S in stacks), initial=0))
+    # Pure: every player's largest probability within 1e-12 of 1 (each player's maximum by
+    # one reduceat over the players' columns).
+    top = np.maximum.reduceat(Z, bounds[:-1], axis=1)
+    pure = np.logical_and.reduce(np.abs(top - 1.0) <= 1e-12, axis=1)
     # A pure equilibrium is reported with exact 0/1 probabilities (and compared as such).
     snapped = np.where(pure[:, None], (np.abs(Z - 1.0) <= 1e-12) * 1.0, Z)
     keep = _first_of_close(Z, snapped, max(tol, 1e-9))
     keep = keep[np.lexsort((-snapped[keep]).T[::-1])]  # decreasing, as tuples
-    bounds = list(accumulate((S.shape[1] for S in stacks), initial=0))
     # Read-only arrays: each equilibrium's strategies and payoffs are rows of these (views
     # taken after the flag is cleared are read-only too).
     snapped.flags.writeable = False
-    expected = value[passed]
+    expected = value if everyone else value[passed]
     expected.flags.writeable = False
     players = [snapped[:, lo:hi] for lo, hi in pairwise(bounds)]
     is_pure = pure.tolist()
