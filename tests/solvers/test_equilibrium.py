@@ -559,16 +559,18 @@ def test_nondegenerate_vertex_pairs_joined_on_basis_keys_are_the_label_join(
 
 
 def _search_bytes(A, B):
-    """The bases, their order and values of the vertex searches on (A, B), as bytes."""
+    """The bases, their order and values of the vertex searches on (A, B), and the vertex
+    pairs the kernel joins, as bytes."""
     from dealsim.solvers import _enumeration
 
     A, B = _enumeration._rescale(A), _enumeration._rescale(B)
     runs = [(B.T,), (A,)] + ([(B.T, A)] if A.shape[0] == A.shape[1] else [])
+    X, Y, degenerate, continuum = _enumeration._vertex_kernel(A, B, tol=1e-9)
     return [
         b.keys.tobytes() + b.basic.tobytes() + b.values.tobytes()
         for Ms in runs
         for b in _enumeration._polytope_bases(*Ms)
-    ]
+    ] + [X.tobytes(), Y.tobytes(), degenerate, continuum]
 
 
 @pytest.mark.parametrize("kind", ["uniform", "integer"])
@@ -581,7 +583,8 @@ def test_key_table_and_scratch_buffers_give_the_sorted_search_bit_for_bit(
 
     # The key table and the scratch buffers are faster ways to the same search: without them
     # (each layer's children sorted and merged into the keys seen, every array fresh, the pivot
-    # column by column) the bases, their order and their values are the same, bit for bit;
+    # column by column, the vertex pairs joined by np.intersect1d) the bases, their order and
+    # values, and the equilibria are the same, bit for bit;
     # small-integer payoffs tie in the ratio test (the lexicographic rule, children that are
     # no bases).
     rng = np.random.default_rng(seed)

@@ -583,6 +583,26 @@ def _tied_rows(
     return row, ~ok
 
 
+def _join(a: np.ndarray, b: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(i, j)`` with ``a[i] == b[j]``, in increasing order of the key.
+
+    ``a`` and ``b`` hold distinct uint64 keys below ``2**bits``; the pairs are those of
+    ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``, found with the
+    thread's key table (``b``'s positions written at its keys, read at ``a``'s) when it is
+    that wide, not by sorting both.
+    """
+    if bits > _TABLE_BITS:
+        _, i, j = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        return i, j
+    table, start = _key_table(bits)
+    _SCRATCH.tick = start + len(b)  # (numbers start ... start + len(b) - 1 are the join's)
+    table[b.view(np.intp)] = np.arange(start, start + len(b), dtype=np.int32)
+    found = table[a.view(np.intp)]
+    i = (found >= start).nonzero()[0]
+    i = i[np.argsort(a[i])]
+    return i, (found[i] - start).astype(np.intp)
+
+
 def _vertex_kernel(
     A: np.ndarray, B: np.ndarray, *, tol: float
 ) -> tuple[np.ndarray, np.ndarray, bool, bool]:
@@ -608,7 +628,7 @@ def _vertex_kernel(
         p_labels = ~P.keys[1:] & every
         q_basic = Q.keys[1:] & every  # y_j is bit j, slack i is bit n + i: rotate by n
         q_basic = (q_basic >> np.uint64(n)) | ((q_basic & np.uint64((1 << n) - 1)) << np.uint64(m))
-        _, i_idx, j_idx = np.intersect1d(p_labels, q_basic, assume_unique=True, return_indices=True)
+        i_idx, j_idx = _join(p_labels, q_basic, m + n)
         px, qy = P.coords(i_idx + 1), Q.coords(j_idx + 1)
         return px / px.sum(1, keepdims=True), qy / qy.sum(1, keepdims=True), False, False
     P, Q = P.vertices(tol), Q.vertices(tol)
