@@ -27,7 +27,6 @@ on those.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import threading
@@ -355,7 +354,10 @@ def _restart(search: _Search) -> _Search:
     """``search`` with nothing seen yet in its key table (to time one layer on its own)."""
     if search.table is None:
         return search
-    return dataclasses.replace(search, start=_key_table(search.width)[1])
+    fresh = object.__new__(_Search)  # (dataclasses.replace costs more than a layer's call)
+    fresh.__dict__.update(search.__dict__)
+    object.__setattr__(fresh, "start", _key_table(search.width)[1])
+    return fresh
 
 
 def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _Frontier | None:
@@ -508,10 +510,11 @@ def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
     if p == 1:
         return [_Bases(keys=keys, basic=basic, values=values, d=d)]
     second = keys >= np.uint64(1 << nvar)  # the second matrix's bases (p = 2)
-    first = ~second
-    return [
-        _Bases(keys=keys[mine], basic=basic[mine], values=values[mine], d=d)
-        for mine in (first, second)
+    return [  # (take of the positions: a third faster than boolean indexing)
+        _Bases(
+            keys=keys.take(at), basic=basic.take(at, axis=0), values=values.take(at, axis=0), d=d
+        )
+        for at in ((~second).nonzero()[0], second.nonzero()[0])
     ]
 
 
