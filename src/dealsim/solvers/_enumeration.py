@@ -50,13 +50,14 @@ _STACK_MAX_VARS = 20
 # and fresh pages than the d extra numpy calls).
 _COLUMNWISE_BYTES = 64 * 1024
 # The search's largest arrays (each layer's ratios and their mask, the new tableaux, the pivot's
-# products) are written into scratch buffers kept per thread and reused by the next layer and
-# the next call, each of at most this many bytes (larger arrays are allocated as usual): five
-# buffers, at most 10 MiB per thread. A fresh array of a few hundred KiB costs a page fault
-# per 4 KiB page each time (the allocator returns freed memory to the system between calls);
-# on a virtual machine a fault costs 3-5 us, and a 9x9 game's search touched 100-270 fresh
-# pages per call, 15-25% of its time. No value lives in them from one layer to the next but
-# the parents' tableaux, and none outlives the search.
+# products, and for two matrices every basis gathered before each matrix's are taken out) are
+# written into scratch buffers kept per thread and reused by the next layer and the next call,
+# each of at most this many bytes (larger arrays are allocated as usual): eight buffers, at
+# most 16 MiB per thread. A fresh array of a few hundred KiB costs a page fault per 4 KiB page
+# each time (the allocator returns freed memory to the system between calls); on a virtual
+# machine a fault costs 3-5 us, and a 9x9 game's search touched 100-270 fresh pages per call,
+# 15-25% of its time. No value lives in them from one layer to the next but the parents'
+# tableaux, and none outlives the search.
 _SCRATCH_BYTES = 2 * 1024 * 1024
 # Searches whose keys have at most this many bits (square games up to 10x10 searched as one,
 # other games with m + n <= 21) find their new bases with a table of every key, kept per thread
@@ -504,11 +505,16 @@ def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
             layer_bases.append(frontier.basic)
             layer_rhs.append(frontier.T[:, d].copy())
             frontier = _expand(search, frontier, scratch=True)
-    keys = np.concatenate(layer_keys)
-    basic = np.concatenate(layer_bases)
-    values = np.concatenate(layer_rhs, axis=1).T
     if p == 1:
+        keys = np.concatenate(layer_keys)
+        basic = np.concatenate(layer_bases)
+        values = np.concatenate(layer_rhs, axis=1).T
         return [_Bases(keys=keys, basic=basic, values=values, d=d)]
+    # Two matrices: every basis gathered in scratch buffers, then each matrix's taken out.
+    n = sum(map(len, layer_keys))
+    keys = np.concatenate(layer_keys, out=_scratch("keys", (n,), layer_keys[0].dtype))
+    basic = np.concatenate(layer_bases, out=_scratch("basic", (n, r), layer_bases[0].dtype))
+    values = np.concatenate(layer_rhs, axis=1, out=_scratch("values", (r, n), _FLOAT)).T
     second = keys >= np.uint64(1 << nvar)  # the second matrix's bases (p = 2)
     return [  # (take of the positions: a third faster than boolean indexing)
         _Bases(
