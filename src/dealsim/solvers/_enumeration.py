@@ -15,10 +15,12 @@ simplex bases (the bases of the lexicographically perturbed, hence simple, polyt
 over the whole frontier: every layer does the ratio test for every (basis, entering variable)
 pair at once on the stacked dictionaries (the tableau columns of the nonbasic variables), falls
 back to the lexicographic rule only where rows tie, dedupes the new bases by their packed
-membership bits against a sorted array of the keys seen, and derives each new basis's dictionary
-from its parent's by one batched pivot (no matrix products or inverses: on small blocks those
-cost more in call and BLAS-threading overhead than they save). The frontier's bases run along
-the last axis of its arrays, so that the ratio test's passes run over long contiguous rows.
+membership bits (against a per-thread table of marks for keys of up to ``_TABLE_BITS`` bits,
+else against a sorted array of the keys seen), and derives each new basis's dictionary from its
+parent's by one batched pivot (no matrix products or inverses: on small blocks those cost more
+in call and BLAS-threading overhead than they save). The frontier's bases run along the last
+axis of its arrays, so that the ratio test's passes run over long contiguous rows; the largest
+arrays of a layer live in per-thread scratch buffers (``_SCRATCH_BYTES``).
 When no basic variable of either polytope is within ``tol`` of 0 (a nondegenerate game), each
 basis is one vertex labelled by its nonbasic variables, and the completely labelled pairs are
 a join on the bases' keys; otherwise the vertices are deduplicated by their labels and joined
