@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_array_equal
@@ -198,8 +198,11 @@ def test_a_rounding_step_does_not_keep_a_dominated_deal():
 
 @given(utility_arrays(max_rows=40), st.sampled_from([1e-12, 1e6]))
 def test_the_frontier_does_not_depend_on_the_scale_of_the_utilities(u, factor):
-    # multiplying by a power of two is exact, so the same rows must be kept at any scale
+    # multiplying by a power of two is exact, so the same rows must be kept at any scale down
+    # to the smallest tolerance scale (docs/limits.md: below 1e-300 the scale is 1e-300)
     exponent = int(np.round(np.log2(factor)))
+    largest = float(np.abs(u).max())
+    assume(largest == 0.0 or np.ldexp(largest, exponent) >= 1e-300)
     assert_array_equal(pareto_mask(np.ldexp(u, exponent), tol=1e-9), pareto_mask(u, tol=1e-9))
 
 
@@ -222,3 +225,9 @@ def test_merging_chunk_candidates_gives_the_frontier_with_a_tolerance(u, data):
 def test_scale_must_be_positive():
     with pytest.raises(SolverError, match="scale must be"):
         pareto_mask([[1.0]], tol=1e-9, scale=0.0)
+
+
+def test_below_the_smallest_tolerance_scale_utilities_compare_at_that_scale():
+    # docs/limits.md: a scale below 1e-300 is 1e-300, so 1e-310 is within 1e-9 * 1e-300 of 0
+    assert_array_equal(pareto_mask([[1e-310, 0.0], [0.0, 0.0]], tol=1e-9), [True, True])
+    assert_array_equal(pareto_mask([[1e-300, 0.0], [0.0, 0.0]], tol=1e-9), [True, False])
