@@ -8,8 +8,6 @@ range issue's grid values and a sweep's ``LO:HI:N`` values are printed, cited an
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 
 __all__ = ["decimal_grid"]
@@ -62,7 +60,16 @@ def decimal_grid(lo: float, hi: float, n: int) -> np.ndarray:
 
 def _scaled_integers(lo: float, hi: float) -> tuple[int, int, int]:
     """``(a, b, scale)`` with ``lo == a / scale`` and ``hi == b / scale`` in decimal (integers)."""
-    x, y = Decimal(repr(lo)), Decimal(repr(hi))
-    digits = max(0, -min(x.as_tuple().exponent, y.as_tuple().exponent))  # type: ignore[operator]
-    scale = 10**digits
-    return int(x.scaleb(digits)), int(y.scaleb(digits)), scale
+    (m, e), (n, f) = _decimal(lo), _decimal(hi)
+    digits = max(0, -min(e, f))
+    return m * 10 ** (e + digits), n * 10 ** (f + digits), 10**digits
+
+
+def _decimal(x: float) -> tuple[int, int]:
+    """``(m, e)`` with ``x``'s shortest decimal (``repr``) equal to ``m * 10**e``.
+
+    Read from the text (``"-2.5e-07"`` is ``(-25, -8)``), without the decimal module's import.
+    """
+    mantissa, _, exponent = repr(float(x)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    return int(whole + fraction), int(exponent or 0) - len(fraction)
