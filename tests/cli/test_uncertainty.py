@@ -78,3 +78,10 @@ def test_plot_sweep_of_a_drawn_constraint_exits_0(capsys, tmp_path):
     code, _, err = run(capsys, "plot", DIVIDEND, "sweep", "--param", "c=0:1:11", "-o", output)
     assert code == 0, err
     assert output.stat().st_size > 0
+
+
+def test_a_swept_parameter_of_too_many_values_is_one_line_and_exit_2(capsys):
+    code, _, err = run(capsys, "sweep", "donbas-2026", "--param", "belt_shift=0.2:0.6:10**11")
+    assert code == 2 and err.count("\n") == 1
+    code, _, err = run(capsys, "sweep", "donbas-2026", "--param", "belt_shift=0.2:0.6:100000000000")
+    assert code == 2 and err.count("\n") == 1 and "at most 100,000" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import numpy as np
 import pytest
 
 import dealsim
@@ -74,3 +75,18 @@ def test_points_per_task_leaves_every_worker_two_tasks():
     shared = _points(belt_shift=[0.2 + 0.04 * i for i in range(10)])  # one problem for all
     assert points_per_task(StageReuse(DONBAS), shared, 2) == 3  # ceil(10 / 4)
     assert points_per_task(StageReuse(DONBAS), shared, 4) == 2  # ceil(10 / 8)
+
+
+def test_a_grid_over_the_limits_is_refused_before_any_point_is_made():
+    from dealsim.errors import DealsimError
+    from dealsim.uncertainty.sweep import MAX_GRID_POINTS, MAX_GRID_VALUES, parse_grid
+
+    with pytest.raises(DealsimError, match="at most 100,000"):
+        parse_grid(f"belt_shift=0.2:0.6:{MAX_GRID_VALUES + 1}")
+    assert parse_grid(f"belt_shift=0.2:0.6:{MAX_GRID_VALUES}")[1].size == MAX_GRID_VALUES
+    with pytest.raises(DealsimError, match="'belt_shift': 100,001 values"):
+        sweep(DONBAS, {"belt_shift": np.zeros(MAX_GRID_VALUES + 1)}, workers=1)
+    side = int(MAX_GRID_POINTS**0.5) + 1
+    grid = {"belt_shift": np.zeros(side), "audience_cost_max": np.zeros(side)}
+    with pytest.raises(DealsimError, match=f"a grid of {side * side:,} points"):
+        sweep(DONBAS, grid, workers=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -30,7 +31,22 @@ from dealsim.scenario.model import Scenario
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, check_space_size
 from dealsim.uncertainty._runner import RunOptions, run_scenario_batches
 
-__all__ = ["SweepResult", "parse_grid", "points_per_task", "render_sweep", "sweep"]
+__all__ = [
+    "MAX_GRID_POINTS",
+    "MAX_GRID_VALUES",
+    "SweepResult",
+    "parse_grid",
+    "points_per_task",
+    "render_sweep",
+    "sweep",
+]
+
+MAX_GRID_VALUES = 100_000
+"""The most values of one swept parameter (as a range issue's ``steps``), checked before any
+value is made."""
+MAX_GRID_POINTS = 1_000_000
+"""The most points of a sweep's grid (the product of its parameters' value counts), checked
+before any point is made or solved."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,11 @@ def parse_grid(text: str) -> tuple[str, np.ndarray]:
             count = int(n)
             if count < 1:
                 raise ValueError
+            if count > MAX_GRID_VALUES:
+                raise DealsimError(
+                    f"--param {text!r}: {count:,} values; a swept parameter takes at most "
+                    f"{MAX_GRID_VALUES:,} (docs/limits.md)"
+                )
             first, last = float(lo), float(hi)
             if not (np.isfinite(first) and np.isfinite(last)):
                 raise ValueError
@@ -202,9 +223,21 @@ def sweep(
     if unknown:
         known = ", ".join(scenario.parameters) or "none"
         raise DealsimError(f"unknown parameter {unknown[0]!r} (known: {known})")
-    values = {
-        name: [float(v) for v in np.atleast_1d(np.asarray(vs, float))] for name, vs in grid.items()
-    }
+    arrays = {name: np.atleast_1d(np.asarray(vs, float)) for name, vs in grid.items()}
+    for name, array in arrays.items():
+        if array.size > MAX_GRID_VALUES:
+            raise DealsimError(
+                f"parameter {name!r}: {array.size:,} values to sweep; at most {MAX_GRID_VALUES:,}"
+                " (dealsim.uncertainty.sweep.MAX_GRID_VALUES, docs/limits.md)"
+            )
+    total = math.prod(array.size for array in arrays.values())
+    if total > MAX_GRID_POINTS:
+        raise DealsimError(
+            f"a grid of {total:,} points ({' x '.join(f'{a.size:,}' for a in arrays.values())}); "
+            f"a sweep takes at most {MAX_GRID_POINTS:,} (dealsim.uncertainty.sweep."
+            "MAX_GRID_POINTS, docs/limits.md)"
+        )
+    values = {name: [float(v) for v in array] for name, array in arrays.items()}
     names = tuple(values)
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values.values())]
     # the stages a point shares with an earlier one (same inputs) are not recomputed; the
