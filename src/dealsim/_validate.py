@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from dealsim.errors import SolverError
 
 __all__ = [
+    "MAX_ROUNDS",
     "as_float",
     "check_discount",
     "check_nonnegative",
@@ -73,10 +74,30 @@ def check_nonnegative(name: str, value: ArrayLike, what: str) -> NDArray[np.floa
     return arr
 
 
+MAX_ROUNDS = 1_000_000
+"""The most rounds of a negotiation or a finite-horizon bargaining game (each round is a step
+of a loop: a million take minutes)."""
+
+
 def check_rounds(rounds: Any) -> int:
-    """A number of rounds: an integer ``>= 1`` (not a bool)."""
+    """A number of rounds: an integer from 1 to :data:`MAX_ROUNDS` (not a bool).
+
+    Examples
+    --------
+    >>> check_rounds(40)
+    40
+    >>> check_rounds(10**12)
+    Traceback (most recent call last):
+    ...
+    dealsim.errors.SolverError: rounds must be at most 1,000,000 ...
+    """
     if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
         raise SolverError(f"rounds must be an integer >= 1, got {rounds!r}")
+    if rounds > MAX_ROUNDS:
+        raise SolverError(
+            f"rounds must be at most {MAX_ROUNDS:,} (dealsim._validate.MAX_ROUNDS), "
+            f"got {int(rounds):,}"
+        )
     return int(rounds)
 
 

@@ -94,3 +94,15 @@ def test_output_file_is_never_overwritten_without_force(capsys, tmp_path):
     code, _, _ = run(capsys, *args, "-o", str(target), "--force")
     assert code == 0
     assert target.read_text().startswith("round,proposer,accepted,share,u_a,u_b")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["negotiate", "donbas-2026", "--agents", "conceder,boulware,boulware"],
+        ["plot", "donbas-2026", "trace", "-o", "never-written.png"],
+    ],
+)
+def test_a_deadline_past_the_rounds_limit_is_one_line_and_exit_2(capsys, command):
+    code, _, err = run(capsys, *command, "--rounds", str(10**12))
+    assert code == 2 and err.count("\n") == 1 and "at most 1,000,000" in err

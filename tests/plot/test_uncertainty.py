@@ -248,3 +248,8 @@ def test_the_overlap_check_catches_two_texts_on_top_of_each_other():
     ax.text(0.5, 0.5, "another label")
     with pytest.raises(AssertionError, match="one label"):
         assert_no_text_overlaps(fig)
+
+
+def test_a_montecarlo_figure_past_the_batch_limits_is_refused_before_any_draw(donbas):
+    with pytest.raises(DealsimError, match="above the limit of 536,870,912"):
+        montecarlo_plot(donbas, samples=10**12)

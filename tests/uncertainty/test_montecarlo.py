@@ -433,3 +433,10 @@ def test_records_built_in_the_parent_equal_those_built_in_the_task(donbas):
     assert np.array_equal(np.unpackbits(zones, axis=1, count=batch.zone.shape[1]), batch.zone)
     assert [r["zone_size"] for r in lazy] == batch.zone.sum(axis=1).tolist()
     assert batch.zone_size.tolist() == batch.zone.sum(axis=1).tolist()
+
+
+def test_a_run_past_the_samples_limit_is_refused_before_any_draw():
+    from dealsim.uncertainty.montecarlo import MAX_SAMPLES
+
+    with pytest.raises(DealsimError, match="at most 10,000,000"):
+        monte_carlo(dealsim.load("donbas-2026"), samples=MAX_SAMPLES + 1, seed=1, workers=1)

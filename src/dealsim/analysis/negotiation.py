@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dealsim._format import plain_float
+from dealsim._validate import MAX_ROUNDS
 from dealsim.errors import DealsimError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,6 +200,8 @@ def simulate_scenario_negotiation(
     made = make_agents(agents, scenario.party_ids)
     if rounds < 1:
         raise DealsimError(f"--rounds must be at least 1, got {rounds}")
+    if rounds > MAX_ROUNDS:
+        raise DealsimError(f"--rounds must be at most {MAX_ROUNDS:,}, got {rounds:,}")
     indices, utilities = _feasible(scenario)
     if indices.size == 0:
         raise DealsimError(

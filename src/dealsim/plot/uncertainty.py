@@ -261,7 +261,7 @@ def montecarlo_plot(
     """
     import matplotlib.pyplot as plt
 
-    from dealsim.analysis.batch import batch_solve
+    from dealsim.analysis.batch import batch_solve, check_batch_size
     from dealsim.space import DealSpace
     from dealsim.uncertainty.distributions import sample_parameters, uncertain_parameters
     from dealsim.uncertainty.montecarlo import _wilson
@@ -270,6 +270,7 @@ def montecarlo_plot(
         raise DealsimError(f"samples must be a positive integer, got {samples!r}")
     if not uncertain_parameters(scenario):
         raise DealsimError(f"{scenario.file or scenario.name}: no uncertain parameters")
+    check_batch_size(scenario, samples)  # one batch: its limits before any draw
     draws = sample_parameters(scenario, 0, samples, seed=seed)
     batch = batch_solve(scenario, draws)
     agree = int((batch.zone_size > 0).sum())

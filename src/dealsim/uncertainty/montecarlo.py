@@ -36,6 +36,7 @@ from dealsim.uncertainty.distributions import sample_parameters, uncertain_param
 
 __all__ = [
     "DEFAULT_BATCH",
+    "MAX_SAMPLES",
     "OUTCOME_HOOKS",
     "MonteCarloResult",
     "monte_carlo",
@@ -63,6 +64,11 @@ donbas-2026 (7,200 deals) 10,000 samples run as 5 tasks of 2,000 in one process,
 two workers (a task's fixed cost, about 17 ms there, building the scenario's tables, the
 dominance between its deals and the games' outcomes, is paid 5 or 6 times, not 40). The batch
 is streaming and scheduling granularity only: the results do not depend on it."""
+MAX_SAMPLES = 10_000_000
+"""The most draws of one :func:`monte_carlo` run: its per-sample columns (draws, zone sizes,
+solutions, outcome labels; about 260 bytes a sample on donbas-2026) stay in memory for the
+summary."""
+
 _MAX_AUTO_BATCH = 2000
 _AUTO_ZONE_CELLS = 1 << 24
 
@@ -400,6 +406,11 @@ def monte_carlo(
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise DealsimError(f"samples must be a positive integer, got {samples!r}")
+    if samples > MAX_SAMPLES:
+        raise DealsimError(
+            f"{samples:,} samples; a Monte Carlo run takes at most {MAX_SAMPLES:,} "
+            "(dealsim.uncertainty.montecarlo.MAX_SAMPLES, docs/limits.md): run it in parts"
+        )
     if batch is None:
         batch = _auto_batch(scenario, samples, workers, scheduler, max_deals)
     check_batch_size(scenario, min(batch, samples), max_deals)  # before any work
