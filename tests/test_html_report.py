@@ -11,7 +11,7 @@ import pytest
 
 import dealsim
 from dealsim.cli import main
-from dealsim.html_report import main_issues, render_html_report
+from dealsim.html_report import main_issues, render_figures, render_html_report
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -197,3 +197,13 @@ def test_donbas_report_has_a_figure_per_deal_changing_parameter_and_one_per_game
     for k in steady:
         assert f"{k} (" in text["Parameters that do not change the deal"]
     assert [h for h in headings if h.startswith("Game")] == [f"Game: {g}" for g in scenario.games]
+
+
+@pytest.mark.parametrize("workers", [0, -5, 1.5, True])
+def test_a_bad_number_of_workers_is_refused_before_any_work(workers):
+    from dealsim.errors import DealsimError
+
+    with pytest.raises(DealsimError, match="workers must be a positive integer"):
+        render_html_report(dealsim.load("logroll"), workers=workers)
+    with pytest.raises(DealsimError, match="workers must be a positive integer"):
+        render_figures([], workers=workers)

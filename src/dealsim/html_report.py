@@ -24,6 +24,7 @@ import numpy as np
 
 from dealsim._format import format_number, plural
 from dealsim._version import __version__
+from dealsim.errors import DealsimError
 from dealsim.plot._grid import main_issues
 from dealsim.results import SOLUTION_TITLES
 from dealsim.scenario.model import Scenario
@@ -220,6 +221,13 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
     return out
 
 
+def _check_workers(workers: Any) -> None:
+    """Refuse a number of worker processes that is not None or an integer >= 1."""
+    bad = isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    if workers is not None and bad:
+        raise DealsimError(f"workers must be a positive integer, got {workers!r}")
+
+
 def render_figures(
     draws: list[Callable[[], Any]],
     *,
@@ -250,6 +258,7 @@ def render_figures(
     'iVBORw0K'
     >>> import matplotlib.pyplot as plt; plt.close("all")  # figures are closed
     """
+    _check_workers(workers)
     keys: list[str | None] = [None] * len(draws)
     found: dict[int, str] = {}
     folder = Path(cache_dir) if cache_dir is not None else None
@@ -503,6 +512,7 @@ def render_html_report(
     from dealsim.pipeline import load_function
     from dealsim.report import SECTIONS, summary
 
+    _check_workers(workers)  # before any work
     if parameters:
         scenario = scenario.with_parameters(**parameters)
     result = dealsim.solve(scenario)

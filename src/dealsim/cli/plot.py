@@ -14,6 +14,7 @@ from dealsim.cli._common import (
     add_limit_arguments,
     load_scenario,
     parse_assignments,
+    positive_int,
 )
 from dealsim.errors import DealsimError
 from dealsim.plot._save import FIGURE_SUFFIXES, check_output, save_figure
@@ -288,7 +289,9 @@ def _report_args(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, help="seed of the Monte Carlo and Sobol draws (default 0)"
     )
     parser.add_argument(
-        "--workers", type=int, help="processes that draw the figures (default: every CPU)"
+        "--workers",
+        type=positive_int,
+        help="processes that draw the figures (default: every CPU)",
     )
     parser.add_argument(
         "--cache", metavar="DIR", help="reuse figures drawn before, kept in this directory"
