@@ -327,3 +327,17 @@ def test_a_condition_at_a_grid_point_holds_as_written():
     assert strip[12] == 0.6
     bonus = u[:, 1] - (1 - strip)
     np.testing.assert_allclose(bonus, np.where(strip > 0.6 + 1e-9, 0.5, 0.0), atol=1e-12)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e300, 1e16, True, "0.3", [0.1]])
+def test_a_parameter_value_must_be_a_number_a_file_could_hold(value):
+    with pytest.raises(ScenarioError, match=r"'fortress_risk': .* is not allowed"):
+        load("donbas-2026").with_parameters(fortress_risk=value)
+
+
+def test_a_set_value_past_the_magnitude_limit_is_one_line_and_exit_2(capsys):
+    from dealsim.cli import main
+
+    assert main(["solve", "donbas-2026", "--set", "fortress_risk=1e300"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "magnitude at most 1e+15" in err

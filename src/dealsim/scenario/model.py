@@ -7,6 +7,7 @@ expression once; the inside of dealsim then trusts these objects and never re-ch
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -15,6 +16,7 @@ import numpy as np
 
 from dealsim.errors import ScenarioError
 from dealsim.expressions import (
+    MAX_MAGNITUDE,
     Expression,
     LevelValues,
     evaluate_number,
@@ -249,6 +251,14 @@ class Scenario:
             raise ScenarioError(
                 f"unknown parameter {unknown[0]!r} (known: {known})", file=self.file
             )
+        for name, value in values.items():  # as a number in the file would be (docs/limits.md)
+            real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not (real and abs(float(value)) <= MAX_MAGNITUDE):  # NaN fails the comparison
+                raise ScenarioError(
+                    f"parameter {name!r}: {value!r} is not allowed (a finite number of magnitude "
+                    f"at most {MAX_MAGNITUDE:g})",
+                    file=self.file,
+                )
         return dataclasses.replace(self, parameters={**self.parameters, **values})
 
     def resolve(self, value: Number, parameters: Mapping[str, Any] | None = None) -> Any:
