@@ -249,3 +249,19 @@ def test_zone_sizes_and_counts_from_the_unique_deals_equal_the_full_zones(divide
         assert np.array_equal(zone.counts(), full.sum(axis=0))
         if scenario is donbas:  # deals grouped: some unique deals stand for several
             assert zone.unique.shape[1] < zone.columns.size
+
+
+@pytest.mark.parametrize(
+    ("draws", "message"),
+    [
+        ([0.1, np.nan], "finite number of magnitude at most 1e\\+15"),
+        ([0.1, np.inf], "finite number of magnitude at most 1e\\+15"),
+        ([0.1, 1e300], "finite number of magnitude at most 1e\\+15"),
+        (["a", "b"], "the draws must be numbers"),
+    ],
+)
+def test_draws_a_scenario_file_could_not_hold_are_refused_naming_the_parameter(draws, message):
+    from dealsim.errors import DealsimError
+
+    with pytest.raises(DealsimError, match=f"parameter 'fortress_risk': .*{message}"):
+        batch_solve(dealsim.load("donbas-2026"), {"fortress_risk": np.array(draws)})

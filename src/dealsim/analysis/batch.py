@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike
 from dealsim._results import ResultMixin
 from dealsim.analysis._batch_solutions import _Full, _solutions_kernel
 from dealsim.errors import DealsimError
+from dealsim.expressions import MAX_MAGNITUDE
 from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.pareto import pareto_candidates
@@ -191,7 +192,7 @@ def _batch(
     if unknown:
         known = ", ".join(scenario.parameters) or "none"
         raise DealsimError(f"unknown parameter {unknown[0]!r} (known: {known})")
-    arrays = {name: np.atleast_1d(np.asarray(v, dtype=float)) for name, v in parameters.items()}
+    arrays = {name: _draws(name, v) for name, v in parameters.items()}
     sizes = {a.size for a in arrays.values() if a.size != 1}
     if any(a.ndim != 1 for a in arrays.values()) or len(sizes) > 1:
         raise DealsimError("parameter draws must be 1-D arrays of one common length (S,)")
@@ -221,6 +222,20 @@ def _batch(
         "bargaining_tol": bargaining_tol,
     }
     return fields, _Zone(zone, prepared.columns, prepared.inverse, prepared.n_deals)
+
+
+def _draws(name: str, values: ArrayLike) -> np.ndarray:
+    """A parameter's draws as a float array, each a number a scenario file could hold."""
+    try:
+        array = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise DealsimError(f"parameter {name!r}: the draws must be numbers") from None
+    if not (np.abs(array) <= MAX_MAGNITUDE).all():  # NaN fails the comparison
+        raise DealsimError(
+            f"parameter {name!r}: every draw must be a finite number of magnitude at most "
+            f"{MAX_MAGNITUDE:g}"
+        )
+    return array
 
 
 def check_batch_size(
