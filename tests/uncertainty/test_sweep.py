@@ -90,3 +90,18 @@ def test_a_grid_over_the_limits_is_refused_before_any_point_is_made():
     grid = {"belt_shift": np.zeros(side), "audience_cost_max": np.zeros(side)}
     with pytest.raises(DealsimError, match=f"a grid of {side * side:,} points"):
         sweep(DONBAS, grid, workers=1)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["a"], "the values to sweep must be numbers"),
+        ([float("nan")], "nan is not allowed"),
+        ([1e300], "is not allowed"),
+    ],
+)
+def test_values_a_scenario_file_could_not_hold_are_refused_naming_the_parameter(values, message):
+    from dealsim.errors import DealsimError
+
+    with pytest.raises(DealsimError, match=f"parameter 'belt_shift': .*{message}"):
+        sweep(DONBAS, {"belt_shift": values}, workers=1)

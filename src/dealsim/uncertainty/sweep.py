@@ -197,8 +197,8 @@ def sweep(
     workers, scheduler, output, resume, force, progress
         As in :func:`monte_carlo`.
     batch : int, optional
-        Grid points per task. By default, 1 with one worker; with several (or a ``scheduler``),
-        the run of consecutive points that share a bargaining problem, at most
+        Grid points per task. By default, 1 with one worker or a ``scheduler``; with several
+        workers, the run of consecutive points that share a bargaining problem, at most
         ``ceil(points / (2 * workers))``, so that a shared problem is computed in one process
         and not once per process (see :func:`points_per_task`).
     max_deals : int or None
@@ -223,7 +223,12 @@ def sweep(
     if unknown:
         known = ", ".join(scenario.parameters) or "none"
         raise DealsimError(f"unknown parameter {unknown[0]!r} (known: {known})")
-    arrays = {name: np.atleast_1d(np.asarray(vs, float)) for name, vs in grid.items()}
+    arrays = {}
+    for name, vs in grid.items():
+        try:
+            arrays[name] = np.atleast_1d(np.asarray(vs, float))
+        except (TypeError, ValueError):
+            raise DealsimError(f"parameter {name!r}: the values to sweep must be numbers") from None
     for name, array in arrays.items():
         if array.size > MAX_GRID_VALUES:
             raise DealsimError(
