@@ -292,27 +292,9 @@ def test_boolean_and_mixed_levels_keep_their_types():
     assert [type(v) for v in values] == [bool, bool, str, float]
 
 
-AT_THE_EDGE = """
-format = 1
-[scenario]
-name = "Edge"
-[parties.a]
-reservation = 0
-[parties.b]
-reservation = 0
-[issues.strip]
-range = [0.0, 1.0]
-steps = 21
-[payoffs.a]
-weights = { strip = 1 }
-strip = { points = [[0.0, 0.0], [1.0, 1.0]] }
-[payoffs.b]
-weights = { strip = 1 }
-strip = { points = [[0.0, 1.0], [1.0, 0.0]] }
-[[payoffs.b.terms]]
-when = "strip > 0.6"
-add = 0.5
-"""
+AT_THE_EDGE = _replace("steps = 5", "steps = 21").replace(
+    'when = \'police == "neutral"\'\nadd = "-0.1 * c"', 'when = "share > 0.6"\nadd = 0.5'
+)  # b's utility: 1 - share, plus 0.5 strictly above share 0.6
 
 
 def test_a_condition_at_a_grid_point_holds_as_written():
@@ -322,9 +304,10 @@ def test_a_condition_at_a_grid_point_holds_as_written():
 
     scenario = loads(AT_THE_EDGE, file="edge.toml")
     space = DealSpace(scenario)
-    u = UtilityModel.from_scenario(scenario).utilities(space, space.codes())
-    strip = np.asarray(scenario.issues[0].values)
-    assert strip[12] == 0.6
+    codes = space.codes()
+    u = UtilityModel.from_scenario(scenario).utilities(space, codes)
+    assert scenario.issues[0].values[12] == 0.6
+    strip = np.asarray(scenario.issues[0].values)[codes[:, 0]]  # each deal's share
     bonus = u[:, 1] - (1 - strip)
     np.testing.assert_allclose(bonus, np.where(strip > 0.6 + 1e-9, 0.5, 0.0), atol=1e-12)
 
