@@ -197,9 +197,10 @@ def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
     war_prop = values[proposer]
     war_inf = values[informed] + costs[informed]  # before its private cost
     center = costs[informed]
-    # the distribution as given (spread 1), frozen once for its mean and its offer (a choice's
-    # mean is its weighted sum, without scipy)
-    full = None if private.cost.kind == "choice" else private.cost.frozen()
+    # the distribution as given (spread 1), made once for its mean and its offer (a choice's
+    # mean is its weighted sum, without scipy; a triangular is evaluated in closed form, without
+    # importing scipy.stats)
+    full = None if private.cost.kind == "choice" else private.cost.evaluator()
     mean = private.cost.mean_value() if full is None else float(full.mean())
 
     def offer(spread: float) -> Any:
@@ -207,7 +208,7 @@ def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
         if isinstance(scaled, float):
             cost = scaled
         else:
-            cost = full if scaled is private.cost and full is not None else scaled.frozen()
+            cost = full if scaled is private.cost and full is not None else scaled.evaluator()
         return risk_return_offer(u_prop, u_inf, war_prop, war_inf, cost, tol=zc.tol)
 
     def entry(r: Any) -> dict[str, Any]:

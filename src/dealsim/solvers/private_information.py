@@ -9,7 +9,8 @@ war, known to it alone; the proposer knows its distribution, given as
 * samples: a number (a point mass, i.e. complete information) or a one-dimensional array (the
   empirical distribution, every sample equally likely);
 * a frozen ``scipy.stats`` distribution (anything with an ``sf`` method, continuous or
-  discrete);
+  discrete; one with a ``partial_mean(t)`` method, ``E[c; c < t]``, also gets the informed
+  side's expected utility);
 * a CDF callable ``F(t) = P(c <= t)``, called on an array of thresholds (or element by element
   if it does not take arrays).
 
@@ -39,7 +40,12 @@ from dealsim._results import ResultMixin
 from dealsim._validate import as_float, check_tol
 from dealsim.errors import SolverError
 
-__all__ = ["RiskReturnOffer", "acceptance_probability", "risk_return_offer"]
+__all__ = [
+    "RiskReturnOffer",
+    "acceptance_probability",
+    "risk_return_offer",
+    "triangular_partial_mean",
+]
 
 # samples (a number or array_like), a frozen scipy.stats distribution, or a CDF callable
 CostModel = ArrayLike | Callable[[np.ndarray], ArrayLike] | Any
@@ -306,7 +312,7 @@ def _informed_value(
     """``P u + (1 - P) war - E[c; c < threshold]``: the informed side's ex-ante value."""
     if kind in ("point mass", "samples"):
         partial = float(np.where(model < threshold, model, 0.0).sum()) / model.size
-    elif kind == "distribution" and hasattr(model, "expect"):
+    elif kind == "distribution" and (hasattr(model, "partial_mean") or hasattr(model, "expect")):
         partial = 0.0 if p >= 1.0 else _partial_mean(model, threshold)
     else:
         return None
@@ -314,16 +320,19 @@ def _informed_value(
 
 
 def _partial_mean(model: Any, threshold: float) -> float:
-    """``E[c; c < threshold]`` of a frozen scipy distribution: exact for a triangular one
-    (:func:`_triangular_partial_mean`), by the distribution's own quadrature (``expect``) else."""
+    """``E[c; c < threshold]``: the model's own ``partial_mean``, exact for a frozen scipy
+    triangular (:func:`triangular_partial_mean`), by the distribution's quadrature (``expect``)
+    else."""
+    if hasattr(model, "partial_mean"):
+        return float(model.partial_mean(threshold))
     dist = getattr(model, "dist", None)
     if getattr(dist, "name", None) == "triang":
         shapes, loc, scale = dist._parse_args(*model.args, **model.kwds)
-        return _triangular_partial_mean(float(shapes[0]), float(loc), float(scale), threshold)
+        return triangular_partial_mean(float(shapes[0]), float(loc), float(scale), threshold)
     return float(model.expect(lambda c: c, ub=threshold))
 
 
-def _triangular_partial_mean(c: float, loc: float, scale: float, threshold: float) -> float:
+def triangular_partial_mean(c: float, loc: float, scale: float, threshold: float) -> float:
     """``E[C; C < threshold]`` for ``C = loc + scale X``, ``X`` triangular on [0, 1], mode ``c``.
 
     ``X`` has density ``2x/c`` below the mode and ``2(1 - x)/(1 - c)`` above it, so with
@@ -337,9 +346,9 @@ def _triangular_partial_mean(c: float, loc: float, scale: float, threshold: floa
     The whole distribution gives the mean ``(a + m + b) / 3``; the mode splits a symmetric one
     in half:
 
-    >>> round(_triangular_partial_mean(0.3, 1.0, 2.0, 10.0), 15), (1.0 + 1.6 + 3.0) / 3
+    >>> round(triangular_partial_mean(0.3, 1.0, 2.0, 10.0), 15), (1.0 + 1.6 + 3.0) / 3
     (1.866666666666667, 1.8666666666666665)
-    >>> _triangular_partial_mean(0.5, 0.0, 1.0, 0.5), _triangular_partial_mean(0.5, 0.0, 1.0, -1.0)
+    >>> triangular_partial_mean(0.5, 0.0, 1.0, 0.5), triangular_partial_mean(0.5, 0.0, 1.0, -1.0)
     (0.16666666666666666, 0.0)
     """
     x = min(max((threshold - loc) / scale, 0.0), 1.0)
