@@ -219,6 +219,7 @@ def bench_cli(args: argparse.Namespace) -> None:
             return done.stdout
 
         imports = "import dealsim.cli, dealsim.cli.solve, dealsim.pipeline, dealsim.report"
+        donbas = [sys.executable, "-m", "dealsim", "solve", "donbas-2026", "--format", "json"]
         fns = {
             "dealsim": lambda: run(command, name="dealsim"),
             "numpy": lambda: run([sys.executable, "-c", "import numpy"], name="numpy"),
@@ -226,13 +227,20 @@ def bench_cli(args: argparse.Namespace) -> None:
             "import": lambda: run([sys.executable, "-c", imports], name="import"),
             "no plugins": lambda: run(command, no_plugins, name="no plugins"),
             "no cache": lambda: run(command, no_cache, name="no cache"),
+            # the README's first command on its bundled scenario, and what scipy.stats (which
+            # its war analysis no longer imports) would add to it
+            "donbas": lambda: run(donbas, name="donbas"),
+            "scipy.stats": lambda: run(
+                [sys.executable, "-c", "import numpy, scipy.stats"], name="scipy.stats"
+            ),
         }
         counts = dict.fromkeys(fns, args.repeats)
         if args.negmas:
             script = _NEGMAS_SCRIPT.format(bench=str(ROOT / "benchmarks"))
             fns["negmas"] = lambda: run([sys.executable, "-c", script])
             counts["negmas"] = 1
-        for name in ("dealsim", "numpy", "pydantic", "import"):  # warm the bytecode cache
+        warm = ("dealsim", "numpy", "pydantic", "import", "donbas", "scipy.stats")
+        for name in warm:  # warm the bytecode cache
             fns[name]()
         cpu.clear()
         print(f"command: {' '.join(command)}   [median of {args.repeats} fresh processes]")
@@ -252,6 +260,8 @@ def bench_cli(args: argparse.Namespace) -> None:
         ("import", "imports: dealsim.cli, .cli.solve, .pipeline, .report"),
         ("no plugins", "reference: dealsim, PYDANTIC_DISABLE_PLUGINS=__all__"),
         ("no cache", "reference: dealsim without a bytecode cache"),
+        ("donbas", "dealsim solve donbas-2026 --format json (README)"),
+        ("scipy.stats", "reference: python -c 'import numpy, scipy.stats'"),
     ]
     print(f"  {'':58s} {'wall':>9s}    {'cpu (user+sys)':>14s}")
     for name, label in rows:
