@@ -279,8 +279,6 @@ def render_continuous(result: Any) -> list[str]:
     >>> render_continuous(dealsim.solve(dealsim.load("split-linear")))
     []
     """
-    from dealsim._format import format_number
-
     lines: list[str] = []
     for name, solution in result.solutions.items():
         c = None if solution is None else solution.continuous
@@ -290,10 +288,10 @@ def render_continuous(result: Any) -> list[str]:
         if c.status != "refined":
             lines.append(f"  {title}: the grid deal is kept ({c.status}: {c.note})")
             continue
-        moved = [
-            f"{issue} {format_number(value)} (grid {format_number(solution.deal[issue])})"
+        moved = [  # a level the refined deal changes too (it may leave the grid deal's level)
+            f"{issue} {_term(value)} (grid {_term(solution.deal[issue])})"
             for issue, value in c.deal.items()
-            if isinstance(value, float) and value != solution.deal[issue]
+            if value != solution.deal[issue]
         ]
         utilities = ", ".join(f"{p} {v:.4f}" for p, v in c.utilities.items())
         lines.append(
@@ -303,6 +301,13 @@ def render_continuous(result: Any) -> list[str]:
     if lines:
         lines[:0] = ["", "Off the grid (range issues refined exactly; --no-refine turns this off):"]
     return lines
+
+
+def _term(value: Any) -> str:
+    """One term of a deal as the text prints it: a number by ``format_number``, a level as is."""
+    from dealsim._format import format_number
+
+    return format_number(value) if isinstance(value, float) else str(value)
 
 
 def _grid(scenario, deal, utilities, value, status, note) -> ContinuousSolution:
