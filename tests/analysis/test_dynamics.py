@@ -136,6 +136,19 @@ def test_ratification_win_set_on_the_split(limit, expected):
         assert b["zone_overlap"] == 11  # 0.45, 0.455, ..., 0.5
 
 
+@pytest.mark.parametrize("scale", [1.0, 1e-12, 1e6])
+def test_ratification_zone_overlap_does_not_depend_on_the_utility_scale(scale):
+    # The split of the test above with every weight and reservation times `scale`: the zone is
+    # [0.45, 0.70] at any scale, so b's win-set {x <= 0.5} holds 11 of its deals (at 1e-12 the
+    # zone was tested with an absolute 1e-9 and held every deal: 101).
+    extra = '[ratification.b]\nrequire = "share <= 0.5"\n'
+    text = split(extra, ra=repr(0.45 * scale), rb=repr(0.30 * scale))
+    text = text.replace("weights = { share = 1 }", f"weights = {{ share = {scale!r} }}")
+    b = solve(loads(text)).analyses["ratification"].parties["b"]
+    assert b["zone_overlap"] == 11
+    assert b["solutions"]["nash"]["deal"]["share"] == pytest.approx(0.5)
+
+
 def test_tied_hands_textbook_case_moves_a_from_half_to_six_tenths():
     # Symmetric split, d = (0, 0): every solution but the utilitarian gives 0.5. A's hard
     # win-set {share >= 0.6} moves A to 0.6: a tied-hands gain of +0.1 (Schelling 1960).

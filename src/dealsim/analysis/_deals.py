@@ -64,7 +64,7 @@ def feasible_deals(zc: ZoneComputation) -> Deals:
         utils.append(model.utilities(space, chunk[rows]))
     u = np.concatenate(utils)
     c = np.concatenate(codes)
-    zone = np.all(u >= zc.reservations - zc.tol, axis=1)
+    zone = np.all(u >= zc.reservations - zc.tol * zc.scale, axis=1)  # the zone walk's test
     return Deals(
         indices=np.concatenate(idx),
         codes=c,
