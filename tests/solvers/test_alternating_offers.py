@@ -224,6 +224,22 @@ def test_ties_prefer_responders_then_lowest_index():
     assert res.deal_index == 1
 
 
+@pytest.mark.parametrize("scale", [1e-12, 1e-6, 1e6])
+@pytest.mark.parametrize("tol", [1e-12, 1e-9])
+def test_grid_solver_does_not_depend_on_the_utility_scale(scale, tol):
+    # The tolerance is relative: utilities and disagreement point times any positive number give
+    # the same deal and round (at 1e-12 an absolute 1e-9 tied every deal: the proposer's worst).
+    u, d = split(101), np.array([0.2, 0.1])
+    kwargs = {"discount": [0.9, 0.8], "rounds": 20, "tol": tol}
+    base = alternating_offers(u, d, **kwargs)
+    scaled = alternating_offers(u * scale, d * scale, **kwargs)
+    # party 1: 0.2 + 0.7 finite_horizon_share(0.9, 0.8, 20) = 0.681, the responder's share
+    # rounded up to the 0.01 grid: 0.68
+    assert base.deal_index == 68
+    assert (scaled.deal_index, scaled.agreement_round) == (base.deal_index, 0)
+    assert_allclose(scaled.payoffs, base.payoffs * scale, rtol=1e-12)
+
+
 def test_proposer_order_is_cycled():
     # order [1]: party 2 proposes every round, so it takes all in a one-round game and, with more
     # rounds, party 1 cannot threaten anything either

@@ -385,7 +385,9 @@ def alternating_offers(
     round_cost : float or array_like, optional
         Per-round cost (>= 0) of a rejection, a scalar or one per party; default 0.
     tol : float
-        Tolerance of the acceptance and tie comparisons.
+        Relative tolerance of the acceptance and tie comparisons: they allow ``tol`` times the
+        largest magnitude of the utilities and the disagreement point, so the answer does not
+        change when both are multiplied by a positive number.
 
     Returns
     -------
@@ -443,7 +445,8 @@ def alternating_offers(
                 f"got {proposer_order!r}"
             )
         order = np.resize(base.astype(np.int64), rounds)
-    values, offers, next_round = _backward_induction(u - d, disc, order, q, cost, tol)
+    scale = max(1e-300, float(np.abs(u).max()), float(np.abs(d).max()))  # as stationary_offers
+    values, offers, next_round = _backward_induction(u - d, disc, order, q, cost, tol * scale)
     return _assemble(
         u, d, values, offers, next_round, order, q,
         parameters={
