@@ -64,6 +64,19 @@ def test_answers_do_not_move_when_utilities_are_rescaled(scale):
         assert_allclose(sol.points[0, 0], 0.55, atol=1e-9)
 
 
+@pytest.mark.parametrize("scale", [1e-12, 1e12])
+@pytest.mark.parametrize("method", ["nash", "kalai_smorodinsky", "egalitarian"])
+def test_answers_do_not_move_at_extreme_utility_scales(method, scale):
+    # The split of the test above, d = (0.2, 0.1): every solution gives A 0.55 at any scale
+    # (egalitarian's linear programme measured its gain t in utility units against slacks in
+    # the piece's [0, 1] coordinates, and at 1e-12 found no vertex better than the grid).
+    piece = _line([0.0, 1.0], [1.0, 0.0], scale)
+    d = np.array([0.2, 0.1]) * scale
+    sol = refine_pieces(**piece, disagreement=d, method=method, ideal=[0.9 * scale, 0.8 * scale])
+    assert sol.status == ("optimal",)
+    assert_allclose(sol.points[0, 0], 0.55, atol=1e-9)
+
+
 def test_ideal_is_each_partys_best_rational_point():
     ideal, piece, point = continuous_ideal(**_line([0.0, 1.0], [1.0, 0.0]), disagreement=[0.2, 0.1])
     assert_allclose(ideal, [0.9, 0.8])

@@ -366,7 +366,8 @@ def _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, shared) -> PieceOptima:
     elif method == "utilitarian":
         points, status = _linear_kernel(c, A, Gm, hv, d, atol, np.ones(c.shape[1]), memo)
     else:
-        span = ideal_arr - d if method == "kalai_smorodinsky" else np.ones_like(d)
+        # egalitarian's t in units of the data's scale, so the LP's rows do not depend on it
+        span = ideal_arr - d if method == "kalai_smorodinsky" else np.full_like(d, scale)
         points, status = _maxmin_kernel(c, A, Gm, hv, d, ideal_arr, span, atol, memo)
     utilities = c + np.einsum("pkm,pm->pk", A, np.nan_to_num(points))
     values = _criteria(utilities, d, method, ideal_arr, w, atol)
