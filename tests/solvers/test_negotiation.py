@@ -44,6 +44,21 @@ def test_boulware_gets_more_whoever_proposes_first():
     assert tr.agreement and tr.final_utilities[1] > tr.final_utilities[0]
 
 
+@pytest.mark.parametrize("scale", [1e-12, 1e6])
+@pytest.mark.parametrize(
+    "agents", [(Boulware(), Conceder()), (BestResponse(), Conceder())], ids=["boulware", "best"]
+)
+def test_trace_does_not_depend_on_the_utility_scale(agents, scale):
+    # The comparisons are relative: utilities and reservations times any positive number give
+    # the same offers (at 1e-12 an absolute 1e-12 made every deal acceptable: agreement at once).
+    res = np.array([0.2, 0.1])
+    base = simulate_negotiation(SPLIT, res, agents, rounds=20, seed=0)
+    scaled = simulate_negotiation(SPLIT * scale, res * scale, agents, rounds=20, seed=0)
+    assert base.agreement_round > 0
+    assert scaled.deals.tolist() == base.deals.tolist()
+    assert scaled.agreement_round == base.agreement_round
+
+
 def test_same_seed_same_trace_and_different_seeds_break_ties_differently():
     # three-party deals with many exact ties in the others' sum and own utility
     rng = np.random.default_rng(7)

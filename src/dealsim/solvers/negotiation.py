@@ -191,7 +191,8 @@ class BestResponse:
         levels = state.last_offer_value.copy()
         levels[state.party] = -np.inf
         levels = np.where(np.isnan(levels), -np.inf, levels)
-        meets = np.all(state.utilities >= levels - 1e-12, axis=1)
+        scale = max(1e-300, float(np.abs(state.utilities).max()))  # a relative 1e-12
+        meets = np.all(state.utilities >= levels - 1e-12 * scale, axis=1)
         if not meets.any():
             return state.best
         return float(state.utilities[meets, state.party].max())
@@ -361,7 +362,9 @@ def simulate_negotiation(
     seed : int or numpy.random.Generator
         Source of the random tie-breaking (the only randomness).
     tol : float
-        Tolerance of the utility comparisons.
+        Relative tolerance of the utility comparisons: they allow ``tol`` times the largest
+        magnitude of the utilities and reservations, so the trace does not change when both are
+        multiplied by a positive number.
 
     Returns
     -------
@@ -392,7 +395,8 @@ def simulate_negotiation(
         raise SolverError(f"seed must be an int or a numpy Generator, got {seed!r}")
     agents = _check_agents(agents, k)
     rng = np.random.default_rng(seed)
-    return _simulate(u, res, agents, rounds, rng, tol)
+    scale = max(1e-300, float(np.abs(u).max()), float(np.abs(res).max()))
+    return _simulate(u, res, agents, rounds, rng, tol * scale)
 
 
 def _simulate(u, res, agents, rounds, rng, tol) -> NegotiationTrace:
