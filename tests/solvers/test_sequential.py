@@ -255,6 +255,49 @@ def test_entry_deterrence_spe_is_in_accommodate_and_threat_is_not_credible():
     assert result.strategy["incumbent"] != ("fight",)
 
 
+@pytest.mark.parametrize("scale", [1e-12, 1e9])
+def test_spe_and_thresholds_do_not_depend_on_the_payoff_scale(scale):
+    # Entry deterrence and the withdrawal game of docs/scenario-format.md (B attacks iff
+    # 0.1 t + 0.9 (1 - t) > 0.5, i.e. t < 0.5) with every payoff times `scale`: the same
+    # equilibrium without ties, and the same threshold (at 1e-12 an absolute 1e-9 tied every
+    # action: ties everywhere and no threshold).
+    entry = GameTree.from_nodes(
+        {
+            "entrant": {"player": "E", "actions": {"out": "stay_out", "in": "incumbent"}},
+            "incumbent": {"player": "I", "actions": {"fight": "war", "accommodate": "share"}},
+        },
+        {"stay_out": [0, 2 * scale], "war": [-scale, -scale], "share": [scale, scale]},
+        root="entrant",
+        players=["E", "I"],
+    )
+    result = subgame_perfect_equilibrium(entry)
+    assert result.strategy == {"entrant": ("in",), "incumbent": ("accommodate",)}
+    assert result.ties == ()
+
+    def withdraw(t):
+        return GameTree.from_nodes(
+            {
+                "a": {"player": "A", "actions": {"withdraw": "b", "stay": "no_deal"}},
+                "b": {"player": "B", "actions": {"keep_peace": "split", "attack": "g"}},
+                "g": {"chance": {"honoured": t, "broken": 1 - t},
+                      "actions": {"honoured": "defended", "broken": "overrun"}},
+            },
+            {
+                "split": [0.5 * scale, 0.5 * scale],
+                "no_deal": [0.4 * scale, 0.3 * scale],
+                "defended": [0.6 * scale, 0.1 * scale],
+                "overrun": [0.0, 0.9 * scale],
+            },
+            root="a",
+            players=["A", "B"],
+        )  # fmt: skip
+
+    [threshold] = parameter_thresholds(withdraw, 0.0, 1.0, grid=21)
+    assert abs(threshold.value - 0.5) < 1e-8
+    assert threshold.below.terminals == ("no_deal",)
+    assert threshold.above.terminals == ("split",)
+
+
 def test_centipede_spe_takes_at_the_first_node():
     result = subgame_perfect_equilibrium(centipede(6))
     assert steps(result) == [("stage0", "take")]

@@ -53,9 +53,11 @@ def backward_induction(
     ``values`` (n_nodes, n_players) holds the terminal payoffs on entry and every node's value on
     exit (it is filled in place). Returns ``choice`` (first optimal child of each decision node,
     -1 elsewhere), ``optimal`` (is the node an optimal action of its decision parent) and
-    ``n_optimal`` (number of optimal actions of each decision node, 0 elsewhere).
+    ``n_optimal`` (number of optimal actions of each decision node, 0 elsewhere). An action is
+    optimal within ``tol`` times ``max(s, |best|)``, ``s`` the largest magnitude of the payoffs.
     """
     n = kind.shape[0]
+    floor = max(1e-300, float(np.abs(values).max(initial=0.0)))  # the payoffs' scale
     choice = np.full(n, -1, dtype=np.int64)
     optimal = np.zeros(n, dtype=bool)
     n_optimal = np.zeros(n, dtype=np.int64)
@@ -71,7 +73,7 @@ def backward_induction(
         mover = np.where(is_decision, player[internal], 0)
         own = block[np.arange(hi - lo), mover[seg]]
         best = np.maximum.reduceat(own, offsets)
-        scale = np.maximum(1.0, np.abs(best))
+        scale = np.maximum(floor, np.abs(best))
         is_opt = (best[seg] - own <= tol * scale[seg]) & is_decision[seg]
         index = np.arange(lo, hi)
         first = np.minimum.reduceat(np.where(is_opt, index, n), offsets)
@@ -157,6 +159,8 @@ def equilibrium_paths(
     """
     n_samples, n = prob.shape
     choice = np.full((n_samples, n), -1, dtype=np.int64)
+    # each sample's payoff scale, as backward_induction takes it
+    floor = np.maximum(1e-300, np.abs(values).max(axis=(1, 2), initial=0.0))[:, None]
     bounds = level_bounds(depth)
     for d in range(len(bounds) - 3, -1, -1):
         level = internal_level(kind, child_ptr, bounds, d)
@@ -169,7 +173,7 @@ def equilibrium_paths(
         mover = np.where(is_decision, player[internal], 0)
         own = block[:, np.arange(hi - lo), mover[seg]]
         best = np.maximum.reduceat(own, offsets, axis=1)
-        scale = np.maximum(1.0, np.abs(best))
+        scale = np.maximum(floor, np.abs(best))
         is_opt = (best[:, seg] - own <= tol * scale[:, seg]) & is_decision[seg]
         index = np.arange(lo, hi)
         first = np.minimum.reduceat(np.where(is_opt, index, n), offsets, axis=1)

@@ -125,8 +125,9 @@ def subgame_perfect_equilibrium(
     """Solve a game tree by backward induction (or via its normal form with information sets).
 
     Expected utilities are taken at chance nodes. Every decision node's optimal actions within
-    ``tol`` (relative to ``max(1, |best|)``) are listed; ties are never broken silently: the
-    first optimal action is played and the node is reported in ``ties``.
+    ``tol`` (relative to ``max(s, |best|)``, ``s`` the largest magnitude of the tree's payoffs, so
+    that multiplying every payoff by a positive number changes nothing) are listed; ties are never
+    broken silently: the first optimal action is played and the node is reported in ``ties``.
 
     If some information set holds several nodes, backward induction does not apply: the tree is
     converted to its normal form (:func:`normal_form`) and its pure Nash equilibria are returned
