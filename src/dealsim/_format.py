@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["format_deal", "format_number", "plain_float", "plural", "table"]
+__all__ = ["format_deal", "format_fixed", "format_number", "plain_float", "plural", "table"]
 
 
 def format_number(value: Any) -> str:
@@ -24,6 +24,30 @@ def format_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def format_fixed(value: float, scale: float, *, signed: bool = False) -> str:
+    """A utility with four decimals, or four significant digits when the data are small.
+
+    ``scale`` is the magnitude of the numbers ``value`` is read against (the utilities and
+    reservations of the report). From 0.1 up, four decimals, as the reports print utilities;
+    below, four decimals would print few digits or none (0.0000), so four significant digits, with
+    anything within ``1e-12 * scale`` of 0 (rounding noise) shown as 0. The same deal therefore
+    reads the same whatever unit the utilities are written in.
+
+    Examples
+    --------
+    >>> format_fixed(0.54444, 0.68), format_fixed(-0.1, 0.6, signed=True)
+    ('0.5444', '-0.1000')
+    >>> format_fixed(5.4444e-13, 6.8e-13), format_fixed(-1e-30, 6e-13, signed=True)
+    ('5.444e-13', '+0')
+    """
+    sign = "+" if signed else ""
+    if scale >= 0.1:
+        return f"{value:{sign}.4f}"
+    if abs(value) <= 1e-12 * scale:
+        value = 0.0
+    return f"{value:{sign}.4g}"
 
 
 def plain_float(value: float) -> float:

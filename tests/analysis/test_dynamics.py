@@ -149,6 +149,23 @@ def test_ratification_zone_overlap_does_not_depend_on_the_utility_scale(scale):
     assert b["solutions"]["nash"]["deal"]["share"] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize(("scale", "shown"), [(1.0, "0.5000"), (1e-12, "5e-13"), (1e-6, "5e-07")])
+def test_text_reads_the_same_deal_at_any_utility_scale(scale, shown):
+    # The split with d = (0.45, 0.30), b's win-set {x <= 0.5} and discounts (0.9, 0.8), every
+    # weight and reservation times `scale`: b's tied-hands shift is +0.075 under Nash and -0.05
+    # under the utilitarian solution, so the finding is fragile at any scale; the text prints
+    # the utilities instead of 0.0000 (and kept the fragile note only down to about 1e-12).
+    extra = '[ratification.b]\nrequire = "share <= 0.5"\n'
+    text = split(extra, ra=repr(0.45 * scale), rb=repr(0.30 * scale), da=0.9, db=0.8)
+    text = text.replace("weights = { share = 1 }", f"weights = {{ share = {scale!r} }}")
+    lines = render_report(solve(loads(text))).splitlines()
+    assert f"      utilities: a {shown}, b {shown}; ratified with probability 1.000" in lines
+    assert any("a fragile finding" in line for line in lines)
+    # alternating offers: a gets 0.62 (times the scale)
+    expected = "0.6200, b 0.3800" if scale == 1 else f"{0.62 * scale:.4g}, b {0.38 * scale:.4g}"
+    assert f"  utilities: a {expected}" in lines
+
+
 def test_tied_hands_textbook_case_moves_a_from_half_to_six_tenths():
     # Symmetric split, d = (0, 0): every solution but the utilitarian gives 0.5. A's hard
     # win-set {share >= 0.6} moves A to 0.6: a tied-hands gain of +0.1 (Schelling 1960).

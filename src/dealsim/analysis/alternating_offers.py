@@ -252,7 +252,7 @@ def render_alternating_offers(
     >>> print(render_alternating_offers(solved.analyses["alternating_offers"], solved)[0])
     Alternating offers (subgame-perfect, 50 rounds, proposers a, b, ...)
     """
-    from dealsim._format import format_deal, table
+    from dealsim._format import format_deal, format_fixed, table
 
     order = ", ".join(result.proposer_order)
     lines = [
@@ -266,7 +266,11 @@ def render_alternating_offers(
         lines.append("  no agreement: the talks end at the reservations")
         return lines
     lines.append(f"  agreed in round {result.round}: {format_deal(result.deal)}")
-    lines.append("  utilities: " + ", ".join(f"{k} {v:.4f}" for k, v in result.utilities.items()))
+    scale = max(abs(v) for v in [*solve_result.reservations.values(), *result.utilities.values()])
+    lines.append(
+        "  utilities: "
+        + ", ".join(f"{k} {format_fixed(v, scale)}" for k, v in result.utilities.items())
+    )  # fmt: skip
     last = result.by_last_proposer or {}
     if len(last) > 1:
         deals = {str(e["deal"]) for e in last.values()}
@@ -299,11 +303,11 @@ def render_alternating_offers(
             conv["periods"], conv["rounds"], conv["utilities"], conv["distance"], strict=True
         ):
             rows.append(
-                [fmt(period), "" if n is None else str(n), *(f"{us[q]:.4f}" for q in us),
-                 f"{dist:.4f}"]
+                [fmt(period), "" if n is None else str(n),
+                 *(format_fixed(us[q], scale) for q in us), format_fixed(dist, scale)]
             )  # fmt: skip
         target = conv["target"]["utilities"]
-        rows.append(["weighted Nash", "", *(f"{target[q]:.4f}" for q in target), ""])
+        rows.append(["weighted Nash", "", *(format_fixed(target[q], scale) for q in target), ""])
         lines.extend(table(rows, indent="    "))
         lines.append(
             f"    largest utility gap between neighbouring frontier deals: "

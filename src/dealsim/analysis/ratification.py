@@ -222,9 +222,10 @@ def render_ratification(result: RatificationAnalysis, solve_result: SolveResult)
     Ratification (two-level game): what each side's domestic politics would ratify
       b: win-set 101 of 201 feasible deals (50.2%); 11 in the agreement zone
     """
-    from dealsim._format import format_deal
+    from dealsim._format import format_deal, format_fixed
 
     lines = ["Ratification (two-level game): what each side's domestic politics would ratify"]
+    reservations = [abs(r) for r in solve_result.reservations.values()]
     entries = list(result.parties.items())
     if result.joint is not None:
         entries.append(("all together", result.joint))
@@ -260,8 +261,10 @@ def render_ratification(result: RatificationAnalysis, solve_result: SolveResult)
                 lines.append("    the deal disappears: no zone deal survives ratification")
             continue
         lines.append(f"    constrained Nash: {format_deal(nash['deal'])}")
+        scale = max(reservations + [abs(v) for v in nash["utilities"].values()])
         lines.append(
-            "      utilities: " + ", ".join(f"{k} {v:.4f}" for k, v in nash["utilities"].items())
+            "      utilities: "
+            + ", ".join(f"{k} {format_fixed(v, scale)}" for k, v in nash["utilities"].items())
             + f"; ratified with probability {nash['ratification_probability']:.3f}"
         )  # fmt: skip
         shifts = {k: v for k, v in e["tied_hands_shifts"].items() if v is not None}
@@ -269,9 +272,11 @@ def render_ratification(result: RatificationAnalysis, solve_result: SolveResult)
         if shifts and all(isinstance(v, float) for v in shifts.values()):
             lines.append(
                 f"    tied hands ({compared}, constrained minus unconstrained deal of each "
-                f"solution), {name}: " + ", ".join(f"{k} {v:+.4f}" for k, v in shifts.items())
-            )
-            signs = {np.sign(round(v, 12)) for v in shifts.values()}
+                f"solution), {name}: "
+                + ", ".join(f"{k} {format_fixed(v, scale, signed=True)}" for k, v in shifts.items())
+            )  # fmt: skip
+            # a shift within 1e-12 of the utilities' scale is 0 (rounding), at any scale
+            signs = {np.sign(v) if abs(v) > 1e-12 * scale else 0.0 for v in shifts.values()}
             if len(signs) > 1:
                 lines.append(
                     "    the sign of the tied-hands shift depends on the bargaining solution: "
@@ -281,6 +286,6 @@ def render_ratification(result: RatificationAnalysis, solve_result: SolveResult)
             for k, v in shifts.items():
                 lines.append(
                     f"    change in {compared} vs unconstrained {k}: "
-                    + ", ".join(f"{q} {x:+.4f}" for q, x in v.items())
+                    + ", ".join(f"{q} {format_fixed(x, scale, signed=True)}" for q, x in v.items())
                 )
     return lines

@@ -279,7 +279,10 @@ def render_continuous(result: Any) -> list[str]:
     >>> render_continuous(dealsim.solve(dealsim.load("split-linear")))
     []
     """
+    from dealsim._format import format_fixed
+
     lines: list[str] = []
+    reservations = [abs(r) for r in result.reservations.values()]
     for name, solution in result.solutions.items():
         c = None if solution is None else solution.continuous
         if c is None or c.status == "grid":
@@ -293,7 +296,8 @@ def render_continuous(result: Any) -> list[str]:
             for issue, value in c.deal.items()
             if value != solution.deal[issue]
         ]
-        utilities = ", ".join(f"{p} {v:.4f}" for p, v in c.utilities.items())
+        scale = max(reservations + [abs(v) for v in c.utilities.values()], default=0.0)
+        utilities = ", ".join(f"{p} {format_fixed(v, scale)}" for p, v in c.utilities.items())
         lines.append(
             f"  {title}: {'; '.join(moved)}; utilities {utilities}; "
             f"{_CRITERIA[name]} +{c.improvement:.4g}"
