@@ -178,6 +178,45 @@ def test_report_renders_in_headless_chromium(tmp_path):
         assert near.sum() > 50, colour
 
 
+def test_a_tree_with_information_sets_is_not_captioned_subgame_perfect():
+    # B cannot see A's move: one information set, so the tree is solved through its normal form
+    # (a Nash equilibrium, not subgame perfect) and the figure's caption must not say otherwise;
+    # the perfect-information tree beside it keeps "subgame-perfect".
+    from dealsim.html_report import _figures
+    from dealsim.scenario import loads
+
+    tree = """
+[games.{id}]
+kind = "sequential"
+players = ["a", "b"]
+root = "a_moves"
+[games.{id}.nodes.a_moves]
+player = "a"
+actions = {{ left = "b_left", right = "b_right" }}
+[games.{id}.nodes.b_left]
+player = "b"
+{infoset}actions = {{ up = "split", down = "no_deal" }}
+[games.{id}.nodes.b_right]
+player = "b"
+{infoset}actions = {{ up = "no_deal", down = "split" }}
+"""
+    text = (
+        Path("docs/scenario-format.md").read_text().split("```toml")[1].split("```")[0]
+        + '[outcomes.split]\ndeal = { strip = 0.5, monitoring = "bilateral" }\n'
+        + "[outcomes.no_deal]\npayoffs = { a = 0.35, b = 0.31 }\n"
+        + tree.format(id="blind", infoset='infoset = "b_blind"\n')
+        + tree.format(id="seen", infoset="")
+    )
+    scenario = loads(text, file="blind.toml")
+    result = dealsim.solve(scenario)
+    methods = {g: r["method"] for g, r in result.analyses["games"].games.items()}
+    assert methods == {"blind": "normal_form", "seen": "backward_induction"}
+    captions = {heading: caption for heading, caption, _ in _figures(scenario, result)}
+    assert "subgame-perfect" not in captions["Game: blind"]
+    assert "not refined to subgame perfection" in captions["Game: blind"]
+    assert "subgame-perfect" in captions["Game: seen"]
+
+
 def test_donbas_report_has_a_figure_per_deal_changing_parameter_and_one_per_game():
     from dealsim.html_report import _figures
     from dealsim.plot import solution_sweep

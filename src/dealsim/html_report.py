@@ -211,9 +211,18 @@ def _figures(scenario: Scenario, result: Any) -> list[tuple[str, str, Callable[[
         )
     from dealsim.analysis.games import is_tree, scenario_games
 
+    solved = getattr(result.analyses.get("games"), "games", {})
     for game_id, game in scenario_games(scenario).items():
         if is_tree(game):
-            caption = "The game tree; the subgame-perfect equilibrium path is drawn thick."
+            # subgame perfect only by backward induction: with information sets it is a Nash
+            # equilibrium of the normal form (or in behaviour strategies), not refined
+            method = solved.get(game_id, {}).get("method", "backward_induction")
+            caption = (
+                "The game tree; the subgame-perfect equilibrium path is drawn thick."
+                if method == "backward_induction"
+                else "The game tree; the path of the equilibrium reported is drawn thick (the tree "
+                "has information sets: a Nash equilibrium, not refined to subgame perfection)."
+            )
             out.append((f"Game: {game_id}", caption, entry("tree", game=game_id)))
         else:
             caption = "The payoff matrix; pure equilibria outlined, mixed ones listed."
