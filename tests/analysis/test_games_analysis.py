@@ -147,6 +147,14 @@ def test_prisoners_dilemma_has_the_single_equilibrium_defect_defect(matrices):
     assert pd["dominated"] == {"ukraine": ["C"], "russia": ["C"]}
 
 
+def test_text_counts_one_equilibrium_in_the_singular():
+    # the prisoner's dilemma has one equilibrium, the battle of the sexes three
+    lines = render_games(games_analysis(loads(PARTIES + MATRICES, file="m.toml")))
+    assert "    1 equilibrium:" in lines
+    assert "    1 equilibria:" not in lines
+    assert "    3 equilibria:" in lines
+
+
 def test_battle_of_the_sexes_has_two_pure_and_one_mixed_equilibrium(matrices):
     # mixed: Row plays opera w.p. 2/3 (Column indifferent: 1 p = 2 (1 - p)), Column 1/3;
     # each then expects 2/3

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dealsim._format import table
+from dealsim._format import plural, table
 from dealsim.errors import SolverError
 from dealsim.solvers.equilibrium import (
     NormalFormGame,
@@ -448,7 +448,7 @@ def render_games(result: Any, solve_result: Any = None) -> list[str]:
                         f"{'+'.join(t['above']['outcomes'])} above"
                     )
         else:
-            lines.append(f"    {len(report['equilibria'])} equilibria:")
+            lines.append(f"    {plural(len(report['equilibria']), 'equilibrium', 'equilibria')}:")
             rows = []
             for eq in report["equilibria"]:
                 pay = ", ".join(f"{p} {_fmt(v)}" for p, v in eq["payoffs"].items())
