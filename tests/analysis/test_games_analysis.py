@@ -214,6 +214,22 @@ def test_chance_probabilities_out_of_range_name_the_node(credibility_game):
     assert "g=1.5" in str(info.value)
 
 
+def test_a_threshold_range_outside_the_probabilities_names_the_search():
+    # g = 0.5 is a valid probability, but the threshold search scans g's range [0.1, 1.5]: the
+    # error must say that the search, not the file's value, reached g > 1 (it read "failed at
+    # g=0.5" before naming g=1.0..., as if the file's value were wrong).
+    text = (PARTIES + CREDIBILITY).replace("range = [0.1, 0.9]", "range = [0.1, 1.5]")
+    scenario = loads(text, file="c.toml")
+    with pytest.raises(dealsim.errors.ScenarioError) as info:
+        games_analysis(scenario)
+    error = info.value
+    assert (error.file, error.field) == ("c.toml", "games.credibility.nodes.guarantee.chance")
+    assert error.message.startswith(
+        "the threshold search of game 'credibility' over the range [0.1, 1.5] of g "
+        "(games.credibility.thresholds) reached a value where game 'credibility': chance "
+    )
+
+
 def test_three_player_game_reports_pure_equilibria_and_the_method():
     payoffs = np.zeros((3, 2, 2, 2))
     payoffs[:, 0, 0, 0] = 1  # all three coordinate on strategy 0 ...

@@ -456,15 +456,22 @@ def _threshold_search(
         params = {**scenario.parameters, name: np.asarray(values, dtype=float)}
         return _payoff_draws(scenario, params, ids, tol=tol)[0]
 
-    cache = _BisectionCache(evaluate, xs)
-
     def build(x: float) -> GameTree:
         params = {**scenario.parameters, name: x}
         return _tree_at(scenario, game, _as_mapping(scenario, ids, cache(x)), params)
 
-    found = parameter_thresholds(
-        build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=min(tol, 1e-12)
-    )
+    try:  # the search leaves the parameter's value: say so, or the error reads as at the value
+        cache = _BisectionCache(evaluate, xs)
+        found = parameter_thresholds(
+            build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=min(tol, 1e-12)
+        )
+    except ScenarioError as error:
+        raise ScenarioError(
+            f"the threshold search of game '{game.id}' over the range [{lo:g}, {hi:g}] of "
+            f"{name} (games.{game.id}.thresholds) reached a value where {error.message}",
+            file=error.file,
+            field=error.field,
+        ) from None
     return [
         {
             "value": t.value,
