@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -62,7 +63,7 @@ def test_coinciding_solutions_share_one_column(split):
         ["utilitarian"],
     ]
     text = render_report(split)
-    table_head = text[text.index("Bargaining solutions") :].splitlines()[1:5]
+    table_head = text[text.index("Bargaining solutions") :].splitlines()[4:8]  # after the models
     assert table_head[0].split() == ["Nash", "Utilitarian"]
     assert [line.strip() for line in table_head[1:]] == [
         "= Weighted Nash",
@@ -83,3 +84,24 @@ def test_utilitarian_on_a_constant_sum_split_is_reported_as_a_tie(split):
 def test_no_float_noise_anywhere_in_the_text(split, donbas):
     for result in (split, donbas):
         assert not re.search(r"\d\.\d*0000000\d|\d\.\d*9999999\d", render_report(result))
+
+
+MODELS_MD = (Path(__file__).parents[1] / "docs" / "models.md").read_text(encoding="utf-8")
+
+
+def test_the_solutions_block_names_each_model_with_its_source(split):
+    lines = render_report(split).splitlines()
+    at = lines.index("Bargaining solutions (over the zone; the best deal on the grid)")
+    block = " ".join(line.strip() for line in lines[at + 1 : at + 4])
+    assert block.startswith("models: ")
+    for model, source in [
+        ("Nash", "Nash 1950"),
+        ("Kalai-Smorodinsky", "Kalai & Smorodinsky 1975"),
+        ("egalitarian", "Kalai 1977"),
+    ]:
+        assert f"{model} ({source})" in block
+    assert "weighted Nash, the parties' powers as exponents" in block
+    assert "utilitarian, the largest total utility" in block
+    # the same sources as docs/models.md's table of solutions
+    for cited in ("Nash 1950", "1975 [kalai1975]", "Kalai 1977"):
+        assert cited in MODELS_MD

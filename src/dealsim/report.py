@@ -34,6 +34,13 @@ SECTIONS: dict[str, str] = {
 """Text renderers of optional analyses, keyed like ``SolveResult.analyses``: "module:function",
 each taking ``(analysis_result, solve_result)`` and returning lines of text."""
 
+_SOLUTION_SOURCES = (
+    "  models: Nash (Nash 1950); weighted Nash, the parties' powers as exponents;",
+    "          Kalai-Smorodinsky (Kalai & Smorodinsky 1975); egalitarian (Kalai 1977);",
+    "          utilitarian, the largest total utility (docs/models.md)",
+)
+"""The models behind the bargaining solutions' columns, with their sources (as docs/models.md)."""
+
 _CRITERIA = {
     "nash": "the product of gains",
     "weighted_nash": "the weighted product of gains",
@@ -379,6 +386,7 @@ def render_report(result: SolveResult) -> str:
     )
     lines.append("")
     lines.append("Bargaining solutions (over the zone; the best deal on the grid)")
+    lines.extend(_SOLUTION_SOURCES)
     lines.extend(_solutions_table(result))
     if any(s is not None and s.continuous is not None for s in result.solutions.values()):
         from dealsim.analysis.refinement import render_continuous  # only when there is one

@@ -9,6 +9,7 @@ The core is empty (v(pq) = 5 > v(N) = 3). Nucleolus: the pair excesses 2 + x_r, 
 """
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from numpy.testing import assert_allclose
@@ -20,6 +21,7 @@ from dealsim.analysis.coalitions import (
     coalition_analysis,
     coalition_game,
     coalitions_document,
+    render_coalitions,
 )
 from dealsim.errors import ScenarioError
 from dealsim.scenario import loads
@@ -242,3 +244,19 @@ def test_result_is_frozen(three):
     result = coalition_analysis(three)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.feasible = 0  # type: ignore[misc]
+
+
+def test_the_text_names_each_solution_concept_and_power_index_with_its_source():
+    scenario = dealsim.load("donbas-2026")
+    text = render_coalitions(coalitions_document(scenario, coalition_analysis(scenario)))
+    joined = " ".join(line.strip() for line in text.splitlines())
+    for cited in (
+        "Shapley value (Shapley 1953)",
+        "core (Gillies 1959)",
+        "nucleolus (Schmeidler 1969, by the linear programmes of Maschler, Peleg & Shapley 1979)",
+        "Shapley-Shubik (Shapley & Shubik 1954); Banzhaf (1965)",
+    ):
+        assert cited in joined
+    models = (Path(__file__).parents[2] / "docs" / "models.md").read_text(encoding="utf-8")
+    for cited in ("(Shapley 1953)", "(Gillies 1959)", "(Schmeidler 1969)", "Banzhaf 1965"):
+        assert cited in models  # the sources docs/models.md gives

@@ -450,6 +450,10 @@ def render_coalitions(document: Mapping[str, Any]) -> str:
     )
     rows.append(["nucleolus", *(format_number(document["nucleolus"][p]) for p in ids)])
     lines += ["", *table(rows)]
+    lines += [
+        "  models: Shapley value (Shapley 1953); core (Gillies 1959); nucleolus (Schmeidler 1969,",
+        "          by the linear programmes of Maschler, Peleg & Shapley 1979) (docs/models.md)",
+    ]
     if core_["empty"]:
         lines.append(
             "  the core is empty: some coalition is worth more than it can be given "
@@ -464,6 +468,7 @@ def render_coalitions(document: Mapping[str, Any]) -> str:
         ]
         if body["source"]:
             lines.append(f"  source: {body['source']}")
+        lines.append("  power indices: Shapley-Shubik (Shapley & Shubik 1954); Banzhaf (1965)")
         rows = [["member", "weight", "Shapley-Shubik", "Banzhaf"]]
         rows += [
             [m, format_number(e["weight"]), f"{e['shapley_shubik']:.4f}", f"{e['banzhaf']:.4f}"]
