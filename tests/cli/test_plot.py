@@ -47,6 +47,11 @@ def test_plot_never_overwrites_without_force(tmp_path, capsys):
             "one --param NAME (parameters with a range: audience_cost_max",
         ),
         (["split-linear", "zone"], "needs two issues"),
+        (
+            ["logroll", "surface", "--measure", "nash_product", "--party", "a"],
+            "measure 'nash_product' combines every party; a party ('a') goes with measure "
+            "'utility' only",
+        ),
     ],
 )
 def test_plot_errors_are_one_clear_line(tmp_path, capsys, args, message):

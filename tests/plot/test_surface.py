@@ -99,3 +99,9 @@ def test_held_deal_star_leaves_its_cells_value_readable():
         box = text.get_window_extent(renderer)
         clear = sx + size < box.x0 or sx - size > box.x1 or sy + size < box.y0 or sy - size > box.y1
         assert clear, text.get_text()
+
+
+@pytest.mark.parametrize("measure", ["nash_product", "min_gain"])
+def test_a_joint_measure_refuses_a_party_instead_of_ignoring_it(logroll, measure):
+    with pytest.raises(ScenarioError, match=rf"measure '{measure}' combines every party.*'a'"):
+        payoff_surface(logroll, "x", "y", measure=measure, party="a")

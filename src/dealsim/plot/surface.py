@@ -83,7 +83,7 @@ def payoff_surface(
     measure : {"utility", "nash_product", "min_gain"}
         See :func:`surface_values`; ``"utility"`` needs ``party``.
     party : str, optional
-        Party id, for ``measure="utility"``.
+        Party id, for ``measure="utility"`` (and only for it: a joint measure refuses one).
     kind : {"heatmap", "contour", "3d"}
         A cell heatmap, filled contours, or a 3-D surface with a colour bar (``ax`` must then be
         a 3-D Axes; both issues must be numeric: a list of levels is drawn as a heatmap).
@@ -118,6 +118,11 @@ def payoff_surface(
                 f"measure 'utility' needs a party (allowed: {', '.join(scenario.party_ids)})"
             )
         check_choice(party, scenario.party_ids, "party", scenario.file)
+    elif party is not None:  # a joint measure would silently ignore it
+        raise ScenarioError(
+            f"measure {measure!r} combines every party; a party ({party!r}) goes with measure "
+            "'utility' only"
+        )
     if kind == "3d":
         levels = [i for i in (x, y) if not scenario.issue(i).numeric]
         if levels:
