@@ -246,3 +246,13 @@ def test_a_bad_number_of_workers_is_refused_before_any_work(workers):
         render_html_report(dealsim.load("logroll"), workers=workers)
     with pytest.raises(DealsimError, match="workers must be a positive integer"):
         render_figures([], workers=workers)
+
+
+def test_the_solutions_section_names_each_model_with_its_source():
+    from dealsim.report import SOLUTION_MODELS
+
+    page = render_html_report(dealsim.load("split-linear"), workers=1)
+    solutions = page[page.index('id="solutions"') :]
+    assert "Models: Nash (Nash 1950); weighted Nash, the parties&#x27; powers" in solutions
+    assert "Kalai-Smorodinsky (Kalai &amp; Smorodinsky 1975); egalitarian (Kalai 1977)" in solutions
+    assert "Kalai 1977" in SOLUTION_MODELS

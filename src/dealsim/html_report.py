@@ -393,7 +393,7 @@ def _solutions_html(result: Any) -> str:
 
 def _details_html(result: Any) -> list[tuple[str, str, str]]:
     """(anchor, heading, html) of the detail sections: parties, deal space, zone, solutions."""
-    from dealsim.report import level_text
+    from dealsim.report import SOLUTION_MODELS, level_text
 
     parties = _table(
         ["party", "id", "reservation (utility of no deal)", "bargaining power"],
@@ -457,7 +457,9 @@ def _details_html(result: Any) -> list[tuple[str, str, str]]:
             "solutions",
             "Bargaining solutions",
             "<p>Over the zone; the best deal on the grid. "
-            "Solutions that pick the same deal share a column.</p>" + _solutions_html(result),
+            "Solutions that pick the same deal share a column.</p>"
+            + _solutions_html(result)
+            + f"<p>Models: {_e(SOLUTION_MODELS)}.</p>",
         ),
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from dealsim.results import SOLUTION_TITLES, SolveResult
 
 __all__ = [
     "SECTIONS",
+    "SOLUTION_MODELS",
     "format_deal",
     "format_number",
     "level_text",
@@ -34,12 +36,20 @@ SECTIONS: dict[str, str] = {
 """Text renderers of optional analyses, keyed like ``SolveResult.analyses``: "module:function",
 each taking ``(analysis_result, solve_result)`` and returning lines of text."""
 
-_SOLUTION_SOURCES = (
-    "  models: Nash (Nash 1950); weighted Nash, the parties' powers as exponents;",
-    "          Kalai-Smorodinsky (Kalai & Smorodinsky 1975); egalitarian (Kalai 1977);",
-    "          utilitarian, the largest total utility (docs/models.md)",
+SOLUTION_MODELS = (
+    "Nash (Nash 1950); weighted Nash, the parties' powers as exponents; Kalai-Smorodinsky "
+    "(Kalai & Smorodinsky 1975); egalitarian (Kalai 1977); utilitarian, the largest total "
+    "utility (docs/models.md)"
 )
-"""The models behind the bargaining solutions' columns, with their sources (as docs/models.md)."""
+"""The models behind the bargaining solutions, with their sources (as docs/models.md): the text
+report and the HTML report print it under their solutions."""
+_SOLUTION_SOURCES = textwrap.wrap(
+    SOLUTION_MODELS,
+    90,
+    initial_indent="  models: ",
+    subsequent_indent=" " * 10,
+    break_on_hyphens=False,
+)
 
 _CRITERIA = {
     "nash": "the product of gains",
