@@ -68,3 +68,33 @@ def test_payoff_matrix_marks_pure_and_lists_mixed_equilibria():
 def test_payoff_matrix_refuses_three_players():
     with pytest.raises(GameError, match="two-player"):
         payoff_matrix(np.zeros((3, 2, 2, 2)))
+
+
+def test_an_information_set_of_several_nodes_is_drawn_as_one_dashed_line():
+    # B moves without seeing A's move (one information set); h is best for B either way
+    tree = GameTree.from_nodes(
+        {
+            "a": {"player": "A", "actions": {"h": "b_h", "t": "b_t"}},
+            "b_h": {"player": "B", "actions": {"h": "hh", "t": "ht"}, "infoset": "guess"},
+            "b_t": {"player": "B", "actions": {"h": "th", "t": "tt"}, "infoset": "guess"},
+        },
+        {"hh": [1, 2], "ht": [0, 0], "th": [0, 2], "tt": [1, 0]},
+        players=["A", "B"],
+        root="a",
+    )
+    ax = game_tree(tree)
+    dashed = [line for line in ax.lines if (line.get_gid() or "").startswith("infoset:")]
+    assert [line.get_gid() for line in dashed] == ["infoset:guess"]
+    b_nodes = sorted(
+        tuple(c.get_offsets()[0])
+        for c in ax.collections
+        if c.get_gid() in {f"node:{v}" for v in np.flatnonzero(tree.infoset == tree.infoset[1])}
+    )
+    assert sorted(zip(*dashed[0].get_data(), strict=True)) == b_nodes
+    assert any("information set" in t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_a_tree_of_perfect_information_has_no_information_set_line():
+    ax = game_tree(entry_deterrence())
+    assert not [line for line in ax.lines if (line.get_gid() or "").startswith("infoset:")]
+    assert not any("information set" in t.get_text() for t in ax.get_legend().get_texts())

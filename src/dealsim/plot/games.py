@@ -14,6 +14,8 @@ __all__ = ["game_tree", "path_edges", "payoff_matrix"]
 
 _PATH = "#222222"
 _OFF_PATH = "#BBBBBB"
+_INFOSET_DASHES = (0, (4, 3))  # an information set of several nodes
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"}
 _NODE_LABEL = {"fontsize": 8, "ha": "center", "va": "bottom", "gid": "node-label"}
 _PAYOFF_LABEL = {"fontsize": 8.5, "ha": "left", "va": "center", "gid": "payoff"}
 
@@ -73,7 +75,7 @@ def game_tree(
     Decision nodes are circles in the mover's colour, chance nodes grey diamonds, outcomes black
     squares followed by their payoffs. Every edge carries its action (and probability, for a
     chance branch); the edges on the equilibrium path are thick and dark, the others thin and
-    grey.
+    grey. The nodes of an information set of several nodes are joined by a dashed line.
 
     Parameters
     ----------
@@ -90,7 +92,8 @@ def game_tree(
     -------
     matplotlib.axes.Axes
         The Axes drawn on; artists tagged by gid: ``edge:{parent}-{child}``, ``action``,
-        ``node:{node}``, ``node-label`` and ``payoff`` (the outcome texts).
+        ``node:{node}``, ``node-label``, ``payoff`` (the outcome texts) and
+        ``infoset:{label}`` (the dashed line of an information set).
 
     Examples
     --------
@@ -146,12 +149,36 @@ def game_tree(
             gid="action",
             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
         )
+    # Information sets of several nodes: a dashed line through their members, as in textbook
+    # trees (the mover does not know which of these nodes it is at); their labels sit on a white
+    # box above the line.
+    infoset = np.asarray(tree.infoset)
+    shared = [
+        members
+        for k in np.unique(infoset[infoset >= 0])
+        if len(members := np.flatnonzero(infoset == k)) > 1
+    ]
+    boxed = {int(v) for members in shared for v in members}
+    for members in shared:
+        order = members[np.argsort(y[members], kind="stable")]
+        label = tree.infoset_labels[int(infoset[order[0]])]
+        ax.plot(
+            x[order],
+            y[order],
+            linestyle=_INFOSET_DASHES,
+            color="black",
+            linewidth=1.3,
+            zorder=2,
+            gid=f"infoset:{label}",
+        )
     for v in range(tree.n_nodes):
         name = level_label(str(tree.labels[v]))
         if tree.kind[v] == DECISION:
             who = tree.players[int(tree.player[v])]
             node = {"s": 260, "color": colours[who], "edgecolors": "black"}
             dx, dy, text, style = 0.0, 0.32, f"{name}\n({who})", _NODE_LABEL
+            if v in boxed:
+                style = {**style, "zorder": 4, "bbox": _LABEL_BOX}
         elif tree.kind[v] == CHANCE:
             node = {"s": 200, "marker": "D", "color": "#DDDDDD", "edgecolors": "black"}
             dx, dy, text, style = 0.0, 0.3, "chance", {**_NODE_LABEL, "color": "#555555"}
@@ -177,6 +204,17 @@ def game_tree(
         for p in tree.players
     ]
     handles.append(Line2D([], [], color=_PATH, linewidth=3.2, label="equilibrium path"))
+    if shared:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="black",
+                linestyle=_INFOSET_DASHES,
+                linewidth=1.3,
+                label="information set (the mover cannot tell these nodes apart)",
+            )
+        )
     ax.legend(
         handles=handles,
         loc="upper left",
