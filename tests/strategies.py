@@ -82,6 +82,23 @@ def disagreement_vectors(utilities: np.ndarray) -> st.SearchStrategy[np.ndarray]
 # --------------------------------------------------------------------------- game trees
 
 
+def hidden_move_tree(payoffs: dict[str, list[float]]) -> GameTree:
+    """A moves h or t; B moves h or t without seeing A's move (one information set, "guess").
+
+    ``payoffs`` maps the outcomes "hh", "ht", "th", "tt" (A's move, then B's) to (A, B).
+    """
+    return GameTree.from_nodes(
+        {
+            "a": {"player": "A", "actions": {"h": "b_h", "t": "b_t"}},
+            "b_h": {"player": "B", "actions": {"h": "hh", "t": "ht"}, "infoset": "guess"},
+            "b_t": {"player": "B", "actions": {"h": "th", "t": "tt"}, "infoset": "guess"},
+        },
+        payoffs,
+        root="a",
+        players=["A", "B"],
+    )
+
+
 def entry_deterrence() -> GameTree:
     """Selten's chain-store stage game: out (0, 2); in then fight (-1, -1) or accommodate (1, 1)."""
     return GameTree.from_nodes(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,8 @@ from numpy.testing import assert_allclose
 
 import dealsim
 from dealsim.solvers.refinement import solution_criteria
+
+DATA = Path(__file__).parents[1] / "data"
 
 
 def _split(tmp_path, *, d=(0.2, 0.1), steps=5, powers=(1.0, 1.0), a_points=None, extra=""):
@@ -126,7 +130,7 @@ y = { points = [[0.0, 1.0], [1.0, 0.0]] }
     assert_allclose([ks.continuous.deal["x"], ks.continuous.deal["y"]], [23 / 220, 1.0], atol=1e-9)
 
 
-def test_the_text_names_a_level_that_the_refined_deal_changes(tmp_path):
+def test_the_text_names_a_level_that_the_refined_deal_changes():
     # Three states share a flow: up gets x (+0.1 without a commission), mid y, down
     # 1 - (x + y)/2 (+0.1 with one); d = (0.2, 0.15, 0.25), x + y <= 1, grids of 0.1. The
     # Kalai-Smorodinsky grid deal is (0.5, 0.5, joint); off the grid the ideal gains are
@@ -135,52 +139,7 @@ def test_the_text_names_a_level_that_the_refined_deal_changes(tmp_path):
     # beats the best with one (t = 0.325/0.75 on x + y = 1). The text must say the level moved.
     from dealsim.report import render_report
 
-    text = """
-[scenario]
-name = "water"
-
-[parties.up]
-reservation = 0.2
-
-[parties.mid]
-reservation = 0.15
-
-[parties.down]
-reservation = 0.25
-
-[issues.x]
-range = [0.0, 1.0]
-steps = 11
-
-[issues.y]
-range = [0.0, 1.0]
-steps = 11
-
-[issues.commission]
-levels = ["none", "joint"]
-
-[payoffs.up]
-weights = { x = 1.0, commission = 0.1 }
-x = { points = [[0.0, 0.0], [1.0, 1.0]] }
-commission = { none = 1.0, joint = 0.0 }
-
-[payoffs.mid]
-weights = { y = 1.0 }
-y = { points = [[0.0, 0.0], [1.0, 1.0]] }
-
-[payoffs.down]
-weights = { x = 1.0, y = 1.0, commission = 0.1 }
-x = { points = [[0.0, 0.5], [1.0, 0.0]] }
-y = { points = [[0.0, 0.5], [1.0, 0.0]] }
-commission = { none = 0.0, joint = 1.0 }
-
-[[constraints]]
-label = "shares of one flow"
-require = "x + y <= 1"
-"""
-    path = tmp_path / "water.toml"
-    path.write_text(text)
-    result = dealsim.solve(dealsim.load(str(path)))
+    result = dealsim.solve(dealsim.load(str(DATA / "water_commission.toml")))
     ks = result.solutions["kalai_smorodinsky"]
     assert ks.deal == {"x": 0.5, "y": 0.5, "commission": "joint"}
     assert ks.continuous.deal["commission"] == "none"

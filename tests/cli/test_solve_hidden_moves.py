@@ -13,7 +13,7 @@ from dealsim.analysis.equilibrium_report import solve_tree
 from dealsim.cli import main
 from dealsim.io.gambit import format_efg
 from dealsim.solvers.sequential import GameTree
-from strategies import kuhn_poker
+from strategies import hidden_move_tree, kuhn_poker
 
 DATA = Path(__file__).parents[1] / "solvers" / "data"
 
@@ -71,16 +71,7 @@ def test_text_report_shows_behaviour_and_beliefs(capsys):
 
 def test_general_sum_tree_without_pure_equilibrium_goes_to_lemke():
     # matching pennies as a tree with a hidden first move, payoffs not zero-sum
-    tree = GameTree.from_nodes(
-        {
-            "a": {"player": "A", "actions": {"h": "b_h", "t": "b_t"}},
-            "b_h": {"player": "B", "actions": {"h": "hh", "t": "ht"}, "infoset": "guess"},
-            "b_t": {"player": "B", "actions": {"h": "th", "t": "tt"}, "infoset": "guess"},
-        },
-        {"hh": [3, 0], "ht": [0, 1], "th": [0, 2], "tt": [1, 0]},
-        root="a",
-        players=["A", "B"],
-    )
+    tree = hidden_move_tree({"hh": [3, 0], "ht": [0, 1], "th": [0, 2], "tt": [1, 0]})
     report = solve_tree(tree)
     assert report["method"] == "sequence_form_lemke"
     (eq,) = report["equilibria"]

@@ -6,7 +6,7 @@ import pytest
 from dealsim.errors import GameError
 from dealsim.plot import game_tree, payoff_matrix
 from dealsim.solvers.sequential import GameTree, subgame_perfect_equilibrium
-from strategies import entry_deterrence
+from strategies import entry_deterrence, hidden_move_tree
 
 
 def _hot(ax):
@@ -72,16 +72,7 @@ def test_payoff_matrix_refuses_three_players():
 
 def test_an_information_set_of_several_nodes_is_drawn_as_one_dashed_line():
     # B moves without seeing A's move (one information set); h is best for B either way
-    tree = GameTree.from_nodes(
-        {
-            "a": {"player": "A", "actions": {"h": "b_h", "t": "b_t"}},
-            "b_h": {"player": "B", "actions": {"h": "hh", "t": "ht"}, "infoset": "guess"},
-            "b_t": {"player": "B", "actions": {"h": "th", "t": "tt"}, "infoset": "guess"},
-        },
-        {"hh": [1, 2], "ht": [0, 0], "th": [0, 2], "tt": [1, 0]},
-        players=["A", "B"],
-        root="a",
-    )
+    tree = hidden_move_tree({"hh": [1, 2], "ht": [0, 0], "th": [0, 2], "tt": [1, 0]})
     ax = game_tree(tree)
     dashed = [line for line in ax.lines if (line.get_gid() or "").startswith("infoset:")]
     assert [line.get_gid() for line in dashed] == ["infoset:guess"]
