@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
+from dealsim.scenario import loads
 from dealsim.solvers.refinement import solution_criteria
 
 DATA = Path(__file__).parents[1] / "data"
@@ -202,3 +205,25 @@ def test_refinement_is_never_worse_than_the_grid(tmp_path_factory, d, steps, kne
     if method in ("utilitarian",):
         grid_value = solution_criteria(grid_u, d, method, ideal=ideal)[0]
         assert solution_criteria(cont_u, d, method, ideal=ideal)[0] >= grid_value - 1e-12
+
+
+@pytest.mark.parametrize("factor", [1e-14, 1e-15])
+def test_the_refined_deals_do_not_depend_on_the_utility_scale(factor):
+    # The water scenario with every weight and reservation multiplied by factor: the same refined
+    # deals as at scale 1 (a fixed 1e-14 zero-row test once dropped the parties' constraints
+    # there: Kalai-Smorodinsky moved to another deal, egalitarian kept the grid deal).
+    text = (DATA / "water_commission.toml").read_text()
+
+    def times(match: re.Match[str]) -> str:
+        return f"{match.group(1)}{float(match.group(2)) * factor!r}"
+
+    scaled = re.sub(r"(reservation = )([0-9.]+)", times, text)
+    scaled = re.sub(r"((?:x|y|commission) = )([0-9.]+)(?=[,} ])", times, scaled)
+    assert scaled.count("e-1") == 3 + 6  # the reservations and the weights, nothing else
+    base = dealsim.solve(loads(text)).solutions
+    small = dealsim.solve(loads(scaled)).solutions
+    for name in ("nash", "kalai_smorodinsky", "egalitarian"):
+        b, s = base[name].continuous, small[name].continuous
+        assert s.status == b.status == "refined"
+        assert s.deal["commission"] == b.deal["commission"]
+        assert_allclose([s.deal["x"], s.deal["y"]], [b.deal["x"], b.deal["y"]], atol=1e-9)

@@ -64,7 +64,7 @@ def test_answers_do_not_move_when_utilities_are_rescaled(scale):
         assert_allclose(sol.points[0, 0], 0.55, atol=1e-9)
 
 
-@pytest.mark.parametrize("scale", [1e-12, 1e12])
+@pytest.mark.parametrize("scale", [1e-15, 1e-12, 1e12, 1e15])
 @pytest.mark.parametrize("method", ["nash", "kalai_smorodinsky", "egalitarian"])
 def test_answers_do_not_move_at_extreme_utility_scales(method, scale):
     # The split of the test above, d = (0.2, 0.1): every solution gives A 0.55 at any scale

@@ -449,10 +449,13 @@ def _criteria(u, d, method, ideal, w, atol):
     return np.where(rational & np.isfinite(value), value, -np.inf)
 
 
-def _unit_rows(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows scaled to unit norm; zero rows become padding (or infeasible if ``h < 0``)."""
+def _unit_rows(
+    G: np.ndarray, h: np.ndarray, zero_norm: float | np.ndarray = 1e-14
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows scaled to unit norm; zero rows (norm at most ``zero_norm``, per row if an array)
+    become padding (or infeasible if ``h < 0``)."""
     norm = np.linalg.norm(G, axis=-1)
-    zero = norm <= 1e-14
+    zero = norm <= zero_norm
     G = np.where(zero[..., None], 0.0, G / np.where(zero, 1.0, norm)[..., None])
     h = np.where(zero, np.where(h >= -_FEASIBLE, 1.0, -1.0), h / np.where(zero, 1.0, norm))
     return G, h
@@ -475,6 +478,14 @@ class _Memo:
         return self.store[slot]
 
 
+def _utility_zero(c: np.ndarray, d: np.ndarray) -> float:
+    """The norm below which a row of utility slopes counts as zero: ``1e-14`` times the
+    utilities' scale (the largest magnitude of the offsets and reservations), so that a problem
+    and the same problem with every utility multiplied by ``10**-14`` have the same rows (a
+    fixed ``1e-14`` dropped every party's constraint at that scale)."""
+    return 1e-14 * max(1e-300, float(np.abs(c).max(initial=0.0)), float(np.abs(d).max()))
+
+
 def _with_rationality(A, c, G, h, d, atol):
     """Append ``U_i >= d_i`` to every piece's rows: ``-slopes_i y <= c_i - d_i``.
 
@@ -484,7 +495,9 @@ def _with_rationality(A, c, G, h, d, atol):
     del atol
     rows = np.concatenate([G, -A], axis=1)
     rhs = np.concatenate([h, c - d], axis=1)
-    return _unit_rows(rows, rhs)
+    zero_norm = np.full(rows.shape[1], 1e-14)
+    zero_norm[G.shape[1] :] = _utility_zero(c, d)
+    return _unit_rows(rows, rhs, zero_norm)
 
 
 def _vertices(G: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -567,9 +580,12 @@ def _maxmin_kernel(c, A, G, h, d, ideal, span, atol, memo):
         [-A[:, active], np.broadcast_to(span[active][None, :, None], (P, int(active.sum()), 1))],
         axis=2,
     )  # t * span_i - slopes_i y <= c_i - d_i
+    zero_norm = np.full(lifted.shape[1] + gain_rows.shape[1], 1e-14)
+    zero_norm[lifted.shape[1] :] = _utility_zero(c, d)
     G2, h2 = _unit_rows(
         np.concatenate([lifted, gain_rows], axis=1),
         np.concatenate([rhs, c[:, active] - d[active]], axis=1),
+        zero_norm,
     )
     z, ok = _vertices(G2, h2)
     u = c[:, None, :] + np.einsum("pkm,pvm->pvk", A, z[..., :m])
@@ -588,7 +604,8 @@ def _nash_kernel(c, A, G, h, d, ideal, w, atol, memo):
         return _linear_kernel(c, A, G, h, d, atol, np.zeros(k), memo)
     rows, rhs = _rational_rows(c, A, G, h, d, atol, memo)
     gain_A, gain_c, wa = A[:, active], (c - d)[:, active], w[active]
-    z, ok = memo("centres", lambda: _centre_vertices(rows, rhs, gain_A, gain_c))
+    zero = _utility_zero(c, d)
+    z, ok = memo("centres", lambda: _centre_vertices(rows, rhs, gain_A, gain_c, zero))
     s = np.where(ok, z[..., m], -np.inf)
     pick = np.argmax(s, axis=1)
     radius = s[np.arange(P), pick]
@@ -607,10 +624,10 @@ def _nash_kernel(c, A, G, h, d, ideal, w, atol, memo):
     return points, status
 
 
-def _centre_vertices(rows, rhs, gain_A, gain_c):
+def _centre_vertices(rows, rhs, gain_A, gain_c, zero_norm):
     """Vertices of the Chebyshev-centre LPs: slack ``s`` on unit rows and gains, ``s <= 1``."""
     P, _, m = rows.shape
-    gain_rows, gain_rhs = _unit_rows(-gain_A, gain_c)
+    gain_rows, gain_rhs = _unit_rows(-gain_A, gain_c, zero_norm)
     G_all = np.concatenate([rows, gain_rows], axis=1)
     h_all = np.concatenate([rhs, gain_rhs], axis=1)
     cap = np.zeros((P, 1, m + 1))
