@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dealsim.solvers.pareto import tolerance_scale
+
 __all__: list[str] = []
 
 DECISION, CHANCE, TERMINAL = 0, 1, 2
@@ -57,7 +59,7 @@ def backward_induction(
     optimal within ``tol`` times ``max(s, |best|)``, ``s`` the largest magnitude of the payoffs.
     """
     n = kind.shape[0]
-    floor = max(1e-300, float(np.abs(values).max(initial=0.0)))  # the payoffs' scale
+    floor = tolerance_scale(values)  # the payoffs' scale
     choice = np.full(n, -1, dtype=np.int64)
     optimal = np.zeros(n, dtype=bool)
     n_optimal = np.zeros(n, dtype=np.int64)

@@ -48,6 +48,7 @@ from dealsim._validate import (
     scalar_or_array,
 )
 from dealsim.errors import SolverError
+from dealsim.solvers.pareto import tolerance_scale
 
 __all__ = [
     "AlternatingOffersResult",
@@ -445,7 +446,7 @@ def alternating_offers(
                 f"got {proposer_order!r}"
             )
         order = np.resize(base.astype(np.int64), rounds)
-    scale = max(1e-300, float(np.abs(u).max()), float(np.abs(d).max()))  # as stationary_offers
+    scale = tolerance_scale(u, d)  # as stationary_offers
     values, offers, next_round = _backward_induction(u - d, disc, order, q, cost, tol * scale)
     return _assemble(
         u, d, values, offers, next_round, order, q,
@@ -607,7 +608,7 @@ def stationary_offers(
     def f_inv(x2):  # party 1's utility on the frontier at party 2's utility x2
         return np.interp(x2, b[::-1], a[::-1])
 
-    scale = max(1e-300, float(np.abs(pts).max()), float(np.abs(d).max()))
+    scale = tolerance_scale(pts, d)
     x1 = a[-1]
     for _ in range(max_iter):
         y1 = d[0] + disc[0] * (x1 - d[0])

@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 from dealsim._results import ResultMixin
 from dealsim._validate import check_rounds
 from dealsim.errors import SolverError
+from dealsim.solvers.pareto import tolerance_scale
 
 __all__ = [
     "Agent",
@@ -191,7 +192,7 @@ class BestResponse:
         levels = state.last_offer_value.copy()
         levels[state.party] = -np.inf
         levels = np.where(np.isnan(levels), -np.inf, levels)
-        scale = max(1e-300, float(np.abs(state.utilities).max()))  # a relative 1e-12
+        scale = tolerance_scale(state.utilities)  # a relative 1e-12
         meets = np.all(state.utilities >= levels - 1e-12 * scale, axis=1)
         if not meets.any():
             return state.best
@@ -395,7 +396,7 @@ def simulate_negotiation(
         raise SolverError(f"seed must be an int or a numpy Generator, got {seed!r}")
     agents = _check_agents(agents, k)
     rng = np.random.default_rng(seed)
-    scale = max(1e-300, float(np.abs(u).max()), float(np.abs(res).max()))
+    scale = tolerance_scale(u, res)
     return _simulate(u, res, agents, rounds, rng, tol * scale)
 
 

@@ -483,7 +483,7 @@ def _utility_zero(c: np.ndarray, d: np.ndarray) -> float:
     utilities' scale (the largest magnitude of the offsets and reservations), so that a problem
     and the same problem with every utility multiplied by ``10**-14`` have the same rows (a
     fixed ``1e-14`` dropped every party's constraint at that scale)."""
-    return 1e-14 * max(1e-300, float(np.abs(c).max(initial=0.0)), float(np.abs(d).max()))
+    return 1e-14 * tolerance_scale(c, d)
 
 
 def _with_rationality(A, c, G, h, d, atol):
