@@ -227,3 +227,16 @@ def test_the_refined_deals_do_not_depend_on_the_utility_scale(factor):
         assert s.status == b.status == "refined"
         assert s.deal["commission"] == b.deal["commission"]
         assert_allclose([s.deal["x"], s.deal["y"]], [b.deal["x"], b.deal["y"]], atol=1e-9)
+
+
+def test_a_range_issue_nobody_reads_keeps_its_grid_value_off_the_grid(tmp_path):
+    # The split of _split with a flag no party weights and no constraint names: every refined
+    # deal moves x to 0.55 and leaves the flag where the grid deal has it (the search used to
+    # report whatever vertex it ended on: "flag 0.5 (grid 0)", "flag 1 (grid 0)").
+    scenario = _split(tmp_path, extra="\n[issues.flag]\nrange = [0.0, 1.0]\nsteps = 3\n")
+    result = dealsim.solve(scenario)
+    for name in ("nash", "weighted_nash", "kalai_smorodinsky", "egalitarian"):
+        solution = result.solutions[name]
+        assert solution.continuous.status == "refined"
+        assert_allclose(solution.continuous.deal["x"], 0.55, atol=1e-9)
+        assert solution.continuous.deal["flag"] == solution.deal["flag"]

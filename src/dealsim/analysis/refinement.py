@@ -148,6 +148,7 @@ def refine_solutions(
     evaluator = _Evaluator(scenario, zc.model.parameters, range_j, model=zc.model)
     codes = zc.space.codes(frontier[sorted(refs)])
     pieces, note = _pieces(scenario, evaluator, codes, range_j)
+    idle = _unread_issues(scenario, range_j)
     out: dict[str, ContinuousSolution] = {}
     grid_u = {name: U[row] for name, row in grid_rows.items()}
     grid_deal = {name: zc.space.deal(int(frontier[row])) for name, row in grid_rows.items()}
@@ -219,6 +220,9 @@ def refine_solutions(
         searched = f"{len(offsets)} pieces searched ({note})"
         if best is not None:
             deal = evaluator.deal(*best[:2])
+            # a range issue that no utility, term or constraint reads takes any value at the
+            # optimum: report the grid deal's, not the vertex the search happened to end on
+            deal.update({i: grid_deal[name][i] for i in idle})
             note_text = searched + (f"; {unconverged} did not converge" if unconverged else "")
             out[name] = ContinuousSolution(
                 deal=deal,
@@ -420,6 +424,27 @@ class _Evaluator:
             else:
                 out[issue.id] = issue.value_at(int(cat[self.cat_j.index(j)]))
         return out
+
+
+def _unread_issues(scenario: Scenario, range_j: list[int]) -> list[str]:
+    """The range issues that nothing of the bargaining problem reads: no party weights them
+    (a weight of exactly 0 does not count) and no term condition or constraint names them.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> _unread_issues(dealsim.load("split-linear"), [0])
+    []
+    """
+    named: set[str] = set()
+    for constraint in scenario.constraints:
+        named |= constraint.require.names
+    for payoff in scenario.payoffs:
+        named.update(i for i, w in payoff.weights.items() if not (isinstance(w, float) and w == 0))
+        for term in payoff.terms:
+            named |= term.when.names
+    ids = [scenario.issues[j].id for j in range_j]
+    return [i for i in ids if i not in named]
 
 
 def _atoms(scenario: Scenario, range_ids: set[str]) -> list[tuple[Expression, str, Expression]]:
