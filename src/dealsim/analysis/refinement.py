@@ -283,7 +283,7 @@ def render_continuous(result: Any) -> list[str]:
     >>> render_continuous(dealsim.solve(dealsim.load("split-linear")))
     []
     """
-    from dealsim._format import format_fixed
+    from dealsim._format import format_fixed, format_number
 
     lines: list[str] = []
     reservations = [abs(r) for r in result.reservations.values()]
@@ -296,7 +296,7 @@ def render_continuous(result: Any) -> list[str]:
             lines.append(f"  {title}: the grid deal is kept ({c.status}: {c.note})")
             continue
         moved = [  # a level the refined deal changes too (it may leave the grid deal's level)
-            f"{issue} {_term(value)} (grid {_term(solution.deal[issue])})"
+            f"{issue} {format_number(value)} (grid {format_number(solution.deal[issue])})"
             for issue, value in c.deal.items()
             if value != solution.deal[issue]
         ]
@@ -309,13 +309,6 @@ def render_continuous(result: Any) -> list[str]:
     if lines:
         lines[:0] = ["", "Off the grid (range issues refined exactly; --no-refine turns this off):"]
     return lines
-
-
-def _term(value: Any) -> str:
-    """One term of a deal as the text prints it: a number by ``format_number``, a level as is."""
-    from dealsim._format import format_number
-
-    return format_number(value) if isinstance(value, float) else str(value)
 
 
 def _grid(scenario, deal, utilities, value, status, note) -> ContinuousSolution:
