@@ -288,6 +288,9 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
 
     scenario = dealsim.load("donbas-2026")
     n = args.samples
+    if args.keep_freed_memory:
+        bench_montecarlo_kept(scenario, n, args.repeats)
+        return
     draws = sample_parameters(scenario, 0, n, seed=1)
     space = DealSpace(scenario)
     codes = space.codes()
@@ -380,6 +383,40 @@ def bench_montecarlo(args: argparse.Namespace) -> None:
     print(f"  1- and 2-worker results identical: {same}")
     print(f"  monte_carlo's zone sizes and solutions equal batch_solve's, draw by draw: {agree}")
     machine_scaling(scenario, n, args.repeats)
+    # The worker processes keep freed memory (dealsim.uncertainty._allocator); this process,
+    # like any program that calls the library, keeps its allocator. `dealsim montecarlo` owns
+    # its process and keeps freed memory in it too: the same comparison, in such a process.
+    command = [sys.executable, __file__, "montecarlo", "--keep-freed-memory"]
+    command += ["--repeats", str(args.repeats), "--samples", str(n)]
+    sys.stdout.flush()
+    subprocess.run(command, check=True)
+
+
+def bench_montecarlo_kept(scenario, n: int, repeats: int) -> None:
+    """1 against 2 workers in a process that keeps freed memory, as `dealsim montecarlo` runs."""
+    from dealsim.uncertainty._allocator import keep_freed_memory
+    from dealsim.uncertainty.montecarlo import monte_carlo
+
+    taken = keep_freed_memory()
+
+    def run(workers: int):
+        return monte_carlo(scenario, samples=n, seed=1, workers=workers, progress=False)
+
+    run(1)
+    med, out = interleaved({"w1": lambda: run(1), "w2": lambda: run(2)}, repeats)
+    same = json.dumps(out["w1"].to_dict(), sort_keys=True, default=str) == json.dumps(
+        out["w2"].to_dict(), sort_keys=True, default=str
+    )
+    print(
+        f"in a process that keeps freed memory (as `dealsim montecarlo` runs; taken: {taken}), "
+        f"medians of {repeats} runs:"
+    )
+    show("monte_carlo, 1 worker", med["w1"], "")
+    show("monte_carlo, 2 workers", med["w2"], "")
+    print(
+        f"  ratio 1 worker / 2 workers {med['w1'] / med['w2']:.2f}x (target >= 1.7x); same: {same}"
+    )
+    machine_scaling(scenario, n, repeats, initializer=keep_freed_memory)
 
 
 def _half_task(scenario, start: int, stop: int) -> float:
@@ -391,7 +428,7 @@ def _half_task(scenario, start: int, stop: int) -> float:
     return time.process_time() - before
 
 
-def machine_scaling(scenario, n: int, repeats: int) -> None:
+def machine_scaling(scenario, n: int, repeats: int, initializer=None) -> None:
     """What two cores give this work: the run's two halves as two tasks at once, in a warm pool.
 
     No pool start, no summary, no split into more tasks: the ratio of the two halves run one
@@ -402,7 +439,7 @@ def machine_scaling(scenario, n: int, repeats: int) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     half = n // 2
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, initializer=initializer) as pool:
         list(pool.map(_half_task, [scenario] * 2, [0, 0], [100, 100]))  # start both workers
         cpu: dict[str, list[float]] = {"serial": [], "pool": []}
 
@@ -628,6 +665,12 @@ def main() -> None:
     )
     parser.add_argument("--negmas", action="store_true", help="cli: also time negmas (slow)")
     parser.add_argument("--samples", type=int, default=10_000, help="montecarlo: samples")
+    parser.add_argument(
+        "--keep-freed-memory",
+        action="store_true",
+        help="montecarlo: only 1 against 2 workers and the machine's line, in a process that "
+        "keeps freed memory as `dealsim montecarlo` does (the default run ends with this one)",
+    )
     args = parser.parse_args()
     {"solve": bench_solve, "cli": bench_cli, "montecarlo": bench_montecarlo, "sweep": bench_sweep}[
         args.row

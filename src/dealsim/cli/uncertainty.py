@@ -53,6 +53,9 @@ def _streamed(args: argparse.Namespace, run: Callable[..., Any], *pos: Any, **kw
 
     On Ctrl-C, say where the finished records are before the interrupt goes on.
     """
+    from dealsim.uncertainty._allocator import keep_freed_memory
+
+    keep_freed_memory()  # this process is the command's: see dealsim.uncertainty._allocator
     try:
         return run(
             *pos,
@@ -146,9 +149,11 @@ def _sensitivity_args(parser: argparse.ArgumentParser) -> None:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     """Tornado and Sobol sensitivity of a scalar result to the uncertain parameters."""
+    from dealsim.uncertainty._allocator import keep_freed_memory
     from dealsim.uncertainty.sensitivity import render_sensitivity, sobol_sensitivity, tornado
 
     scenario = load_scenario(args)
+    keep_freed_memory()
     bars = tornado(scenario, args.output_key, max_deals=args.max_deals)
     sobol = None
     if not args.no_sobol:

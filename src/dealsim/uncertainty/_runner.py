@@ -281,7 +281,10 @@ def _execute(
 def _execute_processes(task: Task, batches, workers: int):
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    pool = ProcessPoolExecutor(max_workers=workers)
+    from dealsim.uncertainty._allocator import keep_freed_memory
+
+    # the workers are ours: they keep freed memory (half their page faults; see _allocator)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=keep_freed_memory)
     try:
         futures = {pool.submit(task, start, stop): start for start, stop in batches}
         for future in as_completed(futures):
