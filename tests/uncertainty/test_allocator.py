@@ -48,7 +48,8 @@ def _faults_in_a_fresh_process(tuned: bool) -> int:
 def test_a_process_that_keeps_freed_memory_reuses_it_without_page_faults():
     pages = 3 * _STEP_BYTES // resource.getpagesize()  # one step's arrays
     # glibc's defaults give some of the freed heap back every step (about 3,000 pages here)
-    assert _faults_in_a_fresh_process(tuned=False) > pages // 10
+    if _faults_in_a_fresh_process(tuned=False) < pages // 10:
+        pytest.skip("this process's malloc already keeps freed memory (MALLOC_* settings?)")
     assert _faults_in_a_fresh_process(tuned=True) < pages // 100
 
 
