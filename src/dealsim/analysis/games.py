@@ -26,7 +26,14 @@ from dealsim.analysis.equilibrium_report import solve_normal_form, solve_tree
 from dealsim.analysis.reuse import expression_names as _expression_names
 from dealsim.errors import DealsimError, GameError, ScenarioError
 from dealsim.expressions import evaluate_number
-from dealsim.scenario.games import NormalGame, SequentialGame
+from dealsim.scenario.games import (
+    THRESHOLD_GRID,
+    NormalGame,
+    SequentialGame,
+    chance_error,
+    threshold_range,
+    threshold_search_error,
+)
 from dealsim.scenario.model import Scenario
 from dealsim.solvers import _tree
 from dealsim.solvers.equilibrium import (
@@ -51,8 +58,6 @@ __all__ = [
     "scenario_games",
 ]
 
-THRESHOLD_GRID = 41
-"""Grid points per parameter range when locating outcome switches (then bisection)."""
 _EMPTY_ZONE = (
     "outcome {outcome!r}: the agreement zone is empty, so the {solution!r} solution picks no "
     "deal; its payoffs are the reservations (no agreement)"
@@ -291,14 +296,7 @@ def _tree_at(
     try:
         return game.tree(pay, params)
     except GameError as error:
-        shown = ", ".join(
-            f"{k}={float(params[k]):.6g}" for k in scenario.parameters if np.ndim(params[k]) == 0
-        )
-        raise ScenarioError(
-            f"game {game.id!r}: {error.message} ({shown})",
-            file=scenario.file,
-            field=f"games.{game.id}.nodes.{error.node}.chance",
-        ) from None
+        raise chance_error(scenario, game, error, params) from None
 
 
 def scenario_game(
@@ -446,8 +444,7 @@ def _threshold_search(
     scenario: Scenario, game: SequentialGame, name: str, tol: float
 ) -> list[dict[str, Any]]:
     ids = list(game.outcome_ids)
-    spec = scenario.parameter_specs.get(name)
-    lo, hi = spec.range if spec is not None and spec.range is not None else (0.0, 1.0)
+    lo, hi = threshold_range(scenario, name)
     if not lo < hi:
         return []
     xs = np.linspace(lo, hi, THRESHOLD_GRID)
@@ -460,18 +457,16 @@ def _threshold_search(
         params = {**scenario.parameters, name: x}
         return _tree_at(scenario, game, _as_mapping(scenario, ids, cache(x)), params)
 
-    try:  # the search leaves the parameter's value: say so, or the error reads as at the value
+    # The search leaves the parameter's value: say so, or the error reads as at the value. Loading
+    # refuses what the grid meets (dealsim.scenario.games.check_threshold_search); this is reached
+    # with other parameters set (--set, a sweep) or between grid points.
+    try:
         cache = _BisectionCache(evaluate, xs)
         found = parameter_thresholds(
             build, lo, hi, grid=THRESHOLD_GRID, tol=1e-10, solve_tol=min(tol, 1e-12)
         )
     except ScenarioError as error:
-        raise ScenarioError(
-            f"the threshold search of game '{game.id}' over the range [{lo:g}, {hi:g}] of "
-            f"{name} (games.{game.id}.thresholds) reached a value where {error.message}",
-            file=error.file,
-            field=error.field,
-        ) from None
+        raise threshold_search_error(game.id, name, (lo, hi), error) from None
     return [
         {
             "value": t.value,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from dealsim.errors import GameError, ScenarioError
-from dealsim.expressions import Expression, evaluate_number
+from dealsim.expressions import Expression, ExpressionError, evaluate_number
 from dealsim.scenario.schema import level_key, number_or_expression
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,9 +39,23 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from dealsim.solvers.sequential import GameTree
 
-__all__ = ["GameNode", "NormalGame", "Outcome", "SequentialGame", "compile_games"]
+__all__ = [
+    "THRESHOLD_GRID",
+    "GameNode",
+    "NormalGame",
+    "Outcome",
+    "SequentialGame",
+    "chance_error",
+    "check_threshold_search",
+    "compile_games",
+    "threshold_range",
+    "threshold_search_error",
+]
 
 Number = float | Expression
+
+THRESHOLD_GRID = 41
+"""Grid points per parameter range when locating outcome switches (then bisection)."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +302,107 @@ def compile_games(spec: ScenarioFile, compiler: Compiler, scenario: Scenario) ->
         else:
             games[key] = _sequential_game(key, value, compiler, scenario, outcomes)
     return {"outcomes": outcomes, "games": games}
+
+
+def threshold_range(scenario: Scenario, name: str) -> tuple[float, float]:
+    """The range a threshold search varies parameter ``name`` over: its ``range``, else [0, 1].
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> threshold_range(dealsim.load("donbas-2026"), "audience_cost_max")
+    (0.02, 0.3)
+    """
+    spec = scenario.parameter_specs.get(name)
+    return spec.range if spec is not None and spec.range is not None else (0.0, 1.0)
+
+
+def chance_error(
+    scenario: Scenario, game: SequentialGame, error: GameError, params: Mapping[str, Any]
+) -> ScenarioError:
+    """``error`` of :meth:`SequentialGame.tree` at ``params``, naming the chance node's field."""
+    shown = ", ".join(
+        f"{k}={float(params[k]):.6g}" for k in scenario.parameters if np.ndim(params[k]) == 0
+    )
+    return ScenarioError(
+        f"game {game.id!r}: {error.message} ({shown})",
+        file=scenario.file,
+        field=f"games.{game.id}.nodes.{error.node}.chance",
+    )
+
+
+def threshold_search_error(
+    game_id: str, name: str, bounds: tuple[float, float], error: ScenarioError
+) -> ScenarioError:
+    """``error``, met by the threshold search of ``name`` over ``bounds``: says so.
+
+    Without it the error would read as met at the parameter's value in the file.
+    """
+    lo, hi = bounds
+    return ScenarioError(
+        f"the threshold search of game '{game_id}' over the range [{lo:g}, {hi:g}] of "
+        f"{name} (games.{game_id}.thresholds) reached a value where {error.message}",
+        file=error.file,
+        field=error.field,
+    )
+
+
+def check_threshold_search(
+    scenario: Scenario, game: SequentialGame, outcomes: Mapping[str, Outcome]
+) -> None:
+    """Refuse a threshold range whose grid leaves the game's domain, as the search would.
+
+    The search (:func:`dealsim.analysis.games.games_analysis`) evaluates the explicit payoffs of
+    the game's outcomes and its chance probabilities at the :data:`THRESHOLD_GRID` evenly
+    spaced values of each ``thresholds`` parameter's range. This runs the same evaluations,
+    without solving anything, so that loading (and ``dealsim validate``) refuses what the solve
+    would. Two things only a solve meets are not checked: a probability outside [0, 1] strictly
+    between two grid points (where the bisection goes depends on the equilibria), and the
+    payoffs of deal outcomes (the utility model at the outcome's deal).
+
+    Raises
+    ------
+    ScenarioError
+        :func:`threshold_search_error` of the first problem the search would meet.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> scenario = dealsim.load("donbas-2026")
+    >>> game = scenario.games["territory_first"]
+    >>> check_threshold_search(scenario, game, scenario.outcomes)  # donbas passes
+    """
+    ends = dict.fromkeys(game.outcome_ids, dict.fromkeys(game.players, 0.0))
+    explicit = [
+        (o, p, value)
+        for o in game.outcome_ids
+        if outcomes[o].payoffs is not None
+        for p, value in outcomes[o].payoffs.items()
+    ]
+    for name in game.thresholds:
+        bounds = threshold_range(scenario, name)
+        if not bounds[0] < bounds[1]:
+            continue  # the search is skipped
+        xs = np.linspace(*bounds, THRESHOLD_GRID)
+        grid = {**scenario.parameters, name: xs}
+        for o, p, value in explicit:  # all grid values at once, as the search's payoff cache
+            try:
+                evaluate_number(value, grid)
+            except ExpressionError as error:
+                origin = value.origin if isinstance(value, Expression) else None
+                found = ScenarioError(
+                    str(error).removeprefix(f"{origin}: ") if origin else str(error),
+                    file=scenario.file,
+                    field=f"outcomes.{o}.payoffs.{p}",
+                )
+                raise threshold_search_error(game.id, name, bounds, found) from None
+        for x in xs:  # one tree per grid value, in the search's order
+            params = {**scenario.parameters, name: float(x)}
+            try:
+                game.tree(ends, params)
+            except GameError as error:
+                found = chance_error(scenario, game, error, params)
+                raise threshold_search_error(game.id, name, bounds, found) from None
 
 
 def _allowed(values: Sequence[Any]) -> str:
@@ -613,7 +728,7 @@ def _sequential_game(
         raise ScenarioError(
             f"game {key!r}: {error.message}", file=compiler.file, field=field
         ) from None
-    return SequentialGame(
+    game = SequentialGame(
         id=key,
         label=spec.label or key,
         players=players,
@@ -622,3 +737,5 @@ def _sequential_game(
         thresholds=tuple(spec.thresholds),
         structure=structure,
     )
+    check_threshold_search(scenario, game, outcomes)
+    return game

@@ -87,8 +87,45 @@ def number_or_expression(value: Any) -> float | str:
 
 def _finite_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number, got {_toml_type(value)}")
+        raise ValueError(f"expected a number, got {_written(value)}")
     return _bounded(value)
+
+
+def _written(value: Any) -> str:
+    """A TOML value as the file wrote it, with its type: ``the string "41"``, ``the boolean true``.
+
+    Examples
+    --------
+    >>> _written("41"), _written(True), _written(41.5)
+    ('the string "41"', 'the boolean true', 'the number 41.5')
+    """
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'the string "{shown}"'
+    return _toml_type(value)
+
+
+def _integer(value: Any) -> int:
+    """A TOML integer (or a float with an integral value), never a string or a boolean.
+
+    Pydantic's lax mode would read ``"41"`` as 41 and ``true`` as 1; a file must write the number.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"expected an integer, got {_written(value)}")
+
+
+def _boolean(value: Any) -> bool:
+    """A TOML boolean, never a number or a string (lax mode reads ``1`` and ``"yes"`` as true)."""
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"expected true or false, got {_written(value)}")
 
 
 def _level_value(value: Any) -> Any:
@@ -120,6 +157,10 @@ NumberOrExpression = Annotated[
 """A numeric field: a finite number or an expression string over parameters."""
 
 FiniteNumber = Annotated[float, BeforeValidator(_finite_number)]
+Integer = Annotated[int, BeforeValidator(_integer)]
+"""An integer field: a TOML integer, not a quoted number or a boolean."""
+Boolean = Annotated[bool, BeforeValidator(_boolean)]
+"""A true/false field: a TOML boolean, not a number or a string."""
 LevelValue = Annotated[
     str | bool | int | float, Field(union_mode="smart"), AfterValidator(_level_value)
 ]
@@ -314,10 +355,10 @@ class IssueSpec(_Section):
     label: str | None = None
     description: str = ""
     range: tuple[FiniteNumber, FiniteNumber] | None = None
-    steps: int | None = Field(default=None, ge=2, le=100_000)
+    steps: Integer | None = Field(default=None, ge=2, le=100_000)
     unit: str | None = None
     levels: tuple[LevelValue, ...] | None = Field(default=None, min_length=1)
-    ordered: bool = False
+    ordered: Boolean = False
 
     @model_validator(mode="after")
     def _range_or_levels(self) -> "IssueSpec":
@@ -637,7 +678,7 @@ class ActualSpec(_Section):
 class AlternatingOffersSpec(_Section):
     """``[alternating_offers]``: finite-horizon bargaining over the scenario's deals."""
 
-    rounds: int = Field(default=50, ge=1, le=10_000)
+    rounds: Integer = Field(default=50, ge=1, le=10_000)
     proposer_order: tuple[Id, ...] | None = None
     breakdown: NumberOrExpression = 0.0
     round_cost: dict[Id, NumberOrExpression] = Field(default_factory=dict)
@@ -666,7 +707,7 @@ class ScenarioFile(_Section):
     proposals: dict[Id, ProposalSpec] = Field(default_factory=dict)
     bodies: dict[Id, BodySpec] = Field(default_factory=dict)
     actual: ActualSpec | None = None
-    format: Literal[1] = 1
+    format: Annotated[Literal[1], BeforeValidator(_integer)] = 1
 
 
 _PRESENT_SECTIONS_MODELS: dict[frozenset[str], type[BaseModel]] = {}

@@ -1,0 +1,247 @@
+"""``dealsim validate``: it refuses every file ``dealsim solve`` would, with the same line."""
+
+import pytest
+
+from dealsim.cli import main
+
+SPLIT = """
+[scenario]
+name = "split"
+
+[parameters.g]
+value = 0.5
+range = [0.1, 0.9]
+distribution = { kind = "normal", mean = 0.5, sd = 0.1 }
+
+[parties.a]
+reservation = 0.2
+[parties.b]
+reservation = 0.2
+
+[issues.share]
+range = [0.0, 1.0]
+steps = 11
+
+[issues.police]
+levels = ["none", "neutral"]
+ordered = true
+
+[payoffs.a]
+weights = { share = 1, police = 1 }
+share = { points = [[0.0, 0.0], [1.0, 1.0]] }
+police = { none = 0, neutral = 1 }
+
+[payoffs.b]
+weights = { share = 1, police = 1 }
+share = { points = [[0.0, 1.0], [1.0, 0.0]] }
+police = { none = 1, neutral = 0 }
+
+[alternating_offers]
+rounds = 5
+
+[bodies.council]
+members = { p = 2, q = 1 }
+quota = "1/2"
+accept = { p = "true", q = "true" }
+"""
+
+# A guarantee that holds with probability g: b fights a deal it is not sure of. `thresholds`
+# makes the solve search g's whole range for the value where the outcome switches.
+GAME = """
+[outcomes.peace]
+payoffs = { a = 1, b = 1 }
+[outcomes.war]
+payoffs = { a = -1, b = "0.5 - g" }
+[outcomes.betrayed]
+payoffs = { a = -2, b = 2 }
+
+[games.guarantee]
+kind = "sequential"
+players = ["b"]
+root = "b"
+thresholds = ["g"]
+
+[games.guarantee.nodes.b]
+player = "b"
+actions = { accept = "luck", fight = "war" }
+[games.guarantee.nodes.luck]
+chance = { honoured = "g", broken = "1 - g" }
+actions = { honoured = "peace", broken = "betrayed" }
+"""
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _both(capsys, tmp_path, text):
+    """``validate`` and ``solve`` of ``text``: each command's exit status and stderr."""
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    validate = _run(capsys, "validate", str(path))
+    solve = _run(capsys, "solve", str(path))
+    return str(path), (validate[0], validate[2]), (solve[0], solve[2])
+
+
+def _replaced(text, old, new):
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def test_the_base_files_pass_validate_and_solve(capsys, tmp_path):
+    for text in (SPLIT, SPLIT + GAME):
+        _, validate, solve = _both(capsys, tmp_path, text)
+        assert validate == (0, "")
+        assert solve == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "allowed"),
+    [
+        pytest.param(
+            "steps = 11",
+            'steps = "11"',
+            "issues.share.steps",
+            'expected an integer, got the string "11"',
+            id="steps-quoted",
+        ),
+        pytest.param(
+            "steps = 11",
+            "steps = true",
+            "issues.share.steps",
+            "expected an integer, got the boolean true",
+            id="steps-boolean",
+        ),
+        pytest.param(
+            "steps = 11",
+            "steps = 11.5",
+            "issues.share.steps",
+            "expected an integer, got the number 11.5",
+            id="steps-fraction",
+        ),
+        pytest.param(
+            "rounds = 5",
+            'rounds = "5"',
+            "alternating_offers.rounds",
+            'expected an integer, got the string "5"',
+            id="rounds-quoted",
+        ),
+        pytest.param(
+            "rounds = 5",
+            "rounds = true",
+            "alternating_offers.rounds",
+            "expected an integer, got the boolean true",
+            id="rounds-boolean",
+        ),
+        pytest.param(
+            "value = 0.5",
+            'value = "0.5"',
+            "parameters.g.value",
+            # a parameter is a table or a bare number: the table's problem is reported first
+            'expected a number, got the string "0.5" (and 1 more problem)',
+            id="parameter-value-quoted",
+        ),
+        pytest.param(
+            "range = [0.1, 0.9]",
+            'range = [0.1, "0.9"]',
+            "parameters.g.range.1",
+            'expected a number, got the string "0.9" (and 1 more problem)',
+            id="parameter-range-quoted",
+        ),
+        pytest.param(
+            "range = [0.0, 1.0]",
+            "range = [false, 1.0]",
+            "issues.share.range.0",
+            "expected a number, got the boolean false",
+            id="issue-range-boolean",
+        ),
+        pytest.param(
+            "sd = 0.1",
+            'sd = "0.1"',
+            "parameters.g.distribution.sd",
+            'expected a number, got the string "0.1" (and 1 more problem)',
+            id="distribution-sd-quoted",
+        ),
+        pytest.param(
+            "members = { p = 2, q = 1 }",
+            'members = { p = "2", q = 1 }',
+            "bodies.council.members.p",
+            'expected a number, got the string "2"',
+            id="body-members-quoted",
+        ),
+        pytest.param(
+            "ordered = true",
+            "ordered = 1",
+            "issues.police.ordered",
+            "expected true or false, got the number 1",
+            id="ordered-number",
+        ),
+        pytest.param(
+            'name = "split"',
+            'name = "split"\n[format]',
+            "format",
+            "expected an integer, got a table",
+            id="format-table",
+        ),
+    ],
+)
+def test_a_quoted_or_boolean_number_is_refused_by_validate_and_solve(
+    capsys, tmp_path, old, new, field, allowed
+):
+    # pydantic's lax mode read "11" as 11 and true as 1: validate and solve accepted them.
+    path, validate, solve = _both(capsys, tmp_path, _replaced(SPLIT, old, new))
+    line = f"dealsim: error: {path}: {field}: {allowed}\n"
+    assert validate == (2, line)
+    assert solve == (2, line)
+
+
+def test_format_true_is_not_format_1(capsys, tmp_path):
+    path, validate, solve = _both(capsys, tmp_path, "format = true\n" + SPLIT)
+    line = f"dealsim: error: {path}: format: expected an integer, got the boolean true\n"
+    assert validate == solve == (2, line)
+
+
+def test_a_threshold_range_that_leaves_the_probabilities_fails_validate_as_solve(capsys, tmp_path):
+    # g = 0.5 is a valid probability, but the solve's threshold search scans g's range
+    # [0.1, 1.5] and meets g = 1.01 (the first of its 41 grid values above 1): validate passed it.
+    text = _replaced(SPLIT + GAME, "range = [0.1, 0.9]", "range = [0.1, 1.5]")
+    path, validate, solve = _both(capsys, tmp_path, text)
+    line = (
+        f"dealsim: error: {path}: games.guarantee.nodes.luck.chance: the threshold search of "
+        "game 'guarantee' over the range [0.1, 1.5] of g (games.guarantee.thresholds) reached a "
+        "value where game 'guarantee': chance probabilities must be >= 0 and sum to 1 at these "
+        "parameter values, got honoured=1.01, broken=-0.01 (sum 1) (g=1.01)\n"
+    )
+    assert validate == (2, line)
+    assert solve == (2, line)
+
+
+def test_a_threshold_range_where_a_payoff_is_not_finite_fails_validate_as_solve(capsys, tmp_path):
+    # b's payoff of war is finite at g = 0.5 but not at g = 0.1, a grid value of the search
+    text = _replaced(SPLIT + GAME, 'b = "0.5 - g"', 'b = "1 / (g - 0.1)"')
+    path, validate, solve = _both(capsys, tmp_path, text)
+    line = (
+        f"dealsim: error: {path}: outcomes.war.payoffs.b: the threshold search of game "
+        "'guarantee' over the range [0.1, 0.9] of g (games.guarantee.thresholds) reached a "
+        "value where '1 / (g - 0.1)': 1 / (g - 0.1) is not finite for some deals or parameter "
+        "values (division by zero?)\n"
+    )
+    assert validate == (2, line)
+    assert solve == (2, line)
+
+
+def test_a_parameter_without_a_range_is_searched_over_zero_to_one(capsys, tmp_path):
+    # no range: the search scans [0, 1], where "2 * g - 0.5" is negative below g = 0.25
+    text = _replaced(SPLIT + GAME, "range = [0.1, 0.9]\n", "")
+    text = _replaced(
+        text,
+        'chance = { honoured = "g", broken = "1 - g" }',
+        'chance = { honoured = "2 * g - 0.5", broken = "1.5 - 2 * g" }',
+    )
+    _, validate, solve = _both(capsys, tmp_path, text)
+    assert validate[0] == solve[0] == 2
+    assert validate == solve
+    assert "over the range [0, 1] of g" in validate[1]
+    assert validate[1].endswith("got honoured=-0.5, broken=1.5 (sum 1) (g=0)\n")
