@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from dealsim.errors import ScenarioError
+from dealsim.plot._labels import keep_apart
 from dealsim.plot._marks import deal_cloud, mark_point
 from dealsim.plot._style import (
     SOLUTION_STYLES,
@@ -30,6 +31,8 @@ __all__ = ["deal_utilities", "utility_space", "utility_space_pairs"]
 
 _ZONE_POINT = "#4FA866"
 _OTHER_POINT = "#C4C4C4"
+_MARKER = 13.0
+"""Size of a solution's marker, in points."""
 
 
 def deal_utilities(
@@ -82,7 +85,11 @@ def utility_space(
     frontier of the zone's deals in these two parties' utilities (with three or more parties,
     of the projection; the deals Pareto-optimal for all parties are drawn as black dots). The
     dashed lines are the reservations, their crossing the disagreement point; every bargaining
-    solution is marked and labelled (solutions at the same point share one label).
+    solution is marked and labelled. Solutions at the same point share one marker and one label
+    ("Nash = Kalai–Smorodinsky = Egalitarian"); solutions whose markers would overlap (closer, on
+    both axes, than a marker's size) share one too, at the first one's point, their names joined
+    by "≈". The labels are placed when the figure is drawn, inside the Axes, so that no label
+    covers another or a marker; each has a leader line to its point.
 
     Parameters
     ----------
@@ -313,49 +320,67 @@ def _draw(ax, scenario, result, pair, u, feasible, zone, *, legend: bool = True)
 
 
 def _solutions(ax: Any, result: Any, px: str, py: str) -> None:
-    """Mark each solution; label each group of coinciding ones, pointing away from the others.
+    """Mark and label the solutions, one marker and one label for each group that coincides.
 
-    A label goes on the side of its point away from the mean of the other solutions (from the
-    disagreement point, when all coincide), turned back inwards near the edges of the Axes.
+    Solutions at the same point (within ``1e-9`` of the Axes' span on each axis) share a marker
+    and a label, their names joined by "="; groups whose markers would overlap (closer on both
+    axes than a marker's size, as a fraction of the Axes' size) share one too, joined by "≈",
+    at the point of the first. A label prefers the side of its point away from the other
+    solutions (from the disagreement point, when all coincide), and is placed when the figure is
+    drawn where its box overlaps no other label and no marker (:mod:`dealsim.plot._labels`).
     """
-    groups: dict[tuple[float, float], list[str]] = {}
-    for name, solution in result.solutions.items():
-        if solution is None:
-            continue
-        point = (solution.utilities[px], solution.utilities[py])
-        key = next((g for g in groups if np.allclose(g, point, atol=1e-9)), point)
-        groups.setdefault(key, []).append(name)
-    if not groups:
+    named = [
+        (name, np.array([s.utilities[px], s.utilities[py]], dtype=float))
+        for name, s in result.solutions.items()
+        if s is not None
+    ]
+    if not named:
         return
-    points = np.array(list(groups), dtype=float)
-    if len(points) > 1:
+    span = np.array([np.diff(ax.get_xlim())[0], np.diff(ax.get_ylim())[0]], dtype=float)
+    span = np.where(span > 0, span, 1.0)
+    groups: list[tuple[np.ndarray, list[str]]] = []
+    for name, point in named:
+        same = next((g for g in groups if np.all(np.abs(g[0] - point) <= 1e-9 * span)), None)
+        if same is None:
+            groups.append((point, [name]))
+        else:
+            same[1].append(name)
+    box = ax.get_position()
+    size = np.array([box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()])
+    near = span * _MARKER / np.maximum(72.0 * size, _MARKER)
+    clusters = _near_clusters([p for p, _ in groups], near)
+    points = np.array([groups[c[0]][0] for c in clusters])
+    if len(clusters) > 1:
         centre = points.mean(axis=0)
     else:
         centre = np.array([result.reservations[px], result.reservations[py]], dtype=float)
-    lo = np.array([ax.get_xlim()[0], ax.get_ylim()[0]])
-    span = np.array([np.diff(ax.get_xlim())[0], np.diff(ax.get_ylim())[0]])
-    for n, (point, names) in enumerate(groups.items()):
-        label = textwrap.fill(" = ".join(SOLUTION_STYLES.get(m, (m, "o"))[0] for m in names), 26)
-        marker = SOLUTION_STYLES.get(names[0], (names[0], "o"))[1]
-        mark_point(
-            ax,
-            point,
-            marker=marker,
-            markersize=13,
-            color="black",
-            markeredgecolor="white",
-            markeredgewidth=1.0,
-            zorder=5,
-            gid="solution-marker",
+    lo = np.array([ax.get_xlim()[0], ax.get_ylim()[0]], dtype=float)
+    markers, labels = [], []
+    for members, point in zip(clusters, points, strict=True):
+        first = groups[members[0]][1][0]
+        markers.append(
+            mark_point(
+                ax,
+                point,
+                marker=SOLUTION_STYLES.get(first, (first, "o"))[1],
+                markersize=_MARKER,
+                color="black",
+                markeredgecolor="white",
+                markeredgewidth=1.0,
+                zorder=5,
+                gid="solution-marker",
+            )
         )
-        where = (np.asarray(point) - lo) / span
-        side = np.where(np.asarray(point) >= centre, 1, -1)
+        text = " ≈ ".join(
+            " = ".join(SOLUTION_STYLES.get(m, (m, "o"))[0] for m in groups[k][1]) for k in members
+        )
+        where = (point - lo) / span
+        side = np.where(point >= centre, 1, -1)
         side = np.where(where > 0.7, -1, np.where(where < 0.3, 1, side))
-        offset = (22 * side[0], (18 + 12 * (n // 2)) * side[1])
-        ax.annotate(
-            label,
-            point,
-            xytext=offset,
+        label = ax.annotate(
+            textwrap.fill(text, 26),
+            tuple(point),
+            xytext=(22 * side[0], 18 * side[1]),
             textcoords="offset points",
             ha="left" if side[0] > 0 else "right",
             va="bottom" if side[1] > 0 else "top",
@@ -371,3 +396,33 @@ def _solutions(ax: Any, result: Any, px: str, py: str) -> None:
             },
             arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8},
         )
+        labels.append((label, (int(side[0]), int(side[1]))))
+    obstacles = markers + [line for line in ax.lines if line.get_gid() == "disagreement"]
+    soft = [a for a in [*ax.lines, *ax.collections] if a.get_gid() in ("frontier", "frontier:full")]
+    keep_apart(ax, labels, obstacles, soft)
+
+
+def _near_clusters(points: list[np.ndarray], near: np.ndarray) -> list[list[int]]:
+    """Indices of ``points`` gathered into clusters whose members are all within ``near``.
+
+    Two points are near when they differ by at most ``near`` on each axis. A point joins the
+    first cluster all of whose members are near it (so no chain of near points spreads a
+    cluster).
+
+    Examples
+    --------
+    >>> pts = [np.array([0.0, 0.0]), np.array([0.5, 0.5]), np.array([0.01, 0.0])]
+    >>> _near_clusters(pts, np.array([0.02, 0.02]))
+    [[0, 2], [1]]
+    """
+    clusters: list[list[int]] = []
+    for k, point in enumerate(points):
+        home = next(
+            (c for c in clusters if all(np.all(np.abs(points[m] - point) <= near) for m in c)),
+            None,
+        )
+        if home is None:
+            clusters.append([k])
+        else:
+            home.append(k)
+    return clusters
