@@ -89,3 +89,24 @@ def test_a_tree_of_perfect_information_has_no_information_set_line():
     ax = game_tree(entry_deterrence())
     assert not [line for line in ax.lines if (line.get_gid() or "").startswith("infoset:")]
     assert not any("information set" in t.get_text() for t in ax.get_legend().get_texts())
+
+
+@pytest.mark.parametrize("game", ["guarantees_first", "territory_first"])
+def test_node_labels_do_not_overlap_the_action_labels(game):
+    # the bundled trees: the node reached from above ("us uncommitted") had its name printed
+    # over the label of the edge into it ("uncommitted (p=0.5)")
+    import matplotlib.pyplot as plt
+
+    import dealsim
+    from dealsim.analysis.games import scenario_game
+
+    ax = game_tree(scenario_game(dealsim.load("donbas-2026"), game))
+    ax.figure.canvas.draw()
+    boxes = {
+        gid: [(t.get_text(), t.get_window_extent()) for t in ax.texts if t.get_gid() == gid]
+        for gid in ("node-label", "action")
+    }
+    for name, node in boxes["node-label"]:
+        for action, edge in boxes["action"]:
+            assert not node.overlaps(edge), (name, action)
+    plt.close("all")

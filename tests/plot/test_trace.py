@@ -71,3 +71,16 @@ def test_solution_sweep_labels_only_the_changing_terms():
     for label in labels:
         assert not any(f"{k}=" in label for k in steady)
     assert changing and all(f"{changing[0]}=" in label for label in labels if label != "no deal")
+
+
+def test_a_repeated_offer_gets_one_round_label():
+    # Boulware (a) repeats its opening offer (1, 0) in rounds 0, 2, 4 and 6: one label "0, 2, 4,
+    # 6" at that point instead of four numbers printed over each other
+    x = np.linspace(0, 1, 101)
+    u = np.column_stack([x, 1 - x])
+    tr = simulate_negotiation(u, [0.0, 0.0], [Boulware(), Conceder()], rounds=20, seed=1)
+    ax = trace_utility_space(tr, ["a", "b"], utilities=u)
+    labels = {tuple(np.round(t.xy, 9)): t.get_text() for t in ax.texts if t.get_gid() == "round"}
+    assert len(labels) == len([t for t in ax.texts if t.get_gid() == "round"]) == 11
+    assert labels[(1.0, 0.0)] == "0, 2, 4, 6"
+    assert labels[(0.22, 0.78)] == "1"

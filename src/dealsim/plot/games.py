@@ -186,6 +186,10 @@ def game_tree(
             payoff = ", ".join(f"{val:.3g}" for val in tree.payoffs[int(tree.terminal[v])])
             node = {"s": 50, "marker": "s", "color": "black"}
             dx, dy, text, style = 0.1, 0.0, f"{name}  ({payoff})", _PAYOFF_LABEL
+        if tree.kind[v] == DECISION and v > 0 and v not in boxed and y[int(tree.parent[v])] > y[v]:
+            # the edge in comes from above, its action label above-left of the node: write the
+            # mover's two-line label below it instead, where no edge label is
+            dy, style = -dy, {**style, "va": "top"}
         ax.scatter([x[v]], [y[v]], zorder=3, gid=f"node:{v}", **node)
         ax.text(x[v] + dx, y[v] + dy, text, **style)
     from matplotlib.lines import Line2D

@@ -102,15 +102,7 @@ def trace_utility_space(
             label=f"offers by {name}",
             gid=f"offers:{p}",
         )
-        for r in mine:
-            ax.annotate(
-                str(int(trace.rounds[r])),
-                trace.utilities[r, [i, j]],
-                fontsize=7,
-                xytext=(4, 4),
-                textcoords="offset points",
-                color=colours[name],
-            )
+    _round_labels(ax, trace, names, colours, pair)
     if trace.agreement:
         fu = trace.final_utilities
         mark_point(
@@ -130,6 +122,41 @@ def trace_utility_space(
     ax.legend(loc="best", frameon=False, fontsize=8.5)
     finish(ax, "Offers in utility space", f"{len(trace.rounds)} offers; outcome: {trace.outcome}")
     return ax
+
+
+def _round_labels(ax: Any, trace: Any, names: Sequence[str], colours: Any, pair: Any) -> None:
+    """Number each offer with its round; offers at one point share a label (gid ``round``).
+
+    A party that repeats an offer gets one label at that point (``"1, 3, 5"``, or ``"1, 3, …,
+    19 (10×)"`` for more than four rounds), and the labels of several parties at one point are
+    stacked rather than printed over each other.
+    """
+    points = trace.utilities[:, list(pair)]
+    stacked: dict[tuple[float, float], int] = {}
+    for p, name in enumerate(names):
+        mine = np.flatnonzero(trace.proposers == p)
+        if mine.size == 0:
+            continue
+        spots, where = np.unique(points[mine], axis=0, return_inverse=True)
+        for k, spot in enumerate(spots):
+            rounds = [int(trace.rounds[r]) for r in mine[where.ravel() == k]]
+            text = (
+                ", ".join(map(str, rounds))
+                if len(rounds) <= 4
+                else f"{rounds[0]}, {rounds[1]}, …, {rounds[-1]} ({len(rounds)}×)"
+            )
+            key = (float(spot[0]), float(spot[1]))
+            level = stacked.get(key, 0)
+            stacked[key] = level + 1
+            ax.annotate(
+                text,
+                spot,
+                fontsize=7,
+                xytext=(4, 4 + 9 * level),
+                textcoords="offset points",
+                color=colours[name],
+                gid="round",
+            )
 
 
 def trace_timeline(
