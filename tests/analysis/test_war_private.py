@@ -65,6 +65,40 @@ def test_hand_worked_split_offers_b_035_at_a_375_percent_risk_of_war():
     assert info["war_values"] == pytest.approx({"a": 0.4, "b": 0.5})
 
 
+TRIANGULAR = 'party = "b"\ncost = { kind = "triangular", bounds = [0, 0.4], mode = 0.2 }'
+
+
+def triangular_cdf(t: float, lo: float, mode: float, hi: float) -> float:
+    """P(c <= t) for c triangular on [lo, hi] with its mode, written out by hand."""
+    if t <= lo:
+        return 0.0
+    if t <= mode:
+        return (t - lo) ** 2 / ((hi - lo) * (mode - lo))
+    return 1.0 - (hi - t) ** 2 / ((hi - lo) * (hi - mode)) if t < hi else 1.0
+
+
+def test_triangular_cost_reports_the_model_s_war_probability_not_one_bent_by_the_tolerance():
+    # B's cost triangular on [0, 0.4], mode 0.2; A's war value 0.5 - 0.25. With t = 0.5 - x, A
+    # maximises 0.25 + (0.25 + t)(1 - t^2 / 0.08): t = 0.1, x = 0.4, P(war) = 0.1^2 / 0.08 = 1/8.
+    # The solve's tolerance (1e-9) lowered the threshold: 0.1249999975 was reported.
+    info = private_info(split(cost_a=0.25, private=TRIANGULAR))
+    assert info["offer"]["deal"]["x"] == pytest.approx(0.4)
+    assert info["p_war"] == pytest.approx(0.125, rel=1e-15, abs=0)
+    assert info["p_accept"] == pytest.approx(0.875, rel=1e-15, abs=0)
+    # A: 0.875 * 0.6 + 0.125 * 0.25; B: 0.875 * 0.4 + 0.125 * 0.5 - E[c; c < 0.1] (= 1/120)
+    assert info["expected_utilities"]["a"] == pytest.approx(0.55625, rel=1e-14, abs=0)
+    assert info["expected_utilities"]["b"] == pytest.approx(97 / 240, rel=1e-14, abs=0)
+    # at every spread the reported P(war) is the contracted cost's CDF at the offer's threshold
+    for row in info["by_spread"][1:]:
+        s, x = row["spread"], row["offer"]["deal"]["x"]
+        lo, mode, hi = 0.2 - 0.2 * s, 0.2, 0.2 + 0.2 * s
+        expected = triangular_cdf(0.5 - x, lo, mode, hi)
+        assert row["p_war"] == pytest.approx(expected, rel=1e-12, abs=0)
+        assert row["proposer_expected_utility"] == pytest.approx(
+            0.25 + (1 - row["p_war"]) * (0.75 - x), rel=1e-14, abs=0
+        )
+
+
 def test_zero_spread_gives_the_complete_information_offer_and_no_war():
     solved = solve(loads(split()))
     war = solved.analyses["war"]
@@ -196,3 +230,21 @@ def test_donbas_russias_private_cost_recomputed_from_the_feasible_deals():
     assert info["p_war"] == pytest.approx(0.0, abs=1e-12)
     assert info["expected_utilities"]["ukraine"] == pytest.approx(u_ukr[safe].max())
     assert info["expected_utilities"]["ukraine"] <= zero["proposer_expected_utility"]
+
+
+def test_donbas_quarter_spread_war_probability_is_the_triangular_cdf_at_the_offer():
+    import dealsim
+
+    war = solve(dealsim.load("donbas-2026")).analyses["war"]
+    quarter = war.private_information["by_spread"][1]
+    assert quarter["spread"] == 0.25
+    # Russia's cost [0.03, 0.20], mode 0.08, contracted a quarter toward 0.08: [0.0675, 0.11];
+    # the offer is worth 0.416 to Russia against 0.4855 before its cost: threshold 0.0695, and
+    # P(war) = (0.0695 - 0.0675)^2 / ((0.11 - 0.0675)(0.08 - 0.0675)) = 16/2125 (it was
+    # 0.0075294044, the threshold lowered by the tolerance)
+    assert quarter["offer"]["utilities"]["russia"] == pytest.approx(0.416)
+    assert war.private_information["war_values"]["russia"] == pytest.approx(0.4855)
+    assert quarter["p_war"] == pytest.approx(16 / 2125, rel=1e-12, abs=0)
+    assert quarter["proposer_expected_utility"] == pytest.approx(
+        0.61 - 16 / 2125 * (0.61 - war.values["ukraine"]), rel=1e-14, abs=0
+    )

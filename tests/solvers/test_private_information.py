@@ -14,6 +14,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from dealsim.errors import SolverError
+from dealsim.scenario.distributions import TriangularDistribution
 from dealsim.solvers.private_information import (
     RiskReturnOffer,
     acceptance_probability,
@@ -90,6 +91,66 @@ def test_acceptance_probability_is_vectorised_over_deals():
     expected = [stats.uniform(0.0, 0.4).sf(W_B - v) for v in u]
     assert_allclose(got, expected, atol=1e-9)
     assert_allclose(split(stats.uniform(0.0, 0.4)).p_accept_by_deal[[50, 300]], [0.0, 0.5])
+
+
+# ------------------------------------------------- the reported probability is the model's
+
+
+@pytest.mark.parametrize(
+    "make_cost",
+    [
+        pytest.param(lambda f: stats.triang(0.5, loc=0.0, scale=0.4 * f), id="scipy-triang"),
+        pytest.param(lambda f: TriangularDistribution(c=0.5, loc=0.0, scale=0.4 * f), id="closed"),
+        pytest.param(lambda f: stats.triang(0.5, loc=0.0, scale=0.4 * f).cdf, id="cdf-callable"),
+    ],
+)
+@pytest.mark.parametrize("factor", [1.0, 1e-6, 1e6])
+@pytest.mark.parametrize("tol", [1e-12, 1e-9])
+def test_war_probability_is_the_cdf_at_the_exact_threshold_at_any_scale(make_cost, factor, tol):
+    # B's cost triangular on [0, 0.4], mode 0.2; A's war value 0.25. With t = 0.5 - x, A
+    # maximises 0.25 + (0.25 + t)(1 - t^2 / 0.08) (t <= 0.2): 0.08 - 3t^2 - 0.5t = 0 at t = 0.1,
+    # x = 0.4, and P(war) = F(0.1) = 0.1^2 / 0.08 = 1/8. The tolerance (1e-9 is the solve's)
+    # only decides ties: it used to lower the threshold and report 0.1249999975.
+    f = factor
+    r = risk_return_offer((1 - X) * f, X * f, 0.25 * f, W_B * f, make_cost(f), tol=tol)
+    assert X[r.index] == pytest.approx(0.4)
+    assert r.p_war == pytest.approx(0.125, rel=1e-15, abs=0)
+    assert r.p_accept == pytest.approx(0.875, rel=1e-15, abs=0)
+    # A: 0.875 * 0.6 + 0.125 * 0.25; the same threshold as P(war)
+    assert r.expected_utility / f == pytest.approx(0.25 + 0.875 * 0.35, rel=1e-14, abs=0)
+    if r.informed_expected_utility is not None:
+        # B: 0.875 * 0.4 + 0.125 * 0.5 - E[c; c < 0.1], E[c; c < 0.1] = 0.4 * 2 (1/4)^3 / 1.5
+        assert r.informed_expected_utility / f == pytest.approx(97 / 240, rel=1e-14, abs=0)
+
+
+def test_uniform_cost_gives_the_hand_worked_war_probability_exactly():
+    r = split(stats.uniform(0.0, 0.4), tol=1e-9)  # the solve's tolerance: it gave 0.3749999975
+    assert r.p_war == pytest.approx(0.375, rel=1e-15, abs=0)  # X[350] is 0.35000000000000003
+    assert r.p_accept == pytest.approx(0.625, rel=1e-15, abs=0)
+    assert r.expected_utility == pytest.approx(0.55625, rel=1e-15, abs=0)
+
+
+def test_a_threshold_at_the_support_s_lower_end_up_to_rounding_is_sure_acceptance():
+    # c uniform on [0.02, 0.08]: A offers B 0.48, B's worst-case war value, accepted whatever
+    # c; 0.5 - 0.48 rounds to 0.020000000000000018, an ulp inside the support (sf 1 - 3e-16)
+    cost = stats.uniform(0.02, 0.06)
+    r = split(cost)
+    assert X[r.index] == pytest.approx(0.48)
+    assert float(cost.sf(W_B - X[r.index])) < 1.0  # the rounded threshold is inside
+    assert r.p_war == 0.0 and r.p_accept == 1.0
+    assert r.informed_expected_utility == X[r.index]  # no war: E[c; c < t] = 0
+
+
+def test_an_exact_tie_between_a_sure_and_a_risky_offer_goes_to_the_sure_one():
+    # c uniform on [0.033, 0.167]; A's expected utility 0.4 + (0.1 + t)(0.167 - t)/0.134 with
+    # t = 0.5 - x is symmetric about t = 0.0335: x = 0.467 (sure, t = 0.033) and x = 0.466
+    # (t = 0.034, P(war) = 1/134) both give 0.533. Ties go to the likelier accepted offer; a
+    # threshold lowered by the tolerance made the risky one 1e-12 better.
+    r = split(stats.uniform(0.033, 0.134))
+    assert X[r.index] == pytest.approx(0.467)
+    assert r.p_war == 0.0
+    assert r.expected_utility_by_deal[466] == pytest.approx(0.533, rel=1e-14, abs=0)
+    assert r.expected_utility == pytest.approx(0.533, rel=1e-14, abs=0)
 
 
 # -------------------------------------------------------------------- complete information
@@ -262,7 +323,7 @@ def test_triangular_cost_gives_the_informed_value_with_the_exact_partial_mean():
     # A splits a unit with B as above; B's cost is triangular on [0, 0.4] with mode 0.1
     cost = stats.triang(0.25, loc=0.0, scale=0.4)
     r = risk_return_offer(1 - X, X, W_A, W_B, cost)
-    threshold = W_B - X[r.index] - 1e-12  # the solver's acceptance threshold (tol * scale 1)
+    threshold = W_B - X[r.index]  # exact: the threshold the acceptance probability used
     partial = _partial_mean_by_quadrature(0.0, 0.1, 0.4, threshold)
     expected = r.p_accept * X[r.index] + r.p_war * W_B - partial
-    assert r.informed_expected_utility == pytest.approx(expected, rel=1e-12)
+    assert r.informed_expected_utility == pytest.approx(expected, rel=1e-14, abs=0)

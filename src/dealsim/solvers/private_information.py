@@ -21,10 +21,22 @@ probability ``P = P(c >= war_informed - u_informed)``, computed for every deal a
 ``P * u_proposer + (1 - P) * war_proposer`` (:func:`risk_return_offer`): a better deal for
 itself at a higher risk of war. Deals whose expected utilities lie within ``tol`` (relative to
 the proposer's largest absolute utility) of the best tie; ties go to the higher acceptance
-probability, then to the lower index. The acceptance threshold is lowered by ``tol`` times the
-informed party's utility scale, so that a deal worth exactly the war value is accepted despite
-rounding. With a point mass the answer is the complete-information one: the proposer's best deal
-among those the informed party accepts (when that beats war for the proposer), and no war.
+probability, then to the lower index.
+
+The acceptance probability is the model's: ``P(c >= war_informed - u_informed)`` at the exact
+threshold. A continuous cost (a ``scipy.stats`` distribution without a ``pmf``, a CDF callable)
+is evaluated there, so that ``tol`` does not shift a closed-form probability (a cost uniform on
+[0, 0.4] and a threshold at 0.15 give exactly 0.625, at any utility scale); ``tol`` times the
+informed party's utility scale only decides ties. A threshold that close to the support's lower
+end counts as at it (the offer is surely accepted: ``P(war)`` is 0, not the 2e-16 of a rounded
+threshold), one that close to its upper end as at that end. Where the cost has atoms (samples,
+a point mass, a discrete distribution with a ``pmf``) the threshold is lowered by that much, so
+that an atom equal to it up to rounding (a deal worth exactly the war value) is accepted. The
+informed side's expected utility uses the threshold its acceptance probability was evaluated
+at. Give a cost with atoms as samples or a discrete distribution, not as a CDF callable: a
+callable is taken to be continuous. With a point mass the
+answer is the complete-information one: the proposer's best deal among those the informed party
+accepts (when that beats war for the proposer), and no war.
 """
 
 from __future__ import annotations
@@ -154,9 +166,39 @@ def _survival(kind: str, model: Any, thresholds: np.ndarray) -> np.ndarray:
     return np.clip(p, 0.0, 1.0)
 
 
-def _thresholds(u_informed: np.ndarray, war_informed: float, tol: float) -> np.ndarray:
-    scale = max(float(np.abs(u_informed).max()), abs(war_informed)) or 1.0
-    return war_informed - u_informed - tol * scale
+def _acceptance(
+    kind: str, model: Any, u_informed: np.ndarray, war_informed: float, tol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each deal's acceptance threshold on the cost and ``P(c >= threshold)``.
+
+    The model's threshold is ``war_informed - u_informed``; ``delta``, ``tol`` times the informed
+    side's utility scale, only decides ties. Where the cost has atoms (samples, a point mass, a
+    distribution with a ``pmf``) the threshold is lowered by ``delta``, so that an atom equal to
+    it up to rounding accepts (the indifferent side accepts). A continuous cost is evaluated at
+    the exact threshold, except that a threshold within ``delta`` of its support's lower end
+    counts as at it (sure acceptance, not a ``P(war)`` of 2e-16 from a rounded threshold) and
+    one within ``delta`` of its upper end as at that end (sure war); the threshold returned is
+    the one evaluated, for the informed side's expected utility.
+    """
+    exact = war_informed - u_informed
+    delta = tol * (max(float(np.abs(u_informed).max()), abs(war_informed)) or 1.0)
+    if kind in ("point mass", "samples") or (kind == "distribution" and hasattr(model, "pmf")):
+        thresholds = exact - delta
+        return thresholds, _survival(kind, model, thresholds)
+    p = _survival(kind, model, exact)  # P(c >= t) is continuous in t
+    inside = np.flatnonzero((p > 0.0) & (p < 1.0))
+    if inside.size == 0 or delta == 0.0:
+        return exact, p
+    t = exact[inside]
+    edges = _survival(kind, model, np.concatenate([t - delta, t + delta]))
+    low = edges[: inside.size] >= 1.0  # the support's lower end is within delta below t
+    high = ~low & (edges[inside.size :] <= 0.0)  # its upper end within delta above t
+    thresholds = exact.copy()
+    thresholds[inside[low]] = t[low] - delta
+    thresholds[inside[high]] = t[high] + delta
+    p[inside[low]] = 1.0
+    p[inside[high]] = 0.0
+    return thresholds, p
 
 
 def acceptance_probability(
@@ -174,8 +216,10 @@ def acceptance_probability(
         The distribution of ``c``: samples (a number is a point mass), a distribution with an
         ``sf`` method, or a CDF ``F(t) = P(c <= t)``.
     tol : float, default 1e-12
-        Relative to the informed party's largest absolute utility: a deal worth war within this
-        is accepted.
+        Relative to the informed party's largest absolute utility; it only decides ties. Where
+        the cost has atoms (samples, a point mass, a discrete distribution), an atom within this
+        of a deal's threshold accepts; a continuous cost is evaluated at the exact threshold,
+        which counts as at an end of the cost's support when within this of it.
 
     Returns
     -------
@@ -200,7 +244,7 @@ def acceptance_probability(
     w = _scalar("war_informed", war_informed)
     tol = check_tol(tol)
     kind, model = _cost_model(cost)
-    return _survival(kind, model, _thresholds(u, w, tol))
+    return _acceptance(kind, model, u, w, tol)[1]
 
 
 def risk_return_offer(
@@ -228,7 +272,8 @@ def risk_return_offer(
     cost : number, array_like, frozen scipy.stats distribution or callable
         The distribution of ``c`` (see :func:`acceptance_probability`).
     tol : float, default 1e-12
-        Relative tolerance for acceptance at indifference and for ties between offers.
+        Relative tolerance for ties between offers and, where the cost has atoms, for
+        acceptance at indifference (see :func:`acceptance_probability`).
 
     Returns
     -------
@@ -280,8 +325,7 @@ def risk_return_offer(
 def _kernel(
     ua: np.ndarray, ub: np.ndarray, wa: float, wb: float, kind: str, model: Any, tol: float
 ) -> RiskReturnOffer:
-    thresholds = _thresholds(ub, wb, tol)
-    p = _survival(kind, model, thresholds)
+    thresholds, p = _acceptance(kind, model, ub, wb, tol)
     expected = p * ua + (1.0 - p) * wa
     best = float(expected.max())
     scale = max(float(np.abs(ua).max()), abs(wa)) or 1.0
