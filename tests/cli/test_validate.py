@@ -245,3 +245,76 @@ def test_a_parameter_without_a_range_is_searched_over_zero_to_one(capsys, tmp_pa
     assert validate == solve
     assert "over the range [0, 1] of g" in validate[1]
     assert validate[1].endswith("got honoured=-0.5, broken=1.5 (sum 1) (g=0)\n")
+
+
+def test_a_deal_outcome_whose_payoff_model_leaves_its_domain_in_the_search_fails_validate(
+    capsys, tmp_path
+):
+    # the outcome `war` is now a deal: its payoffs come from the payoff model, where a's value of
+    # no police divides by g, and the search scans g's range [0, 0.9] (the file has g = 0.5)
+    text = _replaced(SPLIT + GAME, "range = [0.1, 0.9]", "range = [0.0, 0.9]")
+    text = _replaced(
+        text, 'payoffs = { a = -1, b = "0.5 - g" }', 'deal = { share = 0.5, police = "none" }'
+    )
+    text = _replaced(
+        text, "police = { none = 0, neutral = 1 }", 'police = { none = "0.1 / g", neutral = 1 }'
+    )
+    path, validate, solve = _both(capsys, tmp_path, text)
+    line = (
+        f"dealsim: error: {path}: payoffs.a.police.none: the threshold search of game 'guarantee' "
+        "over the range [0, 0.9] of g (games.guarantee.thresholds) reached a value where "
+        "'0.1 / g': 0.1 / g is not finite for some deals or parameter values (division by zero?)\n"
+    )
+    assert validate == (2, line)
+    assert solve == (2, line)
+
+
+def test_a_chance_probability_that_is_not_finite_in_the_search_fails_validate(capsys, tmp_path):
+    text = _replaced(SPLIT + GAME, "range = [0.1, 0.9]", "range = [0.0, 0.9]")
+    text = _replaced(
+        text,
+        'chance = { honoured = "g", broken = "1 - g" }',
+        'chance = { honoured = "0.05 / g", broken = "1 - 0.05 / g" }',
+    )
+    path, validate, solve = _both(capsys, tmp_path, text)
+    line = (
+        f"dealsim: error: {path}: games.guarantee.nodes.luck.chance.honoured: the threshold "
+        "search of game 'guarantee' over the range [0, 0.9] of g (games.guarantee.thresholds) "
+        "reached a value where '0.05 / g': 0.05 / g is not finite for some deals or parameter "
+        "values (division by zero?)\n"
+    )
+    assert validate == (2, line)
+    assert solve == (2, line)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "source"),
+    [
+        pytest.param(
+            '[[constraints]]\nlabel = "c"\nrequire = "1 / (share - 0.7) > -100"\n',
+            "constraints[0].require",
+            "1 / (share - 0.7) > -100",
+            id="constraint",
+        ),
+        pytest.param(
+            '[[payoffs.a.terms]]\nwhen = "police == \\"neutral\\" and 1 / (share - 0.7) > 0"\n'
+            "add = 0.1\n",
+            "payoffs.a.terms[0].when",
+            'police == "neutral" and 1 / (share - 0.7) > 0',
+            id="payoff-term",
+        ),
+    ],
+)
+def test_a_condition_that_divides_by_zero_at_some_deal_fails_validate(
+    capsys, tmp_path, extra, field, source
+):
+    # finite at the first deal (share 0, no police), which was all validate evaluated; the solve
+    # evaluates it at every deal and meets share = 0.7
+    text = _replaced(SPLIT, "[payoffs.b]", extra + "\n[payoffs.b]")
+    path, validate, solve = _both(capsys, tmp_path, text)
+    line = (
+        f"dealsim: error: {path}: {field}: '{source}': 1 / (share - 0.7) is not finite for some "
+        "deals or parameter values (division by zero?)\n"
+    )
+    assert validate == (2, line)
+    assert solve == (2, line)

@@ -46,7 +46,13 @@ from dealsim.scenario.schema import (
     validation_error,
 )
 
-__all__ = ["Compiler"]
+__all__ = ["MAX_CHECKED_COMBINATIONS", "Compiler"]
+
+MAX_CHECKED_COMBINATIONS = 100_000
+"""A condition every deal evaluates (a constraint's ``require``, a payoff term's ``when``) is
+checked at load time over every combination of the values of the issues it names, if there are at
+most this many (else at the first deal only): a division by zero at some deal is then an error of
+the file, which ``dealsim validate`` reports, not only of the solve."""
 
 
 # --------------------------------------------------------------------------- compilation
@@ -82,14 +88,37 @@ class Compiler:
         origin = ": ".join(part for part in (self.file, field) if part)
         return dataclasses.replace(expression, origin=origin)
 
-    def condition(self, source: str, field: str, probe: Mapping[str, Any]) -> Expression:
+    def condition(
+        self, source: str, field: str, probe: Mapping[str, Any], *, every_deal: bool = False
+    ) -> Expression:
+        """Parse a condition over issues and parameters and evaluate it at ``probe``.
+
+        ``every_deal``: the solve evaluates it at every deal, so evaluate it here over every
+        combination of the issues it names (:data:`MAX_CHECKED_COMBINATIONS`).
+        """
         names = self.issue_ids | set(self.parameters)
         try:
             expression = parse_expression(source, names=names)
+            if every_deal:
+                probe = self.combinations(expression.names, probe)
             expression.evaluate_mask(probe)
         except ExpressionError as error:
             raise self.error(str(error), field) from None
         return self.located(expression, field)
+
+    def combinations(self, names: frozenset[str], probe: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``probe`` with the issues among ``names`` over every combination of their values.
+
+        Unchanged when the issues have more than :data:`MAX_CHECKED_COMBINATIONS` combinations.
+        """
+        named = [issue for issue in self.issues if issue.id in names]
+        count = 1
+        for issue in named:
+            count *= issue.size
+        if not named or count > MAX_CHECKED_COMBINATIONS:
+            return probe
+        codes = np.indices([issue.size for issue in named]).reshape(len(named), -1)
+        return {**probe, **{i.id: i.column(c) for i, c in zip(named, codes, strict=True)}}
 
     def compile(self) -> Scenario:
         spec = self.spec
@@ -97,6 +126,7 @@ class Compiler:
         if clash:
             raise self.error(f"{clash[0]!r} is both an issue and a parameter", "parameters")
         issues = tuple(self.issue(key, value) for key, value in spec.issues.items())
+        self.issues = issues
         probe = {issue.id: issue.column(np.arange(issue.size)[:1]) for issue in issues}
         probe.update(self.parameters)
         self.probe = probe
@@ -138,7 +168,9 @@ class Compiler:
             constraints.append(
                 Constraint(
                     label=constraint.label,
-                    require=self.condition(constraint.require, f"{field}.require", probe),
+                    require=self.condition(
+                        constraint.require, f"{field}.require", probe, every_deal=True
+                    ),
                     party=constraint.party,
                 )
             )
@@ -232,7 +264,7 @@ class Compiler:
                 raise validation_error(error, self.file, prefix=field) from None
             terms.append(
                 Term(
-                    when=self.condition(term.when, f"{field}.when", probe),
+                    when=self.condition(term.when, f"{field}.when", probe, every_deal=True),
                     add=self.number(term.add, f"{field}.add"),
                     label=term.label,
                 )

@@ -352,13 +352,14 @@ def check_threshold_search(
 ) -> None:
     """Refuse a threshold range whose grid leaves the game's domain, as the search would.
 
-    The search (:func:`dealsim.analysis.games.games_analysis`) evaluates the explicit payoffs of
-    the game's outcomes and its chance probabilities at the :data:`THRESHOLD_GRID` evenly
-    spaced values of each ``thresholds`` parameter's range. This runs the same evaluations,
-    without solving anything, so that loading (and ``dealsim validate``) refuses what the solve
-    would. Two things only a solve meets are not checked: a probability outside [0, 1] strictly
-    between two grid points (where the bisection goes depends on the equilibria), and the
-    payoffs of deal outcomes (the utility model at the outcome's deal).
+    The search (:func:`dealsim.analysis.games.games_analysis`) evaluates the payoffs of the
+    game's outcomes (explicit ones; the payoff model for deal outcomes) and its chance
+    probabilities at the :data:`THRESHOLD_GRID` evenly spaced values of each ``thresholds``
+    parameter's range. This runs the same evaluations, without solving anything, so that loading
+    (and ``dealsim validate``) refuses what the solve would, with the same message. Not checked,
+    as only a solve meets them: a probability outside [0, 1] strictly between two grid values
+    (the bisection goes where the equilibrium outcome switches), and the zone and bargaining
+    solutions behind a ``solution`` outcome.
 
     Raises
     ------
@@ -373,36 +374,78 @@ def check_threshold_search(
     >>> check_threshold_search(scenario, game, scenario.outcomes)  # donbas passes
     """
     ends = dict.fromkeys(game.outcome_ids, dict.fromkeys(game.players, 0.0))
-    explicit = [
-        (o, p, value)
+    # the payoffs the search evaluates first: explicit ones, then the payoff model (for the deal
+    # outcomes), in the order of dealsim.analysis.games._payoff_draws and UtilityModel
+    payoffs = [
+        value
         for o in game.outcome_ids
         if outcomes[o].payoffs is not None
-        for p, value in outcomes[o].payoffs.items()
+        for value in outcomes[o].payoffs.values()
     ]
+    if any(outcomes[o].payoffs is None for o in game.outcome_ids):
+        for model in scenario.payoffs:
+            for issue in scenario.issues:
+                if issue.id in model.weights:
+                    payoffs += [model.weights[issue.id], *model.values[issue.id].ys]
+            payoffs += [term.add for term in model.terms]
     for name in game.thresholds:
         bounds = threshold_range(scenario, name)
         if not bounds[0] < bounds[1]:
             continue  # the search is skipped
         xs = np.linspace(*bounds, THRESHOLD_GRID)
         grid = {**scenario.parameters, name: xs}
-        for o, p, value in explicit:  # all grid values at once, as the search's payoff cache
+        for value in payoffs:  # all grid values at once, as the search's payoff cache
             try:
                 evaluate_number(value, grid)
             except ExpressionError as error:
-                origin = value.origin if isinstance(value, Expression) else None
-                found = ScenarioError(
-                    str(error).removeprefix(f"{origin}: ") if origin else str(error),
-                    file=scenario.file,
-                    field=f"outcomes.{o}.payoffs.{p}",
-                )
+                found = _expression_error(scenario, value, error)
                 raise threshold_search_error(game.id, name, bounds, found) from None
-        for x in xs:  # one tree per grid value, in the search's order
+        try:  # a quick look at every grid value at once; the trees below decide
+            suspect = np.zeros(xs.shape, dtype=bool)
+            for branches in game.probabilities(grid).values():
+                if not branches:
+                    continue
+                values = np.stack([np.broadcast_to(v, xs.shape) for v in branches.values()])
+                # tree() refuses a sum off by more than 1e-9 (math.fsum): a wider net
+                suspect |= (values.min(axis=0) < 0) | ~(np.abs(values.sum(axis=0) - 1) <= 5e-10)
+            candidates = xs[suspect]
+        except ExpressionError:  # not finite at some grid value: find the first, as the search
+            candidates = xs
+        for x in candidates:  # the tree the search builds at x, in the search's order
             params = {**scenario.parameters, name: float(x)}
             try:
                 game.tree(ends, params)
             except GameError as error:
                 found = chance_error(scenario, game, error, params)
                 raise threshold_search_error(game.id, name, bounds, found) from None
+            except ExpressionError:
+                found = _chance_expression_error(scenario, game, params)
+                raise threshold_search_error(game.id, name, bounds, found) from None
+
+
+def _expression_error(
+    scenario: Scenario, value: Expression, error: ExpressionError
+) -> ScenarioError:
+    """``error`` of evaluating ``value`` as a :class:`ScenarioError` naming its field.
+
+    A compiled expression knows its origin, ``"file: field"`` (:meth:`Compiler.located`).
+    """
+    file, origin = scenario.file, value.origin
+    field = origin.removeprefix(f"{file}: ") if file else origin
+    return ScenarioError(str(error).removeprefix(f"{origin}: "), file=file, field=field or None)
+
+
+def _chance_expression_error(
+    scenario: Scenario, game: SequentialGame, params: Mapping[str, Any]
+) -> ScenarioError:
+    """The first chance probability of ``game`` that cannot be evaluated at ``params``."""
+    for node in game.nodes.values():
+        for value in (node.chance or {}).values():
+            try:
+                evaluate_number(value, params)
+            except ExpressionError as error:
+                return _expression_error(scenario, value, error)
+    raise AssertionError("no chance probability fails")  # pragma: no cover
 
 
 def _allowed(values: Sequence[Any]) -> str:
