@@ -253,3 +253,42 @@ def test_the_overlap_check_catches_two_texts_on_top_of_each_other():
 def test_a_montecarlo_figure_past_the_batch_limits_is_refused_before_any_draw(donbas):
     with pytest.raises(DealsimError, match="above the limit of 536,870,912"):
         montecarlo_plot(donbas, samples=10**12)
+
+
+@pytest.mark.parametrize(
+    ("weights", "inside"), [("[1, 3]", False), ("[3, 1]", True)], ids=["rare", "likely"]
+)
+def test_montecarlo_chance_and_key_are_written_where_they_can_be_read(weights, inside):
+    # a zone exists only when k = 0.2 is drawn (a's reservation 0.4, b's 0.5): with weights
+    # [1, 3] about a quarter of the draws, a bar too short for the three white lines, which were
+    # written white on white above it; the label now sits above the interval in black
+    from matplotlib.colors import to_rgb
+
+    from dealsim.scenario.loader import loads
+    from strategies import split_toml
+
+    text = split_toml(a='reservation = "0.6 - k"\n', b="reservation = 0.5\n", steps=11)
+    text = text.replace(
+        "[parties.a]",
+        f'[parameters.k]\nvalue = 0.0\ndistribution = {{ kind = "choice", values = [0.2, 0.0],'
+        f" weights = {weights} }}\n\n[parties.a]",
+    )
+    fig = montecarlo_plot(loads(text), samples=200, seed=1)
+    fig.canvas.draw()
+    agreement = fig.axes[0]
+    bar = agreement.patches[0].get_window_extent()
+    value = next(t for t in agreement.texts if t.get_gid() == "value")
+    box = value.get_window_extent()
+    assert (agreement.patches[0].get_height() >= 0.3) == inside
+    if inside:  # white, inside the bar
+        assert to_rgb(value.get_color()) == (1.0, 1.0, 1.0)
+        assert bar.x0 <= box.x0 and box.x1 <= bar.x1 and bar.y0 <= box.y0 and box.y1 <= bar.y1
+    else:  # black, above the bar and its interval
+        assert to_rgb(value.get_color()) == (0.0, 0.0, 0.0)
+        assert box.y0 >= bar.y1
+    frame = agreement.get_window_extent()
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and box.y1 <= frame.y1
+    # the parties' key is under the boxes, not over them
+    utilities = fig.axes[1]
+    assert not utilities.get_legend().get_window_extent().overlaps(utilities.get_window_extent())
+    assert_no_text_overlaps(fig)

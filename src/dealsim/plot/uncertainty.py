@@ -281,7 +281,7 @@ def montecarlo_plot(
     for ax, gid in ((left, "agreement"), (middle, "utilities"), (right, "robust")):
         ax.set_gid(gid)
     p = agree / samples
-    left.bar([0], [p], color="#009E73", width=0.6)
+    left.bar([0], [p], color="#009E73", width=0.9, gid="chance")
     left.errorbar(
         [0],
         [p],
@@ -290,12 +290,16 @@ def montecarlo_plot(
         capsize=8,
         gid="interval",
     )
-    left.set_xlim(-0.8, 0.8)
+    left.set_xlim(-0.6, 0.6)
     left.set_ylim(0, 1.05)
     left.set_xticks([])
     left.set_ylabel("P(a zone exists)")
-    left.text(0, max(p, 0.1) / 2, f"{p:.1%}\n[{lo:.1%},\n{hi:.1%}]", ha="center",
-              va="center", fontsize=8.5, color="white", fontweight="bold", gid="value")  # fmt: skip
+    # white in the bar when the bar is tall enough for three lines, else black above the interval
+    # (white text above a short bar was white on white)
+    inside = p >= 0.3
+    left.text(0, p / 2 if inside else min(hi + 0.02, 0.8), f"{p:.1%}\n[{lo:.1%},\n{hi:.1%}]",
+              ha="center", va="center" if inside else "bottom", fontsize=8.5,
+              color="white" if inside else "black", fontweight="bold", gid="value")  # fmt: skip
     finish(left, "Chance of agreement", f"{samples:,} draws, 95% interval")
     # utilities: one group of boxes per distinct solution, one box per party
     parties = list(scenario.party_ids)
@@ -332,7 +336,7 @@ def montecarlo_plot(
         Patch(facecolor=colours[p], label=literal(label))
         for p, label in zip(parties, [q.label for q in scenario.parties], strict=True)
     ]
-    middle.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+    legend_below(middle, handles, fontsize=8)  # inside, it covered the boxes in the corner
     finish(middle, "Each solution's utilities", "boxes: quartiles; whiskers: 1.5 IQR")
     _robust_map(right, scenario, batch.zone, DealSpace(scenario), x, y)
     return fig
