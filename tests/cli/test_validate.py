@@ -318,3 +318,26 @@ def test_a_condition_that_divides_by_zero_at_some_deal_fails_validate(
     )
     assert validate == (2, line)
     assert solve == (2, line)
+
+
+WAR = """
+[war]
+p = { a = 0.6, b = 0.4 }
+costs = { a = 0.15, b = 0.10 }
+[war.shift]
+party = "b"
+amount = "0.01 / (share - 0.2)"
+"""
+
+
+def test_a_shift_amount_that_divides_by_zero_at_a_feasible_deal_names_its_field(capsys, tmp_path):
+    # Evaluated over the feasible deals only, which validate cannot know without walking the deal
+    # space (the zone's first step): the solve refuses it, naming the field (it named none).
+    path, validate, solve = _both(capsys, tmp_path, SPLIT + WAR)
+    assert validate == (0, "")
+    assert solve == (
+        2,
+        f"dealsim: error: {path}: the war analysis failed at g=0.5: {path}: "
+        "war.shift.amount: '0.01 / (share - 0.2)': 0.01 / (share - 0.2) is not finite for some "
+        "deals or parameter values (division by zero?)\n",
+    )

@@ -351,7 +351,7 @@ def _deal_number(compiler: Compiler, source: str, field: str) -> Expression:
             "condition counting 1)",
             field,
         )
-    return expression
+    return compiler.located(expression, field)  # an error at solve time names the field
 
 
 def _war(war: Any, compiler: Compiler, parties: tuple[str, ...]) -> WarModel:
