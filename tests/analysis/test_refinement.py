@@ -229,6 +229,44 @@ def test_the_refined_deals_do_not_depend_on_the_utility_scale(factor):
         assert_allclose([s.deal["x"], s.deal["y"]], [b.deal["x"], b.deal["y"]], atol=1e-9)
 
 
+def _scale_one_party(text: str, party: str, factor: float) -> str:
+    """The scenario with ``party``'s reservation and payoff weights multiplied by ``factor``."""
+    out, section = [], None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):
+            section = line.strip()
+        if section in (f"[parties.{party}]", f"[payoffs.{party}]") and (
+            line.startswith(("reservation", "weights"))
+        ):
+            line = re.sub(r"= ([0-9.]+)", lambda m: f"= {float(m.group(1)) * factor!r}", line)
+        out.append(line)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("factor", [1e-14, 1e-15, 1e15])
+@pytest.mark.parametrize("party", ["up", "mid", "down"])
+def test_one_partys_utility_scale_does_not_move_the_refined_nash_or_kalai_smorodinsky(
+    party, factor
+):
+    # The water scenario with one party's weights and reservation multiplied by factor (its
+    # payoffs in dollars, the others' in billions): Nash and Kalai-Smorodinsky are invariant to
+    # rescaling one party (egalitarian is not, models.md). With one zero-row threshold for all
+    # parties Kalai-Smorodinsky moved (up at 1e-14: x 0.4348 for 0.4289) or kept the grid deal,
+    # and at 1e15 both kept the grid deal. tol = 0: the solve's tolerance is relative to the
+    # largest utility, so at tol 1e-9 a party this small is within it of its reservation.
+    text = (DATA / "water_commission.toml").read_text()
+    scaled = _scale_one_party(text, party, factor)
+    changed = [b for a, b in zip(text.splitlines(), scaled.splitlines(), strict=True) if a != b]
+    assert [line.split()[0] for line in changed] == ["reservation", "weights"]
+    base = dealsim.solve(loads(text), tol=0.0).solutions
+    other = dealsim.solve(loads(scaled), tol=0.0).solutions
+    for name in ("nash", "kalai_smorodinsky"):
+        b, s = base[name].continuous, other[name].continuous
+        assert s.status == b.status == "refined", name
+        assert s.deal["commission"] == b.deal["commission"]
+        assert_allclose([s.deal["x"], s.deal["y"]], [b.deal["x"], b.deal["y"]], atol=1e-9)
+
+
 def test_a_range_issue_nobody_reads_keeps_its_grid_value_off_the_grid(tmp_path):
     # The split of _split with a flag no party weights and no constraint names: every refined
     # deal moves x to 0.55 and leaves the flag where the grid deal has it (the search used to

@@ -77,6 +77,49 @@ def test_answers_do_not_move_at_extreme_utility_scales(method, scale):
     assert_allclose(sol.points[0, 0], 0.55, atol=1e-9)
 
 
+def _split_with_one_party_scaled(party: int, factor: float):
+    """The split u = (y, 1 - y), d = (0.2, 0.1), ideal (0.9, 0.8), with one party's utilities,
+    reservation and ideal multiplied by ``factor`` (its payoffs in dollars, the other's in
+    billions); the scales ``s`` that undo it."""
+    s = np.ones(2)
+    s[party] = factor
+    u0, u1 = np.array([0.0, 1.0]) * s, np.array([1.0, 0.0]) * s
+    piece = {"offsets": [u0], "slopes": [(u1 - u0)[:, None]], **BOX}
+    return piece, np.array([0.2, 0.1]) * s, np.array([0.9, 0.8]) * s, s
+
+
+@pytest.mark.parametrize("factor", [1e-15, 1e-16, 1e15, 1e16])
+@pytest.mark.parametrize("party", [0, 1])
+@pytest.mark.parametrize("method", ["nash", "kalai_smorodinsky"])
+def test_one_partys_utility_scale_does_not_move_nash_or_kalai_smorodinsky(method, party, factor):
+    # Nash and Kalai-Smorodinsky are invariant to rescaling one party's utility (models.md
+    # section 1): A still gets 0.55. Each party's slope row is zero against its own scale; one
+    # threshold for all (1e-14 times the largest utility) dropped the small party's rows:
+    # Kalai-Smorodinsky gave A 0.2 or 0.9, and with B large Nash found no interior. tol = 0:
+    # the common tolerance would make the small party degenerate (the next test).
+    piece, d, ideal, _ = _split_with_one_party_scaled(party, factor)
+    sol = refine_pieces(**piece, disagreement=d, method=method, ideal=ideal, tol=0.0)
+    assert sol.status == ("optimal",)
+    assert_allclose(sol.points[0, 0], 0.55, atol=1e-9)
+
+
+@pytest.mark.parametrize("factor", [1e-15, 1e-16, 1e15, 1e16])
+@pytest.mark.parametrize("party", [0, 1])
+@pytest.mark.parametrize("method", ["nash", "kalai_smorodinsky", "egalitarian"])
+def test_a_party_too_small_to_count_still_gets_its_reservation(method, party, factor):
+    # With the default tolerance the party whose gains are below tol times the largest utility
+    # is degenerate and left out of the criterion, but only rational deals compete: the other
+    # party gets the most that leaves it its reservation (A 0.9 if B is small, 0.2 if A is).
+    # Its rationality row counted as zero dropped that: the small party got 0 (below its
+    # reservation), or with the other party large the piece was infeasible.
+    piece, d, ideal, s = _split_with_one_party_scaled(party, factor)
+    sol = refine_pieces(**piece, disagreement=d, method=method, ideal=ideal)
+    assert sol.status == ("optimal",)
+    small = int(np.argmin(s))
+    assert_allclose(sol.utilities[0, small], d[small], rtol=1e-12, atol=0.0)  # its own scale
+    assert_allclose(sol.points[0, 0], 0.2 if small == 0 else 0.9, atol=1e-9)
+
+
 def test_ideal_is_each_partys_best_rational_point():
     ideal, piece, point = continuous_ideal(**_line([0.0, 1.0], [1.0, 0.0]), disagreement=[0.2, 0.1])
     assert_allclose(ideal, [0.9, 0.8])

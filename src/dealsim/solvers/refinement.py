@@ -478,12 +478,14 @@ class _Memo:
         return self.store[slot]
 
 
-def _utility_zero(c: np.ndarray, d: np.ndarray) -> float:
-    """The norm below which a row of utility slopes counts as zero: ``1e-14`` times the
-    utilities' scale (the largest magnitude of the offsets and reservations), so that a problem
-    and the same problem with every utility multiplied by ``10**-14`` have the same rows (a
-    fixed ``1e-14`` dropped every party's constraint at that scale)."""
-    return 1e-14 * tolerance_scale(c, d)
+def _utility_zero(c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per party, the norm below which a row of its utility slopes counts as zero: ``1e-14``
+    times that party's own scale (the largest magnitude of its offsets over the pieces and of
+    its reservation), shape ``(k,)``. A problem and the same problem with every utility, or one
+    party's, multiplied by ``10**-15`` then have the same rows (a fixed ``1e-14`` dropped every
+    party's constraint at that scale; one threshold for all parties dropped the rows of a party
+    whose utilities are in dollars when another's are in billions)."""
+    return 1e-14 * np.array([tolerance_scale(c[:, i], d[i]) for i in range(c.shape[1])])
 
 
 def _with_rationality(A, c, G, h, d, atol):
@@ -581,7 +583,7 @@ def _maxmin_kernel(c, A, G, h, d, ideal, span, atol, memo):
         axis=2,
     )  # t * span_i - slopes_i y <= c_i - d_i
     zero_norm = np.full(lifted.shape[1] + gain_rows.shape[1], 1e-14)
-    zero_norm[lifted.shape[1] :] = _utility_zero(c, d)
+    zero_norm[lifted.shape[1] :] = _utility_zero(c, d)[active]
     G2, h2 = _unit_rows(
         np.concatenate([lifted, gain_rows], axis=1),
         np.concatenate([rhs, c[:, active] - d[active]], axis=1),
@@ -604,7 +606,7 @@ def _nash_kernel(c, A, G, h, d, ideal, w, atol, memo):
         return _linear_kernel(c, A, G, h, d, atol, np.zeros(k), memo)
     rows, rhs = _rational_rows(c, A, G, h, d, atol, memo)
     gain_A, gain_c, wa = A[:, active], (c - d)[:, active], w[active]
-    zero = _utility_zero(c, d)
+    zero = _utility_zero(c, d)[active]
     z, ok = memo("centres", lambda: _centre_vertices(rows, rhs, gain_A, gain_c, zero))
     s = np.where(ok, z[..., m], -np.inf)
     pick = np.argmax(s, axis=1)
