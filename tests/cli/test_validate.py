@@ -341,3 +341,21 @@ def test_a_shift_amount_that_divides_by_zero_at_a_feasible_deal_names_its_field(
         "war.shift.amount: '0.01 / (share - 0.2)': 0.01 / (share - 0.2) is not finite for some "
         "deals or parameter values (division by zero?)\n",
     )
+
+
+def test_a_value_set_on_the_command_line_is_checked_over_the_threshold_search_too(capsys, tmp_path):
+    # valid in the file (h = 0.05, g in [0.1, 0.9]); with --set h=0.1 the payoff divides by zero
+    # at g = 0.1, the first grid value of the search: the same check, at the solve's values
+    text = _replaced(SPLIT + GAME, "[parties.a]", "[parameters.h]\nvalue = 0.05\n\n[parties.a]")
+    text = _replaced(text, 'b = "0.5 - g"', 'b = "1 / (g - h)"')
+    path, validate, _ = _both(capsys, tmp_path, text)
+    assert validate == (0, "")
+    code, _, err = _run(capsys, "solve", path, "--set", "h=0.1")
+    assert (code, err) == (
+        2,
+        f"dealsim: error: {path}: h=0.1 (the file has 0.05) is outside the model's domain: the "
+        f"games analysis failed at g=0.5, h=0.1: {path}: outcomes.war.payoffs.b: the threshold "
+        "search of game 'guarantee' over the range [0.1, 0.9] of g (games.guarantee.thresholds) "
+        "reached a value where '1 / (g - h)': 1 / (g - h) is not finite for some deals or "
+        "parameter values (division by zero?)\n",
+    )

@@ -31,6 +31,7 @@ from dealsim.scenario.games import (
     NormalGame,
     SequentialGame,
     chance_error,
+    check_threshold_search,
     threshold_range,
     threshold_search_error,
 )
@@ -447,6 +448,8 @@ def _threshold_search(
     lo, hi = threshold_range(scenario, name)
     if not lo < hi:
         return []
+    # the grid values, checked as at load time but at this solve's parameter values (--set)
+    check_threshold_search(scenario, game, scenario.outcomes, names=(name,))
     xs = np.linspace(lo, hi, THRESHOLD_GRID)
 
     def evaluate(values: np.ndarray) -> np.ndarray:
@@ -457,9 +460,8 @@ def _threshold_search(
         params = {**scenario.parameters, name: x}
         return _tree_at(scenario, game, _as_mapping(scenario, ids, cache(x)), params)
 
-    # The search leaves the parameter's value: say so, or the error reads as at the value. Loading
-    # refuses what the grid meets (dealsim.scenario.games.check_threshold_search); this is reached
-    # with other parameters set (--set, a sweep) or between grid points.
+    # The search leaves the parameter's value: say so, or the error reads as at the value (the
+    # grid values are checked above: this is reached between them, in the bisection).
     try:
         cache = _BisectionCache(evaluate, xs)
         found = parameter_thresholds(

@@ -348,7 +348,10 @@ def threshold_search_error(
 
 
 def check_threshold_search(
-    scenario: Scenario, game: SequentialGame, outcomes: Mapping[str, Outcome]
+    scenario: Scenario,
+    game: SequentialGame,
+    outcomes: Mapping[str, Outcome],
+    names: Sequence[str] | None = None,
 ) -> None:
     """Refuse a threshold range whose grid leaves the game's domain, as the search would.
 
@@ -356,7 +359,9 @@ def check_threshold_search(
     game's outcomes (explicit ones; the payoff model for deal outcomes) and its chance
     probabilities at the :data:`THRESHOLD_GRID` evenly spaced values of each ``thresholds``
     parameter's range. This runs the same evaluations, without solving anything, so that loading
-    (and ``dealsim validate``) refuses what the solve would, with the same message. Not checked,
+    (and ``dealsim validate``) refuses what the solve would, with the same message; the search
+    runs it too, at the parameter values of the solve (``--set``), for ``names`` (default: every
+    threshold parameter of the game). Not checked,
     as only a solve meets them: a probability outside [0, 1] strictly between two grid values
     (the bisection goes where the equilibrium outcome switches), and the zone and bargaining
     solutions behind a ``solution`` outcome.
@@ -388,7 +393,7 @@ def check_threshold_search(
                 if issue.id in model.weights:
                     payoffs += [model.weights[issue.id], *model.values[issue.id].ys]
             payoffs += [term.add for term in model.terms]
-    for name in game.thresholds:
+    for name in game.thresholds if names is None else names:
         bounds = threshold_range(scenario, name)
         if not bounds[0] < bounds[1]:
             continue  # the search is skipped
