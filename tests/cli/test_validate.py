@@ -1,5 +1,7 @@
 """``dealsim validate``: it refuses every file ``dealsim solve`` would, with the same line."""
 
+from pathlib import Path
+
 import pytest
 
 from dealsim.cli import main
@@ -359,3 +361,46 @@ def test_a_value_set_on_the_command_line_is_checked_over_the_threshold_search_to
         "reached a value where '1 / (g - h)': 1 / (g - h) is not finite for some deals or "
         "parameter values (division by zero?)\n",
     )
+
+
+GAMBIT = Path(__file__).parent.parent / "io" / "data"
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("prisoners_dilemma.nfg", "ok: a normal-form game, 2 players, 2x2"),
+        ("entry_types.efg", "ok: a game tree, 2 players, 11 nodes"),
+    ],
+)
+def test_validate_reads_a_gambit_file_as_solve_does(capsys, name, line):
+    # solve solves .nfg/.efg files; validate read them as TOML ("is not valid TOML")
+    path = str(GAMBIT / name)
+    assert _run(capsys, "validate", path) == (0, f"{path}: {line}\n", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            'NFG 1 R "x" { "a" "b" } { 2 2 }\n1 2 3\n',
+            "game '{path}': end of file: expected a payoff",
+            id="truncated",
+        ),
+        pytest.param(
+            'EFG 2 R "x" { "a" }\nc "" 1 "" { "h" 1/2 "t" 1/2 } 0\nt "" 1 "" { 1 }\n'
+            't "" 2 "" { 0 }\n',
+            "{path}: the tree has no decision node (only chance moves): there is nothing to solve",
+            id="chance-only",
+        ),
+    ],
+)
+def test_a_gambit_file_solve_refuses_fails_validate_with_the_same_line(
+    capsys, tmp_path, text, message
+):
+    suffix = ".efg" if text.startswith("EFG") else ".nfg"
+    path = tmp_path / f"g{suffix}"
+    path.write_text(text, encoding="utf-8")
+    line = "dealsim: error: " + message.format(path=path) + "\n"
+    assert _run(capsys, "validate", str(path)) == (2, "", line)
+    assert _run(capsys, "solve", str(path)) == (2, "", line)

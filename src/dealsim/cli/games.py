@@ -28,27 +28,20 @@ __all__ = ["EXPORT", "EXPORT_SUFFIXES", "export_game", "solve_game_file"]
 EXPORT_SUFFIXES = (".nfg", ".efg")
 
 
-def solve_game_file(path: str) -> dict[str, Any]:
-    """Solve a Gambit ``.nfg`` or ``.efg`` file: the document ``dealsim solve FILE`` prints.
+def read_game_file(path: str) -> tuple[Any, bytes]:
+    """Read and check a Gambit ``.nfg`` or ``.efg`` file without solving it: ``(game, bytes)``.
 
-    Returns
-    -------
-    dict
-        ``dealsim_version``, ``source`` (``file``, ``sha256`` of its bytes) and ``games``:
-        ``{file stem: report}`` with the same per-game report as a scenario's ``games``
-        (:func:`dealsim.analysis.equilibrium_report.solve_normal_form` / ``solve_tree``);
-        ``text`` holds the text report (left out of the JSON).
+    Everything ``dealsim solve FILE`` refuses in the file is refused here (``dealsim validate``
+    runs only this): unreadable or non-UTF-8 bytes, a parse error, a tree without a decision node.
 
     Examples
     --------
-    >>> document = solve_game_file("tests/io/data/prisoners_dilemma.nfg")
-    >>> document["games"]["prisoners_dilemma"]["equilibria"][0]["strategies"]
-    {'Row': [0.0, 1.0], 'Column': [0.0, 1.0]}
+    >>> game, data = read_game_file("tests/io/data/prisoners_dilemma.nfg")
+    >>> game.payoffs.shape
+    (2, 2, 2)
     """
     import numpy as np
 
-    from dealsim._version import __version__
-    from dealsim.analysis.equilibrium_report import render_games, solve_normal_form, solve_tree
     from dealsim.io.gambit import parse_efg, parse_nfg
     from dealsim.solvers.sequential import GameTree
 
@@ -67,6 +60,32 @@ def solve_game_file(path: str) -> dict[str, Any]:
         raise DealsimError(
             f"{path}: the tree has no decision node (only chance moves): there is nothing to solve"
         )
+    return game, data
+
+
+def solve_game_file(path: str) -> dict[str, Any]:
+    """Solve a Gambit ``.nfg`` or ``.efg`` file: the document ``dealsim solve FILE`` prints.
+
+    Returns
+    -------
+    dict
+        ``dealsim_version``, ``source`` (``file``, ``sha256`` of its bytes) and ``games``:
+        ``{file stem: report}`` with the same per-game report as a scenario's ``games``
+        (:func:`dealsim.analysis.equilibrium_report.solve_normal_form` / ``solve_tree``);
+        ``text`` holds the text report (left out of the JSON).
+
+    Examples
+    --------
+    >>> document = solve_game_file("tests/io/data/prisoners_dilemma.nfg")
+    >>> document["games"]["prisoners_dilemma"]["equilibria"][0]["strategies"]
+    {'Row': [0.0, 1.0], 'Column': [0.0, 1.0]}
+    """
+    from dealsim._version import __version__
+    from dealsim.analysis.equilibrium_report import render_games, solve_normal_form, solve_tree
+    from dealsim.solvers.sequential import GameTree
+
+    file = Path(path)
+    game, data = read_game_file(path)
     report = solve_tree(game) if isinstance(game, GameTree) else solve_normal_form(game)
     title = getattr(game, "title", None) or getattr(game, "name", "")
     report = {"label": title, **report}

@@ -67,6 +67,18 @@ def _solve(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from dealsim.space import DealSpace
 
+    if Path(args.scenario).suffix.lower() in EXPORT_SUFFIXES:  # a Gambit game file, as solve
+        from dealsim.cli.games import read_game_file
+        from dealsim.solvers.sequential import GameTree
+
+        game, _ = read_game_file(args.scenario)
+        if isinstance(game, GameTree):
+            what = f"a game tree, {game.n_players} players, {game.n_nodes:,} nodes"
+        else:
+            shape = game.payoffs.shape
+            what = f"a normal-form game, {shape[0]} players, {'x'.join(map(str, shape[1:]))}"
+        print(f"{args.scenario}: ok: {what}")
+        return 0
     scenario = load_scenario(args)
     size = DealSpace(scenario).size
     print(
