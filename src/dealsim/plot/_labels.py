@@ -174,16 +174,21 @@ def _inside_any(points: np.ndarray, boxes: np.ndarray) -> int:
     return int(np.count_nonzero(inside.any(axis=1)))
 
 
-def _crosses(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether segments ``a`` and ``b`` ((x0, y0), (x1, y1)) properly cross."""
+def _crosses(a: np.ndarray, b: np.ndarray, margin: float = 0.05) -> bool:
+    """Whether segments ``a`` and ``b`` ((x0, y0), (x1, y1)) cross away from their ends.
 
-    def side(p, q, r):
-        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
-
-    return bool(
-        side(a[0], a[1], b[0]) * side(a[0], a[1], b[1]) < 0
-        and side(b[0], b[1], a[0]) * side(b[0], b[1], a[1]) < 0
-    )
+    A leader that ends on another (a point on another label's leader) touches it, which is not
+    counted: the crossing must lie more than ``margin`` of each segment's length from its ends,
+    so that rounding in the last digits cannot flip the answer between two draws.
+    """
+    da, db = a[1] - a[0], b[1] - b[0]
+    denominator = da[0] * db[1] - da[1] * db[0]
+    if abs(denominator) <= 1e-12 * (np.hypot(*da) * np.hypot(*db) + 1e-300):
+        return False  # parallel
+    gap = b[0] - a[0]
+    t = (gap[0] * db[1] - gap[1] * db[0]) / denominator
+    u = (gap[0] * da[1] - gap[1] * da[0]) / denominator
+    return bool(margin < t < 1 - margin and margin < u < 1 - margin)
 
 
 def _marker_boxes(markers: Sequence[Any], renderer: Any) -> np.ndarray:
