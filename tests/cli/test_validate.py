@@ -328,21 +328,83 @@ p = { a = 0.6, b = 0.4 }
 costs = { a = 0.15, b = 0.10 }
 [war.shift]
 party = "b"
-amount = "0.01 / (share - 0.2)"
+amount = "0.5 * (share <= 0.5)"
+caps = [{ when = "share >= 0.45", max = 0.1 }]
+
+[ratification.b]
+require = "share <= 0.5"
 """
 
+# `share = 0.7` is a feasible deal unless the constraint `share <= 0.6` rules it out
+FEASIBLE = [
+    pytest.param(
+        'amount = "0.5 * (share <= 0.5)"',
+        'amount = "0.01 / (share - 0.7)"',
+        "war.shift.amount",
+        "'0.01 / (share - 0.7)': 0.01 / (share - 0.7)",
+        id="shift-amount",
+    ),
+    pytest.param(
+        'when = "share >= 0.45"',
+        'when = "1 / (share - 0.7) > 0"',
+        "war.shift.caps[0].when",
+        "'1 / (share - 0.7) > 0': 1 / (share - 0.7)",
+        id="shift-cap",
+    ),
+    pytest.param(
+        'require = "share <= 0.5"',
+        'require = "1 / (share - 0.7) < 0"',
+        "ratification.b.require",
+        "'1 / (share - 0.7) < 0': 1 / (share - 0.7)",
+        id="ratification-require",
+    ),
+    pytest.param(
+        'require = "share <= 0.5"',
+        'poll_error = 0.05\nprobability = { intercept = 0, terms = { "0.1 / (share - 0.7)" = 1 } }',
+        "ratification.b.probability.terms.0.1 / (share - 0.7)",
+        "'0.1 / (share - 0.7)': 0.1 / (share - 0.7)",
+        id="ratification-term",
+    ),
+    pytest.param(
+        'require = "share <= 0.5"',
+        'body = "council"',
+        "bodies.council.accept.q",
+        "'1 / (share - 0.7) > 0': 1 / (share - 0.7)",
+        id="body-accept",
+    ),
+]
 
-def test_a_shift_amount_that_divides_by_zero_at_a_feasible_deal_names_its_field(capsys, tmp_path):
-    # Evaluated over the feasible deals only, which validate cannot know without walking the deal
-    # space (the zone's first step): the solve refuses it, naming the field (it named none).
-    path, validate, solve = _both(capsys, tmp_path, SPLIT + WAR)
-    assert validate == (0, "")
-    assert solve == (
-        2,
-        f"dealsim: error: {path}: the war analysis failed at g=0.5: {path}: "
-        "war.shift.amount: '0.01 / (share - 0.2)': 0.01 / (share - 0.2) is not finite for some "
-        "deals or parameter values (division by zero?)\n",
+
+def _feasible_case(old, new):
+    text = _replaced(SPLIT + WAR, old, new)
+    return _replaced(text, 'q = "true"', 'q = "1 / (share - 0.7) > 0"')
+
+
+@pytest.mark.parametrize(("old", "new", "field", "where"), FEASIBLE)
+def test_an_expression_that_divides_by_zero_at_a_feasible_deal_fails_validate_as_solve(
+    capsys, tmp_path, old, new, field, where
+):
+    # the war and ratification analyses evaluate these at every feasible deal: validate
+    # evaluated them at the first deal only
+    path, validate, solve = _both(capsys, tmp_path, _feasible_case(old, new))
+    line = (
+        f"dealsim: error: {path}: {field}: {where} is not finite for some deals or parameter "
+        "values (division by zero?)\n"
     )
+    assert validate == (2, line)
+    assert solve == (2, line)
+
+
+@pytest.mark.parametrize(("old", "new", "field", "where"), FEASIBLE)
+def test_an_expression_that_divides_by_zero_at_an_infeasible_deal_passes_both(
+    capsys, tmp_path, old, new, field, where
+):
+    # the solve never evaluates it at share = 0.7, which the constraint rules out: neither may
+    # validate (a stricter validate would refuse files that solve)
+    text = _feasible_case(old, new) + '\n[[constraints]]\nlabel = "c"\nrequire = "share <= 0.6"\n'
+    _, validate, solve = _both(capsys, tmp_path, text)
+    assert validate == (0, "")
+    assert solve == (0, "")
 
 
 def test_a_value_set_on_the_command_line_is_checked_over_the_threshold_search_too(capsys, tmp_path):

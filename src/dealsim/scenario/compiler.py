@@ -89,12 +89,19 @@ class Compiler:
         return dataclasses.replace(expression, origin=origin)
 
     def condition(
-        self, source: str, field: str, probe: Mapping[str, Any], *, every_deal: bool = False
+        self,
+        source: str,
+        field: str,
+        probe: Mapping[str, Any],
+        *,
+        every_deal: bool = False,
+        feasible_deals: bool = False,
     ) -> Expression:
         """Parse a condition over issues and parameters and evaluate it at ``probe``.
 
-        ``every_deal``: the solve evaluates it at every deal, so evaluate it here over every
-        combination of the issues it names (:data:`MAX_CHECKED_COMBINATIONS`).
+        Where the solve evaluates it, it is evaluated here too: ``every_deal`` over every
+        combination of the issues it names, ``feasible_deals`` over those the constraints allow
+        (:meth:`check_feasible_deals`), both up to :data:`MAX_CHECKED_COMBINATIONS`.
         """
         names = self.issue_ids | set(self.parameters)
         try:
@@ -104,21 +111,73 @@ class Compiler:
             expression.evaluate_mask(probe)
         except ExpressionError as error:
             raise self.error(str(error), field) from None
+        if feasible_deals:
+            self.check_feasible_deals(expression, field, mask=True)
         return self.located(expression, field)
+
+    def _grid(self, names: frozenset[str] | set[str]) -> tuple[list[Issue], np.ndarray] | None:
+        """The issues among ``names`` and the codes of every combination of their values.
+
+        ``None`` when there are more than :data:`MAX_CHECKED_COMBINATIONS` combinations.
+        """
+        named = [issue for issue in self.issues if issue.id in names]
+        count = 1
+        for issue in named:
+            count *= issue.size
+        if count > MAX_CHECKED_COMBINATIONS:
+            return None
+        if not named:  # one combination: the parameters'
+            return named, np.zeros((0, 1), dtype=np.intp)
+        return named, np.indices([issue.size for issue in named]).reshape(len(named), -1)
 
     def combinations(self, names: frozenset[str], probe: Mapping[str, Any]) -> Mapping[str, Any]:
         """``probe`` with the issues among ``names`` over every combination of their values.
 
         Unchanged when the issues have more than :data:`MAX_CHECKED_COMBINATIONS` combinations.
         """
-        named = [issue for issue in self.issues if issue.id in names]
-        count = 1
-        for issue in named:
-            count *= issue.size
-        if not named or count > MAX_CHECKED_COMBINATIONS:
+        grid = self._grid(names)
+        if grid is None or not grid[0]:
             return probe
-        codes = np.indices([issue.size for issue in named]).reshape(len(named), -1)
+        named, codes = grid
         return {**probe, **{i.id: i.column(c) for i, c in zip(named, codes, strict=True)}}
+
+    def check_feasible_deals(self, expression: Expression, field: str, *, mask: bool) -> None:
+        """Evaluate ``expression`` where the solve does: at every feasible deal.
+
+        An analysis that reads the feasible deals (``[war.shift]``, ``[ratification]``)
+        evaluates it there. The feasible deals' values of the issues that ``expression`` and the
+        constraints name are every combination of them that the constraints allow, when there are
+        at most :data:`MAX_CHECKED_COMBINATIONS` (beyond, nothing is checked here). ``mask``:
+        evaluate as a condition.
+
+        Raises
+        ------
+        ScenarioError
+            Naming ``field`` when it is not finite (or not a number) at some feasible deal.
+        """
+        required = [c.require for c in self.constraints]
+        grid = self._grid(expression.names.union(*(r.names for r in required)))
+        if grid is None:
+            return
+        named, codes = grid
+
+        def columns(codes: np.ndarray) -> dict[str, Any]:
+            return {**self.probe, **{i.id: i.column(c) for i, c in zip(named, codes, strict=True)}}
+
+        if required:
+            everywhere = columns(codes)
+            keep = np.ones(codes.shape[1], dtype=bool)
+            for require in required:
+                keep &= np.broadcast_to(require.evaluate_mask(everywhere), keep.shape)
+            codes = codes[:, keep]
+        evaluate = expression.evaluate_mask if mask else expression.evaluate
+        try:
+            evaluate(columns(codes))
+        except ExpressionError as error:
+            message = str(error)
+            if expression.origin:
+                message = message.removeprefix(f"{expression.origin}: ")
+            raise self.error(message, field) from None
 
     def compile(self) -> Scenario:
         spec = self.spec
@@ -157,7 +216,8 @@ class Compiler:
             raise self.error(f"unknown party {extra[0]!r} (parties: {allowed})", "payoffs")
         by_id = {issue.id: issue for issue in issues}
         payoffs = tuple(self.payoff(p.id, spec.payoffs[p.id], by_id, probe) for p in parties)
-        constraints = []
+        constraints: list[Constraint] = []
+        self.constraints = constraints  # filled below; read by check_feasible_deals
         for n, constraint in enumerate(spec.constraints):
             field = f"constraints[{n}]"
             if constraint.party is not None and constraint.party not in spec.parties:

@@ -351,6 +351,7 @@ def _deal_number(compiler: Compiler, source: str, field: str) -> Expression:
             "condition counting 1)",
             field,
         )
+    compiler.check_feasible_deals(expression, field, mask=False)  # where the solve evaluates it
     return compiler.located(expression, field)  # an error at solve time names the field
 
 
@@ -417,7 +418,9 @@ def _war(war: Any, compiler: Compiler, parties: tuple[str, ...]) -> WarModel:
                 )
             caps.append(
                 ShiftCap(
-                    when=compiler.condition(cap.when, f"{field}.when", compiler.probe),
+                    when=compiler.condition(
+                        cap.when, f"{field}.when", compiler.probe, feasible_deals=True
+                    ),
                     max=limit,
                     label=cap.label,
                 )
@@ -466,7 +469,9 @@ def _ratification(
     if rule.require is not None:
         return RatificationRule(
             party=party,
-            require=compiler.condition(rule.require, f"{base}.require", compiler.probe),
+            require=compiler.condition(
+                rule.require, f"{base}.require", compiler.probe, feasible_deals=True
+            ),
             mode=rule.mode,
             threshold=threshold,
             label=rule.label,
@@ -553,9 +558,13 @@ def _body_ratification(
 
     base = f"ratification.{party}"
     _party_key(party, base, parties, compiler)
+    approval = body_approval(rule.body, f"{base}.body", compiler, bodies)
+    for member, accept in approval.body.accept.items():  # the solve evaluates them there
+        field = f"bodies.{rule.body}.accept.{member}"
+        compiler.check_feasible_deals(accept, field, mask=True)
     return RatificationRule(
         party=party,
-        require=body_approval(rule.body, f"{base}.body", compiler, bodies),  # type: ignore[arg-type]
+        require=approval,  # type: ignore[arg-type]
         mode=rule.mode,
         threshold=_bounded(
             compiler, rule.threshold, f"{base}.threshold", 0.0, 1.0, "a probability in [0, 1]"
