@@ -34,9 +34,9 @@ a point mass, a discrete distribution with a ``pmf``) the threshold is lowered b
 that an atom equal to it up to rounding (a deal worth exactly the war value) is accepted. The
 informed side's expected utility uses the threshold its acceptance probability was evaluated
 at. Give a cost with atoms as samples or a discrete distribution, not as a CDF callable: a
-callable is taken to be continuous. With a point mass the
-answer is the complete-information one: the proposer's best deal among those the informed party
-accepts (when that beats war for the proposer), and no war.
+callable is taken to be continuous. With a point mass the answer is the complete-information
+one: the proposer's best deal among those the informed party accepts (when that beats war for
+the proposer), and no war.
 """
 
 from __future__ import annotations
