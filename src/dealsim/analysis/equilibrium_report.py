@@ -19,6 +19,7 @@ from dealsim.solvers.equilibrium import (
     NormalFormGame,
     dominated_strategies,
     n_player_equilibria,
+    payoff_scale,
     pure_equilibria,
     regret,
     two_player_equilibria,
@@ -48,14 +49,20 @@ def _equilibrium_entry(
 
 
 def _checked(payoffs: np.ndarray, strategies: Sequence[np.ndarray], tol: float) -> float:
-    """Max regret of a profile; an error if it exceeds ``tol`` (a solver bug, never silent)."""
+    """Max regret of a profile; an error if a player's regret exceeds ``tol`` times its payoff
+    scale (:func:`~dealsim.solvers.equilibrium.payoff_scale`): a solver bug, never silent."""
     if payoffs.shape[0] == 1:  # one player: regret is the gap to its best strategy
-        reg = float(payoffs[0].max() - payoffs[0] @ strategies[0])
+        regrets = np.array([payoffs[0].max() - payoffs[0] @ strategies[0]], dtype=float)
     else:
-        reg = float(regret(payoffs, list(strategies)).max())
-    if reg > tol:
-        raise SolverError(f"an equilibrium failed the regret check: regret {reg:.3g} > {tol:g}")
-    return max(reg, 0.0)
+        regrets = np.asarray(regret(payoffs, list(strategies)), dtype=float)
+    scale = payoff_scale(payoffs)
+    if (regrets > tol * scale).any():
+        i = int(np.argmax(regrets / scale))
+        raise SolverError(
+            f"an equilibrium failed the regret check: player {i + 1}'s regret {regrets[i]:.3g} > "
+            f"{tol:g} x its payoff scale {scale[i]:.3g}"
+        )
+    return max(float(regrets.max()), 0.0)
 
 
 def solve_normal_form(game: NormalFormGame, *, tol: float = 1e-9) -> dict[str, Any]:
@@ -70,7 +77,8 @@ def solve_normal_form(game: NormalFormGame, *, tol: float = 1e-9) -> dict[str, A
     ----------
     game : NormalFormGame
     tol : float
-        Regret bound (payoff units) every reported equilibrium meets.
+        Regret bound every reported equilibrium meets, relative to each player's payoff scale
+        (its largest absolute payoff): a regret of at most ``tol`` times it.
 
     Returns
     -------
@@ -202,7 +210,8 @@ def solve_tree(tree: GameTree, *, tol: float = 1e-9) -> dict[str, Any]:
     ----------
     tree : GameTree
     tol : float
-        Tolerance of optimality (ties) and of the regret check.
+        Tolerance of optimality (ties) and of the regret check, relative to each player's
+        payoff scale.
 
     Returns
     -------
