@@ -244,6 +244,24 @@ def test_the_json_schema_describes_the_sections():
     assert schema["additionalProperties"] is False
 
 
+def test_the_json_schema_uses_json_schema_keywords_for_bounds():
+    # pydantic wrote its own "ge"/"le" for the optional `steps`: editors ignore those
+    schema = scenario_json_schema()
+
+    def keys(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from keys(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from keys(value)
+
+    assert not {"ge", "le", "gt", "lt"} & set(keys(schema))
+    steps = schema["$defs"]["IssueSpec"]["properties"]["steps"]["anyOf"][0]
+    assert (steps["minimum"], steps["maximum"]) == (2, 100_000)
+
+
 INTEGER_LEVELS = """
 [scenario]
 name = "integer levels"

@@ -355,7 +355,7 @@ class IssueSpec(_Section):
     label: str | None = None
     description: str = ""
     range: tuple[FiniteNumber, FiniteNumber] | None = None
-    steps: Integer | None = Field(default=None, ge=2, le=100_000)
+    steps: Annotated[int, Field(ge=2, le=100_000), BeforeValidator(_integer)] | None = None
     unit: str | None = None
     levels: tuple[LevelValue, ...] | None = Field(default=None, min_length=1)
     ordered: Boolean = False
