@@ -310,6 +310,19 @@ def test_boolean_and_mixed_levels_keep_their_types():
     assert [type(v) for v in values] == [bool, bool, str, float]
 
 
+@pytest.mark.parametrize(
+    ("levels", "repeated"),
+    [('["x", "x"]', "'x'"), ('[2, "2"]', "'2'"), ('[true, "true", 0, 0]', "'0', 'true'")],
+)
+def test_levels_that_a_payoff_table_cannot_tell_apart_are_refused(levels, repeated):
+    # the check existed but sat after a raise: two equal levels made one deal twice
+    text = INTEGER_LEVELS.replace("levels = [0, 1, 2]", f"levels = {levels}")
+    with pytest.raises(
+        ScenarioError, match=rf"issues\.brigades: levels must be distinct: {repeated}"
+    ):
+        loads(text)
+
+
 AT_THE_EDGE = _replace("steps = 5", "steps = 21").replace(
     'when = \'police == "neutral"\'\nadd = "-0.1 * c"', 'when = "share > 0.6"\nadd = 0.5'
 )  # b's utility: 1 - share, plus 0.5 strictly above share 0.6

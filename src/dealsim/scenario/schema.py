@@ -20,7 +20,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -339,6 +341,19 @@ class ParameterSpec(_Section):
         return self
 
 
+def _parameter_form(value: Any) -> str:
+    return "parameter-table" if isinstance(value, dict) else "parameter-number"
+
+
+ParameterEntry = Annotated[
+    Annotated[ParameterSpec, Tag("parameter-table")]
+    | Annotated[FiniteNumber, Tag("parameter-number")],
+    Discriminator(_parameter_form),
+]
+"""``[parameters]``: a table, or a bare number (its value). A table is validated as a table and
+anything else as a number, so that an error names one problem, not one per form."""
+
+
 class PartySpec(_Section):
     """``[parties.<id>]``: a negotiating party."""
 
@@ -375,9 +390,10 @@ class IssueSpec(_Section):
                 raise ValueError("'steps' goes with 'range', not with 'levels'")
         if self.ordered and self.levels is None:
             raise ValueError("'ordered' goes with 'levels' (a range is ordered already)")
-            keys = [level_key(level) for level in self.levels or ()]
-            if len(set(keys)) != len(keys):
-                raise ValueError("levels must be distinct")
+        keys = [level_key(level) for level in self.levels or ()]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:  # payoffs name levels by key: two equal keys would be one level twice
+            raise ValueError(f"levels must be distinct: {', '.join(map(repr, repeated))} repeated")
         return self
 
 
@@ -694,7 +710,7 @@ class ScenarioFile(_Section):
     """
 
     scenario: ScenarioMeta
-    parameters: dict[Name, ParameterSpec | FiniteNumber] = Field(default_factory=dict)
+    parameters: dict[Name, ParameterEntry] = Field(default_factory=dict)
     parties: dict[Name, PartySpec] = Field(min_length=1)
     issues: dict[Name, IssueSpec] = Field(min_length=1)
     payoffs: dict[str, dict[str, Any]]
@@ -779,6 +795,7 @@ def scenario_json_schema() -> dict[str, Any]:
 
 
 _TYPE_TAGS = {"str", "float", "int", "bool", "function-before", "function-after", "tuple"}
+_TYPE_TAGS |= {"parameter-table", "parameter-number"}  # ParameterEntry's forms
 
 
 def validation_error(
