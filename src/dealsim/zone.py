@@ -14,12 +14,45 @@ from typing import Any
 
 import numpy as np
 
+from dealsim.errors import ScenarioError
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.pareto import pareto_candidates, pareto_mask, tolerance_scale
 from dealsim.solvers.zones import acceptance, blocking_counts
 from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel, aligned_chunk
 
-__all__ = ["ZoneComputation", "compute_zone", "utility_scale"]
+__all__ = [
+    "MAX_TOLERANCE_SHARE",
+    "MIN_SCALE_RATIO",
+    "ZoneComputation",
+    "check_tolerance_share",
+    "compute_zone",
+    "party_scales",
+    "utility_scale",
+]
+
+MAX_TOLERANCE_SHARE = 1e-5
+"""The largest share of a party's own utility scale that the common tolerance may reach.
+
+The zone and the solvers use one absolute tolerance, ``tol`` times the scale ``S`` of all
+parties (:func:`utility_scale`). For a party whose own scale ``S_i`` (:func:`party_scales`) is
+much smaller, ``tol * S`` is not small against its utilities: deals below its reservation count
+as acceptable and its differences as ties, and the answer moves with ``tol``.
+:func:`check_tolerance_share` refuses a scenario where ``tol * S > MAX_TOLERANCE_SHARE * S_i``
+(and ``S > MIN_SCALE_RATIO * S_i``): at the default ``tol`` 1e-9, a party whose scale is below
+1e-4 of the largest. Chosen by experiment: scaling one party of each bundled scenario and test
+file down until the zone, the frontiers or the Nash, weighted Nash and Kalai-Smorodinsky deals
+change, the first change came at ``tol * S / S_i`` between 5.8e-4 (donbas-2026's russia) and 0.1
+(tests/data/water_commission.toml's up: 0.056 with refinement); 1e-5 keeps a margin of 58 below
+the smallest. A scenario whose utilities come within ``MAX_TOLERANCE_SHARE * S_i`` of a
+reservation or of each other may still depend on the tolerance (docs/limits.md)."""
+
+MIN_SCALE_RATIO = 10.0
+"""A party is refused only when the largest scale exceeds its own by more than this factor.
+
+At the default ``tol`` the share condition alone decides (it needs a ratio of 1e4); this bound
+only matters for a ``tol`` above ``MAX_TOLERANCE_SHARE / MIN_SCALE_RATIO``, which a caller chooses
+on purpose (every party's answer then depends on it): parties of comparable scales are not
+refused."""
 
 
 class ZoneComputation:
@@ -46,8 +79,10 @@ class ZoneComputation:
         k = len(space.scenario.parties)
         n_constraints = len(space.scenario.constraints)
         self.space, self.model, self.reservations, self.tol = space, model, reservations, tol
-        self.scale = utility_scale(model, reservations)
+        scales = party_scales(model, reservations)
+        self.scale = tolerance_scale(scales)  # = utility_scale(model, reservations)
         scale = self.scale
+        check_tolerance_share(space.scenario, scales, scale, tol)
         self.zone_size = 0
         self.feasible_size = 0
         self.sole = np.zeros(k, dtype=np.int64)
@@ -158,12 +193,97 @@ def utility_scale(model: UtilityModel, reservations: np.ndarray) -> float:
     >>> utility_scale(UtilityModel.from_scenario(scenario), scenario.reservations())
     1.0
     """
+    return tolerance_scale(party_scales(model, reservations))
+
+
+def party_scales(model: UtilityModel, reservations: np.ndarray) -> np.ndarray:
+    """Each party's own scale: :func:`utility_scale` of its utilities and reservation alone.
+
+    ``max(sum_j max |table_j| + sum |add|, |reservation|)`` per party (0 for a party whose
+    utility is 0 everywhere and whose reservation is 0); :func:`utility_scale` is the largest.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> scenario = dealsim.load("donbas-2026")
+    >>> scales = party_scales(UtilityModel.from_scenario(scenario), scenario.reservations())
+    >>> scales.round(3).tolist()
+    [1.98, 1.03, 1.08]
+    """
     bounds = [
         sum(float(np.max(np.abs(table))) for _, table in party_tables)
         + sum(float(np.max(np.abs(add))) for add in adds)
         for party_tables, adds in zip(model.tables, model.term_adds, strict=True)
     ]
-    return tolerance_scale(np.asarray(bounds), np.asarray(reservations, dtype=float))
+    return np.maximum(np.asarray(bounds, dtype=float), np.abs(np.asarray(reservations, float)))
+
+
+def check_tolerance_share(
+    scenario: Scenario,
+    scales: np.ndarray,
+    scale: np.ndarray | float,
+    tol: float,
+    parameters: Mapping[str, np.ndarray] | None = None,
+) -> None:
+    """Refuse party scales so far apart that the common tolerance would bend the answer.
+
+    Party ``i`` is refused when ``scales[i] > 0``, ``tol * scale > MAX_TOLERANCE_SHARE *
+    scales[i]`` and ``scale > MIN_SCALE_RATIO * scales[i]``: the absolute tolerance ``tol * scale``
+    the zone and the solvers use is then not small against its utilities (see
+    :data:`MAX_TOLERANCE_SHARE`). A party whose scale is 0 has nothing to bend.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Named in the error (its file, its parties).
+    scales : ndarray, shape (k,) or (S, k)
+        :func:`party_scales`, or per draw of a batch.
+    scale : float or ndarray, shape (S,)
+        The scale the tolerance multiplies (:func:`utility_scale`), per draw of a batch.
+    tol : float
+        The tolerance in force.
+    parameters : mapping of str to ndarray (S,), optional
+        A batch's drawn parameters: the error names their values at the first refused draw.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the first refused party (of the first refused draw), both scales and
+        what to do.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("logroll")
+    >>> check_tolerance_share(s, np.array([1.0, 2e-4]), 1.0, 1e-9)  # 1e-9 <= 1e-5 * 2e-4
+    >>> check_tolerance_share(s, np.array([1.0, 2e-5]), 1.0, 1e-9)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    dealsim.errors.ScenarioError: ...logroll.toml: party 'b': its utilities (scale 2e-05) ...
+    >>> check_tolerance_share(s, np.array([1.0, 2e-5]), 1.0, 1e-12)  # a smaller tol: allowed
+    """
+    scales = np.asarray(scales, dtype=float)
+    big = np.asarray(scale, dtype=float)[..., None]
+    bent = (scales > 0) & (tol * big > MAX_TOLERANCE_SHARE * scales)
+    bent &= big > MIN_SCALE_RATIO * scales
+    if not bent.any():
+        return
+    draw, party = (0, int(np.argmax(bent))) if bent.ndim == 1 else np.argwhere(bent)[0]
+    rows = np.atleast_2d(scales)[draw]
+    pid = scenario.party_ids[party]
+    at = ""
+    if parameters:
+        values = ", ".join(f"{k}={float(np.asarray(v)[draw]):g}" for k, v in parameters.items())
+        at = f" at the draw {values}"
+    largest = float(np.atleast_1d(scale)[draw])
+    raise ScenarioError(
+        f"party {pid!r}{at}: its utilities (scale {rows[party]:.3g}) are too small against the "
+        f"largest party's (scale {largest:.3g}): the tolerance {tol:g} x {largest:.3g} is more "
+        f"than {MAX_TOLERANCE_SHARE:g} of its scale, so the answer would depend on the tolerance; "
+        f"rescale its [payoffs.{pid}] weights and [parties.{pid}] reservation (Nash and "
+        "Kalai-Smorodinsky do not change when one party's utilities are multiplied by a positive "
+        "number), or, from Python, pass a smaller tol= (docs/limits.md)",
+        file=scenario.file or scenario.name,
+    )
 
 
 def _merge(

@@ -21,7 +21,7 @@ import dealsim
 from batch_helpers import assert_same_batch, unpruned
 from dealsim.analysis import batch as batch_module
 from dealsim.analysis.batch import batch_solve
-from dealsim.errors import DealsimError
+from dealsim.errors import DealsimError, ScenarioError
 from dealsim.results import SOLUTION_NAMES
 from dealsim.space import DealSpace, UtilityModel
 from dealsim.uncertainty.distributions import sample_parameters
@@ -32,6 +32,7 @@ CONDITIONS = DATA / "parameter_conditions.toml"
 DIVIDEND = DATA / "capped_dividend.toml"
 LEVEL = DATA / "drawn_level.toml"
 THRESHOLD = DATA / "threshold.toml"
+SCALED = DATA / "water_scaled_up.toml"  # up's weights and reservation times s
 
 
 @pytest.fixture(scope="module")
@@ -265,3 +266,32 @@ def test_draws_a_scenario_file_could_not_hold_are_refused_naming_the_parameter(d
 
     with pytest.raises(DealsimError, match=f"parameter 'fortress_risk': .*{message}"):
         batch_solve(dealsim.load("donbas-2026"), {"fortress_risk": np.array(draws)})
+
+
+def test_a_draw_that_shrinks_one_partys_scale_beyond_the_tolerance_is_refused_naming_it():
+    # s = 1e-8 makes up's utilities 1e-8 of the others': tol * S is 0.1 of its scale (the zone
+    # admitted deals below its reservation). The error names the first refused draw's values.
+    scenario = dealsim.load(SCALED)
+    draws = {"s": np.array([1.0, 2.0**-13, 1e-8, 1e-9])}
+    with pytest.raises(ScenarioError) as caught:
+        batch_solve(scenario, draws)
+    message = str(caught.value)
+    assert message.startswith(
+        f"{scenario.file}: party 'up' at the draw s=1e-08: its utilities (scale 1.1e-08)"
+    )
+    assert "(scale 1.1): the tolerance 1e-09 x 1.1 is more than 1e-05 of its scale" in message
+    # a smaller tol lets every draw through, each as dealsim.solve gives it at that tol
+    batch = batch_solve(scenario, draws, tol=1e-15, bargaining_tol=1e-15)
+    _assert_draw_by_draw(scenario, draws, batch, tol=1e-15)
+    # ... with the unscaled Nash deal in every draw
+    assert (batch.solutions["nash"] == batch.solutions["nash"][0]).all()
+
+
+def test_draws_within_the_tolerance_limit_agree_with_solve_and_the_unscaled_deals():
+    scenario = dealsim.load(SCALED)
+    draws = {"s": np.array([1.0, 2.0**-13, 2.0**13, 0.5])}
+    batch = batch_solve(scenario, draws)
+    _assert_draw_by_draw(scenario, draws, batch)
+    for name in ("nash", "weighted_nash", "kalai_smorodinsky"):
+        assert (batch.solutions[name] == batch.solutions[name][0]).all(), name
+    assert (batch.zone_size == batch.zone_size[0]).all()

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,20 @@ def test_a_probability_set_above_one_names_the_parameter_first(capsys):
     assert code == 2 and "Traceback" not in err
     assert err.split(".toml: ", 1)[1].startswith("russia_win=1.5 (the file has 0.35)")
     assert "must be a probability in [0, 1]" in err
+
+
+def test_a_party_whose_scale_is_within_the_tolerance_is_one_line_and_exit_2(capsys):
+    # up's weights and reservation are 1e-8 of the others' (tests/data/water_scaled_up.toml)
+    scaled = str(Path(__file__).parents[1] / "data" / "water_scaled_up.toml")
+    code, out, err = run(capsys, "solve", scaled)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"dealsim: error: {scaled}: party 'up': its utilities (scale 1.1e-08)")
+    assert "rescale its [payoffs.up] weights and [parties.up] reservation" in err
+    # rescaled (s = 1: the water scenario) it solves, to the water scenario's Nash deal
+    code, out, err = run(capsys, "solve", scaled, "--set", "s=1", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["solutions"]["nash"]["deal"] == {
+        "x": 0.5,
+        "y": 0.5,
+        "commission": "joint",
+    }

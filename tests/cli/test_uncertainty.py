@@ -85,3 +85,13 @@ def test_a_swept_parameter_of_too_many_values_is_one_line_and_exit_2(capsys):
     assert code == 2 and err.count("\n") == 1
     code, _, err = run(capsys, "sweep", "donbas-2026", "--param", "belt_shift=0.2:0.6:100000000000")
     assert code == 2 and err.count("\n") == 1 and "at most 100,000" in err
+
+
+def test_montecarlo_with_a_draw_beyond_the_tolerance_limit_is_one_line_and_exit_2(capsys):
+    # s is drawn from 1, 2**-13 and 1e-8; at 1e-8 up's utilities are within the tolerance
+    scaled = DATA / "water_scaled_up.toml"
+    code, out, err = run(
+        capsys, "montecarlo", scaled, "--samples", 50, "--seed", 1, "--workers", 1, "--no-progress",
+    )  # fmt: skip
+    assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{scaled}: party 'up' at the draw s=1e-08: its utilities (scale 1.1e-08)" in err

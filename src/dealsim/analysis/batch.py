@@ -39,6 +39,7 @@ from dealsim.results import SOLUTION_NAMES
 from dealsim.scenario.model import Scenario
 from dealsim.solvers.pareto import pareto_candidates
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, UtilityModel, check_space_size
+from dealsim.zone import check_tolerance_share
 
 __all__ = [
     "MAX_SAMPLE_ELEMENTS",
@@ -331,6 +332,12 @@ def _prepare(
     # Conditions on a drawn parameter are (S, n) masks (the feasible set and the terms vary
     # draw by draw): evaluated over chunks of deals whose temporaries stay within the budget.
     varying = {name for name, v in draws.items() if v.size and bool((v != v[0]).any())}
+    r = np.broadcast_to(scenario.reservations(draws), (n_samples, len(model.tables)))
+    scales = _party_scales(model, r, n_samples)
+    bound = np.maximum(scales.max(axis=1), _TINY)  # dealsim.zone.utility_scale, per draw
+    # refused before any work, naming the drawn parameters and those set away from the file
+    named = {n: v for n, v in draws.items() if n in varying or v[0] != scenario.parameters[n]}
+    check_tolerance_share(scenario, scales, bound, tol, named)
     conditions = [c.require for c in scenario.constraints]
     conditions += [term.when for payoff in scenario.payoffs for term in payoff.terms]
     per_draw = any(condition.names & varying for condition in conditions)
@@ -385,8 +392,6 @@ def _prepare(
             total = value if total is None else total + value
         prefix.append(total)
         rest.append(tuple(ops))
-    r = np.broadcast_to(scenario.reservations(draws), (n_samples, len(model.tables)))
-    bound = _utility_scales(model, r, n_samples)
     prepared = _Prepared(
         n_deals=space.size,
         columns=columns,
@@ -677,8 +682,11 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     return zone_u, prepared.feasible_size[rows], r, indices, utilities
 
 
-def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.ndarray:
-    """Per sample, :func:`dealsim.zone.utility_scale`: a bound on every |utility| and |r|."""
+def _party_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.ndarray:
+    """Per sample, :func:`dealsim.zone.party_scales`: each party's bound on its |utility| and |r|.
+
+    ``(S, k)``; the largest of each row (at least 1e-300) is :func:`dealsim.zone.utility_scale`.
+    """
     bounds = np.zeros((n_samples, len(model.tables)))
     for i, (party_tables, adds) in enumerate(zip(model.tables, model.term_adds, strict=True)):
         for _, table in party_tables:
@@ -686,7 +694,7 @@ def _utility_scales(model: UtilityModel, r: np.ndarray, n_samples: int) -> np.nd
         for add in adds:
             add = np.abs(np.asarray(add, dtype=float))
             bounds[:, i] += add.reshape(n_samples, -1).max(axis=1) if add.ndim > 1 else add.max()
-    return np.maximum(np.maximum(bounds.max(axis=1), np.abs(r).max(axis=1)), _TINY)
+    return np.maximum(bounds, np.abs(r))
 
 
 def _kept(prepared: _Prepared, rows: slice, utilities, margin: np.ndarray, w: np.ndarray):
