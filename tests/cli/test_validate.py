@@ -466,3 +466,20 @@ def test_a_gambit_file_solve_refuses_fails_validate_with_the_same_line(
     line = "dealsim: error: " + message.format(path=path) + "\n"
     assert _run(capsys, "validate", str(path)) == (2, "", line)
     assert _run(capsys, "solve", str(path)) == (2, "", line)
+
+
+def test_parties_whose_scales_are_too_far_apart_fail_validate_as_solve(capsys):
+    # up's payoffs and reservation x 1e-8: solve refuses it (dealsim.zone.check_tolerance_share)
+    path = Path(__file__).parents[1] / "data" / "water_scaled_up.toml"
+    validate, solve = _run(capsys, "validate", str(path)), _run(capsys, "solve", str(path))
+    assert validate[0] == solve[0] == 2
+    assert validate[2] == solve[2]
+    assert "party 'up': its utilities (scale 1.1e-08) are too small" in validate[2]
+
+
+def test_parties_of_comparable_scales_pass_validate(capsys, tmp_path):
+    text = (Path(__file__).parents[1] / "data" / "water_scaled_up.toml").read_text("utf-8")
+    path = tmp_path / "water.toml"
+    path.write_text(_replaced(text, "value = 1e-8\n", "value = 1.0\n"), encoding="utf-8")
+    code, out, _ = _run(capsys, "validate", str(path))
+    assert (code, out.split(": ")[1]) == (0, "ok")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from dealsim.cli._common import (
     Command,
@@ -81,11 +82,27 @@ def _validate(args: argparse.Namespace) -> int:
         return 0
     scenario = load_scenario(args)
     size = DealSpace(scenario).size
+    _check_party_scales(scenario)
     print(
         f"{scenario.file}: ok: {scenario.name!r}, {len(scenario.parties)} parties, "
         f"{len(scenario.issues)} issues, {size:,} deals"
     )
     return 0
+
+
+def _check_party_scales(scenario: Any) -> None:
+    """Refuse, as ``dealsim solve`` would at its default tolerance, parties whose utility scales
+    are too far apart (:func:`dealsim.zone.check_tolerance_share`); no deal is evaluated."""
+    import inspect
+
+    from dealsim.pipeline import solve
+    from dealsim.solvers.pareto import tolerance_scale
+    from dealsim.space import UtilityModel
+    from dealsim.zone import check_tolerance_share, party_scales
+
+    tol = inspect.signature(solve).parameters["tol"].default
+    scales = party_scales(UtilityModel.from_scenario(scenario), scenario.reservations())
+    check_tolerance_share(scenario, scales, tolerance_scale(scales), tol)
 
 
 def _no_options(parser: argparse.ArgumentParser) -> None:
