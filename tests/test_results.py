@@ -26,7 +26,7 @@ def test_solve_frame_has_one_row_per_solution_with_terms_and_utilities(split):
     assert frame.index.tolist() == list(split.solutions)
     assert frame.columns.tolist() == ["index", "deal.share", "utilities.a", "utilities.b"]
     # Nash (1950) with d = (0.45, 0.30) on a unit split: x = 0.575 (models.md, section 4).
-    assert frame.loc["nash"].tolist() == pytest.approx([115, 0.575, 0.575, 0.425], rel=1e-12)
+    assert frame.loc["nash"].tolist() == pytest.approx([115, 0.575, 0.575, 0.425], rel=1e-12, abs=0)
     assert frame.loc["utilitarian", "utilities.a"] + frame.loc["utilitarian", "utilities.b"] == 1
 
 
@@ -38,7 +38,7 @@ def test_solve_frame_matches_the_json_document(donbas):
         for issue, value in solution["deal"].items():
             assert frame.loc[name, f"deal.{issue}"] == value
         for party, value in solution["utilities"].items():
-            assert frame.loc[name, f"utilities.{party}"] == pytest.approx(value, rel=1e-12)
+            assert frame.loc[name, f"utilities.{party}"] == pytest.approx(value, rel=1e-12, abs=0)
 
 
 def test_an_empty_zone_gives_rows_of_missing_values(tmp_path):
