@@ -105,3 +105,17 @@ def test_values_a_scenario_file_could_not_hold_are_refused_naming_the_parameter(
 
     with pytest.raises(DealsimError, match=f"parameter 'belt_shift': .*{message}"):
         sweep(DONBAS, {"belt_shift": values}, workers=1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_point_the_solve_refuses_is_named_with_its_values(workers):
+    # s = 1e-8 puts party up's utilities below the tolerance's reach (dealsim.zone's guard):
+    # the file's value is not the one refused, so the error says which point it was
+    from pathlib import Path
+
+    from dealsim.errors import ScenarioError
+
+    scenario = dealsim.load(Path(__file__).parents[1] / "data" / "water_scaled_up.toml")
+    with pytest.raises(ScenarioError, match=r"too small .* \(at sweep point 2: s=1e-08\)$") as info:
+        sweep(scenario, {"s": [1.0, 0.5, 1e-8]}, workers=workers, progress=False)
+    assert info.value.file.endswith("water_scaled_up.toml")

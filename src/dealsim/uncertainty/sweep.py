@@ -25,7 +25,7 @@ from dealsim._grid import decimal_grid
 from dealsim._results import ResultMixin
 from dealsim._tables import flatten, html_table, require_pandas
 from dealsim.analysis.reuse import StageReuse
-from dealsim.errors import DealsimError
+from dealsim.errors import DealsimError, ScenarioError
 from dealsim.pipeline import solve
 from dealsim.scenario.model import Scenario
 from dealsim.space import DEFAULT_MAX_DEALS, DealSpace, check_space_size
@@ -158,13 +158,26 @@ def _sweep_task(
     max_deals: int | None = DEFAULT_MAX_DEALS,
 ) -> list[dict[str, Any]]:
     scenario = reuse.scenario  # in a worker process: the one object of the run's StageReuse
-    return [
-        {
-            "point": i,
-            **solve(scenario, parameters=points[i], max_deals=max_deals, reuse=reuse).to_dict(),
-        }
-        for i in range(start, stop)
-    ]
+    records = []
+    for i in range(start, stop):
+        try:
+            result = solve(scenario, parameters=points[i], max_deals=max_deals, reuse=reuse)
+        except DealsimError as error:  # say which point: its values are not in the file
+            raise _at_point(error, i, points[i]) from None
+        records.append({"point": i, **result.to_dict()})
+    return records
+
+
+def _at_point(error: DealsimError, index: int, point: Mapping[str, float]) -> DealsimError:
+    """``error`` with the sweep point it happened at appended to its message."""
+    values = ", ".join(f"{name}={float(value):g}" for name, value in point.items())
+    where = f" (at sweep point {index}: {values})"
+    if isinstance(error, ScenarioError):
+        return ScenarioError(error.message + where, file=error.file, field=error.field)
+    try:
+        return type(error)(f"{error}{where}")
+    except TypeError:  # a subclass with another constructor
+        return DealsimError(f"{error}{where}")
 
 
 def sweep(
