@@ -205,31 +205,68 @@ def test_format_true_is_not_format_1(capsys, tmp_path):
     assert validate == solve == (2, line)
 
 
-def test_a_threshold_range_that_leaves_the_probabilities_fails_validate_as_solve(capsys, tmp_path):
-    # g = 0.5 is a valid probability, but the solve's threshold search scans g's range
-    # [0.1, 1.5] and meets g = 1.01 (the first of its 41 grid values above 1): validate passed it.
-    text = _replaced(SPLIT + GAME, "range = [0.1, 0.9]", "range = [0.1, 1.5]")
+@pytest.mark.parametrize(
+    ("replacements", "message"),
+    [
+        pytest.param(
+            # g = 0.5 is a valid probability, but the solve's threshold search scans g's range
+            # [0.1, 1.5] and meets g = 1.01 (the first of its 41 grid values above 1)
+            [("range = [0.1, 0.9]", "range = [0.1, 1.5]")],
+            "games.guarantee.nodes.luck.chance: the threshold search of game 'guarantee' over the "
+            "range [0.1, 1.5] of g (games.guarantee.thresholds) reached a value where game "
+            "'guarantee': chance probabilities must be >= 0 and sum to 1 at these parameter "
+            "values, got honoured=1.01, broken=-0.01 (sum 1) (g=1.01)",
+            id="probability-above-one",
+        ),
+        pytest.param(
+            # b's payoff of war is finite at g = 0.5 but not at g = 0.1, a grid value of the search
+            [('b = "0.5 - g"', 'b = "1 / (g - 0.1)"')],
+            "outcomes.war.payoffs.b: the threshold search of game 'guarantee' over the range "
+            "[0.1, 0.9] of g (games.guarantee.thresholds) reached a value where '1 / (g - 0.1)': "
+            "1 / (g - 0.1) is not finite for some deals or parameter values (division by zero?)",
+            id="payoff-not-finite",
+        ),
+        pytest.param(
+            # the outcome `war` is now a deal: its payoffs come from the payoff model, where a's
+            # value of no police divides by g, and the search scans g's range [0, 0.9]
+            [
+                ("range = [0.1, 0.9]", "range = [0.0, 0.9]"),
+                ('payoffs = { a = -1, b = "0.5 - g" }', 'deal = { share = 0.5, police = "none" }'),
+                (
+                    "police = { none = 0, neutral = 1 }",
+                    'police = { none = "0.1 / g", neutral = 1 }',
+                ),
+            ],
+            "payoffs.a.police.none: the threshold search of game 'guarantee' over the range "
+            "[0, 0.9] of g (games.guarantee.thresholds) reached a value where '0.1 / g': 0.1 / g "
+            "is not finite for some deals or parameter values (division by zero?)",
+            id="deal-outcome-payoff-model",
+        ),
+        pytest.param(
+            [
+                ("range = [0.1, 0.9]", "range = [0.0, 0.9]"),
+                (
+                    'chance = { honoured = "g", broken = "1 - g" }',
+                    'chance = { honoured = "0.05 / g", broken = "1 - 0.05 / g" }',
+                ),
+            ],
+            "games.guarantee.nodes.luck.chance.honoured: the threshold search of game 'guarantee' "
+            "over the range [0, 0.9] of g (games.guarantee.thresholds) reached a value where "
+            "'0.05 / g': 0.05 / g is not finite for some deals or parameter values (division by "
+            "zero?)",
+            id="chance-not-finite",
+        ),
+    ],
+)
+def test_a_threshold_range_that_leaves_the_game_fails_validate_as_solve(
+    capsys, tmp_path, replacements, message
+):
+    # validate passed these files: only the solve's threshold search met the bad grid value
+    text = SPLIT + GAME
+    for old, new in replacements:
+        text = _replaced(text, old, new)
     path, validate, solve = _both(capsys, tmp_path, text)
-    line = (
-        f"dealsim: error: {path}: games.guarantee.nodes.luck.chance: the threshold search of "
-        "game 'guarantee' over the range [0.1, 1.5] of g (games.guarantee.thresholds) reached a "
-        "value where game 'guarantee': chance probabilities must be >= 0 and sum to 1 at these "
-        "parameter values, got honoured=1.01, broken=-0.01 (sum 1) (g=1.01)\n"
-    )
-    assert validate == (2, line)
-    assert solve == (2, line)
-
-
-def test_a_threshold_range_where_a_payoff_is_not_finite_fails_validate_as_solve(capsys, tmp_path):
-    # b's payoff of war is finite at g = 0.5 but not at g = 0.1, a grid value of the search
-    text = _replaced(SPLIT + GAME, 'b = "0.5 - g"', 'b = "1 / (g - 0.1)"')
-    path, validate, solve = _both(capsys, tmp_path, text)
-    line = (
-        f"dealsim: error: {path}: outcomes.war.payoffs.b: the threshold search of game "
-        "'guarantee' over the range [0.1, 0.9] of g (games.guarantee.thresholds) reached a "
-        "value where '1 / (g - 0.1)': 1 / (g - 0.1) is not finite for some deals or parameter "
-        "values (division by zero?)\n"
-    )
+    line = f"dealsim: error: {path}: {message}\n"
     assert validate == (2, line)
     assert solve == (2, line)
 
@@ -247,46 +284,6 @@ def test_a_parameter_without_a_range_is_searched_over_zero_to_one(capsys, tmp_pa
     assert validate == solve
     assert "over the range [0, 1] of g" in validate[1]
     assert validate[1].endswith("got honoured=-0.5, broken=1.5 (sum 1) (g=0)\n")
-
-
-def test_a_deal_outcome_whose_payoff_model_leaves_its_domain_in_the_search_fails_validate(
-    capsys, tmp_path
-):
-    # the outcome `war` is now a deal: its payoffs come from the payoff model, where a's value of
-    # no police divides by g, and the search scans g's range [0, 0.9] (the file has g = 0.5)
-    text = _replaced(SPLIT + GAME, "range = [0.1, 0.9]", "range = [0.0, 0.9]")
-    text = _replaced(
-        text, 'payoffs = { a = -1, b = "0.5 - g" }', 'deal = { share = 0.5, police = "none" }'
-    )
-    text = _replaced(
-        text, "police = { none = 0, neutral = 1 }", 'police = { none = "0.1 / g", neutral = 1 }'
-    )
-    path, validate, solve = _both(capsys, tmp_path, text)
-    line = (
-        f"dealsim: error: {path}: payoffs.a.police.none: the threshold search of game 'guarantee' "
-        "over the range [0, 0.9] of g (games.guarantee.thresholds) reached a value where "
-        "'0.1 / g': 0.1 / g is not finite for some deals or parameter values (division by zero?)\n"
-    )
-    assert validate == (2, line)
-    assert solve == (2, line)
-
-
-def test_a_chance_probability_that_is_not_finite_in_the_search_fails_validate(capsys, tmp_path):
-    text = _replaced(SPLIT + GAME, "range = [0.1, 0.9]", "range = [0.0, 0.9]")
-    text = _replaced(
-        text,
-        'chance = { honoured = "g", broken = "1 - g" }',
-        'chance = { honoured = "0.05 / g", broken = "1 - 0.05 / g" }',
-    )
-    path, validate, solve = _both(capsys, tmp_path, text)
-    line = (
-        f"dealsim: error: {path}: games.guarantee.nodes.luck.chance.honoured: the threshold "
-        "search of game 'guarantee' over the range [0, 0.9] of g (games.guarantee.thresholds) "
-        "reached a value where '0.05 / g': 0.05 / g is not finite for some deals or parameter "
-        "values (division by zero?)\n"
-    )
-    assert validate == (2, line)
-    assert solve == (2, line)
 
 
 @pytest.mark.parametrize(
