@@ -25,6 +25,7 @@ __all__ = [
     "MIN_SCALE_RATIO",
     "ZoneComputation",
     "check_tolerance_share",
+    "checked_utility_scale",
     "compute_zone",
     "party_scales",
     "utility_scale",
@@ -79,10 +80,8 @@ class ZoneComputation:
         k = len(space.scenario.parties)
         n_constraints = len(space.scenario.constraints)
         self.space, self.model, self.reservations, self.tol = space, model, reservations, tol
-        scales = party_scales(model, reservations)
-        self.scale = tolerance_scale(scales)  # = utility_scale(model, reservations)
+        self.scale = checked_utility_scale(space.scenario, model, reservations, tol)
         scale = self.scale
-        check_tolerance_share(space.scenario, scales, scale, tol)
         self.zone_size = 0
         self.feasible_size = 0
         self.sole = np.zeros(k, dtype=np.int64)
@@ -216,6 +215,24 @@ def party_scales(model: UtilityModel, reservations: np.ndarray) -> np.ndarray:
         for party_tables, adds in zip(model.tables, model.term_adds, strict=True)
     ]
     return np.maximum(np.asarray(bounds, dtype=float), np.abs(np.asarray(reservations, float)))
+
+
+def checked_utility_scale(
+    scenario: Scenario, model: UtilityModel, reservations: np.ndarray, tol: float
+) -> float:
+    """:func:`utility_scale`, after :func:`check_tolerance_share` has passed its party scales.
+
+    Examples
+    --------
+    >>> import dealsim
+    >>> s = dealsim.load("logroll")
+    >>> checked_utility_scale(s, UtilityModel.from_scenario(s), s.reservations(), 1e-9)
+    1.0
+    """
+    scales = party_scales(model, reservations)
+    scale = tolerance_scale(scales)
+    check_tolerance_share(scenario, scales, scale, tol)
+    return scale
 
 
 def check_tolerance_share(

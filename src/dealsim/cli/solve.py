@@ -96,13 +96,12 @@ def _check_party_scales(scenario: Any) -> None:
     import inspect
 
     from dealsim.pipeline import solve
-    from dealsim.solvers.pareto import tolerance_scale
     from dealsim.space import UtilityModel
-    from dealsim.zone import check_tolerance_share, party_scales
+    from dealsim.zone import checked_utility_scale
 
     tol = inspect.signature(solve).parameters["tol"].default
-    scales = party_scales(UtilityModel.from_scenario(scenario), scenario.reservations())
-    check_tolerance_share(scenario, scales, tolerance_scale(scales), tol)
+    model = UtilityModel.from_scenario(scenario)
+    checked_utility_scale(scenario, model, scenario.reservations(), tol)
 
 
 def _no_options(parser: argparse.ArgumentParser) -> None:
