@@ -16,8 +16,9 @@ finds. Sections:
   with its capping heuristic, and dealsim's own single path from label 0;
 - ``--only vertex``: all equilibria of 8x8 ... 15x15 games against QuantEcon's
   vertex_enumeration, in this process, interleaved, the sets of equilibria checked equal; with
-  dealsim's search alone, its numpy dispatch floor (the same calls on one-basis layers) and
-  its time outside the search;
+  dealsim's search alone, its numpy dispatch floor (the same calls on one-basis layers), the
+  search's element work split into the essential passes and the rest, and its time outside
+  the search;
 - ``--only pivot``: time per Lemke-Howson pivot on 200x200 games against QuantEcon, the same
   path (pivot count and equilibrium checked equal), interleaved.
 
@@ -325,6 +326,57 @@ def _run_layers(runs: list[tuple[Any, list[Any]]]) -> None:
                 _expand(_restart(search), frontier, scratch=True)
 
 
+def _essential_plan(runs: list[tuple[Any, list[Any], list[Any]]], one: bool) -> list[tuple]:
+    """Per layer of ``runs``, the arrays that :func:`_essential_passes` needs (made untimed).
+
+    For each layer of each search (each layer's one-basis frontier if ``one``): its tableaux,
+    the positions of the next layer's parents, random child keys of the layer's (f, d)
+    children and an output buffer for every pass.
+    """
+    rng = np.random.default_rng(0)
+    plan = []
+    for _, layers, singles in runs:
+        chosen = singles if one else layers
+        for k, frontier in enumerate(chosen):
+            T = frontier.T
+            r, d1, f = T.shape
+            c = 0 if k + 1 == len(layers) else 1 if one else len(layers[k + 1])
+            parent = np.arange(c) % f
+            keys = rng.integers(0, 1 << 20, size=f, dtype=np.int64)
+            flips = rng.integers(0, 1 << 20, size=(f, d1 - 1), dtype=np.int64)
+            table = np.zeros(1 << 21, np.int32)
+            out = (
+                np.empty((r, d1 - 1, f)),
+                np.empty((r, d1 - 1, f), bool),
+                np.empty((r, d1, c)),
+                np.empty((r, d1, c)),
+            )
+            plan.append((T, parent, keys, flips, table, out))
+    return plan
+
+
+def _essential_passes(plan: list[tuple]) -> None:
+    """The element passes that any vectorised pivot search of these layers makes, and no more.
+
+    Per layer: the ratios of the right-hand side to the entering columns, their minimum over
+    the rows and the rows at it (the ratio test); each child's key from its parent's (one XOR)
+    and its mark in a key table (one gather: the dedupe); the new bases' tableaux gathered from
+    their parents and updated by one outer product (the pivot). No eligibility mask, no tie
+    handling, no leaving/entering bookkeeping, no scatter of the pivot row: what the search
+    does beyond this is its "other element work".
+    """
+    for T, parent, keys, flips, table, (ratio, low, new_T, product) in plan:
+        d = T.shape[1] - 1
+        np.divide(T[:, d:], T[:, :d], out=ratio)
+        best = np.minimum.reduce(ratio, axis=0)
+        np.less_equal(ratio, best, out=low)
+        child = (keys[:, None] ^ flips).ravel()
+        table[child]
+        if len(parent):
+            T.take(parent, axis=2, out=new_T, mode="clip")
+            new_T -= np.multiply(new_T[:, :1, :], new_T[:1], out=product)
+
+
 def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats: int = 5) -> None:
     """All equilibria, 8x8 ... 15x15: dealsim's vertex enumeration against QuantEcon's.
 
@@ -340,7 +392,13 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     layers cost whatever their size; the one-basis frontiers are the bench's own arrays, so
     the calls may use the scratch buffers as the search does). "outside the search" is
     dealsim's time minus the search's: validation, rescaling, matching the vertex pairs, the
-    regret check and the result objects.
+    regret check and the result objects. A third line splits the search's element work (its
+    time above the dispatch floor): the **essential passes** (:func:`_essential_passes`, the
+    ratio test, the child keys and their lookup, the pivot's gather and outer product on each
+    layer's real arrays, less the same on one-basis layers) and the rest (eligibility masks,
+    ties, gathers and scatters of the pivot rows, the bases' bookkeeping); and (dispatch floor
+    + essential passes + outside)/QuantEcon: what dealsim would cost with no other element
+    work at all.
     """
     from unittest import mock
 
@@ -359,6 +417,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     ratios: list[float] = []
     cpu_ratios: list[float] = []
     floor_ratios: list[float] = []
+    full_floor_ratios: list[float] = []
     lifted = mock.patch.object(equilibrium, "MAX_VERTEX_BOUND", sys.maxsize)
     lifted.start()
     for m in sizes:
@@ -373,12 +432,15 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
             runs = _search_layers(A, B)
             layers = [frontier for _, run, _ in runs for frontier in run]
             single = [(search, one) for search, _, one in runs]
+            plans = {one: _essential_plan(runs, one) for one in (False, True)}
             med = _interleaved(
                 {
                     "dealsim": lambda A=A, B=B: two_player_equilibria(A, B, method="vertex"),
                     "quantecon": lambda g=g: gt.vertex_enumeration(g),
                     "search": lambda A=A, B=B: _run_search(A, B),
                     "floor": lambda single=single: _run_layers(single),
+                    "passes": lambda plan=plans[False]: _essential_passes(plan),
+                    "passes one": lambda plan=plans[True]: _essential_passes(plan),
                 },
                 repeats,
             )
@@ -387,6 +449,13 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
             # A difference of two medians: 0 where it is within the noise of the larger one.
             outside = max(0.0, med["dealsim cpu"] - med["search cpu"])
             floor_ratios.append((med["floor cpu"] + outside) / med["quantecon cpu"])
+            # The essential passes' element work: their time on the real layers less on
+            # one-basis layers (their own dispatch, which the search's floor already counts).
+            essential = max(0.0, med["passes cpu"] - med["passes one cpu"])
+            other = max(0.0, med["search cpu"] - med["floor cpu"] - essential)
+            full_floor_ratios.append(
+                (med["floor cpu"] + essential + outside) / med["quantecon cpu"]
+            )
             print(
                 f"{m:2d}x{m:<2d} seed {seed}: dealsim {med['dealsim'] * 1e3:8.2f} ms  quantecon "
                 f"{med['quantecon'] * 1e3:8.2f} ms  dealsim/quantecon x{ratios[-1]:5.2f}  "
@@ -397,7 +466,10 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
                 f"({sum(map(len, layers))} bases), its dispatch floor "
                 f"{med['floor cpu'] * 1e3:6.2f} ms ({med['floor cpu'] / len(layers) * 1e6:5.0f} "
                 f"us/layer); outside the search {outside * 1e3:6.2f} ms; floor + outside = "
-                f"x{floor_ratios[-1]:4.2f} quantecon"
+                f"x{floor_ratios[-1]:4.2f} quantecon\n"
+                f"      CPU: the search's element work: essential passes {essential * 1e3:6.2f} "
+                f"ms, other (masks, gathers, bookkeeping) {other * 1e3:6.2f} ms; "
+                f"floor + essential + outside = x{full_floor_ratios[-1]:4.2f} quantecon"
             )
     lifted.stop()
     print(
@@ -409,6 +481,11 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
         f"(dispatch floor of the layers + dealsim outside the search)/quantecon, CPU: median "
         f"x{statistics.median(floor_ratios):.2f}, range x{min(floor_ratios):.2f}-"
         f"x{max(floor_ratios):.2f}"
+    )
+    print(
+        f"(dispatch floor + essential element passes + outside the search)/quantecon, CPU: median "
+        f"x{statistics.median(full_floor_ratios):.2f}, range x{min(full_floor_ratios):.2f}-"
+        f"x{max(full_floor_ratios):.2f}"
     )
 
 
