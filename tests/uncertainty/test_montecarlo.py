@@ -376,6 +376,30 @@ def test_outcome_hooks_report_label_probabilities(threshold, monkeypatch):
     assert _within_binomial_ci(result.outcomes["demo"]["generous"], 0.75, 2000)
 
 
+def _generosity(scenario, draws):  # module level: a worker process can unpickle it
+    return np.where(draws["k"] > 0.05, "generous", "strict")
+
+
+def test_outcome_hooks_added_after_the_workers_started_are_used_by_them(threshold, monkeypatch):
+    from dealsim.uncertainty import montecarlo, shutdown_workers
+
+    shutdown_workers()
+    monte_carlo(threshold, samples=400, seed=1, workers=2, batch=100)  # the workers start
+    monkeypatch.setitem(montecarlo.OUTCOME_HOOKS, "demo", _generosity)
+    two = monte_carlo(threshold, samples=400, seed=1, workers=2, batch=100)
+    one = monte_carlo(threshold, samples=400, seed=1, workers=1, batch=100)
+    assert "demo" in two.outcomes
+    assert two.to_dict() == one.to_dict()
+
+
+def test_a_task_uses_the_hooks_it_is_given_not_its_process_dict(threshold, monkeypatch):
+    from dealsim.uncertainty import montecarlo
+
+    monkeypatch.setitem(montecarlo.OUTCOME_HOOKS, "stale", _generosity)
+    block = montecarlo._montecarlo_task(threshold, 1, 0, 50, hooks=(("demo", _generosity),))
+    assert set(block.samples.outcomes) == {"demo"}
+
+
 def test_montecarlo_cli_json_has_the_contract_keys(capsys):
     assert main(["montecarlo", str(THRESHOLD), "--samples", "300", "--seed", "1",
                  "--workers", "1", "--format", "json"]) == 0  # fmt: skip

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ import pytest
 import dealsim
 from dealsim.cli import main
 from dealsim.errors import DealsimError
+from dealsim.uncertainty import shutdown_workers
 from dealsim.uncertainty._runner import read_records, run_batches, run_blocks
 from dealsim.uncertainty.montecarlo import monte_carlo, summarise_samples
 
@@ -180,3 +183,62 @@ def test_montecarlo_summary_of_its_run_file_equals_the_run(threshold, tmp_path):
     assert again.table.keys() == result.table.keys()
     for name, column in result.table.items():
         assert np.array_equal(again.table[name], column, equal_nan=column.dtype.kind == "f")
+
+
+# ------------------------------------------------------------------ kept worker processes
+
+
+def _pids(start: int, stop: int, *, fail_at: int | None = None) -> list[dict]:
+    if fail_at is not None and start <= fail_at < stop:
+        raise ValueError(f"task {start} fails")
+    time.sleep(0.02)  # long enough that both workers take tasks
+    return [{"i": i, "pid": os.getpid()} for i in range(start, stop)]
+
+
+def _run_pids(workers: int = 2, **task) -> set[int]:
+    records = run_batches(
+        functools.partial(_pids, **task), 8, key="i", header={}, batch=1, workers=workers
+    )
+    assert [r["i"] for r in records] == list(range(8))
+    return {r["pid"] for r in records}
+
+
+def test_workers_are_kept_for_the_next_run_with_as_many():
+    shutdown_workers()
+    first, second = _run_pids(), _run_pids()
+    assert os.getpid() not in first
+    assert first & second  # the same processes ran both
+
+
+def test_shutdown_workers_stops_them():
+    first = _run_pids()
+    shutdown_workers()
+    assert not first & _run_pids()
+
+
+def test_another_number_of_workers_starts_new_ones():
+    first = _run_pids(workers=2)
+    assert not first & _run_pids(workers=3)
+    shutdown_workers()
+
+
+def test_a_new_import_path_starts_new_workers(tmp_path, monkeypatch):
+    first = _run_pids()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert not first & _run_pids()
+
+
+def test_a_failed_run_stops_its_workers_and_the_next_run_starts_new_ones():
+    shutdown_workers()
+    first = _run_pids()
+    with pytest.raises(ValueError, match="task 3 fails"):
+        _run_pids(fail_at=3)  # on the kept workers
+    assert not first & _run_pids()
+
+
+def test_runs_at_the_same_time_in_two_threads_each_get_their_workers():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as threads:
+        runs = list(threads.map(lambda _: _run_pids(), range(2)))
+    assert all(len(pids) >= 1 for pids in runs)  # _run_pids checked every record

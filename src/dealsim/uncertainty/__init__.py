@@ -4,3 +4,7 @@ This layer sits above :mod:`dealsim.pipeline`: a sweep runs the whole solve at e
 Monte Carlo and sensitivity evaluate batches of parameter draws with
 :func:`dealsim.analysis.batch.batch_solve`.
 """
+
+from dealsim.uncertainty._runner import shutdown_workers
+
+__all__ = ["shutdown_workers"]

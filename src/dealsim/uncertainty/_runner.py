@@ -3,7 +3,9 @@
 A run is ``total`` indexed items (Monte Carlo samples or sweep grid points) cut into batches of
 consecutive indices; a *task* ``task(start, stop)`` returns one JSON-ready record per index, each
 carrying its index under ``key``. Tasks run in this process (``workers=1``), in a
-``ProcessPoolExecutor`` (``workers>1``) or on a Dask distributed cluster (``scheduler=``).
+``ProcessPoolExecutor`` (``workers>1``; its workers are kept for the next run with as many,
+until :func:`shutdown_workers` or the end of the program) or on a Dask distributed cluster
+(``scheduler=``).
 Finished records are written to the output file in index order as soon as every earlier batch is
 done, so the file is always a clean prefix of the full run: after Ctrl-C, ``resume=True`` reads
 it, checks its header and runs only what is missing. The numbers never depend on the executor:
@@ -23,6 +25,7 @@ import json
 import math
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
@@ -40,6 +43,7 @@ __all__ = [
     "run_blocks",
     "run_scenario_batches",
     "run_scenario_blocks",
+    "shutdown_workers",
 ]
 
 _CSV_PREFIX = "# dealsim "
@@ -103,7 +107,9 @@ def run_batches(
     batch : int
         Indices per task.
     workers : int
-        Local worker processes (1: run in this process).
+        Local worker processes (1: run in this process). They are kept for the next run with
+        as many workers (:func:`shutdown_workers` stops them); a run that fails or is
+        interrupted stops them.
     scheduler : str or distributed.Client, optional
         A Dask scheduler address (``"tcp://host:8786"``) or client: run the tasks there.
     output : path, optional
@@ -278,19 +284,97 @@ def _execute(
         yield from _execute_processes(task, batches, workers)
 
 
-def _execute_processes(task: Task, batches, workers: int):
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+class _HeldPool:
+    """The local worker processes, kept from one run to the next while nothing they took from
+    this process at their start has changed (:func:`_pool_key`).
+
+    A fresh pool costs a run its workers' start and their first touch of memory: 0.1-0.15 s of
+    a 10^4-sample Monte Carlo run on donbas-2026 (``benchmarks/bench_speed.py montecarlo``).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.executor: Any = None
+        self.key: tuple[Any, ...] | None = None
+        self.busy = False  # a run is using it (another run at the same time gets its own)
+
+
+_HELD = _HeldPool()
+
+
+def _pool_key(workers: int) -> tuple[Any, ...]:
+    """What decides whether the held workers may run a new run's tasks.
+
+    The tasks carry their inputs (the scenario, the seed, the outcome hooks); the workers take
+    from this process only the modules it had imported, the import path and the working
+    directory: a changed path or directory starts new workers.
+    """
+    return (workers, tuple(sys.path), os.getcwd())
+
+
+def shutdown_workers() -> None:
+    """Stop the worker processes that sweeps and Monte Carlo runs keep between calls.
+
+    Runs with ``workers > 1`` keep their worker processes for the next run with the same
+    number of workers (they are stopped when Python exits); this stops them now, and gives
+    back the memory they hold.
+
+    Examples
+    --------
+    >>> shutdown_workers()  # nothing to stop: no error
+    """
+    with _HELD.lock:
+        executor, _HELD.executor, _HELD.key = _HELD.executor, None, None
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_pool(workers: int) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
 
     from dealsim.uncertainty._allocator import keep_freed_memory
 
     # the workers are ours: they keep freed memory (half their page faults; see _allocator)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=keep_freed_memory)
+    return ProcessPoolExecutor(max_workers=workers, initializer=keep_freed_memory)
+
+
+def _take_pool(workers: int) -> tuple[Any, bool]:
+    """A pool for one run, and whether it is the held one (else the run's own)."""
+    key = _pool_key(workers)
+    with _HELD.lock:
+        if _HELD.busy:
+            return _new_pool(workers), False
+        stale = None
+        if _HELD.executor is not None and _HELD.key != key:
+            stale, _HELD.executor, _HELD.key = _HELD.executor, None, None
+        if stale is not None:
+            stale.shutdown(wait=True)
+        if _HELD.executor is None:
+            _HELD.executor, _HELD.key = _new_pool(workers), key
+        _HELD.busy = True
+        return _HELD.executor, True
+
+
+def _execute_processes(task: Task, batches, workers: int):
+    from concurrent.futures import as_completed
+
+    pool, held = _take_pool(workers)
+    finished = False
     try:
         futures = {pool.submit(task, start, stop): start for start, stop in batches}
         for future in as_completed(futures):
             yield futures[future], future.result()
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # a run that did not finish (an error, a worker lost, Ctrl-C, its reader gone) stops
+        # its workers: the held pool is given up, and the next run starts new ones
+        if held:
+            with _HELD.lock:
+                _HELD.busy = False
+                if not finished and _HELD.executor is pool:
+                    _HELD.executor, _HELD.key = None, None
+        if not (held and finished):
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _execute_dask(task: Task, batches, scheduler: Any):

@@ -201,12 +201,17 @@ def _montecarlo_task(
     stop: int,
     max_deals: int | None = DEFAULT_MAX_DEALS,
     records: bool = False,
+    hooks: tuple[tuple[str, OutcomeHook | str], ...] | None = None,
 ) -> _SampleBlock:
+    """One task: samples ``start:stop``; ``hooks`` the outcome hooks (default: this process's
+    :data:`OUTCOME_HOOKS`; :func:`monte_carlo` passes the caller's, so that a worker process
+    never reads its own copy of the dict, which may be older or, started by a forkserver or
+    spawn, the module's default)."""
     dists = uncertain_parameters(scenario)
     draws = sample_parameters(scenario, start, stop, seed=seed, distributions=dists)
     batch, zone = _batch(scenario, draws, max_deals=max_deals)  # batch_solve's fields
     outcomes = {}
-    for name, hook in OUTCOME_HOOKS.items():
+    for name, hook in OUTCOME_HOOKS.items() if hooks is None else hooks:
         labels = (load_function(hook) if isinstance(hook, str) else hook)(scenario, draws)
         if labels is not None:
             outcomes[name] = [str(label) for label in labels]
@@ -376,7 +381,8 @@ def monte_carlo(
     top : int
         Number of robust deals to report.
     workers : int, optional
-        Local processes (default: every core).
+        Local processes (default: every core), kept for the next run with as many
+        (:func:`dealsim.uncertainty.shutdown_workers` stops them).
     scheduler : str or distributed.Client, optional
         Run the batches on this Dask cluster instead.
     output : path, optional
@@ -420,12 +426,18 @@ def monte_carlo(
             f"{scenario.file or scenario.name}: no uncertain parameters: give a parameter a "
             "range or a distribution ([parameters.<id>] range = [lo, hi])"
         )
-    for hook in OUTCOME_HOOKS.values():  # every task loads them: import them once, here, so
-        if isinstance(hook, str):  # that forked workers inherit the modules
+    hooks = tuple(OUTCOME_HOOKS.items())  # the caller's hooks go with every task
+    for _, hook in hooks:  # every task loads them: import them once, here, so that forked
+        if isinstance(hook, str):  # workers inherit the modules
             load_function(hook)
     # the tasks send back columns; they build the records themselves only for a run file
     task = functools.partial(
-        _montecarlo_task, scenario, seed, max_deals=max_deals, records=output is not None
+        _montecarlo_task,
+        scenario,
+        seed,
+        max_deals=max_deals,
+        records=output is not None,
+        hooks=hooks,
     )
     header = {"command": "montecarlo", "seed": seed, "samples": samples}
     run = RunOptions(batch, workers, scheduler, output, resume, force, progress)
