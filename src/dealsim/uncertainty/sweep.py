@@ -288,8 +288,7 @@ def points_per_task(reuse: StageReuse, points: list[dict[str, float]], workers: 
     points : list of dict
         The grid points, in the sweep's order.
     workers : int or None
-        Local processes (``None``: every core), kept for the next run with as many
-        (:func:`dealsim.uncertainty.shutdown_workers` stops them).
+        Local processes (``None``: every core).
 
     Returns
     -------
