@@ -57,20 +57,22 @@ each label's probability under ``outcomes[name]``. A hook is a function or a laz
 DEFAULT_BATCH = 250
 """The fewest samples per task :func:`monte_carlo` chooses by itself (``batch=None``).
 
-It takes as many samples as fit 16 MiB of zone flags (``2**24 // n_deals``), at least this many
-and at most 2,000; a run of more samples is split evenly into a multiple of the workers' count
+It takes as many samples as fit 32 MiB of zone flags (``2**25 // n_deals``), at least this many
+and at most 5,000; a run of more samples is split evenly into a multiple of the workers' count
 (a run that fits one task runs in this process, without starting workers): on
-donbas-2026 (7,200 deals) 10,000 samples run as 5 tasks of 2,000 in one process, 6 of 1,667 on
-two workers (a task's fixed cost, about 17 ms there, building the scenario's tables, the
-dominance between its deals and the games' outcomes, is paid 5 or 6 times, not 40). The batch
-is streaming and scheduling granularity only: the results do not depend on it."""
+donbas-2026 (7,200 deals) 10,000 samples run as 3 tasks of 3,334 in one process, 4 of 2,500 on
+two workers (a task's fixed cost, 17-27 ms there, building the scenario's tables, the
+dominance between its deals and the games' outcomes, is paid 3 or 4 times, not 40; with 16 MiB
+and 2,000, 5 and 6 times, and the run took 1.04x as long in one process and 1.07-1.09x on two
+workers). The batch is streaming and scheduling granularity only: the results do not depend
+on it; an interrupted run keeps every finished task."""
 MAX_SAMPLES = 10_000_000
 """The most draws of one :func:`monte_carlo` run: its per-sample columns (draws, zone sizes,
 solutions, outcome labels; about 260 bytes a sample on donbas-2026) stay in memory for the
 summary."""
 
-_MAX_AUTO_BATCH = 2000
-_AUTO_ZONE_CELLS = 1 << 24
+_MAX_AUTO_BATCH = 5000
+_AUTO_ZONE_CELLS = 1 << 25
 
 
 @dataclass(frozen=True)
@@ -461,7 +463,7 @@ def _auto_batch(
     >>> import dealsim
     >>> s = dealsim.load("donbas-2026")
     >>> _auto_batch(s, 10_000, 1, None, None), _auto_batch(s, 10_000, 2, None, None)
-    (2000, 1667)
+    (3334, 2500)
     >>> _auto_batch(s, 1000, 2, None, None)  # one task: no worker processes to start
     1000
     """
