@@ -67,6 +67,15 @@ def excesses(v: np.ndarray, x) -> np.ndarray:
     return (v - membership(n).astype(float) @ np.asarray(x, dtype=float))[1:-1]
 
 
+def game_scale(*games: np.ndarray) -> float:
+    """The largest absolute worth (at least the smallest normal float): the tolerances' unit.
+
+    ``tu_games`` draws worths anywhere in ``[-1, 1]``, so a whole game can be of ``1e-7``; a
+    tolerance relative to the scale checks it as closely as a game of ``1``.
+    """
+    return max(max(float(np.abs(v).max()) for v in games), np.finfo(float).tiny)
+
+
 def brute_shapley(v: np.ndarray) -> np.ndarray:
     """Average marginal contribution over all n! orders."""
     n = int(np.log2(v.size))
@@ -136,12 +145,12 @@ def test_shapley_value_of_textbook_games(v, expected):
 
 @given(tu_games())
 def test_shapley_value_matches_average_over_orders(v):
-    assert_allclose(shapley_value(v), brute_shapley(v), atol=1e-12)
+    assert_allclose(shapley_value(v), brute_shapley(v), rtol=0, atol=1e-12 * game_scale(v))
 
 
 @given(tu_games(max_players=6))
 def test_shapley_value_is_efficient(v):
-    assert_allclose(shapley_value(v).sum(), v[-1], atol=1e-12)
+    assert_allclose(shapley_value(v).sum(), v[-1], rtol=0, atol=1e-12 * game_scale(v))
 
 
 @given(tu_games(min_players=2), st.randoms(use_true_random=False))
@@ -149,7 +158,9 @@ def test_shapley_value_is_symmetric_under_renaming_players(v, random):
     n = int(np.log2(v.size))
     perm = list(range(n))
     random.shuffle(perm)
-    assert_allclose(shapley_value(permuted(v, perm))[perm], shapley_value(v), atol=1e-12)
+    assert_allclose(
+        shapley_value(permuted(v, perm))[perm], shapley_value(v), rtol=0, atol=1e-12 * game_scale(v)
+    )
 
 
 @given(tu_games(max_players=3), st.floats(-1, 1))
@@ -158,16 +169,18 @@ def test_dummy_player_gets_its_own_worth(v, own):
     n = int(np.log2(v.size))
     extended = np.concatenate([v, v + own])
     phi = shapley_value(extended)
-    assert_allclose(phi[n], own, atol=1e-12)
-    assert_allclose(phi[:n], shapley_value(v), atol=1e-12)
-    assert_allclose(banzhaf_value(extended)[n], own, atol=1e-12)
+    tol = 1e-12 * game_scale(extended)
+    assert_allclose(phi[n], own, rtol=0, atol=tol)
+    assert_allclose(phi[:n], shapley_value(v), rtol=0, atol=tol)
+    assert_allclose(banzhaf_value(extended)[n], own, rtol=0, atol=tol)
 
 
 @given(st.integers(1, 5).flatmap(lambda n: st.tuples(tu_games(n, n), tu_games(n, n))))
 def test_shapley_and_banzhaf_values_are_additive(pair):
     v, w = pair
-    assert_allclose(shapley_value(v + w), shapley_value(v) + shapley_value(w), atol=1e-12)
-    assert_allclose(banzhaf_value(v + w), banzhaf_value(v) + banzhaf_value(w), atol=1e-12)
+    tol = 1e-12 * game_scale(v, w)
+    assert_allclose(shapley_value(v + w), shapley_value(v) + shapley_value(w), rtol=0, atol=tol)
+    assert_allclose(banzhaf_value(v + w), banzhaf_value(v) + banzhaf_value(w), rtol=0, atol=tol)
 
 
 @pytest.mark.parametrize("members", [(0,), (1, 2), (0, 2, 3), (0, 1, 2, 3)])
@@ -186,7 +199,7 @@ def test_banzhaf_value_averages_marginal_contributions(v):
     expected = [
         np.mean([v[m | 1 << i] - v[m] for m in range(2**n) if not rows[m, i]]) for i in range(n)
     ]
-    assert_allclose(banzhaf_value(v), expected, atol=1e-12)
+    assert_allclose(banzhaf_value(v), expected, rtol=0, atol=1e-12 * game_scale(v))
 
 
 def test_shapley_value_of_a_twenty_player_game():
@@ -237,16 +250,18 @@ def test_majority_game_has_empty_core_and_a_one_point_least_core():
 @given(games_with_core())
 def test_core_point_satisfies_every_coalition(v):
     res = core(v)
+    tol = 1e-9 * game_scale(v)
     assert not res.empty
-    assert_allclose(sum(res.point), v[-1], atol=1e-9)
-    assert excesses(v, res.point).max() <= 1e-9
+    assert_allclose(sum(res.point), v[-1], rtol=0, atol=tol)
+    assert excesses(v, res.point).max() <= tol
 
 
 @given(tu_games(min_players=2))
 def test_least_core_value_bounds_every_excess(v):
     res = least_core(v)
-    assert_allclose(sum(res.point), v[-1], atol=1e-9)
-    assert_allclose(excesses(v, res.point).max(), res.epsilon, atol=1e-9)
+    tol = 1e-9 * game_scale(v)
+    assert_allclose(sum(res.point), v[-1], rtol=0, atol=tol)
+    assert_allclose(excesses(v, res.point).max(), res.epsilon, rtol=0, atol=tol)
     assert core(v).empty == (res.epsilon > 1e-9 * np.abs(v).max())
 
 
@@ -292,8 +307,9 @@ def test_nucleolus_of_the_glove_game_and_majority_game():
 @given(games_with_core())
 def test_nucleolus_lies_in_a_nonempty_core(v):
     x = nucleolus(v).point
-    assert_allclose(sum(x), v[-1], atol=1e-9)
-    assert excesses(v, x).max() <= 1e-9
+    tol = 1e-9 * game_scale(v)
+    assert_allclose(sum(x), v[-1], rtol=0, atol=tol)
+    assert excesses(v, x).max() <= tol
 
 
 @example(
@@ -325,7 +341,7 @@ def test_nucleolus_is_symmetric_under_renaming_players(v, random):
     perm = list(range(int(np.log2(v.size))))
     random.shuffle(perm)
     renamed = np.array(nucleolus(permuted(v, perm)).point)
-    assert_allclose(renamed[perm], nucleolus(v).point, atol=1e-8)
+    assert_allclose(renamed[perm], nucleolus(v).point, rtol=0, atol=1e-8 * game_scale(v))
 
 
 def test_nucleolus_is_scale_free():
