@@ -39,6 +39,7 @@ import numpy as np
 from dealsim._results import ResultMixin
 from dealsim.analysis._deals import by_party, fmt
 from dealsim.scenario.proposals import deal_codes
+from dealsim.solvers.pareto import tolerance_scale
 from dealsim.solvers.war import commitment_problem
 from dealsim.solvers.zones import acceptance
 from dealsim.zone import compute_zone
@@ -98,7 +99,8 @@ def dominators(
     """For each row of ``utilities``, whether some candidate Pareto-dominates it, and which.
 
     A candidate dominates a row when it is at least as good for every party and better for one,
-    both up to ``tol`` times the largest absolute utility in the two arrays (scale-free). Of
+    both up to ``tol`` times the largest absolute utility in the two arrays (scale-free; a largest
+    below 1e-300 counts as 1e-300, as every tolerance's scale does: docs/limits.md). Of
     several dominating candidates the one whose smallest gain is largest is chosen (then the
     lowest row).
 
@@ -120,6 +122,8 @@ def dominators(
     (array([ True, False]), array([ 0, -1]))
     >>> dominators(np.array([[2e5, 2e5]]), np.array([[5e5, 5e5]]))[0]
     array([ True])
+    >>> dominators(np.array([[0.0, 0.0]]), np.array([[0.0, 5e-324]]))[0]  # within tol * 1e-300
+    array([False])
     """
     u = np.asarray(utilities, dtype=float)
     c = np.asarray(candidates, dtype=float)
@@ -128,8 +132,7 @@ def dominators(
     m = u.shape[0]
     if c.shape[0] == 0 or m == 0:
         return np.zeros(m, dtype=bool), np.full(m, -1)
-    scale = max(float(np.max(np.abs(u))), float(np.max(np.abs(c))))
-    eps = tol * scale
+    eps = tol * tolerance_scale(u, c)
     gains = c[None, :, :] - u[:, None, :]  # (m, f, k)
     dominates = np.all(gains >= -eps, axis=2) & np.any(gains > eps, axis=2)
     smallest = np.where(dominates, gains.min(axis=2), -np.inf)
