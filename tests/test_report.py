@@ -9,6 +9,8 @@ import pytest
 
 import dealsim
 from dealsim.report import render_report, solution_groups, summary, tied_deals
+from dealsim.scenario import loads
+from strategies import split_toml
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +72,21 @@ def test_coinciding_solutions_share_one_column(split):
         "= Kalai-Smorodinsky",
         "= Egalitarian",
     ]
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1e-3, 1.0, 1e3, 1e9])
+@pytest.mark.parametrize(("gap", "share", "ties"), [(5e-7, 0.505, 1), (5e-8, 0.5, 2)])
+def test_nash_ties_do_not_depend_on_the_units_of_the_utilities(scale, gap, share, ties):
+    # a's reservation 0.005 + gap puts the Nash optimum just off the midpoint of the grid deals
+    # 0.5 and 0.505: their log products differ by 1.0e-8 (gap 5e-7) or 1.0e-9 (gap 5e-8), against
+    # a tie within 1e-9 x 2 parties, as the solve's (whose tie-break picks 0.5 when they tie).
+    # The tolerance was 1e-9 x |log product|, which the units shift (-1.4 at scale 1, -42.8 at
+    # 1e-9, +40 at 1e9): gap 5e-7 tied 1 deal at scale 1 and 2 at the others.
+    toml = split_toml(a=f"reservation = {(0.005 + gap) * scale!r}\n", b="reservation = 0.0\n")
+    toml = toml.replace("weights = { share = 1 }", f"weights = {{ share = {scale!r} }}")
+    result = dealsim.solve(loads(toml), analyses=False)
+    assert result.solutions["nash"].deal == {"share": share}
+    assert tied_deals(result, "nash") == tied_deals(result, "weighted_nash") == ties
 
 
 def test_utilitarian_on_a_constant_sum_split_is_reported_as_a_tie(split):

@@ -108,7 +108,10 @@ def tied_deals(result: SolveResult, name: str, *, rtol: float = 1e-9) -> int:
     answer always lies on the frontier; when several frontier deals reach the maximum (the total
     utility of a constant-sum split is the same everywhere), the solver's tie-break picked one of
     them, and the report should say so. Kalai-Smorodinsky (a direction, not a maximum) gives 1.
-    Ties are decided relative to the spread of the utilities.
+    Ties are decided relative to the spread of the utilities; a Nash tie is a log product within
+    ``rtol`` times the sum of the exponents over the largest (a relative difference of the
+    product, as :func:`dealsim.solvers.bargaining.nash_bargaining_solution` ties), so the count
+    does not depend on the utilities' units.
 
     Examples
     --------
@@ -138,7 +141,8 @@ def tied_deals(result: SolveResult, name: str, *, rtol: float = 1e-9) -> int:
             score = np.where(
                 (gains > 0).all(axis=1), (weights * np.log(gains)).sum(axis=1), -np.inf
             )
-        tol = rtol * max(1.0, float(np.abs(score[np.isfinite(score)]).max(initial=1.0)))
+        # not relative to |score|: multiplying the utilities by s adds sum(w) log(s) to it
+        tol = rtol * float(weights.sum() / weights.max())
     best = float(np.max(score))
     if not np.isfinite(best):
         return 1
