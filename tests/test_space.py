@@ -2,13 +2,15 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import dealsim
 from dealsim.errors import DealsimError
+from dealsim.scenario import loads
 from dealsim.space import DealSpace, UtilityModel, aligned_chunk
+from strategies import split_toml
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,18 @@ def test_space_enumerates_every_combination_in_c_order(donbas):
 def test_index_of_inverts_deal(index):
     space = DealSpace(dealsim.load("donbas-2026"))
     assert space.index_of(space.deal(index)) == index
+
+
+@example(exponent=-10, index=10)  # 5e-11 on an issue 0..1e-10 was its point 0 (absolute 1e-9)
+@given(st.integers(-12, 12), st.integers(0, 20))
+def test_index_of_finds_a_deal_computed_in_any_units(exponent, index):
+    # the issue runs from 0 to 10**exponent in 21 steps; the deal is written with float noise
+    unit = 10.0**exponent
+    toml = split_toml(steps=21).replace("range = [0, 1]", f"range = [0, {unit!r}]")
+    space = DealSpace(loads(toml))
+    assert space.index_of({"share": index * (unit / 20)}) == index
+    with pytest.raises(ValueError, match="is not on the grid of issue 'share'"):
+        space.index_of({"share": (index + 0.5) * (unit / 20)})
 
 
 def _reference_utility(scenario, deal, party_index):

@@ -8,9 +8,13 @@ range issue's grid values and a sweep's ``LO:HI:N`` values are printed, cited an
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["decimal_grid"]
+__all__ = ["decimal_grid", "grid_code"]
+
+GRID_RTOL = 1e-9  # a value this close to a grid point (relative to the grid's scale) is on it
 
 _EXACT = 2**53  # integers up to this size are exact doubles
 
@@ -56,6 +60,42 @@ def decimal_grid(lo: float, hi: float, n: int) -> np.ndarray:
         # rounded correctly (IEEE 754): the nearest double to the exact quotient
         return (a * (steps - i) + b * i) / den
     return np.array([(a * (steps - i) + b * i) / den for i in range(n)])  # Python ints: exact
+
+
+def grid_code(grid: Any, value: float) -> int | None:
+    """The index of the point of ``grid`` nearest ``value``, if ``value`` is on the grid.
+
+    On the grid means within ``GRID_RTOL`` (1e-9) times the grid's scale, its largest magnitude
+    or its span, whichever is larger: a value typed as a decimal finds its point in any units (an
+    issue from 0 to 1e-10 as one from 0 to 1e12), and the nearest point is taken when several are
+    that close.
+
+    Parameters
+    ----------
+    grid : array_like of float
+        The points (an issue's values).
+    value : float
+
+    Returns
+    -------
+    int or None
+        None when no point is that close (or ``value`` is not finite).
+
+    Examples
+    --------
+    >>> grid = decimal_grid(0.0, 1e-10, 21)
+    >>> grid_code(grid, 5e-11), grid_code(grid, 5.25e-11) is None
+    (10, True)
+    >>> grid_code([0.0, 0.5, 1.0], 0.1 + 0.2 + 0.2)  # 0.5000000000000001
+    1
+    """
+    points = np.asarray(grid, dtype=float)
+    if points.size == 0:
+        return None
+    scale = max(float(np.max(np.abs(points))), float(np.ptp(points)))
+    distance = np.abs(points - float(value))
+    i = int(np.argmin(distance))
+    return i if distance[i] <= GRID_RTOL * scale else None
 
 
 def _scaled_integers(lo: float, hi: float) -> tuple[int, int, int]:

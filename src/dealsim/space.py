@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from dealsim._grid import grid_code
 from dealsim.errors import DealsimError
 from dealsim.expressions import evaluate_number
 from dealsim.scenario.model import Scenario
@@ -128,11 +129,10 @@ class DealSpace:
                 raise KeyError(f"deal has no value for issue {issue.id!r}")
             value = deal[issue.id]
             if issue.numeric:
-                grid = np.asarray(issue.values, dtype=float)
-                hits = np.flatnonzero(np.isclose(grid, float(value), rtol=0, atol=1e-9))
-                if hits.size == 0:
+                code = grid_code(issue.values, float(value))
+                if code is None:
                     raise ValueError(f"{value!r} is not on the grid of issue {issue.id!r}")
-                codes.append(int(hits[0]))
+                codes.append(code)
             else:
                 codes.append(issue.column(np.zeros(1, dtype=int)).code_of(value))
         return int(np.ravel_multi_index(codes, self.shape))

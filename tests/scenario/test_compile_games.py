@@ -211,6 +211,27 @@ def test_solution_outcome_may_leave_issues_to_the_solution():
     assert outcome.kind == "solution" and outcome.deal == {"y": "high"}
 
 
+@pytest.mark.parametrize("unit", [1e-10, 1e-3, 1.0, 1e6, 1e12])
+def test_a_deal_outcome_finds_its_grid_point_in_any_units(unit):
+    # x runs from 0 to unit in 3 steps; 0.5 * unit is its middle point at every unit (an
+    # absolute 1e-9 took it for 0 at 1e-10: the outcome was valued as the deal x = 0)
+    u, h = repr(unit), repr(0.5 * unit)
+    base = BASE
+    for old, new in [
+        ("range = [0.0, 1.0]", f"range = [0.0, {u}]"),
+        ("[[0.0, 0.0], [1.0, 1.0]]", f"[[0.0, 0.0], [{u}, 1.0]]"),
+        ("[[0.0, 1.0], [1.0, 0.0]]", f"[[0.0, 1.0], [{u}, 0.0]]"),
+        ('deal = { x = 0.5, y = "high" }', f'deal = {{ x = {h}, y = "high" }}'),
+    ]:
+        assert base.count(old) == 1
+        base = base.replace(old, new)
+    middle = loads(base + f"\n[outcomes.middle]\ndeal = {{ x = {h}, y = 'low' }}\n")
+    assert middle.outcomes["middle"].codes == {"x": 1, "y": 0}
+    assert middle.outcomes["deal"].codes == {"x": 1, "y": 1}
+    with pytest.raises(ScenarioError, match=r"outcomes\.off\.deal\.x: .* is not on the grid"):
+        loads(base + f"\n[outcomes.off]\ndeal = {{ x = {0.25 * unit!r}, y = 'low' }}\n")
+
+
 def test_deal_values_keep_their_type():
     # 1.0 on a range issue must not become the boolean true (pydantic's lax bool coercion)
     scenario = load('\n[outcomes.all]\ndeal = { x = 1.0, y = "low" }\n')

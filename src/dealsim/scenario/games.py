@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from dealsim._grid import grid_code
 from dealsim.errors import GameError, ScenarioError
 from dealsim.expressions import Expression, ExpressionError, evaluate_number
 from dealsim.scenario.schema import level_key, number_or_expression
@@ -501,14 +502,13 @@ def _code(issue: Any, value: Any, compiler: Compiler, field: str) -> int:
     if issue.numeric:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise compiler.error(f"issue {issue.id!r} takes a number, got {value!r}", field)
-        grid = np.asarray(issue.values, dtype=float)
-        hits = np.flatnonzero(np.isclose(grid, float(value), rtol=0.0, atol=1e-9))
-        if hits.size == 0:
-            shown = ", ".join(f"{v:g}" for v in grid)
+        code = grid_code(issue.values, float(value))
+        if code is None:
+            shown = ", ".join(f"{v:g}" for v in issue.values)
             raise compiler.error(
                 f"{value!r} is not on the grid of issue {issue.id!r} (values: {shown})", field
             )
-        return int(hits[0])
+        return code
     keys = [level_key(level) for level in issue.values]
     for code, level in enumerate(issue.values):
         if type(level) is type(value) and level == value:

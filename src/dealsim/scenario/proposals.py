@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from dealsim._grid import grid_code
 from dealsim.errors import ScenarioError
 from dealsim.scenario.schema import level_key
 
@@ -65,10 +64,7 @@ def _issue_code(issue: Issue, value: Any) -> int | None:
                 return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None
-        grid = np.asarray(issue.values, dtype=float)
-        scale = max(float(np.max(np.abs(grid))), float(np.ptp(grid)))
-        hits = np.flatnonzero(np.isclose(grid, float(value), rtol=0.0, atol=1e-9 * scale))
-        return int(hits[0]) if hits.size else None
+        return grid_code(issue.values, float(value))
     for code, level in enumerate(issue.values):
         if type(level) is type(value) and level == value:
             return code
