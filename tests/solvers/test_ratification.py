@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
@@ -115,6 +115,21 @@ def test_calibrate_two_references_along_a_direction():
     assert_allclose(cal.intercept, np.log(0.72 / 0.28))
     assert_allclose(cal.coefficients, [np.log(39 / 54) - np.log(0.72 / 0.28), 0.0])
     assert_allclose(cal.fitted, cal.targets)
+
+
+@example(exponent=-13)  # references 1e-13 apart were refused as equal (an absolute 1e-12)
+@given(st.integers(-13, 13))
+def test_calibration_along_a_direction_does_not_depend_on_the_features_units(exponent):
+    unit = 10.0**exponent
+    features = np.array([[0.0, 1.0], [1.0, 1.0]]) * unit
+    cal = calibrate_logistic(features, [0.72, 39 / 93], direction=[1.0, 0.0])
+    assert_allclose(cal.fitted, [0.72, 39 / 93], rtol=1e-12, atol=0)
+    slope = np.log(39 / 54) - np.log(0.72 / 0.28)  # per unit of territory
+    assert_allclose(cal.coefficients * unit, [slope, 0.0], rtol=1e-12, atol=0)
+    # references that differ only by float noise are refused at any units
+    noise = np.array([[1.0, 1.0], [1.0 + 2**-50, 1.0]]) * unit
+    with pytest.raises(SolverError, match="do not differ"):
+        calibrate_logistic(noise, [0.72, 39 / 93], direction=[1.0, 0.0])
 
 
 @pytest.mark.parametrize(

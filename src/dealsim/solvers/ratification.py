@@ -195,7 +195,8 @@ def calibrate_logistic(
     * with ``coefficients`` (the slopes are known) the intercept is solved so that the reference
       deals get their targets (exactly for one reference, least squares for several);
     * with ``direction`` the slopes are ``slope * direction`` and intercept and slope are solved
-      together (exactly for two references with different ``features @ direction``).
+      together (exactly for two references with different ``features @ direction``: apart by
+      more than 1e-12 of their largest magnitude, so that features in any units calibrate alike).
 
     Parameters
     ----------
@@ -252,7 +253,7 @@ def calibrate_logistic(
         if v.shape != (m,):
             raise SolverError(f"direction must have shape ({m},), got {v.shape}")
         s = x @ v
-        if np.ptp(s) <= 1e-12:
+        if np.ptp(s) <= 1e-12 * float(np.abs(s).max()):  # relative: features in any units
             raise SolverError(
                 "the reference deals do not differ along direction, so the slope is undetermined; "
                 "give at least two references with different features @ direction"
