@@ -471,6 +471,7 @@ def test_spe_has_no_profitable_one_shot_deviation(spec):
     tree = GameTree.from_nodes(nodes, outcomes, root=root, players=players)
     result = subgame_perfect_equilibrium(tree)
     choose = lambda node: result.strategy[node][0]  # noqa: E731
+    scale = max(abs(x) for payoff in outcomes.values() for x in payoff)
     assert_allclose(
         list(result.payoffs.values()), _value(nodes, outcomes, players, root, choose), atol=1e-12
     )
@@ -483,6 +484,9 @@ def test_spe_has_no_profitable_one_shot_deviation(spec):
             for a, target in node_spec["actions"].items()
         }
         best = max(continuation.values())
-        optimal = tuple(a for a, v in continuation.items() if np.isclose(v, best, atol=1e-9))
+        # the solver's tie: within 1e-9 of max(s, |best|), s the largest payoff magnitude (not
+        # np.isclose(atol=1e-9), whose default rtol=1e-5 ties values 10^4 times farther apart)
+        tie = 1e-9 * max(scale, abs(best))
+        optimal = tuple(a for a, v in continuation.items() if best - v <= tie)
         assert result.strategy[node] == optimal
         assert (node in result.ties) == (len(optimal) > 1)
