@@ -159,6 +159,15 @@ def test_a_constraint_binding_at_the_continuous_optimum_is_respected(tmp_path):
     assert_allclose(nash.deal["x"], 0.52, atol=1e-9)
 
 
+@pytest.mark.parametrize("unit", ["1e-13", "1e-6", "1", "1e6"])
+def test_a_non_linear_condition_is_found_non_linear_in_any_units(tmp_path, unit):
+    # x^2 >= 0.2 times a unit: at 1e-13 an absolute 1e-12 took the parabola for affine
+    extra = f'\n[[constraints]]\nlabel = "floor"\nrequire = "x * x * {unit} >= 0.2 * {unit}"\n'
+    nash = dealsim.solve(_split(tmp_path, d=(0.0, 0.5), extra=extra)).solutions["nash"].continuous
+    assert "1 non-linear conditions checked only at the answer" in nash.note
+    assert nash.deal["x"] ** 2 >= 0.2
+
+
 def test_refine_false_and_grid_optimal_solutions(tmp_path):
     scenario = _split(tmp_path)
     assert dealsim.solve(scenario, refine=False).solutions["nash"].continuous is None
