@@ -323,7 +323,7 @@ def test_nucleolus_sorted_excesses_are_lexicographically_smallest(v, seed):
     singles = v[1 << np.arange(n)]
     # relative to the game's scale: at values of 1e-7 an absolute 1e-9 took excesses that
     # differ by 8e-10 for equal and compared later, smaller ones
-    tol = 1e-9 * max(np.abs(v).max(), np.finfo(float).tiny)
+    tol = 1e-9 * game_scale(v)
     assert (x >= singles - tol).all()
     ex = excesses(v, x)
     rng = np.random.default_rng(seed)

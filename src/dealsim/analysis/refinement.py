@@ -550,13 +550,11 @@ def _pieces(scenario, evaluator: _Evaluator, codes: np.ndarray, range_j: list[in
         g = np.broadcast_to(g, len(probe_x)).reshape(P, m + 2)
         g0, gy = g[:, 0], g[:, 1 : m + 1] - g[:, :1]
         # affine on the cell: the centre's value is the corner's plus half of each step, within
-        # 1e-12 of the condition's scale on the cell (not an absolute 1e-12: a condition in
-        # units of 1e-13 was taken for affine whatever its shape)
-        scale = np.maximum(np.abs(g).max(axis=1), np.finfo(float).tiny)
-        affine = (
-            np.abs(g0 + gy.sum(axis=1) * 0.5 - g[:, m + 1])
-            <= 1e-9 * np.abs(g[:, m + 1]) + 1e-12 * scale
-        )
+        # 1e-12 of the condition's scale (tolerance_scale: not an absolute 1e-12, which took a
+        # condition in units of 1e-13 for affine whatever its shape)
+        affine = np.abs(g0 + gy.sum(axis=1) * 0.5 - g[:, m + 1]) <= 1e-9 * np.abs(
+            g[:, m + 1]
+        ) + 1e-12 * tolerance_scale(g)
         skipped += int((~affine).sum())
         truth = truths[ref_idx, a]
         op = atom[1]
