@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
@@ -228,6 +228,71 @@ def test_rescaled_utilities_and_costs_give_the_same_offer(factor):
     )  # fmt: skip
     assert r.index == base.index
     assert r.p_war == pytest.approx(base.p_war)
+
+
+UNITS = [1e-12, 1e-6, 1.0, 1e6]
+
+
+def rescaled_cost(cost: tuple, unit: float):
+    """``("samples", [c, ...])`` or ``("uniform", loc, width)``, in the given unit."""
+    if cost[0] == "samples":
+        return np.array(cost[1], dtype=float) * unit
+    return stats.uniform(cost[1] * unit, cost[2] * unit)
+
+
+@pytest.mark.parametrize("cost", [("samples", [-1, 0, 2]), ("uniform", -1, 3)])
+@pytest.mark.parametrize("unit", UNITS)
+def test_an_informed_side_worth_zero_everywhere_decides_acceptance_at_any_unit(cost, unit):
+    # B is worth 0 under every deal and at war, so it accepts when c >= 0: P = 2/3 for costs
+    # {-1, 0, 2} and for a cost uniform on [-1, 2]. Its scale 0 used to become 1, so at the unit
+    # 1e-12 the cost -1e-12 (or the support's lower end) counted as tied with 0 and P was 1.
+    p = acceptance_probability([0.0, 0.0], 0.0, rescaled_cost(cost, unit))
+    assert p == pytest.approx([2 / 3, 2 / 3], rel=1e-15, abs=0)
+    ua = np.array([1.0, 2.0]) * unit
+    r = risk_return_offer(ua, [0.0, 0.0], 0.0, 0.0, rescaled_cost(cost, unit))
+    assert r.index == 1 and r.p_accept == pytest.approx(2 / 3, rel=1e-15, abs=0)
+    # B: 2/3 * 0 + 1/3 * 0 - E[c; c < 0]: the atom -1 (1/3 of it), or -1/2 on a third
+    partial = -1 / 3 if cost[0] == "samples" else -1 / 6
+    assert r.informed_expected_utility / unit == pytest.approx(-partial, rel=1e-12, abs=0)
+
+
+@example(  # the informed side worth 0 everywhere: acceptance at 1e-12 used to differ
+    deals=[(1, 0), (2, 0)], wars=(0, 0), cost=("samples", [-1, 0, 2]), indifferent=False
+)
+@settings(max_examples=60, deadline=None)
+@given(
+    deals=st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3)), min_size=1, max_size=6),
+    wars=st.tuples(st.integers(-3, 3), st.integers(-3, 3)),
+    cost=st.one_of(
+        st.tuples(st.just("samples"), st.lists(st.integers(-3, 3), min_size=1, max_size=5)),
+        st.tuples(st.just("uniform"), st.integers(-3, 3), st.integers(1, 4)),
+    ),
+    indifferent=st.booleans(),
+)
+def test_rescaling_every_utility_war_value_and_cost_gives_the_same_offer(
+    deals, wars, cost, indifferent
+):
+    # Integer data: distinct expected utilities differ by far more than the tolerance, equal
+    # ones only by rounding, so every unit must give the unit-1 answer (ties included).
+    ua, ub = np.array(deals, dtype=float).T
+    wa, wb = map(float, wars)
+    if indifferent:  # the informed side's scale is 0
+        ub, wb = np.zeros_like(ub), 0.0
+    base = risk_return_offer(ua, ub, wa, wb, rescaled_cost(cost, 1.0))
+    for unit in UNITS:
+        r = risk_return_offer(ua * unit, ub * unit, wa * unit, wb * unit, rescaled_cost(cost, unit))
+        assert r.index == base.index, unit
+        assert_allclose(r.p_accept_by_deal, base.p_accept_by_deal, rtol=1e-12, atol=0)
+        assert_allclose(
+            r.expected_utility_by_deal / unit, base.expected_utility_by_deal, rtol=1e-12, atol=1e-12
+        )
+        if cost[0] == "samples":  # a scipy distribution's E[c; c < t] is scipy's quadrature,
+            # whose absolute error bound is not relative to the cost's unit
+            assert r.informed_expected_utility / unit == pytest.approx(
+                base.informed_expected_utility, rel=1e-12, abs=1e-12
+            )
+        got = acceptance_probability(ub * unit, wb * unit, rescaled_cost(cost, unit))
+        assert_allclose(got, base.p_accept_by_deal, rtol=1e-12, atol=0)
 
 
 # -------------------------------------------------------------------------- results, errors

@@ -20,8 +20,10 @@ probability ``P = P(c >= war_informed - u_informed)``, computed for every deal a
 :func:`acceptance_probability`. The proposer makes the offer maximising its expected utility
 ``P * u_proposer + (1 - P) * war_proposer`` (:func:`risk_return_offer`): a better deal for
 itself at a higher risk of war. Deals whose expected utilities lie within ``tol`` (relative to
-the proposer's largest absolute utility) of the best tie; ties go to the higher acceptance
-probability, then to the lower index.
+the proposer's largest absolute utility or war value) of the best tie; ties go to the higher
+acceptance probability, then to the lower index. Both sides' scales are
+:func:`dealsim.solvers.pareto.tolerance_scale` (at least 1e-300, never replaced by 1), so
+multiplying every utility, war value and cost by the same positive number gives the same offer.
 
 The acceptance probability is the model's: ``P(c >= war_informed - u_informed)`` at the exact
 threshold. A continuous cost (a ``scipy.stats`` distribution without a ``pmf``, a CDF callable)
@@ -51,6 +53,7 @@ from numpy.typing import ArrayLike
 from dealsim._results import ResultMixin
 from dealsim._validate import as_float, check_tol
 from dealsim.errors import SolverError
+from dealsim.solvers.pareto import tolerance_scale
 
 __all__ = [
     "RiskReturnOffer",
@@ -181,7 +184,7 @@ def _acceptance(
     the one evaluated, for the informed side's expected utility.
     """
     exact = war_informed - u_informed
-    delta = tol * (max(float(np.abs(u_informed).max()), abs(war_informed)) or 1.0)
+    delta = tol * tolerance_scale(u_informed, war_informed)
     if kind in ("point mass", "samples") or (kind == "distribution" and hasattr(model, "pmf")):
         thresholds = exact - delta
         return thresholds, _survival(kind, model, thresholds)
@@ -216,7 +219,8 @@ def acceptance_probability(
         The distribution of ``c``: samples (a number is a point mass), a distribution with an
         ``sf`` method, or a CDF ``F(t) = P(c <= t)``.
     tol : float, default 1e-12
-        Relative to the informed party's largest absolute utility; it only decides ties. Where
+        Relative to the informed party's largest absolute utility or war value (at least
+        1e-300: :func:`dealsim.solvers.pareto.tolerance_scale`); it only decides ties. Where
         the cost has atoms (samples, a point mass, a discrete distribution), an atom within this
         of a deal's threshold accepts; a continuous cost is evaluated at the exact threshold,
         which counts as at an end of the cost's support when within this of it.
@@ -328,7 +332,7 @@ def _kernel(
     thresholds, p = _acceptance(kind, model, ub, wb, tol)
     expected = p * ua + (1.0 - p) * wa
     best = float(expected.max())
-    scale = max(float(np.abs(ua).max()), abs(wa)) or 1.0
+    scale = tolerance_scale(ua, wa)
     tied = np.flatnonzero(expected >= best - tol * scale)
     top = tied[p[tied] >= p[tied].max()]  # most likely accepted among the ties
     i = int(top[0])
