@@ -96,3 +96,63 @@ def test_dominance_does_not_depend_on_the_payoff_scale(rows, candidates, scale):
     if largest * min(scale, 1.0) >= 1e-300:  # above the smallest scale, before and after
         found_scaled, best_scaled = dominators(u * scale, c * scale)
         assert (found == found_scaled).all() and (best == best_scaled).all()
+
+
+def gap_scenario(unit: float):
+    """Two parties, three yes/no issues, every weight and reservation in the given unit.
+
+    a's utility is ``x + 1e-7 y - 1000 (1 - z)`` and its reservation 5e-7; b's is ``1 - x``. The
+    zone's scale is a's bound 1000.0000001 (times the unit), so its tolerance 1e-9 of it is about
+    1e-6: the four deals with z = 1 are in the zone (a's 0 and 1e-7 are within it of 5e-7) and
+    all four are on its frontier (y's gain of 1e-7 to a is within it too).
+    """
+    return loads(
+        f"""
+[scenario]
+name = "gaps below the zone's tolerance"
+[parties.a]
+reservation = {5e-7 * unit!r}
+[parties.b]
+[issues.x]
+range = [0.0, 1.0]
+steps = 2
+[issues.y]
+range = [0.0, 1.0]
+steps = 2
+[issues.z]
+range = [0.0, 1.0]
+steps = 2
+[payoffs.a]
+weights = {{ x = {unit!r}, y = {1e-7 * unit!r}, z = {1000 * unit!r} }}
+x = {{ points = [[0.0, 0.0], [1.0, 1.0]] }}
+y = {{ points = [[0.0, 0.0], [1.0, 1.0]] }}
+z = {{ points = [[0.0, -1.0], [1.0, 0.0]] }}
+[payoffs.b]
+weights = {{ x = {unit!r} }}
+x = {{ points = [[0.0, 1.0], [1.0, 0.0]] }}
+"""
+    )
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_a_package_is_judged_on_the_zone_s_scale_alone_or_with_others(unit):
+    # Evaluated alone, (x, y, z) = (0, 0, 1) used to be judged on its own scale (1e-9 of 1, not
+    # of 1000): rejected by a and dominated by (0, 1, 1), although the zone holds both and has
+    # both on its frontier; (1, 0, 1) was dominated by (1, 1, 1). With all eight deals at once
+    # a's -1000 entered the scale and the same packages were judged as the zone judges them.
+    s = gap_scenario(unit)
+    zc = compute_zone(s)
+    z_is_1 = [1, 3, 5, 7]  # flat indices of the deals with z = 1
+    assert zc.zone_size == 4 and zc.zone_frontier.tolist() == z_is_1
+    assert zc.feasible_frontier.tolist() == z_is_1
+    codes = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)])
+    together = deal_records(s, zc, codes)
+    alone = [deal_records(s, zc, row[None])[0] for row in codes]
+    for record in alone:
+        assert record.in_zone == (record.index in z_is_1), record.deal
+        assert record.accepted_by == (["a", "b"] if record.in_zone else ["b"]), record.deal
+        assert (record.dominated_by is None) == record.in_zone, record.deal
+        assert record.on_frontier == record.in_zone, record.deal
+    assert [r.to_dict() for r in alone] == [r.to_dict() for r in together]
+    record = evaluate(s, {"x": 0.0, "y": 0.0, "z": 1.0})  # dealsim evaluate: one package
+    assert record.in_zone and record.on_frontier and record.dominated_by is None

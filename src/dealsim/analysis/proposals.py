@@ -12,10 +12,11 @@ appears in the JSON (key ``proposals``: proposal id -> record):
 - ``feasible`` and ``violated`` (the labels of the constraints it breaks);
 - ``in_zone``: feasible and accepted by every party;
 - ``dominated_by``: ``null``, or ``{index, deal, utilities}`` of a deal in the agreement zone that
-  every party weakly prefers and at least one strictly (ties decided with ``tol`` times the largest
-  absolute utility involved, so that rescaling every payoff gives the same answer). Among several,
-  the one whose smallest gain is largest (then the lowest index) is reported; it lies on the
-  zone's Pareto frontier;
+  every party weakly prefers and at least one strictly (ties decided with ``tol`` times the zone's
+  scale, ``ZoneComputation.scale``, as the zone and its frontiers were: rescaling every payoff
+  gives the same answer, and a package's record does not depend on the others evaluated with it).
+  Among several, the one whose smallest gain is largest (then the lowest index) is reported; it
+  lies on the zone's Pareto frontier;
 - ``on_frontier``: no feasible deal dominates it in that sense (for a zone deal: it is on the
   zone's Pareto frontier);
 - ``ratification``: per ratifying party, ``approval`` (the curve's predicted approval share, or
@@ -94,13 +95,18 @@ class ProposalsAnalysis(ResultMixin):
 
 
 def dominators(
-    utilities: np.ndarray, candidates: np.ndarray, *, tol: float = 1e-9
+    utilities: np.ndarray,
+    candidates: np.ndarray,
+    *,
+    tol: float = 1e-9,
+    scale: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``utilities``, whether some candidate Pareto-dominates it, and which.
 
     A candidate dominates a row when it is at least as good for every party and better for one,
-    both up to ``tol`` times the largest absolute utility in the two arrays (scale-free; a largest
-    below 1e-300 counts as 1e-300, as every tolerance's scale does: docs/limits.md). Of
+    both up to ``tol`` times ``scale``: by default the largest absolute utility in the two arrays
+    (scale-free; a largest below 1e-300 counts as 1e-300, as every tolerance's scale does:
+    docs/limits.md); :func:`deal_records` passes the zone's, so that it judges as the zone. Of
     several dominating candidates the one whose smallest gain is largest is chosen (then the
     lowest row).
 
@@ -109,6 +115,8 @@ def dominators(
     utilities : ndarray, shape (m, k)
     candidates : ndarray, shape (f, k)
     tol : float
+    scale : float, optional
+        The utilities' scale (finite, > 0): :func:`~dealsim.solvers.pareto.tolerance_scale`.
 
     Returns
     -------
@@ -124,6 +132,8 @@ def dominators(
     array([ True])
     >>> dominators(np.array([[0.0, 0.0]]), np.array([[0.0, 5e-324]]))[0]  # within tol * 1e-300
     array([False])
+    >>> dominators(np.array([[1.0, 1.0]]), np.array([[1.0, 1.0 + 1e-7]]), scale=1e3)[0]
+    array([False])
     """
     u = np.asarray(utilities, dtype=float)
     c = np.asarray(candidates, dtype=float)
@@ -132,7 +142,7 @@ def dominators(
     m = u.shape[0]
     if c.shape[0] == 0 or m == 0:
         return np.zeros(m, dtype=bool), np.full(m, -1)
-    eps = tol * tolerance_scale(u, c)
+    eps = tol * tolerance_scale(u, c, scale=scale)
     gains = c[None, :, :] - u[:, None, :]  # (m, f, k)
     dominates = np.all(gains >= -eps, axis=2) & np.any(gains > eps, axis=2)
     smallest = np.where(dominates, gains.min(axis=2), -np.inf)
@@ -184,7 +194,9 @@ def deal_records(
     """Records (module docstring) of the packages with grid ``codes`` ``(m, n_issues)``.
 
     Vectorised over the packages: one utility evaluation, one constraint check, one dominance
-    test against the zone's and the feasible set's Pareto frontiers.
+    test against the zone's and the feasible set's Pareto frontiers, with the zone's tolerance and
+    scale (``zc.tol * zc.scale``), so that a package is accepted, in the zone, dominated or on the
+    frontier exactly when the zone walk says so, whatever other packages are evaluated with it.
 
     Examples
     --------
@@ -202,10 +214,11 @@ def deal_records(
     utilities = model.utilities(space, codes)
     satisfied = model.feasible(space, codes)
     feasible = satisfied.all(axis=0)
-    accepted = acceptance(utilities, zc.reservations, tol=zc.tol)
+    accepted = acceptance(utilities, zc.reservations, tol=zc.tol, scale=zc.scale)
     in_zone = feasible & accepted.all(axis=1)
-    dominated, best = dominators(utilities, zc.zone_frontier_utilities, tol=zc.tol)
-    beaten, _ = dominators(utilities, zc.feasible_frontier_utilities, tol=zc.tol)
+    frontiers = (zc.zone_frontier_utilities, zc.feasible_frontier_utilities)
+    dominated, best = dominators(utilities, frontiers[0], tol=zc.tol, scale=zc.scale)
+    beaten, _ = dominators(utilities, frontiers[1], tol=zc.tol, scale=zc.scale)
     columns = {**model.parameters, **space.columns(codes)}
     ratification = {
         party: (rule.shares(columns, m), rule.probabilities(columns, m), rule.win_set(columns, m))
