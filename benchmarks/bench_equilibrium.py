@@ -288,7 +288,7 @@ def _search_layers(A: np.ndarray, B: np.ndarray) -> list[tuple[Any, list[Any], l
     for matrices in runs:
         search, frontier = _start(*matrices)
         layers, singles = [], []
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             while frontier is not None:  # the whole search first (its key table is its own)
                 layers.append(frontier)
                 frontier = _expand(search, frontier)
@@ -320,7 +320,7 @@ def _run_search(A: np.ndarray, B: np.ndarray) -> None:
 def _run_layers(runs: list[tuple[Any, list[Any]]]) -> None:
     from dealsim.solvers._enumeration import _expand, _restart
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for search, layers in runs:
             for frontier in layers:  # each layer as if first: nothing seen in the key table
                 _expand(_restart(search), frontier, scratch=True)

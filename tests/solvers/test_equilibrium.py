@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
@@ -596,6 +596,73 @@ def test_key_table_and_scratch_buffers_give_the_sorted_search_bit_for_bit(
     monkeypatch.setattr(_enumeration, "_TABLE_BITS", 0)
     monkeypatch.setattr(_enumeration, "_SCRATCH_BYTES", 0)
     assert _search_bytes(A, B) == fast
+
+
+@pytest.mark.parametrize("kind", ["uniform", "integer", "near-zero-sum"])
+@pytest.mark.parametrize("shape", [(3, 3), (8, 8), (10, 10), (4, 9), (7, 2)])
+@pytest.mark.parametrize("seed", range(3))
+def test_the_clear_ratio_test_gives_the_exact_one_s_search_bit_for_bit(
+    kind, shape, seed, monkeypatch
+):
+    from dealsim.solvers import _enumeration
+
+    # Layers whose ratio tests are clear take the largest col / rhs instead of the smallest
+    # eligible rhs / col; with every layer sent to the exact test instead (masks, ties, the
+    # lexicographic rule) the bases, their order and values, and the equilibria are the same.
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        A, B = rng.random(shape), rng.random(shape)
+    elif kind == "integer":
+        A, B = rng.integers(0, 3, shape).astype(float), rng.integers(0, 3, shape).astype(float)
+    else:  # ratios within a hair of each other
+        A = rng.random(shape)
+        B = -A + 1e-7 * rng.random(shape)
+    fast = _search_bytes(A, B)
+    monkeypatch.setattr(_enumeration, "_clear_rows", lambda search, T, scratch: None)
+    assert _search_bytes(A, B) == fast
+
+
+_RATIO_ENTRIES = st.sampled_from(
+    [0.0, -0.0, 1.0, 2.0, 0.5, -1.0, 1e-9, 2e-9, 5e-10, 1e-12, 3.0, 1.0 + 1e-9, 1.0 + 3e-9, 7.0]
+) | st.floats(-2.0, 5.0, allow_nan=False)
+
+
+@example(np.array([[[1e-10], [5e-324]]]))  # col / rhs overflows, col not eligible
+@example(np.array([[[1.0, 1.0], [1.0, 1.0 + 1e-9]], [[1.0, 1.0], [1.0, 1.0]]]))
+@given(
+    st.integers(1, 5).flatmap(
+        lambda r: st.integers(1, 5).flatmap(
+            lambda d: st.integers(1, 4).flatmap(
+                lambda f: arrays(np.float64, (r, d + 1, f), elements=_RATIO_ENTRIES)
+            )
+        )
+    )
+)
+def test_a_clear_ratio_test_chooses_the_exact_test_s_rows(T):
+    from dealsim.solvers import _enumeration
+
+    # Whenever the clear test answers (positive right-hand sides, one row ahead by a margin in
+    # every column, eligible pivots), it names the rows of minimum eligible ratio that the
+    # exact test names, with no tie and no unbounded column; ties, zero or negative
+    # right-hand sides and tiny pivots are left to the exact test.
+    r, d1, f = T.shape
+    search = _enumeration._start(np.ones((r, d1 - 1)))[0]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        clear = _enumeration._clear_rows(search, T, False)
+        exact, unbounded = _enumeration._exact_rows(
+            search,
+            T,
+            np.tile(np.arange(d1 - 1, d1 - 1 + r), (f, 1)),
+            np.tile(np.arange(d1 - 1), (f, 1)),
+            False,
+        )
+    if clear is not None:
+        assert unbounded is None
+        assert clear.tolist() == exact.tolist()
+        rhs, cols = T[:, d1 - 1], T[:, : d1 - 1]
+        assert (rhs > 0).all()
+        chosen = np.take_along_axis(cols, clear[None], 0)[0]
+        assert (chosen > _enumeration._PIVOT_TOL).all()
 
 
 def _answer(A, B):

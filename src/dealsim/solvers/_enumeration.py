@@ -13,14 +13,16 @@ the equilibria are the completely labelled vertex pairs of
 The vertices of each polytope are found by a breadth-first search over lexicographically feasible
 simplex bases (the bases of the lexicographically perturbed, hence simple, polytope), vectorised
 over the whole frontier: every layer does the ratio test for every (basis, entering variable)
-pair at once on the stacked dictionaries (the tableau columns of the nonbasic variables), falls
-back to the lexicographic rule only where rows tie, dedupes the new bases by their packed
-membership bits (against a per-thread table of marks for keys of up to ``_TABLE_BITS`` bits,
-else against a sorted array of the keys seen), and derives each new basis's dictionary from its
-parent's by one batched pivot (no matrix products or inverses: on small blocks those cost more
-in call and BLAS-threading overhead than they save). The frontier's bases run along the last
-axis of its arrays, so that the ratio test's passes run over long contiguous rows; the largest
-arrays of a layer live in per-thread scratch buffers (``_SCRATCH_BYTES``).
+pair at once on the stacked dictionaries (the tableau columns of the nonbasic variables), as
+the largest ``col / rhs`` where every test of the layer is clear (:func:`_clear_rows`), else
+with eligibility masks and the lexicographic rule where rows tie; dedupes the new bases by
+their packed membership bits (against a per-thread table of marks for keys of up to
+``_TABLE_BITS`` bits, else against a sorted array of the keys seen); and derives each new
+basis's dictionary from its parent's by one batched pivot (no matrix products or inverses: on
+small blocks those cost more in call and BLAS-threading overhead than they save). The
+frontier's bases run along the last axis of its arrays, so that the ratio test's passes run
+over long contiguous rows; the largest arrays of a layer live in per-thread scratch buffers
+(``_SCRATCH_BYTES``).
 When no basic variable of either polytope is within ``tol`` of 0 (a nondegenerate game), each
 basis is one vertex labelled by its nonbasic variables, and the completely labelled pairs are
 a join on the bases' keys; otherwise the vertices are deduplicated by their labels and joined
@@ -65,12 +67,17 @@ _SCRATCH_BYTES = 2 * 1024 * 1024
 # other games with m + n <= 21) find their new bases with a table of every key, kept per thread
 # (4 bytes a key: at most 8 MiB), in place of sorting each layer's children and merging them
 # into the keys seen (a sort of a few thousand keys costs 5-10 times the table's lookups).
-# ``table[key]`` is the number of the layer's child that last marked the key, numbered on from
-# one search to the next (``tick``): a key was seen in the current search iff its mark is at
-# least the search's first number, so no search has to clear the table, and a search that
-# stops early (an error) leaves nothing that a later one could mistake for its own.
+# ``table[key]`` is the largest number of a child that marked the key. Each search takes a
+# block of numbers above every mark already in the table (``tick``: the highest number given
+# so far), as many as its children can be (``2**width * d``, since each key is expanded at
+# most once), and gives them out downwards: the slack bases get the block's highest, each
+# layer's children the next ones, a layer's first child the highest of the layer's. So after
+# ``np.maximum.at`` a child is new iff the key's mark is its own number: a key seen in an
+# earlier layer of the search keeps a higher mark, a key marked by an earlier search (or by a
+# search that stopped early on an error) had a lower one. No search has to clear the table;
+# it is cleared when the numbers would pass int32's range.
 _TABLE_BITS = 21
-_TICK_LIMIT = (1 << 31) - (1 << 29)  # more numbers than any search's children can use
+_TICK_LIMIT = (1 << 31) - 1  # the highest number a mark can hold (int32)
 
 
 class _ScratchBuffers(threading.local):
@@ -106,16 +113,19 @@ _FLOAT = np.dtype(float)
 _BOOL = np.dtype(bool)
 
 
-def _key_table(width: int) -> tuple[np.ndarray, int]:
-    """This thread's key table (at least ``2**width`` int32 marks) and a new search's first
-    number (every mark already in the table is below it)."""
+def _key_table(width: int, count: int) -> tuple[np.ndarray, int]:
+    """This thread's key table (at least ``2**width`` int32 marks) and the highest of ``count``
+    new numbers, ``top - count + 1 ... top``: every mark already in the table is below them."""
     state = _SCRATCH
     table = state.table
-    if table is None or len(table) < 1 << width or state.tick > _TICK_LIMIT:
+    if table is None or len(table) < 1 << width:
         size = 1 << width if table is None else max(len(table), 1 << width)
         table = state.table = np.zeros(size, np.int32)
         state.tick = 0
-    state.tick += 1
+    elif state.tick + count > _TICK_LIMIT:
+        table.fill(0)
+        state.tick = 0
+    state.tick += count
     return table, state.tick
 
 
@@ -239,20 +249,35 @@ def _sort_keys(
     return order, packed >> np.uint64(shift)
 
 
-@dataclass(frozen=True)
 class _Search:
-    """What stays fixed during one search: the sizes, the key width and lookup tables."""
+    """One search: what stays fixed during it (the sizes, the key width and lookup tables),
+    and the next number it gives out in the key table.
 
-    d: int
-    width: int  # bits of a key: one per variable, then one for the matrix's index if two
-    flip: np.ndarray | None  # flip[i, j]: a key's change when variable j replaces i (narrow)
-    sentinel: np.ndarray  # one key above every basis's key (0 with a key table)
-    row_ids: np.ndarray | None  # the row numbers as uint8, (r, 1, 1), when r < 256
-    table: np.ndarray | None = None  # the thread's key table, for keys of <= _TABLE_BITS bits
-    start: int = 0  # the search's first number in the key table
+    ``d``; ``width``, the bits of a key (one per variable, then one for the matrix's index if
+    two); ``flip[i, j]``, a key's change when variable j replaces i (narrow keys only);
+    ``sentinel``, one key above every basis's key (0 with a key table); ``row_ids``, the row
+    numbers as uint8, (r, 1, 1), when r < 256; ``table``, the thread's key table, for keys of
+    at most ``_TABLE_BITS`` bits; ``last_number``, the lowest number given out so far (the slack
+    bases' mark at the start). A plain class with slots: a layer reads its fields a dozen
+    times, and a frozen dataclass costs a microsecond a field to make.
+    """
+
+    __slots__ = ("d", "flip", "last_number", "row_ids", "sentinel", "table", "width")
+
+    def __init__(
+        self,
+        d: int,
+        width: int,
+        flip: np.ndarray | None,
+        sentinel: np.ndarray,
+        row_ids: np.ndarray | None,
+        table: np.ndarray | None = None,
+        last_number: int = 0,
+    ) -> None:
+        self.d, self.width, self.flip, self.sentinel = d, width, flip, sentinel
+        self.row_ids, self.table, self.last_number = row_ids, table, last_number
 
 
-@dataclass(frozen=True)
 class _Frontier:
     """One layer of the breadth-first search: ``f`` bases, along the last axis of ``T``.
 
@@ -261,15 +286,23 @@ class _Frontier:
     right-hand side, so that one pivot formula updates both; ``basic`` (f, r) is the basic
     variable of each row, ``nonbasic`` (f, d) the nonbasic variables, ``keys`` (f,) the keys
     and ``seen`` the sorted keys of every basis found so far, then the sentinel; ``slot``
-    names the scratch buffer that holds ``T`` (0: none, ``T`` is its own array).
+    names the scratch buffer that holds ``T`` (0: none, ``T`` is its own array). A plain
+    class with slots, as :class:`_Search`.
     """
 
-    T: np.ndarray
-    basic: np.ndarray
-    nonbasic: np.ndarray
-    keys: np.ndarray
-    seen: np.ndarray
-    slot: int = 0
+    __slots__ = ("T", "basic", "keys", "nonbasic", "seen", "slot")
+
+    def __init__(
+        self,
+        T: np.ndarray,
+        basic: np.ndarray,
+        nonbasic: np.ndarray,
+        keys: np.ndarray,
+        seen: np.ndarray,
+        slot: int = 0,
+    ) -> None:
+        self.T, self.basic, self.nonbasic, self.keys = T, basic, nonbasic, keys
+        self.seen, self.slot = seen, slot
 
     def __len__(self) -> int:
         return self.T.shape[2]
@@ -336,66 +369,47 @@ def _start(*Ms: np.ndarray) -> tuple[_Search, _Frontier]:
     T[:, :d] = np.stack(Ms, axis=2)
     T[:, d] = 1.0
     width, flip, sentinel, seen, keys, basic, nonbasic, row_ids = _constants(r, d, p)
-    table, start = None, 0
+    table, top = None, 0
     if width <= _TABLE_BITS:  # the slack bases are seen; children that are no bases get key 0
-        table, start = _key_table(width)
-        table[keys.view(np.intp)] = start
+        table, top = _key_table(width, _numbers(width, d))
+        table[keys.view(np.intp)] = top
         sentinel = _NO_BASIS
-    search = _Search(
-        d=d,
-        width=width,
-        flip=flip,
-        sentinel=sentinel,
-        row_ids=row_ids,
-        table=table,
-        start=start,
-    )
-    return search, _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=keys, seen=seen)
+    search = _Search(d, width, flip, sentinel, row_ids, table, top)
+    return search, _Frontier(T, basic, nonbasic, keys, seen)
+
+
+def _numbers(width: int, d: int) -> int:
+    """The key-table numbers a search may give out: the slack bases' mark and one per child
+    (each of at most ``2**width`` keys is expanded once, into ``d`` children)."""
+    return (1 << width) * d + 1
 
 
 def _restart(search: _Search) -> _Search:
     """``search`` with nothing seen yet in its key table (to time one layer on its own)."""
     if search.table is None:
         return search
-    fresh = object.__new__(_Search)  # (dataclasses.replace costs more than a layer's call)
-    fresh.__dict__.update(search.__dict__)
-    object.__setattr__(fresh, "start", _key_table(search.width)[1])
-    return fresh
+    _, top = _key_table(search.width, _numbers(search.width, search.d))
+    return _Search(
+        search.d, search.width, search.flip, search.sentinel, search.row_ids, search.table, top
+    )
 
 
 def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _Frontier | None:
     """The next layer: the bases one pivot away from ``frontier`` not seen before (or None).
 
-    Call under ``np.errstate(divide="ignore", invalid="ignore")``. With ``scratch``, the
-    layer's largest arrays and the new tableaux are written into this thread's scratch
-    buffers (:data:`_SCRATCH_BYTES`): the new frontier's ``T`` is overwritten by the layer after
-    the next, so the caller must not keep frontiers (the values are the same either way).
+    Call under ``np.errstate(divide="ignore", invalid="ignore", over="ignore")``. With
+    ``scratch``, the layer's largest arrays and the new tableaux are written into this
+    thread's scratch buffers (:data:`_SCRATCH_BYTES`): the new frontier's ``T`` is overwritten
+    by the layer after the next, so the caller must not keep frontiers (the values are the same
+    either way).
     """
     d = search.d
     T, basic, nonbasic, keys = frontier.T, frontier.basic, frontier.nonbasic, frontier.keys
     r, f = T.shape[0], T.shape[2]
-    table = T[:, :d]  # (r, d, f): entering column per nonbasic position
-    if scratch:
-        ratio = np.divide(T[:, d:], table, out=_scratch("ratio", (r, d, f), _FLOAT))
-        low = np.less_equal(table, _PIVOT_TOL, out=_scratch("mask", (r, d, f), _BOOL))
-    else:
-        ratio = T[:, d:] / table
-        low = table <= _PIVOT_TOL
-    np.putmask(ratio, low, np.inf)
-    best = np.minimum.reduce(ratio, axis=0)  # (d, f): the minimum ratio on the right-hand side
-    near = np.maximum(best, 1.0)
-    near *= 1e-9
-    near += best  # best + 1e-9 max(1, best); inf where no row is eligible
-    within = np.less_equal(ratio, near, out=low)
-    del ratio, low
-    # Every column has one row at the minimum (no ties, no unbounded column)? A column
-    # without an eligible row has all its r rows within inf of inf.
-    if np.count_nonzero(within) == best.size and (len(table) > 1 or best.max() < np.inf):
-        row = _leaving_rows(search, within, overwrite=True)
-        bad = None
-    else:  # ... and the lexicographic rule on (rhs, Binv) where rows tie there
-        row, bad = _tied_rows(search, T, best, within, basic, nonbasic)
-    del table, best, near, within  # (freed before the new tableaux are gathered)
+    bad = None
+    row = _clear_rows(search, T, scratch)
+    if row is None:
+        row, bad = _exact_rows(search, T, basic, nonbasic, scratch)
     # Every (basis, entering position) pair as a child, in that (row-major) order.
     counting = np.arange(f * d)
     leaving = basic[counting[:f, None], row.T]  # (f, d)
@@ -411,17 +425,16 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
         child_keys[bad.T.ravel()] = search.sentinel[0]
     # New bases: the first occurrence of each key not seen before, in order of occurrence.
     seen = frontier.seen
-    if search.table is not None:  # children numbered down from the last mark: the first
-        table, n, tick = search.table, f * d, _SCRATCH.tick  # of a key leaves the highest
+    if search.table is not None:  # children numbered down from the search's last number:
+        table, n = search.table, f * d  # a key's first child in the layer has the highest
         at = child_keys.view(np.intp)
-        before = table[at]
-        number = np.arange(tick + n, tick, -1, dtype=np.int32)
+        top = search.last_number - 1
+        number = np.subtract(top, counting[:n], dtype=np.int32)
         np.maximum.at(table, at, number)
         new = table[at] == number
-        new &= before < search.start
         if bad is not None:
             new &= ~bad.T.ravel()
-        _SCRATCH.tick = tick + n
+        search.last_number = top - n + 1
         fresh = new.nonzero()[0]
         if not len(fresh):
             return None
@@ -470,7 +483,7 @@ def _expand(search: _Search, frontier: _Frontier, *, scratch: bool = False) -> _
     nonbasic[idx, pos] = dropped
     basic = basic[parent]
     basic[idx, row] = entering
-    return _Frontier(T=T, basic=basic, nonbasic=nonbasic, keys=new_keys, seen=seen, slot=slot)
+    return _Frontier(T, basic, nonbasic, new_keys, seen, slot)
 
 
 def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
@@ -498,7 +511,7 @@ def _polytope_bases(*Ms: np.ndarray) -> list[_Bases]:
     layer_keys: list[np.ndarray] = []
     layer_bases: list[np.ndarray] = []
     layer_rhs: list[np.ndarray] = []
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         while frontier is not None:
             visited += len(frontier)
             if visited > _MAX_BASES:
@@ -544,6 +557,79 @@ def _check_visited(
             "best-response polytope; the game is too large or too degenerate for "
             "enumeration: use method='lemke_howson' for one equilibrium"
         )
+
+
+def _clear_rows(search: _Search, T: np.ndarray, scratch: bool) -> np.ndarray | None:
+    """The leaving rows (d, f) of a layer where every ratio test is clear, else None.
+
+    Clear: every right-hand side is positive, and in every column one row's ratio is the
+    minimum by a margin. Then the row of minimum ratio ``rhs / col`` over the eligible rows
+    (``col > _PIVOT_TOL``) is the row of largest ``col / rhs`` over all rows, and this finds
+    it with two passes fewer over the layer (no eligibility mask): ``q = col / rhs`` (> 0
+    exactly where ``col > 0``), its maximum per column, and the rows within ``2e-9 * max(1,
+    maximum)`` of it, relatively. The test is clear when each column has one such row and the
+    smallest maximum times the smallest right-hand side exceeds ``2 * _PIVOT_TOL`` (so each
+    chosen row has ``col > _PIVOT_TOL``). Every other row's ratio then exceeds the minimum by
+    more than ``2e-9 * max(1, minimum)``, twice :func:`_exact_rows`'s tolerance for a tie (the
+    margin covers the rounding), so both choose the same row. Otherwise (ties, zero or
+    negative right-hand sides, tiny pivots, unbounded columns) None: the caller runs
+    :func:`_exact_rows`. Right-hand sides of at most 1e-300 also go there; above it, a
+    ``col / rhs`` can overflow only where ``col > 1e8``, an eligible row, and it makes its
+    column's threshold ``-inf``: every row is within it, so the layer goes to the exact test
+    (or, with one row, that eligible row is the exact test's too).
+    """
+    d = search.d
+    r, _, f = T.shape
+    rhs = T[:, d]
+    lowest = np.minimum.reduce(rhs, axis=None)
+    if not lowest > 1e-300:
+        return None
+    out = _scratch("ratio", (r, d, f), _FLOAT) if scratch else None
+    q = np.divide(T[:, :d], rhs[:, None, :], out=out)
+    top = np.maximum.reduce(q, axis=0)  # (d, f)
+    if not np.minimum.reduce(top, axis=None) * lowest > 2 * _PIVOT_TOL:
+        return None
+    margin = np.maximum(top, 1.0)
+    margin *= -2e-9
+    margin += 1.0
+    top *= margin  # top (1 - 2e-9 max(1, top)), column by column
+    within = np.greater_equal(q, top, out=_scratch("mask", (r, d, f), _BOOL) if scratch else None)
+    if np.count_nonzero(within) != d * f:
+        return None
+    return _leaving_rows(search, within, overwrite=True)
+
+
+def _exact_rows(
+    search: _Search, T: np.ndarray, basic: np.ndarray, nonbasic: np.ndarray, scratch: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The leaving rows (d, f) of a layer by the ratio test, ties broken lexicographically.
+
+    The row of minimum ratio ``rhs / col`` over the eligible rows (``col > _PIVOT_TOL``);
+    where rows tie (within ``1e-9 * max(1, minimum)``) or a column has no eligible row,
+    :func:`_tied_rows` decides. Returns the rows and the (d, f) mask of columns with no
+    eligible row (None when there is none).
+    """
+    d = search.d
+    r, _, f = T.shape
+    table = T[:, :d]  # (r, d, f): entering column per nonbasic position
+    if scratch:
+        ratio = np.divide(T[:, d:], table, out=_scratch("ratio", (r, d, f), _FLOAT))
+        low = np.less_equal(table, _PIVOT_TOL, out=_scratch("mask", (r, d, f), _BOOL))
+    else:
+        ratio = T[:, d:] / table
+        low = table <= _PIVOT_TOL
+    np.putmask(ratio, low, np.inf)
+    best = np.minimum.reduce(ratio, axis=0)  # (d, f): the minimum ratio on the right-hand side
+    near = np.maximum(best, 1.0)
+    near *= 1e-9
+    near += best  # best + 1e-9 max(1, best); inf where no row is eligible
+    within = np.less_equal(ratio, near, out=low)
+    # Every column has one row at the minimum (no ties, no unbounded column)? A column
+    # without an eligible row has all its r rows within inf of inf.
+    if np.count_nonzero(within) == best.size and (len(table) > 1 or best.max() < np.inf):
+        return _leaving_rows(search, within, overwrite=True), None
+    # ... and the lexicographic rule on (rhs, Binv) where rows tie there
+    return _tied_rows(search, T, best, within, basic, nonbasic)
 
 
 def _leaving_rows(search: _Search, within: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
@@ -605,9 +691,9 @@ def _join(a: np.ndarray, b: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarr
     if bits > _TABLE_BITS:
         _, i, j = np.intersect1d(a, b, assume_unique=True, return_indices=True)
         return i, j
-    table, start = _key_table(bits)
-    _SCRATCH.tick = start + len(b)  # (numbers start ... start + len(b) - 1 are the join's)
-    table[b.view(np.intp)] = np.arange(start, start + len(b), dtype=np.int32)
+    table, top = _key_table(bits, len(b))
+    start = top - len(b) + 1
+    table[b.view(np.intp)] = np.arange(start, top + 1, dtype=np.int32)
     found = table[a.view(np.intp)]
     i = (found >= start).nonzero()[0]
     i = i[np.argsort(a[i])]
