@@ -248,3 +248,58 @@ def test_donbas_quarter_spread_war_probability_is_the_triangular_cdf_at_the_offe
     assert quarter["proposer_expected_utility"] == pytest.approx(
         0.61 - 16 / 2125 * (0.61 - war.values["ukraine"]), rel=1e-14, abs=0
     )
+
+
+def gap_split(unit: float) -> str:
+    """The unit split in the given unit, B's war value 5e-7 above the grid point x = 0.3, and a
+    third party c whose constant utility 1000 sets the zone's scale (its tolerance 1e-9 of it is
+    1e-6, so x = 0.3 ties with B's war value and is in the zone and preferred to war)."""
+    return f"""
+[scenario]
+name = "B's war value 5e-7 above a grid point"
+[parties.a]
+reservation = "war"
+[parties.b]
+reservation = "war"
+[parties.c]
+[issues.x]
+range = [0, 1]
+steps = 1001
+[payoffs.a]
+weights = {{ x = {unit!r} }}
+x = {{ points = [[0, 1], [1, 0]] }}
+[payoffs.b]
+weights = {{ x = {unit!r} }}
+x = {{ points = [[0, 0], [1, 1]] }}
+[payoffs.c]
+weights = {{ x = {1000 * unit!r} }}
+x = {{ points = [[0, 1], [1, 1]] }}
+[war]
+p = {{ a = 0.5, b = 0.5 }}
+win = {{ a = {unit!r}, b = {unit!r} }}
+lose = {{ a = 0.0, b = 0.0 }}
+costs = {{ a = {0.1 * unit!r}, b = {(0.2 - 5e-7) * unit!r} }}
+[war.private]
+party = "b"
+cost = {{ kind = "uniform", bounds = [0, {0.4 * unit!r}] }}
+"""
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_zero_spread_accepts_the_deals_preferred_to_war_on_the_zone_s_scale(unit):
+    # B's war value is 0.3000005: x = 0.3 is 5e-7 short, a tie on the zone's scale (1000, so
+    # within 1e-6), and both preferred_to_war and the zone count it. The offer was judged on
+    # B's own scale (0.5: within 5e-10), so with the cost known B refused x = 0.3 and the
+    # "complete information" offer was 0.301 (A: 0.699), above the bargaining range's low end.
+    solved = solve(loads(gap_split(unit)))
+    war = solved.analyses["war"]
+    assert war.preferred_to_war["size"] == 301 and war.bargaining_range == [0.3, 0.6]
+    zero = war.private_information["by_spread"][0]
+    assert zero["p_war"] == 0.0 and zero["p_accept"] == 1.0
+    assert zero["offer"]["deal"]["x"] == pytest.approx(0.3, rel=1e-12, abs=0)
+    assert zero["proposer_expected_utility"] / unit == pytest.approx(0.7, rel=1e-12, abs=0)
+    # spread 1 (B's cost uniform on [0, 0.4], its war value 0.5 before it) is the hand-worked
+    # answer, at any unit
+    info = war.private_information
+    assert info["offer"]["deal"]["x"] == pytest.approx(0.35, rel=1e-12, abs=0)
+    assert info["p_war"] == pytest.approx(0.375, rel=1e-12, abs=0)

@@ -309,6 +309,27 @@ def test_ties_go_to_the_likelier_accepted_offer_then_the_lower_index():
     assert r.index == 1 and r.p_accept == 1.0
 
 
+@pytest.mark.parametrize("unit", UNITS)
+def test_a_caller_s_scale_decides_both_sides_ties(unit):
+    # B's war value 0.5 and its cost known to be 0.2: the deal x = 0.3 - 5e-7 is short of B's
+    # war value by 5e-7, more than 1e-9 of B's own scale (0.5) but within 1e-9 of a scale of
+    # 1000 (a caller's, such as the zone's). On its own scale B refuses it and A offers 0.3.
+    x = np.array([0.3 - 5e-7, 0.3]) * unit
+    own = risk_return_offer(unit - x, x, 0.4 * unit, 0.5 * unit, 0.2 * unit, tol=1e-9)
+    assert own.index == 1 and own.p_accept_by_deal.tolist() == [0.0, 1.0]
+    wide = risk_return_offer(
+        unit - x, x, 0.4 * unit, 0.5 * unit, 0.2 * unit, tol=1e-9, scale=1000 * unit
+    )
+    assert wide.index == 0 and wide.p_accept_by_deal.tolist() == [1.0, 1.0]
+    got = acceptance_probability(x, 0.5 * unit, 0.2 * unit, tol=1e-9, scale=1000 * unit)
+    assert got.tolist() == [1.0, 1.0]
+    # the proposer's ties too: A's expected utilities 0.7 + 5e-7 and 0.7 tie on the scale 1000,
+    # and the tie goes to the lower index; on A's own scale (0.7) the second is strictly better
+    sure = risk_return_offer([0.7, 0.7 + 5e-7], [1.0, 1.0], 0.4, 0.5, 0.2, tol=1e-9, scale=1e3)
+    assert sure.index == 0
+    assert risk_return_offer([0.7, 0.7 + 5e-7], [1.0, 1.0], 0.4, 0.5, 0.2, tol=1e-9).index == 1
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -323,6 +344,8 @@ def test_ties_go_to_the_likelier_accepted_offer_then_the_lower_index():
         ({"cost": "uniform"}, "cost must be samples"),
         ({"cost": lambda t: 2.0 + 0 * t}, "the cost CDF must return probabilities"),
         ({"tol": -1}, "tol must be a finite number >= 0"),
+        ({"scale": 0.0}, "scale must be a finite number > 0"),
+        ({"scale": np.inf}, "scale must be a finite number > 0"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):

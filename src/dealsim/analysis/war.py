@@ -27,7 +27,10 @@ P(accept)) w`` (Fearon's risk–return trade-off; ``{index, deal, utilities}``),
 ``p_war``, ``expected_utilities`` of both (over the cost; the informed side's net of its expected
 cost of war) and ``by_spread``: the same answer with the cost distribution contracted toward the
 ``[war] costs`` value of the informed party, ``c0 + s (c - c0)``, at spreads ``s`` in
-:data:`SPREADS` (``s = 0`` is complete information: no war).
+:data:`SPREADS` (``s = 0`` is complete information: no war). Ties (an offer worth exactly war
+to the informed side, offers of equal expected utility) are decided with the solve's ``tol``
+times the zone's scale, as ``preferred_to_war`` is, so that at ``s = 0`` the informed side
+accepts exactly the deals ``preferred_to_war`` counts for it.
 
 The commitment problem (``[war.shift]``, see :mod:`dealsim.solvers.war`): each deal moves the
 rising side's win probability from ``p1 = p`` to ``p2 = p1 + min(amount, cap)`` (clipped to
@@ -209,7 +212,9 @@ def _private_information(scenario, zc, deals, values, costs) -> dict[str, Any]:
             cost = scaled
         else:
             cost = full if scaled is private.cost and full is not None else scaled.evaluator()
-        return risk_return_offer(u_prop, u_inf, war_prop, war_inf, cost, tol=zc.tol)
+        # judged on the zone's scale, as preferred_to_war is: at spread 0 (the cost known) the
+        # informed side accepts exactly the deals it prefers to war there
+        return risk_return_offer(u_prop, u_inf, war_prop, war_inf, cost, tol=zc.tol, scale=zc.scale)
 
     def entry(r: Any) -> dict[str, Any]:
         return deal_entry(zc, deals.indices[r.index], deals.utilities[r.index])

@@ -24,6 +24,10 @@ the proposer's largest absolute utility or war value) of the best tie; ties go t
 acceptance probability, then to the lower index. Both sides' scales are
 :func:`dealsim.solvers.pareto.tolerance_scale` (at least 1e-300, never replaced by 1), so
 multiplying every utility, war value and cost by the same positive number gives the same offer.
+A caller that judges the offer against other results passes their common ``scale``: the war
+analysis (:mod:`dealsim.analysis.war`) passes the zone's, with which it decides which deals
+both sides prefer to war, so that a point-mass cost gives exactly that complete-information
+answer.
 
 The acceptance probability is the model's: ``P(c >= war_informed - u_informed)`` at the exact
 threshold. A continuous cost (a ``scipy.stats`` distribution without a ``pmf``, a CDF callable)
@@ -170,21 +174,27 @@ def _survival(kind: str, model: Any, thresholds: np.ndarray) -> np.ndarray:
 
 
 def _acceptance(
-    kind: str, model: Any, u_informed: np.ndarray, war_informed: float, tol: float
+    kind: str,
+    model: Any,
+    u_informed: np.ndarray,
+    war_informed: float,
+    tol: float,
+    scale: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each deal's acceptance threshold on the cost and ``P(c >= threshold)``.
 
-    The model's threshold is ``war_informed - u_informed``; ``delta``, ``tol`` times the informed
-    side's utility scale, only decides ties. Where the cost has atoms (samples, a point mass, a
-    distribution with a ``pmf``) the threshold is lowered by ``delta``, so that an atom equal to
-    it up to rounding accepts (the indifferent side accepts). A continuous cost is evaluated at
-    the exact threshold, except that a threshold within ``delta`` of its support's lower end
-    counts as at it (sure acceptance, not a ``P(war)`` of 2e-16 from a rounded threshold) and
-    one within ``delta`` of its upper end as at that end (sure war); the threshold returned is
-    the one evaluated, for the informed side's expected utility.
+    The model's threshold is ``war_informed - u_informed``; ``delta``, ``tol`` times ``scale``
+    (by default the informed side's utility scale), only decides ties. Where the cost has atoms
+    (samples, a point mass, a distribution with a ``pmf``) the threshold is lowered by
+    ``delta``, so that an atom equal to it up to rounding accepts (the indifferent side
+    accepts). A continuous cost is evaluated at the exact threshold, except that a threshold
+    within ``delta`` of its support's lower end counts as at it (sure acceptance, not a
+    ``P(war)`` of 2e-16 from a rounded threshold) and one within ``delta`` of its upper end as
+    at that end (sure war); the threshold returned is the one evaluated, for the informed side's
+    expected utility.
     """
     exact = war_informed - u_informed
-    delta = tol * tolerance_scale(u_informed, war_informed)
+    delta = tol * tolerance_scale(u_informed, war_informed, scale=scale)
     if kind in ("point mass", "samples") or (kind == "distribution" and hasattr(model, "pmf")):
         thresholds = exact - delta
         return thresholds, _survival(kind, model, thresholds)
@@ -205,7 +215,12 @@ def _acceptance(
 
 
 def acceptance_probability(
-    u_informed: ArrayLike, war_informed: float, cost: CostModel, *, tol: float = 1e-12
+    u_informed: ArrayLike,
+    war_informed: float,
+    cost: CostModel,
+    *,
+    tol: float = 1e-12,
+    scale: float | None = None,
 ) -> np.ndarray:
     """Probability that the informed party accepts each deal: ``P(c >= war_informed - u)``.
 
@@ -224,6 +239,9 @@ def acceptance_probability(
         the cost has atoms (samples, a point mass, a discrete distribution), an atom within this
         of a deal's threshold accepts; a continuous cost is evaluated at the exact threshold,
         which counts as at an end of the cost's support when within this of it.
+    scale : float, optional
+        The scale ``tol`` multiplies instead (finite, > 0): the utilities' scale of a caller
+        that judges other results with it (the war analysis passes the zone's).
 
     Returns
     -------
@@ -243,12 +261,21 @@ def acceptance_probability(
     [0.0, 0.5, 1.0]
     >>> acceptance_probability([0.1, 0.3, 0.5], 0.5, 0.2).tolist()
     [0.0, 1.0, 1.0]
+
+    A deal worth 5e-7 less than war at the cost known to be 0.2 is refused on B's own scale
+    (0.5), and accepted as a tie on a scale of 1000 (tolerance 1e-6):
+
+    >>> acceptance_probability([0.3 - 5e-7], 0.5, 0.2, tol=1e-9).tolist()
+    [0.0]
+    >>> acceptance_probability([0.3 - 5e-7], 0.5, 0.2, tol=1e-9, scale=1e3).tolist()
+    [1.0]
     """
     u = _deals("u_informed", u_informed)
     w = _scalar("war_informed", war_informed)
     tol = check_tol(tol)
+    scale = None if scale is None else tolerance_scale(scale=scale)
     kind, model = _cost_model(cost)
-    return _acceptance(kind, model, u, w, tol)[1]
+    return _acceptance(kind, model, u, w, tol, scale)[1]
 
 
 def risk_return_offer(
@@ -259,6 +286,7 @@ def risk_return_offer(
     cost: CostModel,
     *,
     tol: float = 1e-12,
+    scale: float | None = None,
 ) -> RiskReturnOffer:
     """The proposer's optimal take-it-or-leave-it offer when the other side's cost is private.
 
@@ -278,6 +306,11 @@ def risk_return_offer(
     tol : float, default 1e-12
         Relative tolerance for ties between offers and, where the cost has atoms, for
         acceptance at indifference (see :func:`acceptance_probability`).
+    scale : float, optional
+        One scale (finite, > 0) for both tolerances, instead of each side's largest absolute
+        utility or war value: that of a caller judging other results with it. The war analysis
+        passes the zone's (``ZoneComputation.scale``), with which it decides the deals both
+        sides prefer to war, so that a point-mass cost gives exactly that answer.
 
     Returns
     -------
@@ -322,17 +355,25 @@ def risk_return_offer(
     wa = _scalar("war_proposer", war_proposer)
     wb = _scalar("war_informed", war_informed)
     tol = check_tol(tol)
+    scale = None if scale is None else tolerance_scale(scale=scale)
     kind, model = _cost_model(cost)
-    return _kernel(ua, ub, wa, wb, kind, model, tol)
+    return _kernel(ua, ub, wa, wb, kind, model, tol, scale)
 
 
 def _kernel(
-    ua: np.ndarray, ub: np.ndarray, wa: float, wb: float, kind: str, model: Any, tol: float
+    ua: np.ndarray,
+    ub: np.ndarray,
+    wa: float,
+    wb: float,
+    kind: str,
+    model: Any,
+    tol: float,
+    scale: float | None = None,
 ) -> RiskReturnOffer:
-    thresholds, p = _acceptance(kind, model, ub, wb, tol)
+    thresholds, p = _acceptance(kind, model, ub, wb, tol, scale)
     expected = p * ua + (1.0 - p) * wa
     best = float(expected.max())
-    scale = tolerance_scale(ua, wa)
+    scale = tolerance_scale(ua, wa, scale=scale)
     tied = np.flatnonzero(expected >= best - tol * scale)
     top = tied[p[tied] >= p[tied].max()]  # most likely accepted among the ties
     i = int(top[0])
