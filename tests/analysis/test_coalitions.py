@@ -11,6 +11,7 @@ The core is empty (v(pq) = 5 > v(N) = 3). Nucleolus: the pair excesses 2 + x_r, 
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
@@ -92,6 +93,52 @@ def test_worths_scale_with_the_utilities(three):
     result = coalition_analysis(loads(text))
     assert_allclose(list(result.nucleolus.values()), [4e6 / 3, 4e6 / 3, 1e6 / 3], rtol=1e-9)
     assert [c["worth"] for c in result.coalitions][3:] == pytest.approx([5e6, 4e6, 4e6, 3e6])
+
+
+def scarce_p(unit: float, reservation: float) -> str:
+    """p gains 1 from package A and nothing from B, q and r nothing from either (in the given
+    unit); every reservation is ``reservation`` times the unit. At 1, p needs q or r: the glove
+    game, v = 1 for {p, q}, {p, r} and everyone; at 3 nobody accepts anything: v is all zero."""
+    return f"""
+[scenario]
+name = "p needs q or r"
+[parties.p]
+reservation = {reservation * unit!r}
+[parties.q]
+reservation = {reservation * unit!r}
+[parties.r]
+reservation = {reservation * unit!r}
+[issues.package]
+levels = ["A", "B"]
+[payoffs.p]
+weights = {{ package = {unit!r} }}
+package = {{ A = 2, B = 1 }}
+[payoffs.q]
+weights = {{ package = {unit!r} }}
+package = {{ A = 1, B = 1 }}
+[payoffs.r]
+weights = {{ package = {unit!r} }}
+package = {{ A = 1, B = 1 }}
+"""
+
+
+@pytest.mark.parametrize("unit", [1e-12, 1.0, 1e9])
+def test_linear_programme_round_off_is_zero_at_every_unit_and_in_the_zero_game(unit):
+    # The programmes' round-off is cleaned relative to the game's scale (tolerance_scale of
+    # v): the glove game's core and nucleolus give q and r exactly 0 at every unit. The zero
+    # game's scale was 1 (max(...) or 1.0) and is now 1e-300; no answer changes, because its
+    # Shapley value, core and nucleolus are exactly 0 whatever the scale.
+    result = coalition_analysis(loads(scarce_p(unit, 1.0)))
+    assert [c["worth"] for c in result.coalitions] == [0.0, 0.0, 0.0, unit, unit, 0.0, unit]
+    assert result.core["empty"] is False and result.core["epsilon"] == 0.0
+    assert result.core["point"] == {"p": pytest.approx(unit, rel=1e-12), "q": 0.0, "r": 0.0}
+    assert result.nucleolus == {"p": pytest.approx(unit, rel=1e-12), "q": 0.0, "r": 0.0}
+    assert_allclose(list(result.shapley.values()), np.array([4, 1, 1]) / 6 * unit, rtol=1e-12)
+    zero = coalition_analysis(loads(scarce_p(unit, 3.0)))
+    assert [c["worth"] for c in zero.coalitions] == [0.0] * 7
+    nothing = {"p": 0.0, "q": 0.0, "r": 0.0}
+    assert zero.shapley == zero.nucleolus == zero.core["point"] == nothing
+    assert zero.core["empty"] is False and zero.core["epsilon"] == 0.0
 
 
 def test_document_has_the_keys_the_issue_names(three):

@@ -384,6 +384,47 @@ def test_round_off_in_the_empty_coalition_is_tolerated():
     assert v[0] == 1e-17  # the caller's array is left alone
 
 
+@pytest.mark.parametrize("unit", [1e-310, 1e-12, 1.0, 1e9])
+def test_answers_scale_with_the_game_even_below_the_smallest_tolerance_scale(unit):
+    # The game's scale is its exact largest |v|, so its programmes are solved on v / unit at any
+    # unit. Floored at 1e-300 (tolerance_scale), a game of 1e-310 reached HiGHS as worths of
+    # 1e-10: the Talmud nucleolus came out (0.25, 0.75, 0) x unit and a 1e-321 v[0] passed.
+    rtol = 1e-9 if unit < 1e-300 else 1e-12  # a subnormal carries fewer digits
+    talmud = bankruptcy([100, 200, 300], 200) / 200
+    assert_allclose(nucleolus(talmud * unit).point, np.array([0.25, 0.375, 0.375]) * unit, rtol)
+    assert core(MAJORITY * unit).empty
+    assert_allclose(least_core(MAJORITY * unit).epsilon, unit / 3, rtol)
+    glove = core(GLOVE * unit)
+    assert not glove.empty
+    assert_allclose(glove.point, [unit, 0.0, 0.0], rtol=0, atol=1e-12 * unit)
+    assert_allclose(shapley_value(GLOVE * unit), np.array([4, 1, 1]) / 6 * unit, rtol)
+    assert_allclose(banzhaf_value(GLOVE * unit, normalized=True), [0.6, 0.2, 0.2], rtol)
+    # v[0] within 1e-12 of the game's scale is round-off at every unit; above it, an error
+    v = GLOVE * unit
+    v[0] = 1e-13 * unit
+    assert_allclose(shapley_value(v), np.array([4, 1, 1]) / 6 * unit, rtol)
+    v[0] = 1e-11 * unit
+    with pytest.raises(SolverError, match=r"v\[0\] is the empty coalition's worth"):
+        shapley_value(v)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("zero", [0.0, -0.0])
+def test_the_zero_game_gives_zero_everywhere(n, zero):
+    # no largest magnitude: the game's scale is tolerance_scale's 1e-300 (it was 1); every
+    # worth, allocation and excess is 0 in any unit, so the answers are exactly 0
+    v = np.full(2**n, zero)
+    zeros = [0.0] * n
+    assert shapley_value(v).tolist() == zeros and banzhaf_value(v).tolist() == zeros
+    with pytest.raises(SolverError, match="Banzhaf values sum to 0"):
+        banzhaf_value(v, normalized=True)
+    c, lc, nu = core(v), least_core(v), nucleolus(v)
+    assert not c.empty and c.point == tuple(zeros) and nu.point == tuple(zeros)
+    assert lc.point == tuple(zeros)
+    assert c.epsilon == lc.epsilon == (-math.inf if n == 1 else 0.0)
+    assert nu.excesses == (0.0,) * (n - 1)
+
+
 def test_linear_programmes_refuse_games_above_max_players():
     v = np.zeros(2**5)
     with pytest.raises(SolverError, match=r"v has 5 players .* limit max_players=4; pass a larger"):

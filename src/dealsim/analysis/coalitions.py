@@ -35,6 +35,7 @@ from dealsim._results import ResultMixin
 from dealsim.analysis._deals import by_party, unconstrained_solutions
 from dealsim.errors import ScenarioError, SolverError
 from dealsim.solvers.cooperative import core, nucleolus, shapley_value
+from dealsim.solvers.pareto import tolerance_scale
 from dealsim.solvers.voting import banzhaf_index, shapley_shubik_index
 from dealsim.solvers.zones import acceptance
 from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
@@ -321,7 +322,7 @@ def coalition_analysis(
         for s in order
     )
     c = core(v)
-    scale = float(np.abs(v).max()) or 1.0
+    scale = tolerance_scale(v)  # the game's, as the solvers' round-off is (1e-300 at the least)
 
     def clean(x: Any) -> dict[str, float]:  # round-off of the linear programmes -> exact 0
         x = np.asarray(x, dtype=float)

@@ -26,9 +26,13 @@ indices in :mod:`dealsim.solvers.voting`.
   of the fixed set grows at each step: at most ``n - 1`` programmes, after which ``x`` is solved
   from the fixed equalities.
 
-Tolerances are relative to the game's scale ``s = max |v|`` (1 for the zero game): the linear
-programmes are solved on ``v / s``, the core is non-empty when ``epsilon <= tol * s``, and a
-game scaled by ``1e6`` or ``1e-12`` gives the same answers scaled the same way.
+Tolerances are relative to the game's scale ``s = max |v|``: the linear programmes are solved
+on ``v / s``, the core is non-empty when ``epsilon <= tol * s``, and a game scaled by ``1e9``,
+``1e-12`` or ``1e-310`` gives the same answers scaled the same way. ``s`` is the exact largest
+magnitude, not floored at 1e-300 as :func:`dealsim.solvers.pareto.tolerance_scale` is (the
+programmes of a game below 1e-300 would otherwise see worths of 1e-10 and less, inside the
+solver's own absolute tolerances); only the zero game, which has no largest magnitude and whose
+every answer is 0 in any unit, takes that function's 1e-300.
 
 Limits: the linear programmes hold a row per coalition: :func:`core`, :func:`least_core` and
 :func:`nucleolus` refuse more than ``max_players`` players (default :data:`MAX_LP_PLAYERS` = 16).
@@ -46,6 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 from dealsim._results import ResultMixin
 from dealsim._validate import as_float, check_tol
 from dealsim.errors import SolverError
+from dealsim.solvers.pareto import tolerance_scale
 
 __all__ = [
     "MAX_LP_PLAYERS",
@@ -375,7 +380,7 @@ def nucleolus(
 
 
 def _check_game(v: ArrayLike) -> tuple[NDArray[np.float64], int, float]:
-    """The game as a float array, its number of players and its scale ``max |v|`` (or 1)."""
+    """The game as a float array, its number of players and its scale (module docstring)."""
     w = as_float("v", v)
     if w.ndim != 1:
         raise SolverError(
@@ -386,8 +391,9 @@ def _check_game(v: ArrayLike) -> tuple[NDArray[np.float64], int, float]:
         raise SolverError(
             f"v must have length 2**n for n >= 1 players (2, 4, 8, 16, ...), got length {size}"
         )
-    scale = float(np.abs(w).max()) or 1.0
-    if w[0] != 0.0:
+    largest = float(np.abs(w).max())
+    scale = largest if largest > 0.0 else tolerance_scale(w)  # 1e-300 for the zero game
+    if w[0] != 0.0:  # then the scale is at least |v[0]| > 0
         if abs(w[0]) > 1e-12 * scale:
             raise SolverError(f"v[0] is the empty coalition's worth and must be 0, got {w[0]:g}")
         w = w.copy()  # round-off in v[0]: never modify the caller's array
