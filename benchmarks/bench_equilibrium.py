@@ -398,11 +398,16 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     layer's real arrays, less the same on one-basis layers) and the rest (eligibility masks,
     ties, gathers and scatters of the pivot rows, the bases' bookkeeping); and (dispatch floor
     + essential passes + outside)/QuantEcon: what dealsim would cost with no other element
-    work at all.
+    work at all. A fourth line times QuantEcon's own ``scipy.spatial.ConvexHull`` calls (qhull,
+    compiled; the facets of its two polar polytopes, from the points it builds) and gives
+    (qhull + dealsim outside the search)/QuantEcon: what dealsim would cost on the peer's
+    engine, with its own validation, regret check and result objects.
     """
     from unittest import mock
 
     import quantecon.game_theory as gt
+    from quantecon.game_theory.vertex_enumeration import _BestResponsePolytope
+    from scipy.spatial import ConvexHull
 
     from dealsim.solvers import equilibrium
 
@@ -418,6 +423,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     cpu_ratios: list[float] = []
     floor_ratios: list[float] = []
     full_floor_ratios: list[float] = []
+    qhull_ratios: list[float] = []
     lifted = mock.patch.object(equilibrium, "MAX_VERTEX_BOUND", sys.maxsize)
     lifted.start()
     for m in sizes:
@@ -433,6 +439,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
             layers = [frontier for _, run, _ in runs for frontier in run]
             single = [(search, one) for search, _, one in runs]
             plans = {one: _essential_plan(runs, one) for one in (False, True)}
+            points = [_BestResponsePolytope(g.players[1 - i], idx=i).hull.points for i in (0, 1)]
             med = _interleaved(
                 {
                     "dealsim": lambda A=A, B=B: two_player_equilibria(A, B, method="vertex"),
@@ -441,6 +448,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
                     "floor": lambda single=single: _run_layers(single),
                     "passes": lambda plan=plans[False]: _essential_passes(plan),
                     "passes one": lambda plan=plans[True]: _essential_passes(plan),
+                    "qhull": lambda points=points: [ConvexHull(D) for D in points],
                 },
                 repeats,
             )
@@ -456,6 +464,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
             full_floor_ratios.append(
                 (med["floor cpu"] + essential + outside) / med["quantecon cpu"]
             )
+            qhull_ratios.append((med["qhull cpu"] + outside) / med["quantecon cpu"])
             print(
                 f"{m:2d}x{m:<2d} seed {seed}: dealsim {med['dealsim'] * 1e3:8.2f} ms  quantecon "
                 f"{med['quantecon'] * 1e3:8.2f} ms  dealsim/quantecon x{ratios[-1]:5.2f}  "
@@ -469,7 +478,10 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
                 f"x{floor_ratios[-1]:4.2f} quantecon\n"
                 f"      CPU: the search's element work: essential passes {essential * 1e3:6.2f} "
                 f"ms, other (masks, gathers, bookkeeping) {other * 1e3:6.2f} ms; "
-                f"floor + essential + outside = x{full_floor_ratios[-1]:4.2f} quantecon"
+                f"floor + essential + outside = x{full_floor_ratios[-1]:4.2f} quantecon\n"
+                f"      CPU: quantecon's qhull calls {med['qhull cpu'] * 1e3:6.2f} ms "
+                f"({med['qhull cpu'] / med['quantecon cpu']:4.0%} of its time); qhull + "
+                f"dealsim outside the search = x{qhull_ratios[-1]:4.2f} quantecon"
             )
     lifted.stop()
     print(
@@ -486,6 +498,11 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
         f"(dispatch floor + essential element passes + outside the search)/quantecon, CPU: median "
         f"x{statistics.median(full_floor_ratios):.2f}, range x{min(full_floor_ratios):.2f}-"
         f"x{max(full_floor_ratios):.2f}"
+    )
+    print(
+        f"(quantecon's qhull calls + dealsim outside the search)/quantecon, CPU: median "
+        f"x{statistics.median(qhull_ratios):.2f}, range x{min(qhull_ratios):.2f}-"
+        f"x{max(qhull_ratios):.2f}"
     )
 
 
