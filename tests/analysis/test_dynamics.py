@@ -113,6 +113,76 @@ def test_two_period_commitment_problem_worked_values():
     assert c["self_enforcing_nash"]["deal"]["share"] == pytest.approx(0.5)
 
 
+def survivors_short_of_war(unit: float, amount: str) -> str:
+    """A split in the given unit (a gets 1 - x, b gets x), b's war value 5e-7 above x = 0.3,
+    and a third party c worth 1000 y (y = 1: b rises by 0.5 and a fights now) plus 1e-7 z. The
+    zone's scale is 1000 (tolerance 1e-6 at tol 1e-9): x = 0.3 is in the zone and c's 1e-7 is a
+    tie. Among the survivors (y = 0) no utility exceeds 0.7: their own tolerance is 7e-10."""
+    return f"""
+[scenario]
+name = "survivors 5e-7 short of b's war value"
+[parties.a]
+reservation = "war"
+[parties.b]
+reservation = "war"
+[parties.c]
+[issues.x]
+range = [0, 1]
+steps = 11
+[issues.y]
+range = [0, 1]
+steps = 2
+[issues.z]
+range = [0, 1]
+steps = 2
+[payoffs.a]
+weights = {{ x = {unit!r} }}
+x = {{ points = [[0, 1], [1, 0]] }}
+[payoffs.b]
+weights = {{ x = {unit!r} }}
+x = {{ points = [[0, 0], [1, 1]] }}
+[payoffs.c]
+weights = {{ y = {1000 * unit!r}, z = {1e-7 * unit!r} }}
+y = {{ points = [[0, 0], [1, 1]] }}
+z = {{ points = [[0, 0], [1, 1]] }}
+[war]
+p = {{ a = 0.5, b = 0.5 }}
+win = {{ a = {unit!r}, b = {unit!r} }}
+lose = {{ a = 0.0, b = 0.0 }}
+costs = {{ a = {0.1 * unit!r}, b = {(0.2 - 5e-7) * unit!r} }}
+delta = 0.9
+[war.shift]
+party = "b"
+amount = "{amount}"
+"""
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_self_enforcing_nash_judges_the_survivors_on_the_zone_s_scale(unit):
+    # a fights now over any shift above (1 - 0.9)(0.5 + 0.1) / 0.9 = 0.067. With y = 1 or
+    # x > 0.35 shifting b by 0.5, the one survivor pair is x = 0.3, y = 0 (z = 0 or 1): in the
+    # zone, 5e-7 short of b's war value. On the survivors' own scale (0.7) the Nash solver found
+    # no individually rational deal and the whole solve failed ("no deal gives every party at
+    # least its disagreement value"); with c's 1e-7 in z it also took z = 1 over z = 0.
+    war = solve(loads(survivors_short_of_war(unit, "0.5 * y + 0.5 * (x > 0.35)"))).analyses["war"]
+    c = war.commitment
+    assert war.preferred_to_war["in_zone"] == 4 * 4  # x = 0.3 .. 0.6, any y and z
+    assert c["zone_survivors"] == 2 and c["solutions_at_risk"]["nash"] is True
+    nash = c["self_enforcing_nash"]
+    assert nash["deal"] == {"x": pytest.approx(0.3, rel=1e-12), "y": 0.0, "z": 0.0}
+    assert nash["utilities"]["c"] == 0.0
+    assert nash["utilities"]["b"] / unit == pytest.approx(0.3, rel=1e-12, abs=0)
+    # Only y = 1 shifting: the survivors are x = 0.3 .. 0.6 with y = 0. Their Nash deal is
+    # x = 0.5 (gains 0.1 and 0.2 - 5e-7 over a's 0.2 and 0.1 - 5e-7 at x = 0.4); c's 1e-7 in
+    # z = 1 is a tie on the zone's scale and the first deal (z = 0) is taken, as the zone's
+    # frontier keeps both; on the survivors' own scale c could gain and z = 1 was reported.
+    war = solve(loads(survivors_short_of_war(unit, "0.5 * y"))).analyses["war"]
+    nash = war.commitment["self_enforcing_nash"]
+    assert war.commitment["zone_survivors"] == 8
+    assert nash["deal"] == {"x": pytest.approx(0.5, rel=1e-12), "y": 0.0, "z": 0.0}
+    assert nash["utilities"]["c"] == 0.0
+
+
 @pytest.mark.parametrize(
     ("limit", "expected"), [(0.5, 0.5), (0.4, None)], ids=["tied-hands", "deal-disappears"]
 )

@@ -160,12 +160,37 @@ def test_ties_prefer_pareto_optimal_rows_then_lower_index():
         pytest.param({"utilities": [[np.inf, 0.0]]}, "finite", id="inf"),
         pytest.param({"utilities": [0.5, 0.5]}, "two-dimensional", id="1-d"),
         pytest.param({"tol": -1.0}, "tol must be", id="negative-tol"),
+        pytest.param({"scale": 0.0}, "scale must be a finite number > 0", id="zero-scale"),
+        pytest.param({"scale": np.nan}, "scale must be a finite number > 0", id="nan-scale"),
     ],
 )
 def test_malformed_input_raises_solver_error(kwargs, match):
     args = {"utilities": [[0.5, 0.5]], "disagreement": [0.0, 0.0], **kwargs}
     with pytest.raises(SolverError, match=match):
         nash_bargaining_solution(args.pop("utilities"), args.pop("disagreement"), **args)
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_a_caller_s_scale_decides_rationality_and_the_parties_that_cannot_gain(unit):
+    # A caller (the war analysis) chose these rows with tol 1e-9 times a scale of 1000: to it
+    # (0.7, 0.3) is 5e-7 short of d = (0.7, 0.3 + 5e-7), within its tolerance 1e-6, and
+    # acceptable. On the rows' own scale (0.7: tolerance 7e-10) no row is individually rational.
+    short = np.array([[0.7, 0.3]]) * unit
+    d = np.array([0.7, 0.3 + 5e-7]) * unit
+    with pytest.raises(SolverError, match="no deal gives every party"):
+        weighted_nash_solution(short, d, [1, 1], tol=1e-9)
+    sol = weighted_nash_solution(short, d, [1, 1], tol=1e-9, scale=1000 * unit)
+    assert sol.index == 0 and sol.utilities == tuple(short[0])
+    # A third party gains 1e-7 in the second and third deals: on the rows' own scale it can
+    # gain, so only those have a positive product and the better of them (0.5, 0.5) wins; on the
+    # caller's scale it cannot (its gain is a tie), and (0.5, 0.5) with it at 0 comes first.
+    u = np.array([[0.5, 0.5, 0.0], [0.6, 0.3, 1e-7], [0.5, 0.5, 1e-7]]) * unit
+    zero = np.zeros(3)
+    assert weighted_nash_solution(u, zero, [1, 1, 1], tol=1e-9).index == 2
+    assert nash_bargaining_solution(u, zero, tol=1e-9).index == 2
+    wide = weighted_nash_solution(u, zero, [1, 1, 1], tol=1e-9, scale=1000 * unit)
+    assert wide.index == 0 and wide.utilities == (0.5 * unit, 0.5 * unit, 0.0)
+    assert nash_bargaining_solution(u, zero, tol=1e-9, scale=1000 * unit).index == 0
 
 
 # ------------------------------------------------------------------------------------- properties
@@ -176,6 +201,14 @@ def problems(draw, n_parties=None):
     parties = st.integers(1, 4) if n_parties is None else n_parties
     u = draw(utility_arrays(n_parties=parties, min_rows=1, max_rows=30))
     return u, draw(disagreement_vectors(u))
+
+
+@given(problems(), st.sampled_from([1e-9, 1.0, 1e9]))
+def test_nash_with_the_rows_own_scale_passed_is_the_default(problem, unit):
+    u, d = problem
+    scale = tolerance_scale(u * unit, d * unit)
+    got = nash_bargaining_solution(u * unit, d * unit, scale=scale)
+    assert got == nash_bargaining_solution(u * unit, d * unit)
 
 
 @given(problems(), st.sampled_from([*SOLVERS]))

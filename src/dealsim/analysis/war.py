@@ -41,7 +41,9 @@ c)``, or ``"two_period"``, the truncation ``delta (p2 - p1) > p1 + (1 - delta) c
 cost as a share of the stake. Reported: how many feasible
 and zone deals it would fight over (``prefers_war_now``), the zone deals that survive, the same
 counts without the caps, the largest survivable shift, which bargaining solutions are at risk and
-the Nash solution over the surviving zone deals (``self_enforcing_nash``).
+the Nash solution over the surviving zone deals (``self_enforcing_nash``), decided with the
+solve's ``tol`` times the zone's scale, as the zone is: every surviving zone deal counts as
+individually rational, and utility gaps the zone counts as ties are ties there too.
 """
 
 from __future__ import annotations
@@ -286,11 +288,14 @@ def _commitment(scenario, zc, deals, p, prize_cost, params, solutions) -> dict[s
     rows = np.flatnonzero(survivors)
     if rows.size:
         front = rows[pareto_mask(deals.utilities[rows], tol=zc.tol, scale=zc.scale)]
+        # judged on the zone's scale, as the zone and this frontier are: every survivor is
+        # individually rational, and a gap the zone counts as a tie is one here too
         best = weighted_nash_solution(
             deals.utilities[front],
             zc.reservations,
             weights=np.ones(len(scenario.parties)),
             tol=zc.tol,
+            scale=zc.scale,
         )
         r = front[best.index]
         self_enforcing = deal_entry(zc, deals.indices[r], deals.utilities[r])

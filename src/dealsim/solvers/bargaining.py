@@ -8,7 +8,10 @@ lottery). Only individually rational rows compete: rows with ``u_i >= d_i - t`` 
 Tolerances are relative to the scale of the problem: ``t = tol * scale`` with ``scale`` the
 largest ``|u|`` or ``|d|`` (:func:`dealsim.solvers.pareto.tolerance_scale`), so multiplying
 every utility and the disagreement point by a positive number (weights of 1e-12, 1 or 1e6)
-picks the same deals.
+picks the same deals. The Nash solvers take a caller's ``scale=`` instead (finite, > 0): one
+that chose the candidates with ``tol`` times a scale of its own passes it, so that the solver
+judges them as it did (the war analysis passes the zone's, see
+:func:`nash_bargaining_solution`).
 
 Let ``g_i = u_i - d_i`` be a party's gain and ``ideal_i`` its largest utility over the
 individually rational rows. Parties with ``ideal_i - d_i <= t`` cannot gain in any deal; they are
@@ -129,6 +132,7 @@ def nash_bargaining_solution(
     *,
     weights: ArrayLike | None = None,
     tol: float = 1e-12,
+    scale: float | None = None,
 ) -> BargainingSolution:
     """Nash bargaining solution: the deal maximising ``prod_i (u_i - d_i) ** w_i``.
 
@@ -145,6 +149,13 @@ def nash_bargaining_solution(
         Positive bargaining weights (only their ratios matter).
     tol : float, default 1e-12
         Tolerance for individual rationality, positive gains and ties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) for individual rationality, positive gains,
+        parties that cannot gain and the Pareto tie-break, instead of the largest ``|u|`` or
+        ``|d|`` of the rows given: that of a caller which chose the rows with it. The war
+        analysis passes the zone's (``ZoneComputation.scale``) for the Nash deal over the zone
+        deals that survive the commitment problem, so that a zone deal is individually rational
+        and a utility gap the zone counts as a tie is one here too.
 
     Returns
     -------
@@ -153,7 +164,8 @@ def nash_bargaining_solution(
     Raises
     ------
     SolverError
-        If no deal gives every party at least its disagreement value, or on malformed input.
+        If no deal gives every party at least its disagreement value, if ``scale`` is not a
+        finite number > 0, or on malformed input.
 
     Notes
     -----
@@ -177,22 +189,39 @@ def nash_bargaining_solution(
     ('nash', 5, (0.5, 1.0))
     >>> nash_bargaining_solution([[0.2, 0.8], [0.6, 0.4]], [0, 0], weights=[3, 1]).index
     1
+
+    A third party's gain of 1e-7 in the second deal: on the rows' own scale (1) it can gain, so
+    only that deal has a positive product; on a caller's scale of 1000 (tolerance 1e-6 at ``tol``
+    1e-9) it cannot, the two deals tie and the first is taken:
+
+    >>> u = [[0.5, 0.5, 0.0], [0.5, 0.5, 1e-7]]
+    >>> nash_bargaining_solution(u, [0, 0, 0], tol=1e-9).index
+    1
+    >>> nash_bargaining_solution(u, [0, 0, 0], tol=1e-9, scale=1e3).index
+    0
     """
-    u, d, atol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol, scale)
     w = None if weights is None else _validate_weights(weights, u.shape[1])
     rational = _require_rational(u, d, atol)
     value, zero_product = _nash_objective(u, d, rational, w, atol)
     method = "nash" if w is None else "weighted_nash"
     # the log product's differences are relative differences of the product: tie within tol
     tie = tol * (u.shape[1] if w is None else sum(w) / max(w))
-    solution = _solution(method, u, d, value, rational, atol, tol=tol, tie=tie, weights=w)
+    solution = _solution(
+        method, u, d, value, rational, atol, tol=tol, tie=tie, weights=w, scale=scale
+    )
     if zero_product:  # every candidate ties at a zero product: report log(0)
         return replace(solution, value=-np.inf)
     return solution
 
 
 def weighted_nash_solution(
-    utilities: ArrayLike, disagreement: ArrayLike, weights: ArrayLike, *, tol: float = 1e-12
+    utilities: ArrayLike,
+    disagreement: ArrayLike,
+    weights: ArrayLike,
+    *,
+    tol: float = 1e-12,
+    scale: float | None = None,
 ) -> BargainingSolution:
     """Weighted (asymmetric) Nash solution: maximise ``prod_i (u_i - d_i) ** w_i``.
 
@@ -208,6 +237,10 @@ def weighted_nash_solution(
         Positive bargaining weights.
     tol : float, default 1e-12
         Tolerance for individual rationality, positive gains and ties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
+        the rows given (see :func:`nash_bargaining_solution`); the war analysis passes the
+        zone's.
 
     Returns
     -------
@@ -222,7 +255,7 @@ def weighted_nash_solution(
     >>> weighted_nash_solution(np.column_stack([x, 1 - x]), [0, 0], [1, 3]).utilities
     (0.25, 0.75)
     """
-    return nash_bargaining_solution(utilities, disagreement, weights=weights, tol=tol)
+    return nash_bargaining_solution(utilities, disagreement, weights=weights, tol=tol, scale=scale)
 
 
 def kalai_smorodinsky_solution(
@@ -381,7 +414,7 @@ def all_bargaining_solutions(
 
 
 def _validate(
-    utilities: ArrayLike, disagreement: ArrayLike, tol: float
+    utilities: ArrayLike, disagreement: ArrayLike, tol: float, scale: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, float]:
     u = check_utilities(utilities)
     try:
@@ -394,7 +427,8 @@ def _validate(
         )
     if not np.isfinite(d).all():
         raise SolverError("disagreement must be finite (no NaN or infinity)")
-    return u, d, check_tol(tol) * tolerance_scale(u, d)
+    tol = check_tol(tol)
+    return u, d, tol * tolerance_scale(u, d, scale=scale)
 
 
 def _validate_weights(weights: ArrayLike, k: int) -> tuple[float, ...]:
@@ -499,8 +533,9 @@ def _solution(
     tol: float,
     tie: float,
     weights: tuple[float, ...] | None = None,
+    scale: float | None = None,
 ) -> BargainingSolution:
-    index = _best_row(value, u, d, rational, atol, tol=tol, tie=tie)
+    index = _best_row(value, u, d, rational, atol, tol=tol, tie=tie, scale=scale)
     return BargainingSolution(
         method=method,
         index=index,
