@@ -251,7 +251,7 @@ def _sort_keys(
 
 class _Search:
     """One search: what stays fixed during it (the sizes, the key width and lookup tables),
-    and the next number it gives out in the key table.
+    and how far down it has given out its numbers in the key table.
 
     ``d``; ``width``, the bits of a key (one per variable, then one for the matrix's index if
     two); ``flip[i, j]``, a key's change when variable j replaces i (narrow keys only);
@@ -562,7 +562,7 @@ def _check_visited(
 def _clear_rows(search: _Search, T: np.ndarray, scratch: bool) -> np.ndarray | None:
     """The leaving rows (d, f) of a layer where every ratio test is clear, else None.
 
-    Clear: every right-hand side is positive, and in every column one row's ratio is the
+    Clear: every right-hand side exceeds 1e-300, and in every column one row's ratio is the
     minimum by a margin. Then the row of minimum ratio ``rhs / col`` over the eligible rows
     (``col > _PIVOT_TOL``) is the row of largest ``col / rhs`` over all rows, and this finds
     it with two passes fewer over the layer (no eligibility mask): ``q = col / rhs`` (> 0
@@ -606,8 +606,8 @@ def _exact_rows(
 
     The row of minimum ratio ``rhs / col`` over the eligible rows (``col > _PIVOT_TOL``);
     where rows tie (within ``1e-9 * max(1, minimum)``) or a column has no eligible row,
-    :func:`_tied_rows` decides. Returns the rows and the (d, f) mask of columns with no
-    eligible row (None when there is none).
+    :func:`_tied_rows` decides. Returns the rows and, when some column tied or had no
+    eligible row, the (d, f) mask of the columns with no eligible row (else None).
     """
     d = search.d
     r, _, f = T.shape
