@@ -183,32 +183,6 @@ def test_self_enforcing_nash_judges_the_survivors_on_the_zone_s_scale(unit):
     assert nash["utilities"]["c"] == 0.0
 
 
-@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
-def test_ratified_solutions_judge_the_win_set_on_the_zone_s_scale(unit):
-    # The scenario above without the shift: b's win-set {x + y <= 0.35} keeps x = 0.3, y = 0
-    # (z = 0 or 1), in the zone 5e-7 short of b's war value. On those deals' own scale (0.7)
-    # every solver refused them and the whole solve failed ("the ratification analysis
-    # failed ..."); with the zone's scale all five take the first, z = 0.
-    base = survivors_short_of_war(unit, "0").split("[war.shift]")[0]
-    text = base + '[ratification.b]\nrequire = "x + y <= 0.35"\n'
-    b = solve(loads(text)).analyses["ratification"].parties["b"]
-    assert b["zone_overlap"] == 2 and not b["deal_disappears"]
-    for name, sol in b["solutions"].items():
-        assert sol["deal"] == {"x": pytest.approx(0.3, rel=1e-12), "y": 0.0, "z": 0.0}, name
-    # {y = 0}: x = 0.3 .. 0.6 and z. c's 1e-7 in z = 1 is a tie on the zone's scale, so c
-    # cannot gain: Nash and KS take x = 0.5 (as the war analysis), egalitarian too (its smallest
-    # gains 0.1 - 5e-7 and 0.1 tie; then the larger sum of normalised gains), utilitarian x = 0.6
-    # (every sum is 1: the largest sum of normalised gains), all with z = 0. On their own scale c
-    # could gain, every solution took z = 1, and egalitarian and utilitarian x = 0.4.
-    text = base + '[ratification.b]\nrequire = "y < 0.5"\n'
-    b = solve(loads(text)).analyses["ratification"].parties["b"]
-    shares = {"nash": 0.5, "weighted_nash": 0.5, "kalai_smorodinsky": 0.5, "egalitarian": 0.5}
-    for name, sol in b["solutions"].items():
-        x = shares.get(name, 0.6)
-        assert sol["deal"] == {"x": pytest.approx(x, rel=1e-12), "y": 0.0, "z": 0.0}, name
-        assert sol["ratification_probability"] == 1.0
-
-
 @pytest.mark.parametrize(
     ("limit", "expected"), [(0.5, 0.5), (0.4, None)], ids=["tied-hands", "deal-disappears"]
 )

@@ -8,9 +8,9 @@ lottery). Only individually rational rows compete: rows with ``u_i >= d_i - t`` 
 Tolerances are relative to the scale of the problem: ``t = tol * scale`` with ``scale`` the
 largest ``|u|`` or ``|d|`` (:func:`dealsim.solvers.pareto.tolerance_scale`), so multiplying
 every utility and the disagreement point by a positive number (weights of 1e-12, 1 or 1e6)
-picks the same deals. Every solver takes a caller's ``scale=`` instead (finite, > 0): one that
-chose the candidates with ``tol`` times a scale of its own passes it, so that the solver judges
-them as it did (the war and ratification analyses pass the zone's, see
+picks the same deals. The Nash solvers take a caller's ``scale=`` instead (finite, > 0): one
+that chose the candidates with ``tol`` times a scale of its own passes it, so that the solver
+judges them as it did (the war analysis passes the zone's, see
 :func:`nash_bargaining_solution`).
 
 Let ``g_i = u_i - d_i`` be a party's gain and ``ideal_i`` its largest utility over the
@@ -98,13 +98,7 @@ class BargainingSolution(ResultMixin):
     tol: float = 1e-12
 
 
-def is_empty(
-    utilities: ArrayLike,
-    disagreement: ArrayLike,
-    *,
-    tol: float = 1e-12,
-    scale: float | None = None,
-) -> bool:
+def is_empty(utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12) -> bool:
     """Whether no deal gives every party at least its disagreement value.
 
     Parameters
@@ -114,10 +108,7 @@ def is_empty(
     disagreement : array_like of float, shape (n_parties,)
         Each party's value of no deal.
     tol : float, default 1e-12
-        A row counts when ``u_i >= d_i - tol * scale`` for every party.
-    scale : float, optional
-        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
-        the rows given (see :func:`nash_bargaining_solution`).
+        A row counts when ``u_i >= d_i - tol`` for every party.
 
     Returns
     -------
@@ -131,7 +122,7 @@ def is_empty(
     >>> is_empty([[0.6, 0.5]], [0.5, 0.5])
     False
     """
-    u, d, atol = _validate(utilities, disagreement, tol, scale)
+    u, d, atol = _validate(utilities, disagreement, tol)
     return not _rational_mask(u, d, atol).any()
 
 
@@ -268,11 +259,7 @@ def weighted_nash_solution(
 
 
 def kalai_smorodinsky_solution(
-    utilities: ArrayLike,
-    disagreement: ArrayLike,
-    *,
-    tol: float = 1e-12,
-    scale: float | None = None,
+    utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12
 ) -> BargainingSolution:
     """Kalai–Smorodinsky solution: maximise the smallest share of the ideal gain.
 
@@ -284,9 +271,6 @@ def kalai_smorodinsky_solution(
         Each party's value of no deal.
     tol : float, default 1e-12
         Tolerance for individual rationality and ties.
-    scale : float, optional
-        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
-        the rows given (see :func:`nash_bargaining_solution`).
 
     Returns
     -------
@@ -305,21 +289,15 @@ def kalai_smorodinsky_solution(
     >>> kalai_smorodinsky_solution(np.column_stack([u1, 2 * (1 - u1)]), [0, 0]).utilities
     (0.5, 1.0)
     """
-    u, d, atol = _validate(utilities, disagreement, tol, scale)
+    u, d, atol = _validate(utilities, disagreement, tol)
     rational = _require_rational(u, d, atol)
     normalised, active = _normalised_gains(u, d, rational, atol)
     value = _min_over(normalised, active, rational)
-    return _solution(
-        "kalai_smorodinsky", u, d, value, rational, atol, tol=tol, tie=tol, scale=scale
-    )
+    return _solution("kalai_smorodinsky", u, d, value, rational, atol, tol=tol, tie=tol)
 
 
 def egalitarian_solution(
-    utilities: ArrayLike,
-    disagreement: ArrayLike,
-    *,
-    tol: float = 1e-12,
-    scale: float | None = None,
+    utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12
 ) -> BargainingSolution:
     """Egalitarian solution: maximise the smallest gain ``min_i (u_i - d_i)``.
 
@@ -331,9 +309,6 @@ def egalitarian_solution(
         Each party's value of no deal.
     tol : float, default 1e-12
         Tolerance for individual rationality and ties.
-    scale : float, optional
-        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
-        the rows given (see :func:`nash_bargaining_solution`).
 
     Returns
     -------
@@ -352,19 +327,15 @@ def egalitarian_solution(
     >>> np.round(sol.utilities, 6).tolist()
     [0.666667, 0.666667]
     """
-    u, d, atol = _validate(utilities, disagreement, tol, scale)
+    u, d, atol = _validate(utilities, disagreement, tol)
     rational = _require_rational(u, d, atol)
     _, active = _normalised_gains(u, d, rational, atol)
     value = _min_over(u - d, active, rational)
-    return _solution("egalitarian", u, d, value, rational, atol, tol=tol, tie=atol, scale=scale)
+    return _solution("egalitarian", u, d, value, rational, atol, tol=tol, tie=atol)
 
 
 def utilitarian_solution(
-    utilities: ArrayLike,
-    disagreement: ArrayLike,
-    *,
-    tol: float = 1e-12,
-    scale: float | None = None,
+    utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12
 ) -> BargainingSolution:
     """Utilitarian solution: the individually rational deal with the largest ``sum_i u_i``.
 
@@ -376,9 +347,6 @@ def utilitarian_solution(
         Each party's value of no deal.
     tol : float, default 1e-12
         Tolerance for individual rationality and ties.
-    scale : float, optional
-        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
-        the rows given (see :func:`nash_bargaining_solution`).
 
     Returns
     -------
@@ -390,11 +358,10 @@ def utilitarian_solution(
     >>> utilitarian_solution(np.column_stack([u1, 2 * (1 - u1)]), [0, 0]).utilities
     (0.0, 2.0)
     """
-    u, d, atol = _validate(utilities, disagreement, tol, scale)
+    u, d, atol = _validate(utilities, disagreement, tol)
     rational = _require_rational(u, d, atol)
     value = np.where(rational, u.sum(axis=1), -np.inf)
-    tie = atol * u.shape[1]
-    return _solution("utilitarian", u, d, value, rational, atol, tol=tol, tie=tie, scale=scale)
+    return _solution("utilitarian", u, d, value, rational, atol, tol=tol, tie=atol * u.shape[1])
 
 
 def all_bargaining_solutions(
@@ -403,7 +370,6 @@ def all_bargaining_solutions(
     *,
     weights: ArrayLike | None = None,
     tol: float = 1e-12,
-    scale: float | None = None,
 ) -> dict[str, BargainingSolution]:
     """Every bargaining solution of one problem, keyed by method name.
 
@@ -417,10 +383,6 @@ def all_bargaining_solutions(
         Bargaining weights; when given, ``"weighted_nash"`` is included.
     tol : float, default 1e-12
         Tolerance for individual rationality, positive gains and ties.
-    scale : float, optional
-        The scale ``tol`` multiplies (finite, > 0) in every solver, instead of the largest
-        ``|u|`` or ``|d|`` of the rows given (see :func:`nash_bargaining_solution`); the
-        ratification analysis passes the zone's.
 
     Returns
     -------
@@ -435,15 +397,15 @@ def all_bargaining_solutions(
     >>> {name: s.index for name, s in sols.items()}
     {'nash': 3, 'kalai_smorodinsky': 3, 'egalitarian': 4, 'utilitarian': 0}
     """
-    u, d, atol = _validate(utilities, disagreement, tol, scale)
+    u, d, atol = _validate(utilities, disagreement, tol)
     w = None if weights is None else _validate_weights(weights, u.shape[1])
     _require_rational(u, d, atol)
-    solutions = {"nash": nash_bargaining_solution(u, d, tol=tol, scale=scale)}
+    solutions = {"nash": nash_bargaining_solution(u, d, tol=tol)}
     if w is not None:
-        solutions["weighted_nash"] = nash_bargaining_solution(u, d, weights=w, tol=tol, scale=scale)
-    solutions["kalai_smorodinsky"] = kalai_smorodinsky_solution(u, d, tol=tol, scale=scale)
-    solutions["egalitarian"] = egalitarian_solution(u, d, tol=tol, scale=scale)
-    solutions["utilitarian"] = utilitarian_solution(u, d, tol=tol, scale=scale)
+        solutions["weighted_nash"] = nash_bargaining_solution(u, d, weights=w, tol=tol)
+    solutions["kalai_smorodinsky"] = kalai_smorodinsky_solution(u, d, tol=tol)
+    solutions["egalitarian"] = egalitarian_solution(u, d, tol=tol)
+    solutions["utilitarian"] = utilitarian_solution(u, d, tol=tol)
     return solutions
 
 
