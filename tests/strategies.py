@@ -20,6 +20,8 @@ __all__ = [
     "kuhn_poker",
     "random_trees",
     "split_toml",
+    "survivors_short_of_war",
+    "third_party_sets_the_scale",
     "tied_utility_arrays",
     "tu_games",
     "utility_arrays",
@@ -258,6 +260,73 @@ def split_toml(
     )
     share = f"[issues.share]\nrange = [0, 1]\nsteps = {steps}\n"
     return f'\n[scenario]\nname = "{name}"\n{parties}{share}{issues}{payoffs}{extra}'
+
+
+def survivors_short_of_war(unit: float, amount: str) -> str:
+    """A split in the given unit (a gets 1 - x, b gets x), b's war value 5e-7 above x = 0.3,
+    and a third party c worth 1000 y (y = 1: b rises by 0.5 and a fights now) plus 1e-7 z. The
+    zone's scale is 1000 (tolerance 1e-6 at tol 1e-9): x = 0.3 is in the zone and c's 1e-7 is a
+    tie. Among the survivors (y = 0) no utility exceeds 0.7: their own tolerance is 7e-10."""
+    return f"""
+[scenario]
+name = "survivors 5e-7 short of b's war value"
+[parties.a]
+reservation = "war"
+[parties.b]
+reservation = "war"
+[parties.c]
+[issues.x]
+range = [0, 1]
+steps = 11
+[issues.y]
+range = [0, 1]
+steps = 2
+[issues.z]
+range = [0, 1]
+steps = 2
+[payoffs.a]
+weights = {{ x = {unit!r} }}
+x = {{ points = [[0, 1], [1, 0]] }}
+[payoffs.b]
+weights = {{ x = {unit!r} }}
+x = {{ points = [[0, 0], [1, 1]] }}
+[payoffs.c]
+weights = {{ y = {1000 * unit!r}, z = {1e-7 * unit!r} }}
+y = {{ points = [[0, 0], [1, 1]] }}
+z = {{ points = [[0, 0], [1, 1]] }}
+[war]
+p = {{ a = 0.5, b = 0.5 }}
+win = {{ a = {unit!r}, b = {unit!r} }}
+lose = {{ a = 0.0, b = 0.0 }}
+costs = {{ a = {0.1 * unit!r}, b = {(0.2 - 5e-7) * unit!r} }}
+delta = 0.9
+[war.shift]
+party = "b"
+amount = "{amount}"
+"""
+
+
+def third_party_sets_the_scale(unit: float, a_reservation: float | None = None) -> str:
+    """:func:`survivors_short_of_war` without the shift, and a party e refusing ``y = 1``.
+
+    e's utility is ``unit * (1 - y)`` and its reservation ``0.5 * unit``: the zone keeps only
+    ``y = 0`` (x = 0.3 .. 0.6, z = 0 or 1: 8 deals, their largest utility e's 1 in the unit), but
+    c's 1000 on ``y = 1`` still sets the zone's scale (1000: tolerance 1e-6 at tol 1e-9). x = 0.3
+    is in the zone 5e-7 short of b's war value and c's 1e-7 in ``z = 1`` is a tie on that scale;
+    on the zone frontier's own (1) neither is. ``a_reservation`` (times ``unit``) replaces a's war
+    value (0.4): at 0.7 only x = 0.3 (z = 0 or 1) is in the zone.
+    """
+    text = survivors_short_of_war(unit, "0").split("[war.shift]")[0]
+    e_party = f"[parties.e]\nreservation = {0.5 * unit!r}\n"
+    text = text.replace("[parties.c]\n", "[parties.c]\n" + e_party)
+    e = f"[payoffs.e]\nweights = {{ y = {unit!r} }}\ny = {{ points = [[0, 1], [1, 0]] }}\n"
+    text = text.replace("[war]", e + "[war]")
+    if a_reservation is not None:
+        text = text.replace(
+            '[parties.a]\nreservation = "war"',
+            f"[parties.a]\nreservation = {a_reservation * unit!r}",
+        )
+    return text
 
 
 # --------------------------------------------------------------- transferable-utility games

@@ -14,7 +14,7 @@ from dealsim.scenario import loads
 from dealsim.solvers.pareto import pareto_mask
 from dealsim.space import DealSpace, UtilityModel
 from dealsim.zone import compute_zone
-from strategies import split_toml
+from strategies import split_toml, third_party_sets_the_scale
 
 
 def test_split_with_disagreement_point_gives_the_nash_split():
@@ -99,6 +99,34 @@ def test_solutions_lie_in_the_zone_and_on_its_frontier():
         assert solution.index in frontier, name
         for party, value in solution.utilities.items():
             assert value >= result.reservations[party] - 1e-9
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_solutions_judge_rationality_on_the_zone_s_scale(unit):
+    # a's reservation 0.7: the zone (tolerance 1e-6, c's 1000 sets its scale) is x = 0.3, 5e-7
+    # short of b's war value, with z = 0 or 1. On the zone frontier's own scale (1: tolerance
+    # 1e-9) the solvers refused it and the solve failed ("no deal gives every party at least its
+    # disagreement value"); every solution now takes the first of the two, z = 0.
+    result = solve(loads(third_party_sets_the_scale(unit, a_reservation=0.7)))
+    assert result.agreement_zone.size == 2
+    for name, solution in result.solutions.items():
+        assert solution.deal == {"x": pytest.approx(0.3, rel=1e-12), "y": 0.0, "z": 0.0}, name
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_solutions_judge_ties_on_the_zone_s_scale(unit):
+    # Zone x = 0.3 .. 0.6 (y = 0), z = 0 or 1: c's 1e-7 in z = 1 is a tie on the zone's scale
+    # (1000), so c cannot gain and every solution takes the first tied deal, z = 0. Nash and KS
+    # x = 0.5; egalitarian x = 0.5 too (smallest gains 0.1 - 5e-7 and 0.1 tie; then the larger
+    # sum of normalised gains); utilitarian x = 0.6 (every sum of a and b is 1: the largest sum of
+    # normalised gains). On the frontier's own scale (1) c could gain: every solution took z = 1,
+    # and egalitarian and utilitarian x = 0.4.
+    result = solve(loads(third_party_sets_the_scale(unit)))
+    assert result.agreement_zone.size == 8
+    shares = {"nash": 0.5, "weighted_nash": 0.5, "kalai_smorodinsky": 0.5, "egalitarian": 0.5}
+    for name, solution in result.solutions.items():
+        x = shares.get(name, 0.6)
+        assert solution.deal == {"x": pytest.approx(x, rel=1e-12), "y": 0.0, "z": 0.0}, name
 
 
 def test_parameters_change_the_answer():

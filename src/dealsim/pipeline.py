@@ -225,8 +225,10 @@ def _bargaining(
     if zc.empty:
         return zc, {}, {}
     powers = scenario.powers()
+    # judged on the zone's scale, as the zone is: every zone deal is individually rational, and
+    # a gap the zone counts as a tie is one here too (the analyses solve on the same scale)
     found = all_bargaining_solutions(
-        zc.zone_frontier_utilities, zc.reservations, weights=powers, tol=tol
+        zc.zone_frontier_utilities, zc.reservations, weights=powers, tol=tol, scale=zc.scale
     )
     refined: dict[str, Any] = {}
     if refine and any(issue.numeric for issue in scenario.issues):  # else nothing to refine

@@ -26,6 +26,7 @@ from dealsim.results import SOLUTION_NAMES
 from dealsim.space import DealSpace, UtilityModel
 from dealsim.uncertainty.distributions import sample_parameters
 from dealsim.zone import utility_scale
+from strategies import third_party_sets_the_scale
 
 DATA = Path(__file__).parents[1] / "data"
 CONDITIONS = DATA / "parameter_conditions.toml"
@@ -295,3 +296,23 @@ def test_draws_within_the_tolerance_limit_agree_with_solve_and_the_unscaled_deal
     for name in ("nash", "weighted_nash", "kalai_smorodinsky"):
         assert (batch.solutions[name] == batch.solutions[name][0]).all(), name
     assert (batch.zone_size == batch.zone_size[0]).all()
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_solutions_judged_on_the_zone_s_scale_agree_with_solve(unit):
+    # strategies.third_party_sets_the_scale with a's reservation drawn: c's 1000 on deals
+    # outside the zone sets its scale. At 0.4 (a's war value) c's 1e-7 ties (z = 0; egalitarian
+    # x = 0.5, utilitarian 0.6); at 0.7 the zone is x = 0.3, 5e-7 short of b's war value, which
+    # the solvers judged on the zone's own largest |u| refused; 0.7 - 1e-6 and 0.6 between.
+    text = third_party_sets_the_scale(unit, a_reservation=0.7)
+    text = text.replace(f"reservation = {0.7 * unit!r}", 'reservation = "ra"', 1)
+    text += f"[parameters.ra]\nvalue = {0.7 * unit!r}\nrange = [0, {unit!r}]\n"
+    scenario = dealsim.scenario.loads(text)
+    draws = {"ra": np.array([0.4, 0.7, 0.7 - 1e-6, 0.6, 0.4 + 4e-7]) * unit}
+    batch = batch_solve(scenario, draws)
+    _assert_draw_by_draw(scenario, draws, batch)
+    assert_same_batch(unpruned(scenario, draws), batch)
+    assert batch.zone_size.tolist() == [8, 2, 2, 4, 8]
+    x = np.asarray(DealSpace(scenario).codes())[:, 0] / 10
+    assert x[batch.solutions["utilitarian"]].tolist() == pytest.approx([0.6, 0.3, 0.3, 0.4, 0.6])
+    assert x[batch.solutions["egalitarian"]].tolist() == pytest.approx([0.5, 0.3, 0.3, 0.4, 0.5])

@@ -13,7 +13,7 @@ from dealsim.pipeline import solve
 from dealsim.report import render_report
 from dealsim.scenario import loads
 from dealsim.zone import compute_zone
-from strategies import split_toml
+from strategies import split_toml, survivors_short_of_war, third_party_sets_the_scale
 
 
 def split(extra: str = "", *, ra="0.45", rb="0.30", da=1, db=1, steps=201) -> str:
@@ -113,50 +113,6 @@ def test_two_period_commitment_problem_worked_values():
     assert c["self_enforcing_nash"]["deal"]["share"] == pytest.approx(0.5)
 
 
-def survivors_short_of_war(unit: float, amount: str) -> str:
-    """A split in the given unit (a gets 1 - x, b gets x), b's war value 5e-7 above x = 0.3,
-    and a third party c worth 1000 y (y = 1: b rises by 0.5 and a fights now) plus 1e-7 z. The
-    zone's scale is 1000 (tolerance 1e-6 at tol 1e-9): x = 0.3 is in the zone and c's 1e-7 is a
-    tie. Among the survivors (y = 0) no utility exceeds 0.7: their own tolerance is 7e-10."""
-    return f"""
-[scenario]
-name = "survivors 5e-7 short of b's war value"
-[parties.a]
-reservation = "war"
-[parties.b]
-reservation = "war"
-[parties.c]
-[issues.x]
-range = [0, 1]
-steps = 11
-[issues.y]
-range = [0, 1]
-steps = 2
-[issues.z]
-range = [0, 1]
-steps = 2
-[payoffs.a]
-weights = {{ x = {unit!r} }}
-x = {{ points = [[0, 1], [1, 0]] }}
-[payoffs.b]
-weights = {{ x = {unit!r} }}
-x = {{ points = [[0, 0], [1, 1]] }}
-[payoffs.c]
-weights = {{ y = {1000 * unit!r}, z = {1e-7 * unit!r} }}
-y = {{ points = [[0, 0], [1, 1]] }}
-z = {{ points = [[0, 0], [1, 1]] }}
-[war]
-p = {{ a = 0.5, b = 0.5 }}
-win = {{ a = {unit!r}, b = {unit!r} }}
-lose = {{ a = 0.0, b = 0.0 }}
-costs = {{ a = {0.1 * unit!r}, b = {(0.2 - 5e-7) * unit!r} }}
-delta = 0.9
-[war.shift]
-party = "b"
-amount = "{amount}"
-"""
-
-
 @pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
 def test_self_enforcing_nash_judges_the_survivors_on_the_zone_s_scale(unit):
     # a fights now over any shift above (1 - 0.9)(0.5 + 0.1) / 0.9 = 0.067. With y = 1 or
@@ -181,6 +137,55 @@ def test_self_enforcing_nash_judges_the_survivors_on_the_zone_s_scale(unit):
     assert war.commitment["zone_survivors"] == 8
     assert nash["deal"] == {"x": pytest.approx(0.5, rel=1e-12), "y": 0.0, "z": 0.0}
     assert nash["utilities"]["c"] == 0.0
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_ratified_solutions_judge_the_win_set_on_the_zone_s_scale(unit):
+    # The scenario above without the shift: b's win-set {x + y <= 0.35} keeps x = 0.3, y = 0
+    # (z = 0 or 1), in the zone 5e-7 short of b's war value. On those deals' own scale (0.7)
+    # every solver refused them and the whole solve failed ("the ratification analysis
+    # failed ..."); with the zone's scale all five take the first, z = 0.
+    base = survivors_short_of_war(unit, "0").split("[war.shift]")[0]
+    text = base + '[ratification.b]\nrequire = "x + y <= 0.35"\n'
+    b = solve(loads(text)).analyses["ratification"].parties["b"]
+    assert b["zone_overlap"] == 2 and not b["deal_disappears"]
+    for name, sol in b["solutions"].items():
+        assert sol["deal"] == {"x": pytest.approx(0.3, rel=1e-12), "y": 0.0, "z": 0.0}, name
+    # {y = 0}: x = 0.3 .. 0.6 and z. c's 1e-7 in z = 1 is a tie on the zone's scale, so c
+    # cannot gain: Nash and KS take x = 0.5 (as the war analysis), egalitarian too (its smallest
+    # gains 0.1 - 5e-7 and 0.1 tie; then the larger sum of normalised gains), utilitarian x = 0.6
+    # (every sum is 1: the largest sum of normalised gains), all with z = 0. On their own scale c
+    # could gain, every solution took z = 1, and egalitarian and utilitarian x = 0.4.
+    text = base + '[ratification.b]\nrequire = "y < 0.5"\n'
+    b = solve(loads(text)).analyses["ratification"].parties["b"]
+    shares = {"nash": 0.5, "weighted_nash": 0.5, "kalai_smorodinsky": 0.5, "egalitarian": 0.5}
+    for name, sol in b["solutions"].items():
+        x = shares.get(name, 0.6)
+        assert sol["deal"] == {"x": pytest.approx(x, rel=1e-12), "y": 0.0, "z": 0.0}, name
+        assert sol["ratification_probability"] == 1.0
+
+
+@pytest.mark.parametrize("a_reservation", [None, 0.7], ids=["war", "0.7"])
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_a_win_set_constraining_nothing_shifts_no_solution(unit, a_reservation):
+    # The zone is y = 0 only (party e refuses y = 1) but c's 1000 sets its scale: b's win-set
+    # {y < 0.5} keeps the whole zone, so every constrained solution is the pipeline's and every
+    # tied-hands shift is 0. Both are decided on the zone's scale: with a's war value c's 1e-7
+    # ties (z = 0; egalitarian x = 0.5, utilitarian 0.6, as test_pipeline derives), with a's
+    # reservation 0.7 x = 0.3 (5e-7 short of b's war value) is individually rational. With the
+    # constrained solutions alone on the zone's scale the shifts were 0.1 (egalitarian) and 0.2
+    # (utilitarian); with neither, every solution took z = 1 and 0.7 failed the whole solve.
+    text = third_party_sets_the_scale(unit, a_reservation)
+    text += '[ratification.b]\nrequire = "y < 0.5"\n'
+    result = solve(loads(text))
+    b = result.analyses["ratification"].parties["b"]
+    assert b["zone_overlap"] == result.agreement_zone.size == (8 if a_reservation is None else 2)
+    shares = {"utilitarian": 0.6} if a_reservation is None else {}
+    for name, sol in b["solutions"].items():
+        x = shares.get(name, 0.5 if a_reservation is None else 0.3)
+        assert sol["deal"] == result.solutions[name].deal, name
+        assert sol["deal"] == {"x": pytest.approx(x, rel=1e-12), "y": 0.0, "z": 0.0}, name
+        assert b["tied_hands_shifts"][name] == 0.0, name
 
 
 @pytest.mark.parametrize(

@@ -203,6 +203,26 @@ def problems(draw, n_parties=None):
     return u, draw(disagreement_vectors(u))
 
 
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+@pytest.mark.parametrize("method", [*SOLVERS])
+def test_every_solver_judges_rationality_and_ties_on_a_caller_s_scale(method, unit):
+    # the rows of the test above: (0.7, 0.3) 5e-7 short of d, rational only on the scale 1000
+    solver = SOLVERS[method]
+    short, d = np.array([[0.7, 0.3]]) * unit, np.array([0.7, 0.3 + 5e-7]) * unit
+    with pytest.raises(SolverError, match="no deal gives every party"):
+        solver(short, d, tol=1e-9)
+    assert solver(short, d, tol=1e-9, scale=1000 * unit).index == 0
+    assert is_empty(short, d, tol=1e-9) and not is_empty(short, d, tol=1e-9, scale=1000 * unit)
+    # (0.5, 0.5) with the third party at 0 or at 1e-7: on the rows' own scale the third party
+    # gains in the second (every criterion prefers it); on the scale 1000 the two tie and the
+    # first is taken
+    u = np.array([[0.5, 0.5, 0.0], [0.5, 0.5, 1e-7]]) * unit
+    assert solver(u, np.zeros(3), tol=1e-9).index == 1
+    assert solver(u, np.zeros(3), tol=1e-9, scale=1000 * unit).index == 0
+    found = all_bargaining_solutions(u, np.zeros(3), tol=1e-9, scale=1000 * unit)
+    assert {name: s.index for name, s in found.items()} == dict.fromkeys(SOLVERS, 0)
+
+
 @given(problems(), st.sampled_from([1e-9, 1.0, 1e9]))
 def test_nash_with_the_rows_own_scale_passed_is_the_default(problem, unit):
     u, d = problem

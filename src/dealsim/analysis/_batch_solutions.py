@@ -15,20 +15,24 @@ import numpy as np
 from dealsim.results import SOLUTION_NAMES
 from dealsim.solvers.bargaining import _best_row
 from dealsim.solvers.pareto import _SMALL as _PARETO_PAIRS
-from dealsim.solvers.pareto import _TINY
 
 __all__: list[str] = []
 
 
 class _Full:
-    """Every unique deal of a step: the tie-break's scale, and a solve without dropped deals."""
+    """Every unique deal of a step: the tolerance scale, and a solve without dropped deals.
 
-    def __init__(self, cols, zone, r, w, atol, tol, root=None):
-        self.cols, self.zone, self.r, self.w, self.atol, self.tol = cols, zone, r, w, atol, tol
+    ``bound`` is each sample's tolerance scale, the zone's (:func:`dealsim.zone.utility_scale`
+    of the draw, as :func:`dealsim.solve` passes ``zc.scale`` to the solvers): individual
+    rationality, ties and the Pareto tie-break use ``tol * bound``.
+    """
+
+    def __init__(self, cols, zone, r, w, bound, tol, root=None):
+        self.cols, self.zone, self.r, self.w, self.bound, self.tol = cols, zone, r, w, bound, tol
+        self.atol = tol * bound
         self.root = np.arange(zone.shape[1]) if root is None else root
         self.dropped = np.flatnonzero(self.root != np.arange(zone.shape[1]))
         self._solved: dict[int, np.ndarray] = {}
-        self._scales: dict[int, float] = {}
 
     def may_tie_dropped(self, s: int, tied: np.ndarray) -> bool:
         """Could a dropped deal tie in sample ``s``, given the tied kept deals (unique indices)?
@@ -42,26 +46,12 @@ class _Full:
         return bool(np.isin(self.root[d[rational]], tied).any())
 
     def scales(self, samples: np.ndarray) -> np.ndarray:
-        """:meth:`scale` of each of the ``samples`` at once (the same maxima)."""
-        rational = self.zone[samples]
-        for i, col in enumerate(self.cols):
-            rational &= col[samples] >= (self.r[samples, i] - self.atol[samples])[:, None]
-        largest = np.abs(self.r[samples]).max(axis=1)
-        for col in self.cols:
-            low = np.abs(col[samples]).max(axis=1, where=rational, initial=0.0)
-            np.maximum(largest, low, out=largest)
-        return np.maximum(largest, _TINY)
+        """The Pareto tie-break's scale of each of the ``samples``: the zone's."""
+        return self.bound[samples]
 
     def scale(self, s: int) -> float:
-        """The scale of the Pareto tie-break over all of sample ``s``'s candidates."""
-        if s not in self._scales:
-            # tolerance_scale(candidates, r): the largest |u| of a candidate, |r|, or 1e-300
-            rational = self.zone[s].copy()
-            for i, col in enumerate(self.cols):
-                rational &= col[s] >= self.r[s, i] - self.atol[s]
-            largest = [np.abs(col[s][rational]).max(initial=0.0) for col in self.cols]
-            self._scales[s] = max(_TINY, *map(float, largest), float(np.abs(self.r[s]).max()))
-        return self._scales[s]
+        """The scale of the Pareto tie-break of sample ``s``: the zone's."""
+        return float(self.bound[s])
 
     def solve(self, s: int, j: int) -> int:
         """Solution ``j`` of sample ``s`` among all unique deals (nothing dropped)."""
@@ -72,7 +62,7 @@ class _Full:
                 self.zone[one],
                 self.r[one],
                 self.w[one],
-                self.atol[one],
+                self.bound[one],
                 self.tol,
             )
             self._solved[s] = _solutions_kernel(np.arange(self.zone.shape[1]), full, pruned=False)[
@@ -197,7 +187,7 @@ def _solutions_kernel(
         def tie_break(t: int, name: str = name, tie: np.ndarray = tie) -> int:
             # the solvers' own tie-break
             s = rows[t]
-            # the candidates' utilities (others zeroed: the tie-break's scale is the candidates')
+            # the candidates' utilities (others zeroed; the tie-break's scale is the zone's)
             cand = np.where(rational[s][:, None], np.stack([c[s] for c in cols], axis=1), 0.0)
             return _best_row(
                 objectives[name][s],
@@ -207,7 +197,7 @@ def _solutions_kernel(
                 atol[s],
                 tol=tol,
                 tie=tie[t],
-                scale=full.scale(s) if pruned else None,
+                scale=full.scale(s),
             )
 
         broken = multiple[spread]

@@ -102,11 +102,19 @@ def deal_entry(zc: ZoneComputation, index: int, utilities: Any, **extra: Any) ->
 
 
 def unconstrained_solutions(zc: ZoneComputation, scenario: Scenario) -> dict[str, Any]:
-    """The pipeline's bargaining solutions (name -> row of the zone frontier), {} if empty."""
+    """The pipeline's bargaining solutions (name -> row of the zone frontier), {} if empty.
+
+    Individual rationality and ties are decided with ``zc.tol`` times the zone's scale
+    (``zc.scale``), as the zone is.
+    """
     if zc.empty:
         return {}
     return all_bargaining_solutions(
-        zc.zone_frontier_utilities, zc.reservations, weights=scenario.powers(), tol=zc.tol
+        zc.zone_frontier_utilities,
+        zc.reservations,
+        weights=scenario.powers(),
+        tol=zc.tol,
+        scale=zc.scale,
     )
 
 
@@ -125,8 +133,8 @@ class SolveIntermediates:
         The zone walk of the solve.
     solutions : mapping, optional
         The bargaining solutions the pipeline already found over ``zc``'s zone frontier, with
-        ``weights=scenario.powers()`` and ``tol=zc.tol`` (what :func:`unconstrained_solutions`
-        returns).
+        ``weights=scenario.powers()``, ``tol=zc.tol`` and ``scale=zc.scale`` (what
+        :func:`unconstrained_solutions` returns).
     reuse : StageReuse, optional
         The run's :class:`~dealsim.analysis.reuse.StageReuse` and ``problem``, the key of this
         solve's bargaining problem in it: :meth:`reused` then takes a part of an analysis from

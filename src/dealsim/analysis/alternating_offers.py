@@ -203,7 +203,8 @@ def alternating_offers_analysis(
 def _convergence(zc, u, d, disc, rounds, order) -> dict[str, Any]:
     ids = zc.space.scenario.party_ids
     r = -np.log(disc)
-    target = weighted_nash_solution(u, d, weights=1.0 / r, tol=zc.tol)
+    # on the zone's scale, as the pipeline's weighted Nash deal is decided
+    target = weighted_nash_solution(u, d, weights=1.0 / r, tol=zc.tol, scale=zc.scale)
     target_u = u[target.index]
     gaps = [np.diff(np.unique(u[:, j])) for j in range(u.shape[1])]
     resolution = max((float(g.max()) for g in gaps if g.size), default=0.0)

@@ -2,9 +2,11 @@
 
 :func:`batch_solve` evaluates a whole batch of draws as array operations: utilities
 ``(S, n_deals, n_parties)``, zone masks and the five bargaining solutions at once. It reproduces
-:func:`dealsim.solve` sample by sample: the zone uses the acceptance tolerance ``tol`` (a deal worth
-``reservation - tol`` is accepted); the solutions are chosen among the zone's deals
-(``u >= d - bargaining_tol``, by default the same ``tol``) with the rules and the tie-break of
+:func:`dealsim.solve` sample by sample: the zone uses the acceptance tolerance ``tol`` times the
+draw's scale ``S`` (:func:`dealsim.zone.utility_scale`: a deal worth ``reservation - tol * S`` is
+accepted); the solutions are chosen among the zone's deals (``u >= d - bargaining_tol * S``, by
+default the same ``tol``: the solvers judge rationality and ties on the zone's scale, as
+:func:`dealsim.solve` does) with the rules and the tie-break of
 :mod:`dealsim.solvers.bargaining` (Pareto optimal among the tied deals, then the largest sum of
 normalised gains, then the lowest deal index). Choosing among all zone deals rather than the zone's
 Pareto frontier gives the same deal: every criterion is monotone, so the best value and the ideal
@@ -123,7 +125,8 @@ def batch_solve(
     tol : float
         Acceptance tolerance of the zone (as in :func:`dealsim.solve`).
     bargaining_tol : float
-        Tolerance of the bargaining solvers (individual rationality and ties).
+        Tolerance of the bargaining solvers (individual rationality and ties), relative to the
+        draw's zone scale (:func:`dealsim.zone.utility_scale`), as :func:`dealsim.solve`'s.
     max_deals : int or None
         Refuse a deal space of more than this many deals (``None``: no limit), as
         :func:`dealsim.solve` does. Whatever it is, one sample's ``n_deals x n_parties`` may not
@@ -659,23 +662,11 @@ def _batch_kernel(prepared: _Prepared, start: int, stop: int, btol: float):
     # Dropping dominated deals needs a margin above 2 atol: take it from a bound on the scale.
     bound = prepared.bound[rows] * (1.0 + 1e-9)
     keep, root = _kept(prepared, rows, utilities, np.maximum(4.0 * btol, 1e-7) * bound, w)
-    # The solvers' absolute tolerance: tol times the largest |u| over the zone and |r|. The
-    # largest u over the zone is a kept deal's (a dropped deal's kept dominator is in the zone
-    # and at least as good); a negative u is needed only where the zone admits one.
-    largest = np.zeros(n_samples)
+    # The solvers' absolute tolerance: tol times the zone's scale, as dealsim.solve passes
+    # zc.scale (dealsim.zone.utility_scale of the draw, floored at 1e-300).
     zone_k = zone_u[:, keep]
     cols_k = [np.broadcast_to(u[..., keep], zone_k.shape) for u in utilities]
-    for i, (u, u_k) in enumerate(zip(utilities, cols_k, strict=True)):
-        # max(0, the zone's utilities): where + max, twice as fast as a masked max
-        largest = np.maximum(largest, np.where(zone_k, u_k, 0.0).max(axis=1))
-        below = np.flatnonzero(r[:, i] - accept_tol < 0)
-        if below.size:
-            u_b = np.broadcast_to(u, (n_samples, m))[below]
-            low = np.where(zone_u[below], u_b, 0.0).min(axis=1)
-            largest[below] = np.maximum(largest[below], -low)
-    scale = np.maximum(np.maximum(largest, np.abs(r).max(axis=1)), _TINY)
-    atol = btol * scale
-    full = _Full(cols, zone_u, r, w, atol, btol, root)
+    full = _Full(cols, zone_u, r, w, prepared.bound[rows], btol, root)
     indices, utilities = _solutions_kernel(keep, full, pruned=keep.size < m, kept=(cols_k, zone_k))
     chosen = indices >= 0
     indices[chosen] = prepared.deals[indices[chosen]]

@@ -200,7 +200,11 @@ def _solution_codes(
             found = {}
         else:
             found = all_bargaining_solutions(
-                zc.zone_frontier_utilities, zc.reservations, weights=scenario.powers(), tol=tol
+                zc.zone_frontier_utilities,
+                zc.reservations,
+                weights=scenario.powers(),
+                tol=tol,
+                scale=zc.scale,
             )
         codes = {}
         for name in names:

@@ -9,7 +9,9 @@ deals: the win-set (``require``, or ``P >= threshold`` for a curve), its overlap
 agreement zone, and the five bargaining solutions (weights = powers for weighted Nash) over the
 zone restricted by ratification. In ``mode = "constraint"`` the zone is cut to the win-set; in
 ``mode = "expected_utility"`` each zone deal is valued ``P u + (1 - P) reservation`` (``P`` the
-probability of ratification, votes independent) and deals with ``P = 0`` drop out.
+probability of ratification, votes independent) and deals with ``P = 0`` drop out. The
+solutions are decided with the solve's ``tol`` times the zone's scale, as the zone is: every zone
+deal left counts as individually rational, and a gap the zone counts as a tie is one there too.
 
 For a logistic curve, the curve gives the approval *share* ``s`` and ``P`` is the probability
 that the vote passes, ``Phi((s - threshold) / poll_error)``; the per-party entry reports
@@ -162,7 +164,11 @@ def _ratified(scenario, zc, deals, rules, uncon, base_rows, party) -> dict[str, 
     rows = np.flatnonzero(allowed)
     if rows.size:
         front = rows[pareto_mask(objective[rows], tol=zc.tol, scale=zc.scale)]
-        found = all_bargaining_solutions(objective[front], d, weights=scenario.powers(), tol=zc.tol)
+        # judged on the zone's scale, as the zone and this frontier are: every allowed zone deal
+        # is individually rational, and a gap the zone counts as a tie is one here too
+        found = all_bargaining_solutions(
+            objective[front], d, weights=scenario.powers(), tol=zc.tol, scale=zc.scale
+        )
         for name, s in found.items():
             r = front[s.index]
             extra = {"ratification_probability": float(p_all[r])}

@@ -188,7 +188,10 @@ def default_deal(scenario: Scenario, parameters: Mapping[str, float]) -> tuple[d
     if zc.zone_frontier.size:
         from dealsim.solvers.bargaining import nash_bargaining_solution
 
-        s = nash_bargaining_solution(zc.zone_frontier_utilities, zc.reservations)
+        # the pipeline's Nash deal: the zone's tolerance and scale
+        s = nash_bargaining_solution(
+            zc.zone_frontier_utilities, zc.reservations, tol=zc.tol, scale=zc.scale
+        )
         return zc.space.deal(int(zc.zone_frontier[s.index])), "Nash deal"
     if zc.feasible_frontier.size == 0:
         raise ScenarioError("no deal satisfies the constraints", file=scenario.file)

@@ -8,10 +8,10 @@ lottery). Only individually rational rows compete: rows with ``u_i >= d_i - t`` 
 Tolerances are relative to the scale of the problem: ``t = tol * scale`` with ``scale`` the
 largest ``|u|`` or ``|d|`` (:func:`dealsim.solvers.pareto.tolerance_scale`), so multiplying
 every utility and the disagreement point by a positive number (weights of 1e-12, 1 or 1e6)
-picks the same deals. The Nash solvers take a caller's ``scale=`` instead (finite, > 0): one
-that chose the candidates with ``tol`` times a scale of its own passes it, so that the solver
-judges them as it did (the war analysis passes the zone's, see
-:func:`nash_bargaining_solution`).
+picks the same deals. Every solver takes a caller's ``scale=`` instead (finite, > 0): one that
+chose the candidates with ``tol`` times a scale of its own passes it, so that the solver judges
+them as it did (:func:`dealsim.solve` and the analyses over zone deals pass the zone's,
+``ZoneComputation.scale``, see :func:`nash_bargaining_solution`).
 
 Let ``g_i = u_i - d_i`` be a party's gain and ``ideal_i`` its largest utility over the
 individually rational rows. Parties with ``ideal_i - d_i <= t`` cannot gain in any deal; they are
@@ -98,7 +98,13 @@ class BargainingSolution(ResultMixin):
     tol: float = 1e-12
 
 
-def is_empty(utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12) -> bool:
+def is_empty(
+    utilities: ArrayLike,
+    disagreement: ArrayLike,
+    *,
+    tol: float = 1e-12,
+    scale: float | None = None,
+) -> bool:
     """Whether no deal gives every party at least its disagreement value.
 
     Parameters
@@ -108,7 +114,10 @@ def is_empty(utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-1
     disagreement : array_like of float, shape (n_parties,)
         Each party's value of no deal.
     tol : float, default 1e-12
-        A row counts when ``u_i >= d_i - tol`` for every party.
+        A row counts when ``u_i >= d_i - tol * scale`` for every party.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
+        the rows given (see :func:`nash_bargaining_solution`).
 
     Returns
     -------
@@ -122,7 +131,7 @@ def is_empty(utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-1
     >>> is_empty([[0.6, 0.5]], [0.5, 0.5])
     False
     """
-    u, d, atol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol, scale)
     return not _rational_mask(u, d, atol).any()
 
 
@@ -152,10 +161,11 @@ def nash_bargaining_solution(
     scale : float, optional
         The scale ``tol`` multiplies (finite, > 0) for individual rationality, positive gains,
         parties that cannot gain and the Pareto tie-break, instead of the largest ``|u|`` or
-        ``|d|`` of the rows given: that of a caller which chose the rows with it. The war
-        analysis passes the zone's (``ZoneComputation.scale``) for the Nash deal over the zone
-        deals that survive the commitment problem, so that a zone deal is individually rational
-        and a utility gap the zone counts as a tie is one here too.
+        ``|d|`` of the rows given: that of a caller which chose the rows with it.
+        :func:`dealsim.solve` passes the zone's (``ZoneComputation.scale``) for the solutions
+        over the zone's frontier, and the war analysis for the Nash deal over the zone deals
+        that survive the commitment problem, so that a zone deal is individually rational and a
+        utility gap the zone counts as a tie is one here too.
 
     Returns
     -------
@@ -259,7 +269,11 @@ def weighted_nash_solution(
 
 
 def kalai_smorodinsky_solution(
-    utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12
+    utilities: ArrayLike,
+    disagreement: ArrayLike,
+    *,
+    tol: float = 1e-12,
+    scale: float | None = None,
 ) -> BargainingSolution:
     """Kalai–Smorodinsky solution: maximise the smallest share of the ideal gain.
 
@@ -271,6 +285,9 @@ def kalai_smorodinsky_solution(
         Each party's value of no deal.
     tol : float, default 1e-12
         Tolerance for individual rationality and ties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
+        the rows given (see :func:`nash_bargaining_solution`).
 
     Returns
     -------
@@ -289,15 +306,21 @@ def kalai_smorodinsky_solution(
     >>> kalai_smorodinsky_solution(np.column_stack([u1, 2 * (1 - u1)]), [0, 0]).utilities
     (0.5, 1.0)
     """
-    u, d, atol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol, scale)
     rational = _require_rational(u, d, atol)
     normalised, active = _normalised_gains(u, d, rational, atol)
     value = _min_over(normalised, active, rational)
-    return _solution("kalai_smorodinsky", u, d, value, rational, atol, tol=tol, tie=tol)
+    return _solution(
+        "kalai_smorodinsky", u, d, value, rational, atol, tol=tol, tie=tol, scale=scale
+    )
 
 
 def egalitarian_solution(
-    utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12
+    utilities: ArrayLike,
+    disagreement: ArrayLike,
+    *,
+    tol: float = 1e-12,
+    scale: float | None = None,
 ) -> BargainingSolution:
     """Egalitarian solution: maximise the smallest gain ``min_i (u_i - d_i)``.
 
@@ -309,6 +332,9 @@ def egalitarian_solution(
         Each party's value of no deal.
     tol : float, default 1e-12
         Tolerance for individual rationality and ties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
+        the rows given (see :func:`nash_bargaining_solution`).
 
     Returns
     -------
@@ -327,15 +353,19 @@ def egalitarian_solution(
     >>> np.round(sol.utilities, 6).tolist()
     [0.666667, 0.666667]
     """
-    u, d, atol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol, scale)
     rational = _require_rational(u, d, atol)
     _, active = _normalised_gains(u, d, rational, atol)
     value = _min_over(u - d, active, rational)
-    return _solution("egalitarian", u, d, value, rational, atol, tol=tol, tie=atol)
+    return _solution("egalitarian", u, d, value, rational, atol, tol=tol, tie=atol, scale=scale)
 
 
 def utilitarian_solution(
-    utilities: ArrayLike, disagreement: ArrayLike, *, tol: float = 1e-12
+    utilities: ArrayLike,
+    disagreement: ArrayLike,
+    *,
+    tol: float = 1e-12,
+    scale: float | None = None,
 ) -> BargainingSolution:
     """Utilitarian solution: the individually rational deal with the largest ``sum_i u_i``.
 
@@ -347,6 +377,9 @@ def utilitarian_solution(
         Each party's value of no deal.
     tol : float, default 1e-12
         Tolerance for individual rationality and ties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|`` or ``|d|`` of
+        the rows given (see :func:`nash_bargaining_solution`).
 
     Returns
     -------
@@ -358,10 +391,11 @@ def utilitarian_solution(
     >>> utilitarian_solution(np.column_stack([u1, 2 * (1 - u1)]), [0, 0]).utilities
     (0.0, 2.0)
     """
-    u, d, atol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol, scale)
     rational = _require_rational(u, d, atol)
     value = np.where(rational, u.sum(axis=1), -np.inf)
-    return _solution("utilitarian", u, d, value, rational, atol, tol=tol, tie=atol * u.shape[1])
+    tie = atol * u.shape[1]
+    return _solution("utilitarian", u, d, value, rational, atol, tol=tol, tie=tie, scale=scale)
 
 
 def all_bargaining_solutions(
@@ -370,6 +404,7 @@ def all_bargaining_solutions(
     *,
     weights: ArrayLike | None = None,
     tol: float = 1e-12,
+    scale: float | None = None,
 ) -> dict[str, BargainingSolution]:
     """Every bargaining solution of one problem, keyed by method name.
 
@@ -383,6 +418,10 @@ def all_bargaining_solutions(
         Bargaining weights; when given, ``"weighted_nash"`` is included.
     tol : float, default 1e-12
         Tolerance for individual rationality, positive gains and ties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) in every solver, instead of the largest
+        ``|u|`` or ``|d|`` of the rows given (see :func:`nash_bargaining_solution`); the
+        pipeline and the ratification analysis pass the zone's.
 
     Returns
     -------
@@ -397,15 +436,15 @@ def all_bargaining_solutions(
     >>> {name: s.index for name, s in sols.items()}
     {'nash': 3, 'kalai_smorodinsky': 3, 'egalitarian': 4, 'utilitarian': 0}
     """
-    u, d, atol = _validate(utilities, disagreement, tol)
+    u, d, atol = _validate(utilities, disagreement, tol, scale)
     w = None if weights is None else _validate_weights(weights, u.shape[1])
     _require_rational(u, d, atol)
-    solutions = {"nash": nash_bargaining_solution(u, d, tol=tol)}
+    solutions = {"nash": nash_bargaining_solution(u, d, tol=tol, scale=scale)}
     if w is not None:
-        solutions["weighted_nash"] = nash_bargaining_solution(u, d, weights=w, tol=tol)
-    solutions["kalai_smorodinsky"] = kalai_smorodinsky_solution(u, d, tol=tol)
-    solutions["egalitarian"] = egalitarian_solution(u, d, tol=tol)
-    solutions["utilitarian"] = utilitarian_solution(u, d, tol=tol)
+        solutions["weighted_nash"] = nash_bargaining_solution(u, d, weights=w, tol=tol, scale=scale)
+    solutions["kalai_smorodinsky"] = kalai_smorodinsky_solution(u, d, tol=tol, scale=scale)
+    solutions["egalitarian"] = egalitarian_solution(u, d, tol=tol, scale=scale)
+    solutions["utilitarian"] = utilitarian_solution(u, d, tol=tol, scale=scale)
     return solutions
 
 
