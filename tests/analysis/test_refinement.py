@@ -14,6 +14,7 @@ from numpy.testing import assert_allclose
 import dealsim
 from dealsim.scenario import loads
 from dealsim.solvers.refinement import solution_criteria
+from strategies import third_party_sets_the_scale
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -287,3 +288,20 @@ def test_a_range_issue_nobody_reads_keeps_its_grid_value_off_the_grid(tmp_path):
         assert solution.continuous.status == "refined"
         assert_allclose(solution.continuous.deal["x"], 0.55, atol=1e-9)
         assert solution.continuous.deal["flag"] == solution.deal["flag"]
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_the_refinement_judges_the_grid_deal_on_the_zone_s_scale(unit):
+    # strategies.third_party_sets_the_scale with a's reservation 0.7: the zone (its scale 1000,
+    # c's) is x = 0.3, 5e-7 short of b's war value, and every grid solution takes it. On the zone
+    # frontier's own scale (1) the refinement judged that deal irrational (grid_criterion null);
+    # on the zone's it is rational: only e (gain 0.5) can gain, so Nash and egalitarian are 0.5,
+    # KS 1, utilitarian the sum 2 (in the unit), and no deal off the grid does better.
+    result = dealsim.solve(loads(third_party_sets_the_scale(unit, a_reservation=0.7)))
+    expected = {"kalai_smorodinsky": 1.0, "utilitarian": 2.0 * unit}
+    for name, solution in result.solutions.items():
+        c = solution.to_dict()["continuous"]
+        assert c["status"] == "grid", name
+        assert c["deal"] == solution.deal, name
+        value = expected.get(name, 0.5 * unit)
+        assert c["grid_criterion"] == c["criterion"] == pytest.approx(value, rel=1e-12), name

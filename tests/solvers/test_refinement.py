@@ -409,3 +409,32 @@ def test_a_padding_row_does_not_empty_a_piece_whose_reservation_row_is_negative(
         assert two.status == one.status == ("optimal",)
         assert_allclose(two.points, one.points, rtol=1e-12)
     assert_allclose(continuous_ideal(**piece, **padded, disagreement=d)[0], ideal)
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_a_caller_s_scale_judges_degenerate_parties_and_rationality(unit):
+    # (y, 1 - y, 1e-7 y), d = 0: on the data's own scale (1) the third party can gain 1e-7, so
+    # Nash maximises y (1 - y) 1e-7 y (y = 2/3) and egalitarian min(1 - y, 1e-7 y) (y ~ 1); on
+    # a caller's scale of 1000 (tolerance 1e-6) it cannot, and both take y = 1/2, as the grid
+    # solvers given the same scale do
+    piece = _line([0.0, 1.0, 0.0], [1.0, 0.0, 1e-7], scale=unit)
+    ideal = np.array([1.0, 1.0, 1e-7]) * unit
+    y = {}
+    for scale in (None, 1000 * unit):
+        for method in ("nash", "egalitarian"):
+            sol = refine_pieces(
+                **piece, disagreement=[0, 0, 0], method=method, ideal=ideal, tol=1e-9, scale=scale
+            )
+            y[method, scale] = float(sol.points[0, 0])
+    assert y["nash", None] == pytest.approx(2 / 3, rel=1e-9)
+    assert y["egalitarian", None] == pytest.approx(1 / (1 + 1e-7), rel=1e-9)
+    assert y["nash", 1000 * unit] == pytest.approx(0.5, rel=1e-8)
+    assert y["egalitarian", 1000 * unit] == pytest.approx(0.5, rel=1e-12)
+    # a row 5e-7 short of d: not rational on its own scale, rational on 1000
+    u, d = np.array([[0.7, 0.3]]) * unit, np.array([0.7, 0.3 + 5e-7]) * unit
+    crit = solution_criteria(u, d, "utilitarian", ideal=u[0], tol=1e-9)
+    assert crit.tolist() == [-np.inf]
+    crit = solution_criteria(u, d, "utilitarian", ideal=u[0], tol=1e-9, scale=1000 * unit)
+    assert crit.tolist() == [pytest.approx(unit, rel=1e-12)]
+    with pytest.raises(SolverError, match="scale must be a finite number > 0"):
+        refine_many(**piece, disagreement=[0, 0, 0], methods=["nash"], ideal=ideal, scale=0.0)

@@ -18,8 +18,9 @@ scenario's own model before reporting it:
 4. Each piece's optimum is evaluated with the scenario's model, exactly as a grid deal is (value
    tables interpolated, terms and constraints evaluated by :mod:`dealsim.expressions` on the
    continuous values). Only points that satisfy every constraint and every reservation (with the
-   solve's tolerance) compete; the best replaces the grid deal only if it improves the criterion
-   by more than the tolerance.
+   solve's tolerance times the zone's scale, as the zone and the grid solutions are judged)
+   compete; the best replaces the grid deal only if it improves the criterion by more than the
+   tolerance.
 
 The ideal point of Kalai–Smorodinsky is refined the same way (each party's best verified point, and
 never below the grid's), so the continuous KS solution is the one of the continuous problem.
@@ -105,7 +106,9 @@ def refine_solutions(
     scenario : Scenario
         The scenario solved (at its parameter values).
     zc : ZoneComputation
-        The zone walk of the solve (frontier, utility model, reservations).
+        The zone walk of the solve (frontier, utility model, reservations). Individual
+        rationality, degenerate parties, ties and the margin a refined deal must beat are judged
+        with ``tol`` times its scale (``zc.scale``), as the zone and the grid solutions are.
     grid_rows : mapping of str to int
         Solution name to its row in ``zc.zone_frontier``.
     weights : ndarray, shape (k,)
@@ -135,13 +138,14 @@ def refine_solutions(
     d = np.asarray(zc.reservations, dtype=float)
     U = zc.zone_frontier_utilities
     frontier = zc.zone_frontier
-    scale = tolerance_scale(U, d)
+    scale = zc.scale  # the zone's, as the grid solutions are judged
     atol = tol * scale
     grid_ideal = U.max(axis=0)
     w_for = {"weighted_nash": weights}
     refs = set()
     for name in grid_rows:
-        crit = solution_criteria(U, d, name, ideal=grid_ideal, weights=w_for.get(name), tol=tol)
+        w = w_for.get(name)
+        crit = solution_criteria(U, d, name, ideal=grid_ideal, weights=w, tol=tol, scale=scale)
         refs.update(int(i) for i in np.argsort(-crit, kind="stable")[:_TOP])
         refs.add(int(grid_rows[name]))
     refs.update(int(i) for i in np.argmax(U, axis=0))
@@ -169,7 +173,16 @@ def refine_solutions(
     else:
         ideal = grid_ideal
     all_optima = refine_many(
-        offsets, slopes, G, h, d, list(grid_rows), ideal=ideal, weights=weights, tol=tol
+        offsets,
+        slopes,
+        G,
+        h,
+        d,
+        list(grid_rows),
+        ideal=ideal,
+        weights=weights,
+        tol=tol,
+        scale=scale,
     )
     # every criterion's candidates checked on the model at once (row by row, the same numbers)
     found_x = {}
@@ -197,7 +210,9 @@ def refine_solutions(
     for name, row in grid_rows.items():
         w = w_for.get(name)
         grid_value = float(
-            solution_criteria(U[row : row + 1], d, name, ideal=ideal, weights=w, tol=tol)[0]
+            solution_criteria(
+                U[row : row + 1], d, name, ideal=ideal, weights=w, tol=tol, scale=scale
+            )[0]
         )
         optima = all_optima[name]
         if isinstance(optima, SolverError):
@@ -210,7 +225,7 @@ def refine_solutions(
         if name in found_x:
             candidates, x = found_x[name]
             u, ok = checked[name]
-            values = solution_criteria(u, d, name, ideal=ideal, weights=w, tol=tol)
+            values = solution_criteria(u, d, name, ideal=ideal, weights=w, tol=tol, scale=scale)
             values = np.where(ok, values, -np.inf)
             top = int(np.argmax(values))
             margin = tol * max(abs(grid_value), scale if name == "utilitarian" else 0.0, 1e-300)

@@ -24,7 +24,8 @@ exactly (up to floating point):
 
 Only individually rational points compete: ``U_i >= d_i`` is part of every polytope; criteria
 are then computed with the tolerant test ``U_i >= d_i - tol * scale``, ``scale`` the utilities'
-scale (:func:`dealsim.solvers.pareto.tolerance_scale`). Parties whose ideal gain is at most
+scale (:func:`dealsim.solvers.pareto.tolerance_scale`) or a caller's ``scale=`` (finite, > 0; the
+pipeline passes the zone's, as its grid solvers use). Parties whose ideal gain is at most
 ``tol * scale`` are *degenerate* and left out of the criteria, as on the grid.
 
 Each piece's optimum is returned with a status (``"optimal"``, ``"infeasible"``, ``"no_interior"``
@@ -122,6 +123,7 @@ def solution_criteria(
     ideal: ArrayLike,
     weights: ArrayLike | None = None,
     tol: float = 1e-9,
+    scale: float | None = None,
 ) -> np.ndarray:
     """Each deal's value of a bargaining criterion, ``-inf`` for deals that are not rational.
 
@@ -141,6 +143,9 @@ def solution_criteria(
         Bargaining weights (``weighted_nash``); default 1.
     tol : float, default 1e-9
         Relative tolerance for individual rationality and degenerate parties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|u|``, ``|d|`` or
+        ``|ideal|`` given (:func:`dealsim.solvers.bargaining.nash_bargaining_solution`).
 
     Returns
     -------
@@ -160,7 +165,7 @@ def solution_criteria(
     if u.ndim != 2:
         raise SolverError(f"utilities must have shape (n_deals, n_parties), got {u.shape}")
     d, ideal_arr, w, tol = _check_common(disagreement, ideal, weights, tol, u.shape[1], method)
-    scale = tolerance_scale(u[np.isfinite(u)], d, ideal_arr[np.isfinite(ideal_arr)])
+    scale = tolerance_scale(u[np.isfinite(u)], d, ideal_arr[np.isfinite(ideal_arr)], scale=scale)
     return _criteria(u, d, method, ideal_arr, w, tol * scale)
 
 
@@ -229,6 +234,7 @@ def refine_pieces(
     ideal: ArrayLike,
     weights: ArrayLike | None = None,
     tol: float = 1e-9,
+    scale: float | None = None,
 ) -> PieceOptima:
     """Maximise a bargaining criterion exactly on each piece of a batch.
 
@@ -252,6 +258,9 @@ def refine_pieces(
         Bargaining weights (``weighted_nash`` only; default 1).
     tol : float, default 1e-9
         Relative tolerance for individual rationality, degenerate parties and ties.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of the largest ``|offsets|``,
+        ``|d|`` or ``|ideal|``; the unit of egalitarian's ``t`` stays the data's own.
 
     Returns
     -------
@@ -279,7 +288,9 @@ def refine_pieces(
     """
     c, A, Gm, hv, d, tol, _ = _check_pieces(offsets, slopes, G, h, disagreement, tol)
     d, ideal_arr, w, tol = _check_common(d, ideal, weights, tol, c.shape[1], method)
-    return _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, {})
+    if scale is not None:
+        scale = tolerance_scale(scale=scale)
+    return _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, {}, scale)
 
 
 def refine_many(
@@ -293,6 +304,7 @@ def refine_many(
     ideal: ArrayLike,
     weights: ArrayLike | None = None,
     tol: float = 1e-9,
+    scale: float | None = None,
 ) -> dict[str, PieceOptima | SolverError]:
     """:func:`refine_pieces` for several criteria on one batch, sharing the common work.
 
@@ -313,6 +325,8 @@ def refine_many(
         Bargaining weights of ``weighted_nash`` (the other criteria do not use them).
     tol : float, default 1e-9
         Relative tolerance.
+    scale : float, optional
+        The scale ``tol`` multiplies, as for :func:`refine_pieces`.
 
     Returns
     -------
@@ -340,6 +354,8 @@ def refine_many(
     True
     """
     c, A, Gm, hv, d, tol, _ = _check_pieces(offsets, slopes, G, h, disagreement, tol)
+    if scale is not None:
+        scale = tolerance_scale(scale=scale)
     checked = {
         method: _check_common(
             d, ideal, weights if method == "weighted_nash" else None, tol, c.shape[1], method
@@ -350,16 +366,19 @@ def refine_many(
     out: dict[str, PieceOptima | SolverError] = {}
     for method, (d_m, ideal_arr, w, tol_m) in checked.items():
         try:
-            out[method] = _refine(c, A, Gm, hv, d_m, method, ideal_arr, w, tol_m, shared)
+            out[method] = _refine(c, A, Gm, hv, d_m, method, ideal_arr, w, tol_m, shared, scale)
         except SolverError as error:
             out[method] = error
     return out
 
 
-def _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, shared) -> PieceOptima:
-    """One criterion on validated pieces; ``shared`` keeps work other criteria can reuse."""
-    scale = tolerance_scale(c, d, ideal_arr[np.isfinite(ideal_arr)])
-    atol = tol * scale
+def _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, shared, scale=None) -> PieceOptima:
+    """One criterion on validated pieces; ``shared`` keeps work other criteria can reuse.
+
+    ``scale`` (validated) is the caller's tolerance scale, else the data's own.
+    """
+    own = tolerance_scale(c, d, ideal_arr[np.isfinite(ideal_arr)])
+    atol = tol * (own if scale is None else scale)
     memo = _Memo(shared, (atol, ideal_arr.tobytes()))
     if method in ("nash", "weighted_nash"):
         points, status = _nash_kernel(c, A, Gm, hv, d, ideal_arr, w, atol, memo)
@@ -367,7 +386,7 @@ def _refine(c, A, Gm, hv, d, method, ideal_arr, w, tol, shared) -> PieceOptima:
         points, status = _linear_kernel(c, A, Gm, hv, d, atol, np.ones(c.shape[1]), memo)
     else:
         # egalitarian's t in units of the data's scale, so the LP's rows do not depend on it
-        span = ideal_arr - d if method == "kalai_smorodinsky" else np.full_like(d, scale)
+        span = ideal_arr - d if method == "kalai_smorodinsky" else np.full_like(d, own)
         points, status = _maxmin_kernel(c, A, Gm, hv, d, ideal_arr, span, atol, memo)
     utilities = c + np.einsum("pkm,pm->pk", A, np.nan_to_num(points))
     values = _criteria(utilities, d, method, ideal_arr, w, atol)
