@@ -306,7 +306,9 @@ amount = "{amount}"
 """
 
 
-def third_party_sets_the_scale(unit: float, a_reservation: float | None = None) -> str:
+def third_party_sets_the_scale(
+    unit: float, a_reservation: float | None = None, *, drawn: bool = False
+) -> str:
     """:func:`survivors_short_of_war` without the shift, and a party e refusing ``y = 1``.
 
     e's utility is ``unit * (1 - y)`` and its reservation ``0.5 * unit``: the zone keeps only
@@ -314,7 +316,8 @@ def third_party_sets_the_scale(unit: float, a_reservation: float | None = None) 
     c's 1000 on ``y = 1`` still sets the zone's scale (1000: tolerance 1e-6 at tol 1e-9). x = 0.3
     is in the zone 5e-7 short of b's war value and c's 1e-7 in ``z = 1`` is a tie on that scale;
     on the zone frontier's own (1) neither is. ``a_reservation`` (times ``unit``) replaces a's war
-    value (0.4): at 0.7 only x = 0.3 (z = 0 or 1) is in the zone.
+    value (0.4): at 0.7 only x = 0.3 (z = 0 or 1) is in the zone. With ``drawn`` it is the
+    parameter ``ra`` (that value, range ``[0, unit]``).
     """
     text = survivors_short_of_war(unit, "0").split("[war.shift]")[0]
     e_party = f"[parties.e]\nreservation = {0.5 * unit!r}\n"
@@ -322,10 +325,11 @@ def third_party_sets_the_scale(unit: float, a_reservation: float | None = None) 
     e = f"[payoffs.e]\nweights = {{ y = {unit!r} }}\ny = {{ points = [[0, 1], [1, 0]] }}\n"
     text = text.replace("[war]", e + "[war]")
     if a_reservation is not None:
-        text = text.replace(
-            '[parties.a]\nreservation = "war"',
-            f"[parties.a]\nreservation = {a_reservation * unit!r}",
-        )
+        value = '"ra"' if drawn else repr(a_reservation * unit)
+        war = '[parties.a]\nreservation = "war"'
+        text = text.replace(war, f"[parties.a]\nreservation = {value}")
+    if drawn:
+        text += f"[parameters.ra]\nvalue = {a_reservation * unit!r}\nrange = [0, {unit!r}]\n"
     return text
 
 

@@ -304,10 +304,7 @@ def test_solutions_judged_on_the_zone_s_scale_agree_with_solve(unit):
     # outside the zone sets its scale. At 0.4 (a's war value) c's 1e-7 ties (z = 0; egalitarian
     # x = 0.5, utilitarian 0.6); at 0.7 the zone is x = 0.3, 5e-7 short of b's war value, which
     # the solvers judged on the zone's own largest |u| refused; 0.7 - 1e-6 and 0.6 between.
-    text = third_party_sets_the_scale(unit, a_reservation=0.7)
-    text = text.replace(f"reservation = {0.7 * unit!r}", 'reservation = "ra"', 1)
-    text += f"[parameters.ra]\nvalue = {0.7 * unit!r}\nrange = [0, {unit!r}]\n"
-    scenario = dealsim.scenario.loads(text)
+    scenario = dealsim.scenario.loads(third_party_sets_the_scale(unit, 0.7, drawn=True))
     draws = {"ra": np.array([0.4, 0.7, 0.7 - 1e-6, 0.6, 0.4 + 4e-7]) * unit}
     batch = batch_solve(scenario, draws)
     _assert_draw_by_draw(scenario, draws, batch)

@@ -7,6 +7,9 @@ from numpy.testing import assert_allclose
 import dealsim
 from dealsim.errors import ScenarioError
 from dealsim.plot import payoff_surface
+from dealsim.plot._grid import slice_of
+from dealsim.scenario import loads
+from strategies import third_party_sets_the_scale
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +108,19 @@ def test_held_deal_star_leaves_its_cells_value_readable():
 def test_a_joint_measure_refuses_a_party_instead_of_ignoring_it(logroll, measure):
     with pytest.raises(ScenarioError, match=rf"measure '{measure}' combines every party.*'a'"):
         payoff_surface(logroll, "x", "y", measure=measure, party="a")
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+@pytest.mark.parametrize("a_reservation", [None, 0.7], ids=["war", "0.7"])
+def test_the_held_deal_is_the_pipeline_s_nash_deal(unit, a_reservation):
+    # strategies.third_party_sets_the_scale: c's 1000 on deals outside the zone sets its scale.
+    # The slice holds z at the Nash deal's value, judged as dealsim.solve judges it (the zone's
+    # tolerance and scale): c's 1e-7 in z = 1 ties, so z = 0 (it was 1, at tol 1e-12 on the
+    # frontier's scale); with a's reservation 0.7 the zone's x = 0.3 (5e-7 short of b's war
+    # value) is the Nash deal (it raised "no deal gives every party ...").
+    scenario = loads(third_party_sets_the_scale(unit, a_reservation))
+    nash = dealsim.solve(scenario, analyses=False).solutions["nash"].deal
+    grid = slice_of(scenario, "x", "y")
+    assert grid.at["z"] == nash["z"] == 0.0
+    assert grid.at_label == "Nash deal"
+    assert nash["x"] == pytest.approx(0.5 if a_reservation is None else 0.3, rel=1e-12)

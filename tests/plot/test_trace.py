@@ -9,6 +9,7 @@ from dealsim.errors import DealsimError
 from dealsim.plot import threshold_plot, trace_timeline, trace_utility_space
 from dealsim.plot.trace import outcome_runs, solution_sweep
 from dealsim.solvers.negotiation import Boulware, Conceder, simulate_negotiation
+from strategies import third_party_sets_the_scale
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +85,19 @@ def test_a_repeated_offer_gets_one_round_label():
     assert len(labels) == len([t for t in ax.texts if t.get_gid() == "round"]) == 11
     assert labels[(1.0, 0.0)] == "0, 2, 4, 6"
     assert labels[(0.22, 0.78)] == "1"
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+@pytest.mark.parametrize("solution", ["nash", "egalitarian", "utilitarian"])
+def test_solution_sweep_judges_each_value_on_its_zone_s_scale(unit, solution):
+    # strategies.third_party_sets_the_scale with a's reservation swept: c's 1000 on deals
+    # outside the zone sets its scale. At 0.7 the zone is x = 0.3, 5e-7 short of b's war value;
+    # at 0.4 c's 1e-7 ties. Each value's payoffs are dealsim.solve's (the sweep judged the zone
+    # and the solutions on the scale of all values' utilities, the solutions on the frontier's).
+    scenario = dealsim.scenario.loads(third_party_sets_the_scale(unit, 0.7, drawn=True))
+    values = [0.4 * unit, 0.7 * unit, (0.7 - 1e-6) * unit, 0.6 * unit]
+    xs, labels, payoffs = solution_sweep(scenario, "ra", values=values, solution=solution)
+    assert "no deal" not in labels
+    for x, row in zip(xs, payoffs, strict=True):
+        found = dealsim.solve(scenario, parameters={"ra": float(x)}, analyses=False)
+        assert row.tolist() == list(found.solutions[solution].utilities.values()), x

@@ -475,12 +475,14 @@ def _sweep_kernel(
     """The solution's deal (None: empty zone) and payoffs (reservations then) at each value.
 
     Every value's utilities come from one call of the utility model with the parameter as an
-    array; only the small frontier problem is solved value by value. Deal spaces too large for
-    that are solved with :func:`dealsim.solve`, one value at a time (the same result).
+    array; only the small frontier problem is solved value by value. The zone, its frontier and
+    the solution are judged with ``tol`` times each value's zone scale
+    (:func:`dealsim.zone.utility_scale`), as :func:`dealsim.solve` judges them. Deal spaces too
+    large for that are solved with :func:`dealsim.solve`, one value at a time (the same result).
     """
+    from dealsim.analysis.batch import _party_scales
     from dealsim.solvers.bargaining import all_bargaining_solutions
     from dealsim.solvers.pareto import pareto_mask
-    from dealsim.solvers.zones import acceptance
     from dealsim.space import DealSpace, UtilityModel
 
     space = DealSpace(scenario)
@@ -505,7 +507,9 @@ def _sweep_kernel(
     feasible = np.broadcast_to(model.feasible(space, codes).all(axis=-2), (S, space.size))
     r = np.broadcast_to(scenario.reservations(params), (S, k))
     weights = np.broadcast_to(scenario.powers(params), (S, k))
-    zone = feasible & acceptance(u, r[:, None, :], tol=tol).all(axis=-1)
+    # each value's zone scale, as compute_zone's (dealsim.zone.utility_scale, at least 1e-300)
+    scale = np.maximum(_party_scales(model, r, S).max(axis=1), 1e-300)
+    zone = feasible & (u >= r[:, None, :] - (tol * scale)[:, None, None]).all(axis=-1)
     deals: list[dict[str, Any] | None] = []
     payoffs = np.array(r, dtype=float)
     for s in range(S):  # one small frontier problem per parameter value
@@ -513,8 +517,10 @@ def _sweep_kernel(
         if rows.size == 0:
             deals.append(None)
             continue
-        front = rows[pareto_mask(u[s, rows])]
-        found = all_bargaining_solutions(u[s, front], r[s], weights=weights[s], tol=tol)
+        front = rows[pareto_mask(u[s, rows], tol=tol, scale=scale[s])]
+        found = all_bargaining_solutions(
+            u[s, front], r[s], weights=weights[s], tol=tol, scale=scale[s]
+        )
         index = int(front[found[solution].index])
         deals.append(space.deal(index))
         payoffs[s] = u[s, index]
