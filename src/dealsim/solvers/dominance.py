@@ -25,7 +25,12 @@ def _dominated_pure(u: np.ndarray, strict: bool, tol: float) -> np.ndarray:
 
 
 def _dominated_mixed(u: np.ndarray, strict: bool, tol: float) -> np.ndarray:
-    """Rows dominated by a mixture of the other rows, one linear programme per row."""
+    """Rows dominated by a mixture of the other rows, one linear programme per row.
+
+    The programme proposes a mixture; the row is dominated when that mixture's gains pass the
+    test with ``tol`` (all above ``tol``, or all at least ``-tol`` and one above ``tol``), as
+    pure domination is decided: HiGHS' own feasibility tolerance (1e-7) must not decide it.
+    """
     from scipy.optimize import linprog
 
     s, R = u.shape
@@ -41,22 +46,27 @@ def _dominated_mixed(u: np.ndarray, strict: bool, tol: float) -> np.ndarray:
             A_ub = np.hstack([-others.T, np.ones((R, 1))])
             bounds = [(0, None)] * k + [(None, None)]
         else:
-            # max sum(sigma @ others - u[a]) s.t. sigma @ others >= u[a]
+            # max sum(sigma @ others - u[a]) s.t. sigma @ others >= u[a] - tol / 2 (a vertex
+            # on that bound passes the test with tol whatever the rounding)
             c = -others.sum(axis=1)
             A_ub = -others.T
             bounds = [(0, None)] * k
         res = linprog(
             c,
             A_ub=A_ub,
-            b_ub=-u[a],
+            b_ub=-u[a] if strict else tol / 2 - u[a],
             A_eq=np.r_[np.ones(k), np.zeros(len(c) - k)][None, :],
             b_eq=[1.0],
             bounds=bounds,
             method="highs",
         )
         if res.status == 0:
-            gain = -res.fun if strict else -res.fun - u[a].sum()
-            out[a] = gain > tol
+            sigma = np.clip(res.x[:k], 0.0, None)
+            gain = (sigma / sigma.sum()) @ others - u[a]
+            if strict:
+                out[a] = bool(np.all(gain > tol))
+            else:
+                out[a] = bool(np.all(gain >= -tol) and np.any(gain > tol))
     return out
 
 
