@@ -26,6 +26,7 @@ from dealsim.plot import (
     threshold_plot,
     tornado_plot,
 )
+from dealsim.scenario import loads
 from dealsim.uncertainty.sensitivity import sobol_sensitivity, tornado
 from dealsim.uncertainty.sweep import sweep
 
@@ -151,6 +152,57 @@ def test_two_parameter_sweep_is_a_heatmap_of_the_zone_size(donbas):
     assert z[1, 0] == by_point[(0.05, 0.35)] and z[2, 1] == by_point[(0.25, 0.65)]
     assert len(ax.figure.axes) == 2  # and its colour bar
     assert_no_text_overlaps(ax.figure)
+
+
+_PRICED_SPLIT = """
+[scenario]
+name = "split with a priced term"
+[parameters.cost]
+value = {base}
+range = [{lo}, {hi}]
+[parameters.ra]
+value = 0.3
+range = [0.0, 1.0]
+[parties.a]
+reservation = "ra + (cost - {base}) / {step} * 0.05"
+[parties.b]
+reservation = 0.3
+[issues.share]
+range = [0.0, 1.0]
+steps = 201
+[payoffs.a]
+weights = {{ share = 1.0 }}
+share = {{ points = [[0.0, 0.0], [1.0, 1.0]] }}
+[payoffs.b]
+weights = {{ share = 1.0 }}
+share = {{ points = [[0.0, 1.0], [1.0, 0.0]] }}
+"""
+
+
+@pytest.mark.parametrize(
+    ("base", "step"),
+    [
+        pytest.param(1e6, 5.0, id="dollars-near-a-million"),  # within np.isclose's rtol 1e-5
+        pytest.param(0.0, 5e-9, id="steps-of-5e-9"),  # within np.isclose's atol 1e-8
+        pytest.param(0.0, 0.05, id="shares"),
+    ],
+)
+def test_each_heatmap_cell_is_its_own_sweep_point_at_any_parameter_unit(base, step):
+    # np.isclose put the points 5 apart near 1e6 (or 5e-9 apart) into the first row: it showed
+    # the last of them there and left the other rows blank
+    scenario = loads(
+        _PRICED_SPLIT.format(base=base, lo=base - 100 * step, hi=base + 100 * step, step=step)
+    )
+    costs = [base, base + step, base + 2 * step]
+    result = sweep(scenario, {"ra": [0.1, 0.2], "cost": costs}, workers=1, progress=False)
+    ax = sweep_plot(result, scenario=scenario)
+    z = np.asarray(next(im for im in ax.images if im.get_gid() == "zone_size").get_array())
+    sizes = {
+        (r["parameters"]["cost"], r["parameters"]["ra"]): r["agreement_zone"]["size"]
+        for r in result.records
+    }
+    assert z.tolist() == [[sizes[(c, ra)] for ra in (0.1, 0.2)] for c in costs]
+    assert z.tolist() == [[121, 101], [111, 91], [101, 81]]
 
 
 def test_montecarlo_panels_show_the_chance_its_interval_and_robust_deals(donbas):

@@ -193,9 +193,9 @@ def _sweep_heatmap(result: Any, records: list[dict[str, Any]], ax: Any):
     xs = np.array(result.grid[px], dtype=float)
     ys = np.array(result.grid[py], dtype=float)
     z = np.full((ys.size, xs.size), np.nan)
-    for r in records:
-        i = int(np.flatnonzero(np.isclose(ys, r["parameters"][py]))[0])
-        j = int(np.flatnonzero(np.isclose(xs, r["parameters"][px]))[0])
+    for r in records:  # a record's values are the grid's own: the nearest point is exact
+        i = int(np.argmin(np.abs(ys - r["parameters"][py])))
+        j = int(np.argmin(np.abs(xs - r["parameters"][px])))
         z[i, j] = r["agreement_zone"]["size"]
     ax = new_axes(ax, figsize=(7.5, 6.0), autosize=4.2)
     mesh = ax.imshow(
