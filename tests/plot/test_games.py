@@ -65,6 +65,20 @@ def test_payoff_matrix_marks_pure_and_lists_mixed_equilibria():
     assert "mixed: she (0.667, 0.333), he (0.333, 0.667)" in listing  # 2/3, 1/3 by indifference
 
 
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_a_mixed_equilibrium_near_a_pure_one_is_listed_as_mixed(unit):
+    # each player mixes (0.999995, 0.000005): np.isclose's rtol 1e-5 outlined it as the pure
+    # equilibrium (0, 0) and left it out of the list
+    A = np.array([[5e-6, 0], [0, 1]]) * unit
+    B = np.array([[1, 0], [0, 2e5]]) * unit
+    ax = payoff_matrix(np.stack([A, B]), players=["r", "c"])
+    marked = sorted(p.get_gid() for p in ax.patches if p.get_gid().startswith("equilibrium"))
+    assert marked == ["equilibrium:0-0", "equilibrium:1-1"]
+    listing = next(t for t in ax.texts if t.get_gid() == "equilibria-list").get_text()
+    assert "pure equilibria (outlined): 2" in listing
+    assert "mixed: r (1, 5e-06), c (1, 5e-06)" in listing
+
+
 def test_payoff_matrix_refuses_three_players():
     with pytest.raises(GameError, match="two-player"):
         payoff_matrix(np.zeros((3, 2, 2, 2)))

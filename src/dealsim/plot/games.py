@@ -300,7 +300,8 @@ def payoff_matrix(
     mixed = []
     for eq in equilibria:
         s0, s1 = (np.asarray(s, dtype=float) for s in eq.strategies)
-        if np.isclose(s0.max(), 1.0, atol=tol) and np.isclose(s1.max(), 1.0, atol=tol):
+        # pure: a probability within tol of 1 (np.isclose's rtol 1e-5 took 0.999995 for 1)
+        if min(s0.max(), s1.max()) >= 1.0 - tol:
             pure.add((int(s0.argmax()), int(s1.argmax())))
         else:
             mixed.append((s0, s1, np.asarray(eq.payoffs, dtype=float)))
