@@ -333,6 +333,20 @@ def test_alternating_offers_approach_the_rubinstein_share():
         assert us["a"] == pytest.approx((1 - d2) / (1 - d1 * d2))
 
 
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_alternating_offers_judge_acceptance_on_the_zone_s_scale(unit):
+    # a's reservation 0.7: the zone (tolerance 1e-6, c's 1000 sets its scale) is x = 0.3, 5e-7
+    # short of b's war value. On the zone frontier's own scale (1: tolerance 1e-9) b rejected it
+    # in every round: no agreement, though the zone and every solution hold x = 0.3.
+    text = third_party_sets_the_scale(unit, a_reservation=0.7)
+    ao = solve(loads(text + "[alternating_offers]\nrounds = 10\n")).analyses["alternating_offers"]
+    assert ao.agreement and ao.round == 0
+    assert ao.deal["x"] == pytest.approx(0.3, rel=1e-12) and ao.deal["y"] == 0.0
+    # (z: c's 1e-7 is a tie on the zone's scale; the proposer's tie-break is the exact larger
+    # sum of the responders' utilities, which the solver documents)
+    assert all(entry["deal"] is not None for entry in ao.by_last_proposer.values())
+
+
 def test_outcome_by_last_proposer_is_reported():
     # Finite horizon on a unit split without discounting: the last proposer takes everything
     s = loads(split("[alternating_offers]\nrounds = 4\n", ra=0, rb=0, da=1, db=1, steps=11))

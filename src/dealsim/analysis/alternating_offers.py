@@ -166,7 +166,7 @@ def alternating_offers_analysis(
         )  # fmt: skip
     res = alternating_offers(
         u, d, discount=disc, rounds=rounds, proposer_order=order, breakdown=q,
-        round_cost=costs, tol=zc.tol,
+        round_cost=costs, tol=zc.tol, scale=zc.scale,
     )  # fmt: skip
     index = int(zc.zone_frontier[res.deal_index]) if res.agreement else -1
     convergence = None
@@ -180,7 +180,7 @@ def alternating_offers_analysis(
             continue
         alt = alternating_offers(
             u, d, discount=disc, rounds=horizon, proposer_order=order, breakdown=q,
-            round_cost=costs, tol=zc.tol,
+            round_cost=costs, tol=zc.tol, scale=zc.scale,
         )  # fmt: skip
         entry = {"deal": None, "utilities": by_party(ids, alt.deal_utilities), "rounds": horizon}
         if alt.agreement:
@@ -220,7 +220,13 @@ def _convergence(zc, u, d, disc, rounds, order) -> dict[str, Any]:
             n = min(max(math.ceil(rounds / period - 1e-9), needed), MAX_ROUNDS)
             capped.append(n < needed)
             x = alternating_offers(
-                u, d, discount=discount, rounds=n, proposer_order=order, tol=zc.tol
+                u,
+                d,
+                discount=discount,
+                rounds=n,
+                proposer_order=order,
+                tol=zc.tol,
+                scale=zc.scale,
             ).deal_utilities
         periods.append(period)
         n_rounds.append(n)

@@ -344,6 +344,7 @@ def alternating_offers(
     breakdown: float = 0.0,
     round_cost: ArrayLike | None = None,
     tol: float = 1e-12,
+    scale: float | None = None,
 ) -> AlternatingOffersResult:
     """Finite-horizon alternating offers over a finite deal set, by backward induction.
 
@@ -389,6 +390,9 @@ def alternating_offers(
         Relative tolerance of the acceptance and tie comparisons: they allow ``tol`` times the
         largest magnitude of the utilities and the disagreement point, so the answer does not
         change when both are multiplied by a positive number.
+    scale : float, optional
+        The scale ``tol`` multiplies (finite, > 0) instead of that largest magnitude, e.g. the
+        zone's (:attr:`dealsim.zone.ZoneComputation.scale`) when the deals are the zone's.
 
     Returns
     -------
@@ -446,7 +450,7 @@ def alternating_offers(
                 f"got {proposer_order!r}"
             )
         order = np.resize(base.astype(np.int64), rounds)
-    scale = tolerance_scale(u, d)  # as stationary_offers
+    scale = tolerance_scale(u, d, scale=scale)  # as stationary_offers when not given
     values, offers, next_round = _backward_induction(u - d, disc, order, q, cost, tol * scale)
     return _assemble(
         u, d, values, offers, next_round, order, q,
