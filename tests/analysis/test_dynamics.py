@@ -347,6 +347,54 @@ def test_alternating_offers_judge_acceptance_on_the_zone_s_scale(unit):
     assert all(entry["deal"] is not None for entry in ao.by_last_proposer.values())
 
 
+def _two_parties_short_by_5e_7(unit: float) -> str:
+    """A split (a gets ``share``) with a's reservation 0.7 + 5e-7 and an issue y worth 1000 to a
+    that b refuses: the zone's scale is 1000 (tolerance 1e-6), its only deal share = 0.7, y = 0,
+    5e-7 short of a's reservation; the zone frontier's own scale is 1."""
+    return f"""
+[scenario]
+name = "two parties, a's 1000 outside the zone"
+[parties.a]
+reservation = {(0.7 + 5e-7) * unit!r}
+discount = 0.9
+[parties.b]
+reservation = {0.3 * unit!r}
+discount = 0.8
+[issues.share]
+range = [0, 1]
+steps = 11
+[issues.y]
+range = [0, 1]
+steps = 2
+[payoffs.a]
+weights = {{ share = {unit!r}, y = {1000 * unit!r} }}
+share = {{ points = [[0, 0], [1, 1]] }}
+y = {{ points = [[0, 0], [1, 1]] }}
+[payoffs.b]
+weights = {{ share = {unit!r}, y = {unit!r} }}
+share = {{ points = [[0, 1], [1, 0]] }}
+y = {{ points = [[0, 0], [1, -1]] }}
+[alternating_offers]
+rounds = 10
+"""
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_the_stationary_convergence_judges_rationality_on_the_zone_s_scale(unit):
+    # stationary_offers dropped the zone's only deal (u >= d exactly) and the whole solve failed:
+    # "the alternating_offers analysis failed ...: no frontier point gives both parties at least
+    # the disagreement point"
+    result = solve(loads(_two_parties_short_by_5e_7(unit)))
+    assert result.agreement_zone.size == 1
+    ao = result.analyses["alternating_offers"]
+    assert ao.agreement and ao.deal == {"share": pytest.approx(0.7, rel=1e-12), "y": 0.0}
+    conv = ao.convergence
+    assert conv["model"] == "stationary"
+    for us in conv["utilities"]:  # one deal: every period's offer is it
+        assert us["a"] == pytest.approx(0.7 * unit, rel=1e-9)
+        assert us["b"] == pytest.approx(0.3 * unit, rel=1e-9)
+
+
 def test_outcome_by_last_proposer_is_reported():
     # Finite horizon on a unit split without discounting: the last proposer takes everything
     s = loads(split("[alternating_offers]\nrounds = 4\n", ra=0, rb=0, da=1, db=1, steps=11))

@@ -213,7 +213,7 @@ def _convergence(zc, u, d, disc, rounds, order) -> dict[str, Any]:
     for period in PERIODS:
         discount = np.exp(-r * period)
         if two:
-            x, _ = stationary_offers(u, d, discount=discount, tol=zc.tol)
+            x, _ = stationary_offers(u, d, discount=discount, tol=zc.tol, scale=zc.scale)
             n = None
         else:  # long enough that the end of the game does not matter: max delta^T < tol
             needed = math.ceil(math.log(zc.tol) / math.log(float(discount.max())))

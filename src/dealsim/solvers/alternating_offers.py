@@ -538,6 +538,7 @@ def stationary_offers(
     discount: ArrayLike,
     tol: float = 1e-12,
     max_iter: int = 1_000_000,
+    scale: float | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Infinite-horizon stationary equilibrium of two parties bargaining over a frontier.
 
@@ -556,9 +557,13 @@ def stationary_offers(
     discount : array_like, shape (2,)
         Discount factors in (0, 1).
     tol : float
-        Stop when an iteration moves ``x_1`` by less than ``tol`` times the utilities' scale.
+        Stop when an iteration moves ``x_1`` by less than ``tol`` times the utilities' scale;
+        a point counts as giving a party at least ``d`` within ``tol`` times ``scale``.
     max_iter : int
         Iteration cap.
+    scale : float, optional
+        The scale of that rationality test (finite, > 0), e.g. the zone's
+        (:attr:`dealsim.zone.ZoneComputation.scale`); default the largest ``|u|`` or ``|d|``.
 
     Returns
     -------
@@ -591,7 +596,7 @@ def stationary_offers(
         )
     if np.any(disc >= 1.0):
         raise SolverError(f"discount factors must be below 1, got {disc.tolist()}")
-    rational = np.all(u >= d, axis=1)
+    rational = np.all(u >= d - tol * tolerance_scale(u, d, scale=scale), axis=1)
     if not rational.any():
         raise SolverError("no frontier point gives both parties at least the disagreement point")
     pts = u[rational]
