@@ -26,7 +26,9 @@ from dealsim.analysis.coalitions import (
 )
 from dealsim.errors import ScenarioError
 from dealsim.scenario import loads
+from dealsim.space import DEFAULT_CHUNK
 from dealsim.zone import compute_zone
+from strategies import third_party_sets_the_scale
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,19 @@ def test_zone_sizes_do_not_depend_on_the_chunk_size():
     zone_small, v_small = coalition_game(scenario, chunk=7)
     assert zone.tolist() == zone_small.tolist()
     assert_allclose(v, v_small, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+@pytest.mark.parametrize("chunk", [16, 64, DEFAULT_CHUNK])
+def test_acceptance_is_judged_on_the_zone_s_scale_in_every_chunk(unit, chunk):
+    # a's reservation 0.7: the zone (tolerance 1e-6, c's 1000 on y = 1 sets its scale) is
+    # x = 0.3, 5e-7 short of b's war value, z = 0 or 1. Each chunk took its own largest |u| as
+    # the scale: with one deal a chunk (chunk=16, 16 coalitions) b rejected x = 0.3 and the
+    # grand coalition's zone was 0 and its worth 0 instead of 2 and 0.5 - 4e-7
+    scenario = loads(third_party_sets_the_scale(unit, a_reservation=0.7))
+    zone, v = coalition_game(scenario, chunk=chunk)
+    assert zone[-1] == compute_zone(scenario).zone_size == 2
+    assert v[-1] == pytest.approx((0.5 - 4e-7) * unit, rel=1e-9)
 
 
 def test_worth_is_the_largest_joint_gain_of_a_deal_all_members_accept():

@@ -39,7 +39,7 @@ from dealsim.solvers.pareto import tolerance_scale
 from dealsim.solvers.voting import banzhaf_index, shapley_shubik_index
 from dealsim.solvers.zones import acceptance
 from dealsim.space import DEFAULT_CHUNK, DealSpace, UtilityModel
-from dealsim.zone import compute_zone
+from dealsim.zone import checked_utility_scale, compute_zone
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealsim.scenario.bodies import VotingBody
@@ -128,7 +128,8 @@ def coalition_game(
     chunk : int
         About this many (deal, coalition) pairs are held in memory at once.
     tol : float
-        Acceptance tolerance, as in :func:`dealsim.zone.compute_zone`.
+        Acceptance tolerance, as in :func:`dealsim.zone.compute_zone`: ``tol`` times the zone's
+        scale (:func:`dealsim.zone.utility_scale`), whatever the chunks.
     max_parties : int
         Refuse scenarios with more parties.
 
@@ -166,6 +167,8 @@ def coalition_game(
     space = DealSpace(scenario)
     model = UtilityModel.from_scenario(scenario, params)
     d = np.asarray(scenario.reservations(params), dtype=float)
+    # the zone's scale (a bound known before the walk), not each chunk's own largest |u|
+    scale = checked_utility_scale(scenario, model, d, tol)
     m = 1 << k
     masks = np.arange(m)
     membership = ((masks[:, None] >> np.arange(k)) & 1).astype(float)  # (m, k)
@@ -175,7 +178,7 @@ def coalition_game(
     for _, codes in space.chunks(max(1, chunk // m)):
         feasible = model.feasible(space, codes).all(axis=0)
         u = model.utilities(space, codes[feasible])
-        accepted = acceptance(u, d, tol=tol) @ bits  # each deal's accepting parties, as a mask
+        accepted = acceptance(u, d, tol=tol, scale=scale) @ bits  # accepting parties' mask
         counts += np.bincount(accepted, minlength=m)
         gains = (u - d) @ membership.T  # (n, m): each coalition's total gain
         inside = (accepted[:, None] & masks) == masks  # the deal is in the coalition's zone
