@@ -45,7 +45,8 @@ def deal_utilities(
     """Utilities, feasibility and zone membership of every deal (or of a sample of them).
 
     Returns ``(utilities (n, k), feasible (n,), zone (n,))``. A space larger than
-    ``max_points`` is sampled uniformly without replacement with ``seed``.
+    ``max_points`` is sampled uniformly without replacement with ``seed``. The zone is decided
+    as :func:`dealsim.zone.compute_zone` decides it (the same tolerance scale).
 
     Examples
     --------
@@ -55,6 +56,7 @@ def deal_utilities(
     ((121, 2), 121)
     """
     from dealsim.space import DealSpace, UtilityModel
+    from dealsim.zone import utility_scale
 
     params = {**scenario.parameters, **(parameters or {})}
     space = DealSpace(scenario)
@@ -67,7 +69,9 @@ def deal_utilities(
     model = UtilityModel.from_scenario(scenario, params)
     u = model.utilities(space, codes)
     feasible = model.feasible(space, codes).all(axis=0)
-    return u, feasible, agreement_mask(u, scenario.reservations(params), feasible)
+    d = np.asarray(scenario.reservations(params), dtype=float)
+    # the zone's scale (dealsim.zone.compute_zone's), not the largest |u| of the deals drawn
+    return u, feasible, agreement_mask(u, d, feasible, scale=utility_scale(model, d))
 
 
 def utility_space(
