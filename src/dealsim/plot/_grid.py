@@ -25,6 +25,7 @@ from dealsim.plot._style import (
 )
 from dealsim.scenario.model import Issue, Scenario
 from dealsim.space import DealSpace, UtilityModel
+from dealsim.zone import utility_scale
 
 __all__ = [
     "IssueAxis",
@@ -120,6 +121,9 @@ class Slice:
     satisfied : ndarray of bool, (n_constraints, ny, nx)
     parties : tuple of str
     parameters : dict
+    tol, scale : float
+        A party accepts a deal worth at least its reservation less ``tol * scale``; ``scale`` is
+        the zone's (:func:`dealsim.zone.utility_scale`), as :func:`dealsim.zone.compute_zone`.
     """
 
     scenario: Scenario
@@ -133,6 +137,7 @@ class Slice:
     satisfied: np.ndarray
     parameters: dict[str, float]
     tol: float = 1e-9
+    scale: float = 1.0
 
     @property
     def feasible(self) -> np.ndarray:
@@ -142,7 +147,7 @@ class Slice:
     @property
     def accepted(self) -> np.ndarray:
         """Which party accepts which deal, (ny, nx, k)."""
-        return self.utilities >= self.reservations - self.tol
+        return self.utilities >= self.reservations - self.tol * self.scale
 
     @property
     def zone(self) -> np.ndarray:
@@ -254,6 +259,7 @@ def slice_of(
     codes[:, jy], codes[:, jx] = np.divmod(np.arange(ny * nx), nx)
     model = UtilityModel.from_scenario(scenario, params)
     k = len(scenario.parties)
+    reservations = np.asarray(scenario.reservations(params), dtype=float)
     return Slice(
         scenario=scenario,
         x=xa,
@@ -262,10 +268,11 @@ def slice_of(
         at_label=label,
         indices=np.ravel_multi_index(codes.T, space.shape).reshape(ny, nx),
         utilities=model.utilities(space, codes).reshape(ny, nx, k),
-        reservations=scenario.reservations(params),
+        reservations=reservations,
         satisfied=model.feasible(space, codes).reshape(-1, ny, nx),
         parameters=params,
         tol=tol,
+        scale=utility_scale(model, reservations),
     )
 
 
