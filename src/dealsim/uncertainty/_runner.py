@@ -17,6 +17,7 @@ File formats: JSON Lines (``.jsonl``, first line ``{"header": {...}}``) or CSV (
 
 from __future__ import annotations
 
+import atexit
 import base64
 import binascii
 import csv
@@ -327,6 +328,12 @@ def shutdown_workers() -> None:
         executor, _HELD.executor, _HELD.key = _HELD.executor, None, None
     if executor is not None:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+# At exit, before the interpreter clears the modules: an executor still held then is collected
+# during the teardown, and its callback finds multiprocessing's modules gone ("Exception ignored
+# ... 'NoneType' object has no attribute 'util'", seen at the end of a pytest run).
+atexit.register(shutdown_workers)
 
 
 def _new_pool(workers: int) -> Any:
