@@ -13,6 +13,7 @@ from hypothesis.extra import numpy as hnp
 from dealsim.solvers.sequential import GameTree
 
 __all__ = [
+    "COST_ISSUE",
     "credibility",
     "disagreement_vectors",
     "entry_deterrence",
@@ -359,3 +360,28 @@ def games_with_core(draw: st.DrawFn, max_players: int = 4) -> np.ndarray:
     v = inside.astype(float) @ x - slack
     v[0], v[-1] = 0.0, x.sum()
     return v
+
+
+# Two parties splitting a share, a's cost issue (a loses 1 at cost = 1) in the given unit, and
+# the reservations ra and rb: format with ra=, rb= and unit= (the plots' zone tests).
+COST_ISSUE = """
+[scenario]
+name = "a cost issue"
+[parties.a]
+reservation = {ra!r}
+[parties.b]
+reservation = {rb!r}
+[issues.share]
+range = [0, 1]
+steps = 11
+[issues.cost]
+range = [0, 1]
+steps = 2
+[payoffs.a]
+weights = {{ share = {unit!r}, cost = {unit!r} }}
+share = {{ points = [[0, 0], [1, 1]] }}
+cost = {{ points = [[0, 0], [1, -1]] }}
+[payoffs.b]
+weights = {{ share = {unit!r} }}
+share = {{ points = [[0, 1], [1, 0]] }}
+"""

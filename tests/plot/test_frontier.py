@@ -12,7 +12,7 @@ from dealsim.plot import utility_space, utility_space_pairs
 from dealsim.plot.frontier import deal_utilities
 from dealsim.scenario.loader import loads
 from dealsim.zone import compute_zone
-from strategies import split_toml
+from strategies import COST_ISSUE, split_toml
 
 
 def _line(ax, gid):
@@ -30,35 +30,12 @@ def test_frontier_line_is_the_zone_frontier_of_the_split():
     assert_allclose(_line(ax, "disagreement").get_xydata(), [[0.45, 0.30]])
 
 
-_COST_ISSUE = """
-[scenario]
-name = "a cost issue"
-[parties.a]
-reservation = {ra!r}
-[parties.b]
-reservation = {rb!r}
-[issues.share]
-range = [0, 1]
-steps = 11
-[issues.cost]
-range = [0, 1]
-steps = 2
-[payoffs.a]
-weights = {{ share = {unit!r}, cost = {unit!r} }}
-share = {{ points = [[0, 0], [1, 1]] }}
-cost = {{ points = [[0, 0], [1, -1]] }}
-[payoffs.b]
-weights = {{ share = {unit!r} }}
-share = {{ points = [[0, 1], [1, 0]] }}
-"""
-
-
 @pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
 def test_the_figure_s_zone_is_the_solve_s_zone(unit):
     # a's utility share - cost lies in [-1, 1] but its tables bound it by 2, the zone's scale
     # (tolerance 2e-9): share 0.3 without the cost, 1.5e-9 short of a's reservation, is in the
     # zone. The figure judged it on the largest |u| drawn (1: tolerance 1e-9) and left it out.
-    text = _COST_ISSUE.format(ra=(0.3 + 1.5e-9) * unit, rb=0.6 * unit, unit=unit)
+    text = COST_ISSUE.format(ra=(0.3 + 1.5e-9) * unit, rb=0.6 * unit, unit=unit)
     scenario = loads(text)
     _, _, zone = deal_utilities(scenario)
     zc = compute_zone(scenario)

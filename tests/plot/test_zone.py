@@ -11,6 +11,7 @@ from dealsim.plot._grid import slice_of
 from dealsim.scenario import loads
 from dealsim.space import DealSpace, UtilityModel
 from dealsim.zone import compute_zone
+from strategies import COST_ISSUE
 
 
 def _centres(collection):
@@ -19,29 +20,6 @@ def _centres(collection):
 
 def _by_gid(ax, gid):
     return next(c for c in ax.collections if c.get_gid() == gid)
-
-
-_COST_ISSUE = """
-[scenario]
-name = "a cost issue"
-[parties.a]
-reservation = {ra!r}
-[parties.b]
-reservation = {rb!r}
-[issues.share]
-range = [0, 1]
-steps = 11
-[issues.cost]
-range = [0, 1]
-steps = 2
-[payoffs.a]
-weights = {{ share = {unit!r}, cost = {unit!r} }}
-share = {{ points = [[0, 0], [1, 1]] }}
-cost = {{ points = [[0, 0], [1, -1]] }}
-[payoffs.b]
-weights = {{ share = {unit!r} }}
-share = {{ points = [[0, 1], [1, 0]] }}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +55,7 @@ def test_the_map_s_zone_is_the_solve_s_zone_at_any_unit(unit):
     # 0.3 without the cost is 1.5e-9 x unit short of a's reservation, in the zone. The map
     # allowed an absolute 1e-9: at a unit of 1e-12 every one of the 22 deals was in its zone,
     # at 1 and 1e9 the deal short of a's reservation was not.
-    text = _COST_ISSUE.format(ra=(0.3 + 1.5e-9) * unit, rb=0.6 * unit, unit=unit)
+    text = COST_ISSUE.format(ra=(0.3 + 1.5e-9) * unit, rb=0.6 * unit, unit=unit)
     scenario = loads(text)
     zone = slice_of(scenario, "share", "cost").zone
     assert int(zone.sum()) == compute_zone(scenario).zone_size == 2
