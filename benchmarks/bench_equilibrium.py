@@ -385,8 +385,14 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     public function falls back to one Lemke-Howson equilibrium (``MAX_VERTEX_BOUND``); the
     bound is lifted here so that the enumeration itself is timed.
 
-    Also timed, interleaved with them: dealsim's search alone (``_polytope_bases``: the
-    layers of the breadth-first search, as the kernel runs it), and its **dispatch floor**:
+    The kernel's path differs by game: up to 9x9, a nondegenerate game's polytopes are built
+    by **double description** (``_nondegenerate_pairs``); then a second line gives its time,
+    and dealsim's time outside it. Games from 10x10 on (and degenerate ones) take the
+    **search over bases**, and get the lines below.
+
+    Also timed, interleaved with them, for games on the search: dealsim's search alone
+    (``_polytope_bases``: the layers of the breadth-first search, as the kernel runs it), and
+    its **dispatch floor**:
     the same ``_expand`` call for every layer, each on a frontier of one basis (the same
     numpy calls, in the same order, on arrays whose basis axis has length 1; what the
     layers cost whatever their size; the one-basis frontiers are the bench's own arrays, so
@@ -400,8 +406,8 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     + essential passes + outside)/QuantEcon: what dealsim would cost with no other element
     work at all. A fourth line times QuantEcon's own ``scipy.spatial.ConvexHull`` calls (qhull,
     compiled; the facets of its two polar polytopes, from the points it builds) and gives
-    (qhull + dealsim outside the search)/QuantEcon: what dealsim would cost on the peer's
-    engine, with its own validation, regret check and result objects.
+    (qhull + dealsim outside its kernel path)/QuantEcon: what dealsim would cost on the
+    peer's engine, with its own validation, regret check and result objects.
     """
     from unittest import mock
 
@@ -409,7 +415,7 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
     from quantecon.game_theory.vertex_enumeration import _BestResponsePolytope
     from scipy.spatial import ConvexHull
 
-    from dealsim.solvers import equilibrium
+    from dealsim.solvers import _enumeration, equilibrium
 
     print(
         f"== all equilibria: dealsim vertex vs quantecon vertex_enumeration "
@@ -435,23 +441,49 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
             same = _profile_set(e.strategies for e in ours) == _profile_set(theirs)
             if not same:
                 raise AssertionError(f"{m}x{m} seed {seed}: the equilibria differ")
+            points = [_BestResponsePolytope(g.players[1 - i], idx=i).hull.points for i in (0, 1)]
+            fns = {
+                "dealsim": lambda A=A, B=B: two_player_equilibria(A, B, method="vertex"),
+                "quantecon": lambda g=g: gt.vertex_enumeration(g),
+                "qhull": lambda points=points: [ConvexHull(D) for D in points],
+            }
+            Ar, Br = _enumeration._rescale(A), _enumeration._rescale(B)
+            if _enumeration._tries_double_description(m, m) and (
+                _enumeration._nondegenerate_pairs(Ar, Br, 1e-9) is not None
+            ):  # the kernel's path for this game: the double description
+                fns["double description"] = lambda Ar=Ar, Br=Br: _enumeration._nondegenerate_pairs(
+                    Ar, Br, 1e-9
+                )
+                med = _interleaved(fns, repeats)
+                ratios.append(med["dealsim"] / med["quantecon"])
+                cpu_ratios.append(med["dealsim cpu"] / med["quantecon cpu"])
+                outside = max(0.0, med["dealsim cpu"] - med["double description cpu"])
+                qhull_ratios.append((med["qhull cpu"] + outside) / med["quantecon cpu"])
+                print(
+                    f"{m:2d}x{m:<2d} seed {seed}: dealsim {med['dealsim'] * 1e3:8.2f} ms  "
+                    f"quantecon {med['quantecon'] * 1e3:8.2f} ms  dealsim/quantecon "
+                    f"x{ratios[-1]:5.2f}  (CPU {med['dealsim cpu'] * 1e3:8.2f} / "
+                    f"{med['quantecon cpu'] * 1e3:8.2f} ms x{cpu_ratios[-1]:5.2f})  "
+                    f"{len(ours)} equilibria, same set\n"
+                    f"      CPU: double description (the kernel's path here) "
+                    f"{med['double description cpu'] * 1e3:7.2f} ms; outside it "
+                    f"{outside * 1e3:6.2f} ms\n"
+                    f"      CPU: quantecon's qhull calls {med['qhull cpu'] * 1e3:6.2f} ms "
+                    f"({med['qhull cpu'] / med['quantecon cpu']:4.0%} of its time); qhull + "
+                    f"dealsim outside the double description = x{qhull_ratios[-1]:4.2f} quantecon"
+                )
+                continue
             runs = _search_layers(A, B)
             layers = [frontier for _, run, _ in runs for frontier in run]
             single = [(search, one) for search, _, one in runs]
             plans = {one: _essential_plan(runs, one) for one in (False, True)}
-            points = [_BestResponsePolytope(g.players[1 - i], idx=i).hull.points for i in (0, 1)]
-            med = _interleaved(
-                {
-                    "dealsim": lambda A=A, B=B: two_player_equilibria(A, B, method="vertex"),
-                    "quantecon": lambda g=g: gt.vertex_enumeration(g),
-                    "search": lambda A=A, B=B: _run_search(A, B),
-                    "floor": lambda single=single: _run_layers(single),
-                    "passes": lambda plan=plans[False]: _essential_passes(plan),
-                    "passes one": lambda plan=plans[True]: _essential_passes(plan),
-                    "qhull": lambda points=points: [ConvexHull(D) for D in points],
-                },
-                repeats,
-            )
+            fns |= {
+                "search": lambda A=A, B=B: _run_search(A, B),
+                "floor": lambda single=single: _run_layers(single),
+                "passes": lambda plan=plans[False]: _essential_passes(plan),
+                "passes one": lambda plan=plans[True]: _essential_passes(plan),
+            }
+            med = _interleaved(fns, repeats)
             ratios.append(med["dealsim"] / med["quantecon"])
             cpu_ratios.append(med["dealsim cpu"] / med["quantecon cpu"])
             # A difference of two medians: 0 where it is within the noise of the larger one.
@@ -489,18 +521,17 @@ def bench_vertex_quantecon(sizes: tuple[int, ...] = tuple(range(8, 16)), repeats
         f"range x{min(ratios):.2f}-x{max(ratios):.2f}; CPU time: median "
         f"x{statistics.median(cpu_ratios):.2f}, range x{min(cpu_ratios):.2f}-x{max(cpu_ratios):.2f}"
     )
+    for name, values in (
+        ("dispatch floor of the layers + dealsim outside the search", floor_ratios),
+        ("dispatch floor + essential element passes + outside the search", full_floor_ratios),
+    ):
+        if values:  # the games whose kernel path is the search
+            print(
+                f"({name})/quantecon, CPU, games on the search: median "
+                f"x{statistics.median(values):.2f}, range x{min(values):.2f}-x{max(values):.2f}"
+            )
     print(
-        f"(dispatch floor of the layers + dealsim outside the search)/quantecon, CPU: median "
-        f"x{statistics.median(floor_ratios):.2f}, range x{min(floor_ratios):.2f}-"
-        f"x{max(floor_ratios):.2f}"
-    )
-    print(
-        f"(dispatch floor + essential element passes + outside the search)/quantecon, CPU: median "
-        f"x{statistics.median(full_floor_ratios):.2f}, range x{min(full_floor_ratios):.2f}-"
-        f"x{max(full_floor_ratios):.2f}"
-    )
-    print(
-        f"(quantecon's qhull calls + dealsim outside the search)/quantecon, CPU: median "
+        f"(quantecon's qhull calls + dealsim outside its kernel path)/quantecon, CPU: median "
         f"x{statistics.median(qhull_ratios):.2f}, range x{min(qhull_ratios):.2f}-"
         f"x{max(qhull_ratios):.2f}"
     )

@@ -538,10 +538,19 @@ def test_two_player_strategy_values_are_the_tensordot_products_bit_for_bit(A, da
     assert cols.tobytes() == np.tensordot(B, x, axes=([0], [0])).tobytes()
 
 
+@pytest.fixture
+def search_only(monkeypatch):
+    """The vertex kernel without its double-description fast path: the search over bases on
+    every game (the tests below check the search itself)."""
+    from dealsim.solvers import _enumeration
+
+    monkeypatch.setattr(_enumeration, "_DOUBLE_DESCRIPTION_MAX_VARS", 0)
+
+
 @pytest.mark.parametrize("shape", [(3, 3), (6, 6), (8, 8), (13, 13), (4, 7), (9, 5)])
 @pytest.mark.parametrize("seed", range(4))
 def test_nondegenerate_vertex_pairs_joined_on_basis_keys_are_the_label_join(
-    shape, seed, monkeypatch
+    shape, seed, monkeypatch, search_only
 ):
     from dealsim.solvers import _enumeration
 
@@ -577,7 +586,7 @@ def _search_bytes(A, B):
 @pytest.mark.parametrize("shape", [(3, 3), (8, 8), (10, 10), (4, 9), (7, 2), (2, 24)])
 @pytest.mark.parametrize("seed", range(3))
 def test_key_table_and_scratch_buffers_give_the_sorted_search_bit_for_bit(
-    kind, shape, seed, monkeypatch
+    kind, shape, seed, monkeypatch, search_only
 ):
     from dealsim.solvers import _enumeration
 
@@ -602,7 +611,7 @@ def test_key_table_and_scratch_buffers_give_the_sorted_search_bit_for_bit(
 @pytest.mark.parametrize("shape", [(3, 3), (8, 8), (10, 10), (4, 9), (7, 2)])
 @pytest.mark.parametrize("seed", range(3))
 def test_the_clear_ratio_test_gives_the_exact_one_s_search_bit_for_bit(
-    kind, shape, seed, monkeypatch
+    kind, shape, seed, monkeypatch, search_only
 ):
     from dealsim.solvers import _enumeration
 
@@ -671,7 +680,9 @@ def _answer(A, B):
     return eqs, res.degenerate, res.notes
 
 
-def test_a_search_stopped_by_the_basis_limit_leaves_nothing_seen_for_the_next(monkeypatch):
+def test_a_search_stopped_by_the_basis_limit_leaves_nothing_seen_for_the_next(
+    monkeypatch, search_only
+):
     from dealsim.solvers import _enumeration
 
     rng = np.random.default_rng(5)
@@ -686,7 +697,7 @@ def test_a_search_stopped_by_the_basis_limit_leaves_nothing_seen_for_the_next(mo
     assert _answer(A, B) == expected
 
 
-def test_key_table_numbers_starting_over_leave_the_equilibria_unchanged(monkeypatch):
+def test_key_table_numbers_starting_over_leave_the_equilibria_unchanged(monkeypatch, search_only):
     from dealsim.solvers import _enumeration
 
     rng = np.random.default_rng(6)
