@@ -7,6 +7,7 @@ is allowed.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -104,7 +105,7 @@ def check_rounds(rounds: Any) -> int:
 def check_tol(tol: float, *, error: type[Exception] = SolverError) -> float:
     """A tolerance: a finite float ``>= 0``."""
     tol = float(tol)
-    if not (np.isfinite(tol) and tol >= 0.0):
+    if not (math.isfinite(tol) and tol >= 0.0):
         raise error(f"tol must be a finite number >= 0, got {tol}")
     return tol
 

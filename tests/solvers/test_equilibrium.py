@@ -523,6 +523,79 @@ def test_finalise_reports_a_nearly_pure_candidate_as_exactly_pure():
     assert not eqs[0].strategies[0].flags.writeable
 
 
+_PROBABILITIES = st.sampled_from(
+    # exact and near duplicates, nearly pure (within 1e-12 of 1 or not), signed zeros
+    [0.0, -0.0, 1e-13, 0.25, 0.5, 0.5 + 1e-10, 0.5 + 1e-7, 1 - 1e-13, 1 - 5e-12, 1 - 1e-11, 1.0]
+)
+
+
+@given(st.data())
+def test_few_candidates_are_snapped_and_kept_as_the_array_path_does(data):
+    from dealsim.solvers._profiles import (
+        _FEW_CANDIDATES,
+        _snap_and_keep,
+        _snap_and_keep_arrays,
+        _snap_and_keep_few,
+    )
+
+    # The Python-float path for a few candidates must give the array path's answer: the same
+    # reported rows (bit for bit), purity, kept rows and order.
+    k = data.draw(st.integers(1, _FEW_CANDIDATES))
+    bounds = list(
+        itertools.accumulate(
+            data.draw(st.lists(st.integers(1, 4), min_size=2, max_size=3)), initial=0
+        )
+    )
+    row = st.lists(_PROBABILITIES, min_size=bounds[-1], max_size=bounds[-1])
+    Z = np.array(data.draw(st.lists(row, min_size=k, max_size=k)))
+    atol = data.draw(st.sampled_from([1e-9, 1e-6, 0.25]))  # 0.25: |0.5 - 0.25| is atol
+    few = _snap_and_keep_few(Z, Z.tolist(), bounds, atol)
+    general = _snap_and_keep_arrays(Z, bounds, atol)
+    assert few[0].tobytes() == general[0].tobytes()
+    assert few[1:] == general[1:]
+    assert _snap_and_keep(Z, bounds, atol)[1:] == general[1:]
+
+
+def test_candidates_exactly_atol_apart_are_duplicates_on_both_paths():
+    from dealsim.solvers._profiles import _snap_and_keep, _snap_and_keep_arrays
+
+    Z = np.array([[0.5, 0.5, 0.25, 0.75], [0.25, 0.75, 0.5, 0.5]])  # every coordinate 0.25 apart
+    assert _snap_and_keep(Z, [0, 2, 4], 0.25)[1:] == ([False, False], [0])
+    assert _snap_and_keep_arrays(Z, [0, 2, 4], 0.25)[1:] == ([False, False], [0])
+
+
+def test_candidates_with_nan_are_snapped_and_kept_by_the_array_path():
+    from dealsim.solvers._profiles import _snap_and_keep, _snap_and_keep_arrays
+
+    # max() of Python floats skips a NaN after a number (this row would look pure to it);
+    # numpy's maximum propagates it, and the array path decides.
+    Z = np.array([[1.0, np.nan, 1.0, 0.0], [0.0, 1.0, 0.5, 0.5]])
+    snapped, is_pure, keep = _snap_and_keep(Z, [0, 2, 4], 1e-9)
+    assert is_pure == [False, False] and keep == [0, 1]
+    general = _snap_and_keep_arrays(Z, [0, 2, 4], 1e-9)
+    assert snapped.tobytes() == general[0].tobytes() and (is_pure, keep) == general[1:]
+
+
+@given(
+    arrays(float, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=st.floats(-1e6, 1e6)),
+    st.data(),
+)
+def test_two_player_values_of_all_candidates_are_the_per_candidate_products_bit_for_bit(A, data):
+    from dealsim.solvers._profiles import _strategy_values, _two_player_values
+
+    # One matrix-vector product per candidate, as _regret_and_payoffs makes for one profile;
+    # a matrix-matrix product of all candidates could differ in the last bit.
+    B = data.draw(arrays(float, A.shape, elements=st.floats(-1e6, 1e6)))
+    k = data.draw(st.integers(1, 6))
+    X = data.draw(arrays(float, (k, A.shape[0]), elements=st.floats(0, 1)))
+    Y = data.draw(arrays(float, (k, A.shape[1]), elements=st.floats(0, 1)))
+    value, best = _two_player_values(np.stack([A, B]), X, Y)
+    for c in range(k):
+        rows, cols = _strategy_values(np.stack([A, B]), [X[c], Y[c]])
+        assert value[c].tobytes() == np.array([rows @ X[c], cols @ Y[c]]).tobytes()
+        assert best[c].tolist() == [rows.max(), cols.max()]
+
+
 @given(
     arrays(float, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=st.floats(-1e6, 1e6)),
     st.data(),

@@ -101,7 +101,7 @@ def _check_payoffs(payoffs: Any) -> np.ndarray:
         raise GameError(f"a game needs at least 2 players, got {arr.shape[0]}")
     if min(arr.shape[1:]) < 1:
         raise GameError(f"every player needs at least one strategy, got shape {arr.shape[1:]}")
-    if not np.all(np.isfinite(arr)):
+    if not np.logical_and.reduce(np.isfinite(arr), axis=None):  # (arr.all(), as its ufunc)
         raise GameError("payoffs contain NaN or infinite values")
     return arr
 
@@ -119,7 +119,7 @@ def _check_bimatrix_payoffs(A: Any, B: Any) -> np.ndarray:
         raise GameError(
             f"A and B must be 2-D payoff matrices of the same shape, got {A.shape} and {B.shape}"
         )
-    return _check_payoffs(np.stack([A, B]))
+    return _check_payoffs(np.array((A, B)))  # np.stack's array, without its generic checks
 
 
 def _check_profile(payoffs: np.ndarray, profile: Sequence[Any]) -> tuple[np.ndarray, ...]:
@@ -187,7 +187,7 @@ def payoff_scale(payoffs: np.ndarray) -> np.ndarray:
     [5000000.0, 1.0]
     """
     n = payoffs.shape[0]
-    scale = np.abs(payoffs.reshape(n, -1)).max(axis=1)
+    scale = np.maximum.reduce(np.abs(payoffs.reshape(n, -1)), axis=1)
     return np.where(scale > 0, scale, 1.0)
 
 
@@ -257,10 +257,11 @@ def _finalise_stacked(
     if not len(stacks[0]):
         return (), 0
     scale = payoff_scale(payoffs)
-    # (np.clip(S, 0.0, None) and S.sum(axis=1, keepdims=True), as the ufuncs they call)
-    stacks = [
-        S / np.add.reduce(S, axis=1, keepdims=True) for S in (np.maximum(S, 0.0) for S in stacks)
-    ]
+    # (np.clip(S, 0.0, None) and S.sum(axis=1, keepdims=True), as the ufuncs they call; the
+    # division in place, into the clipped copy)
+    stacks = [np.maximum(S, 0.0) for S in stacks]
+    for S in stacks:
+        S /= np.add.reduce(S, axis=1, keepdims=True)
     # Each candidate's payoffs and best-response values as _regret_and_payoffs computes them
     # (the same products, candidate by candidate); the regret test on all of them at once.
     if payoffs.shape[0] == 2:
@@ -274,32 +275,26 @@ def _finalise_stacked(
             expected.append([u @ x for u, x in zip(v, strategies, strict=True)])
         value = np.array(expected)
         best = np.stack([np.array(v).max(axis=1) for v in zip(*values, strict=True)], axis=1)
-    reg = np.maximum(best - value, 0.0)
-    passed = np.flatnonzero(~np.any(reg > tol * scale, axis=1))
-    rejected = len(stacks[0]) - len(passed)
-    if not len(passed):
+    # (regret = max(best - value, 0) exceeds tol * scale >= 0 exactly when best - value does)
+    fails = np.logical_or.reduce(best - value > tol * scale, axis=1).tolist()
+    passed = [c for c, failed in enumerate(fails) if not failed]
+    rejected = len(fails) - len(passed)
+    if not passed:
         return (), rejected
-    everyone = len(passed) == len(stacks[0])
+    everyone = not rejected
     Z = np.concatenate(stacks if everyone else [S[passed] for S in stacks], axis=1)
     bounds = list(accumulate((S.shape[1] for S in stacks), initial=0))
-    # Pure: every player's largest probability within 1e-12 of 1 (each player's maximum by
-    # one reduceat over the players' columns).
-    top = np.maximum.reduceat(Z, bounds[:-1], axis=1)
-    pure = np.logical_and.reduce(np.abs(top - 1.0) <= 1e-12, axis=1)
-    # A pure equilibrium is reported with exact 0/1 probabilities (and compared as such).
-    snapped = np.where(pure[:, None], (np.abs(Z - 1.0) <= 1e-12) * 1.0, Z)
-    keep = _first_of_close(Z, snapped, max(tol, 1e-9))
-    keep = keep[np.lexsort((-snapped[keep]).T[::-1])]  # decreasing, as tuples
+    snapped, is_pure, keep = _snap_and_keep(Z, bounds, max(tol, 1e-9))
     # Read-only arrays: each equilibrium's strategies and payoffs are rows of these (views
-    # taken after the flag is cleared are read-only too).
+    # taken after the flag is cleared are read-only too; a row of a 2-D array, by iteration or
+    # by S[c], is the same view).
     snapped.flags.writeable = False
     expected = value if everyone else value[passed]
     expected.flags.writeable = False
-    players = [snapped[:, lo:hi] for lo, hi in pairwise(bounds)]
-    is_pure = pure.tolist()
+    strategies = list(zip(*(list(snapped[:, lo:hi]) for lo, hi in pairwise(bounds)), strict=True))
+    rows = list(expected)
     kept = tuple(
-        Equilibrium(strategies=tuple(S[c] for S in players), payoffs=expected[c], pure=is_pure[c])
-        for c in keep.tolist()
+        Equilibrium(strategies=strategies[c], payoffs=rows[c], pure=is_pure[c]) for c in keep
     )
     return kept, rejected
 
@@ -310,19 +305,91 @@ def _two_player_values(
     """Each candidate's payoffs ``(k, 2)`` and best pure-strategy values ``(k, 2)``.
 
     The same products as :func:`_strategy_values` and :func:`_regret_and_payoffs` for two
-    players (one matrix-vector product per player and candidate: ``np.dot`` of a matrix and a
-    vector makes the same BLAS call as with the vector as an (n, 1) column), without their
-    per-call bookkeeping.
+    players, for all candidates in four calls: ``np.matmul`` of a matrix and a stack of
+    ``(s, 1)`` columns makes one BLAS matrix-vector product per candidate, the call ``np.dot``
+    makes for a matrix and a vector (not a matrix-matrix product, whose sums may differ in the
+    last bit), and of a stack of rows and columns one BLAS dot product per candidate, as
+    ``u @ x`` does.
     """
-    A, BT = payoffs[0], payoffs[1].T
-    rows, cols, value = [], [], []
-    for x, y in zip(X, Y, strict=True):
-        u, v = np.dot(A, y), np.dot(BT, x)
-        rows.append(u)
-        cols.append(v)
-        value.append((u @ x, v @ y))
-    best = np.stack([np.array(rows).max(axis=1), np.array(cols).max(axis=1)], axis=1)
-    return np.array(value), best
+    rows = np.matmul(payoffs[0], Y[:, :, None])  # (k, m, 1): np.dot(A, y) for each y
+    cols = np.matmul(payoffs[1].T, X[:, :, None])  # (k, n, 1): np.dot(B.T, x) for each x
+    value = np.concatenate(
+        (np.matmul(rows.mT, X[:, :, None]), np.matmul(cols.mT, Y[:, :, None])), axis=1
+    )
+    best = np.concatenate(
+        (np.maximum.reduce(rows, axis=1), np.maximum.reduce(cols, axis=1)), axis=1
+    )
+    return value.reshape(len(X), 2), best
+
+
+_FEW_CANDIDATES = 16
+"""Up to this many candidates, :func:`_snap_and_keep` works on Python floats."""
+
+
+def _snap_and_keep(
+    Z: np.ndarray, bounds: list[int], atol: float
+) -> tuple[np.ndarray, list[bool], list[int]]:
+    """Which candidates are pure, how they are reported, and which are kept, in report order.
+
+    ``Z`` holds one candidate per row, player ``i``'s probabilities in columns
+    ``bounds[i]:bounds[i + 1]``. A candidate is pure when every player's largest probability
+    is within 1e-12 of 1; a pure one is reported (and compared) with exact 0/1 probabilities.
+    Returns the reported rows (``Z`` itself when none is pure), whether each row is pure, and
+    the rows :func:`_first_of_close` keeps, in decreasing lexicographic order of their
+    reported rows (ties in candidate order). Up to ``_FEW_CANDIDATES`` rows without NaN go
+    through :func:`_snap_and_keep_few`, which gives the same answer with fewer array calls.
+    """
+    if len(Z) <= _FEW_CANDIDATES:
+        rows = Z.tolist()
+        if not math.isnan(sum(map(sum, rows))):  # (a sum of floats without NaN is not NaN)
+            return _snap_and_keep_few(Z, rows, bounds, atol)
+    return _snap_and_keep_arrays(Z, bounds, atol)
+
+
+def _snap_and_keep_arrays(
+    Z: np.ndarray, bounds: list[int], atol: float
+) -> tuple[np.ndarray, list[bool], list[int]]:
+    """:func:`_snap_and_keep` by array operations, for any number of rows."""
+    # Each player's maximum by one reduceat over the players' columns.
+    top = np.maximum.reduceat(Z, bounds[:-1], axis=1)
+    pure = np.logical_and.reduce(np.abs(top - 1.0) <= 1e-12, axis=1)
+    snapped = np.where(pure[:, None], (np.abs(Z - 1.0) <= 1e-12) * 1.0, Z)
+    keep = _first_of_close(Z, snapped, atol)
+    keep = keep[np.lexsort((-snapped[keep]).T[::-1])]  # decreasing, as tuples
+    return snapped, pure.tolist(), keep.tolist()
+
+
+def _snap_and_keep_few(
+    Z: np.ndarray, rows: list[list[float]], bounds: list[int], atol: float
+) -> tuple[np.ndarray, list[bool], list[int]]:
+    """:func:`_snap_and_keep` of a few rows without NaN (``rows`` is ``Z.tolist()``).
+
+    The same IEEE comparisons on Python floats: without NaN, ``max`` gives each player's
+    largest probability (up to the sign of a zero, which ``abs(top - 1.0)`` does not see), and
+    a stable sort in reverse (Python's sort keeps equal keys in order) puts the kept rows in
+    the order ``np.lexsort`` of the negated rows gives. Cheaper than array calls on few rows.
+    """
+    players = list(pairwise(bounds))
+    is_pure = [all(abs(max(r[lo:hi]) - 1.0) <= 1e-12 for lo, hi in players) for r in rows]
+    if any(is_pure):  # (a float converts to and from a Python float exactly)
+        reported = [
+            [1.0 if abs(v - 1.0) <= 1e-12 else 0.0 for v in r] if pure else r
+            for r, pure in zip(rows, is_pure, strict=True)
+        ]
+        snapped = np.array(reported)
+    else:
+        snapped, reported = Z, rows
+    keep: list[int] = []
+    for i, z in enumerate(rows):
+        for j in keep:
+            for a, b in zip(z, reported[j], strict=True):
+                if not abs(a - b) <= atol:
+                    break  # row i differs from row j
+            else:
+                break  # row i is within atol of row j, kept before it: dropped
+        else:
+            keep.append(i)
+    return snapped, is_pure, sorted(keep, key=reported.__getitem__, reverse=True)
 
 
 def _first_of_close(Z: np.ndarray, kept_as: np.ndarray, atol: float) -> np.ndarray:

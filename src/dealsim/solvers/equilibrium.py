@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -86,8 +87,6 @@ def _vertex_bound(dim: int, facets: int) -> int:
     >>> _vertex_bound(2, 4), _vertex_bound(20, 40)
     (4, 40060020)
     """
-    from math import comb
-
     half, up = dim // 2, (dim + 1) // 2
     return comb(facets - up, half) + comb(facets - half - 1, up - 1)
 
