@@ -257,9 +257,13 @@ def _finalise_stacked(
     if not len(stacks[0]):
         return (), 0
     scale = payoff_scale(payoffs)
-    # (np.clip(S, 0.0, None) and S.sum(axis=1, keepdims=True), as the ufuncs they call; the
-    # division in place, into the clipped copy)
-    stacks = [np.maximum(S, 0.0) for S in stacks]
+    # All candidates in one array, player i's probabilities in columns bounds[i]:bounds[i + 1],
+    # clipped and normalised per player in place (np.clip(S, 0.0, None) and
+    # S.sum(axis=1, keepdims=True), as the ufuncs they call, on each player's columns).
+    bounds = list(accumulate((S.shape[1] for S in stacks), initial=0))
+    Z = np.concatenate(stacks, axis=1)
+    np.maximum(Z, 0.0, out=Z)
+    stacks = [Z[:, lo:hi] for lo, hi in pairwise(bounds)]
     for S in stacks:
         S /= np.add.reduce(S, axis=1, keepdims=True)
     # Each candidate's payoffs and best-response values as _regret_and_payoffs computes them
@@ -282,8 +286,8 @@ def _finalise_stacked(
     if not passed:
         return (), rejected
     everyone = not rejected
-    Z = np.concatenate(stacks if everyone else [S[passed] for S in stacks], axis=1)
-    bounds = list(accumulate((S.shape[1] for S in stacks), initial=0))
+    if not everyone:
+        Z = Z[passed]
     snapped, is_pure, keep = _snap_and_keep(Z, bounds, max(tol, 1e-9))
     # Read-only arrays: each equilibrium's strategies and payoffs are rows of these (views
     # taken after the flag is cleared are read-only too; a row of a 2-D array, by iteration or
@@ -309,13 +313,14 @@ def _two_player_values(
     ``(s, 1)`` columns makes one BLAS matrix-vector product per candidate, the call ``np.dot``
     makes for a matrix and a vector (not a matrix-matrix product, whose sums may differ in the
     last bit), and of a stack of rows and columns one BLAS dot product per candidate, as
-    ``u @ x`` does.
+    ``u @ x`` does. (The best values are the same numbers; where a player has one strategy, a
+    product summed by BLAS may be 0.0 where the product alone is -0.0, which no comparison
+    sees.)
     """
-    rows = np.matmul(payoffs[0], Y[:, :, None])  # (k, m, 1): np.dot(A, y) for each y
-    cols = np.matmul(payoffs[1].T, X[:, :, None])  # (k, n, 1): np.dot(B.T, x) for each x
-    value = np.concatenate(
-        (np.matmul(rows.mT, X[:, :, None]), np.matmul(cols.mT, Y[:, :, None])), axis=1
-    )
+    X, Y = X[:, :, None], Y[:, :, None]  # stacks of columns
+    rows = np.matmul(payoffs[0], Y)  # (k, m, 1): np.dot(A, y) for each y
+    cols = np.matmul(payoffs[1].T, X)  # (k, n, 1): np.dot(B.T, x) for each x
+    value = np.concatenate((np.matmul(rows.mT, X), np.matmul(cols.mT, Y)), axis=1)
     best = np.concatenate(
         (np.maximum.reduce(rows, axis=1), np.maximum.reduce(cols, axis=1)), axis=1
     )
@@ -370,7 +375,14 @@ def _snap_and_keep_few(
     the order ``np.lexsort`` of the negated rows gives. Cheaper than array calls on few rows.
     """
     players = list(pairwise(bounds))
-    is_pure = [all(abs(max(r[lo:hi]) - 1.0) <= 1e-12 for lo, hi in players) for r in rows]
+    is_pure: list[bool] = []
+    for r in rows:
+        for lo, hi in players:
+            if not abs(max(r[lo:hi]) - 1.0) <= 1e-12:
+                is_pure.append(False)
+                break  # this player mixes
+        else:
+            is_pure.append(True)
     if any(is_pure):  # (a float converts to and from a Python float exactly)
         reported = [
             [1.0 if abs(v - 1.0) <= 1e-12 else 0.0 for v in r] if pure else r
