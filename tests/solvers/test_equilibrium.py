@@ -589,6 +589,8 @@ def test_two_player_values_of_all_candidates_are_the_per_candidate_products_bit_
     k = data.draw(st.integers(1, 6))
     X = data.draw(arrays(float, (k, A.shape[0]), elements=st.floats(0, 1)))
     Y = data.draw(arrays(float, (k, A.shape[1]), elements=st.floats(0, 1)))
+    Z = np.concatenate([X, Y], axis=1)  # the players' columns of one array, as _finalise has them
+    X, Y = Z[:, : A.shape[0]], Z[:, A.shape[0] :]
     value, best = _two_player_values(np.stack([A, B]), X, Y)
     for c in range(k):
         rows, cols = _strategy_values(np.stack([A, B]), [X[c], Y[c]])
