@@ -791,3 +791,45 @@ def test_equilibria_found_in_threads_at_once_are_those_found_one_after_another()
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda game: _answer(*game), games * 4))
     assert got == expected * 4
+
+
+def test_vertex_enumeration_above_its_vertex_bound_falls_back_to_one_equilibrium():
+    # 13x13: McMullen's bound on the two polytopes' vertices is 108,528 > MAX_VERTEX_BOUND.
+    rng = np.random.default_rng(8)
+    A, B = rng.random((13, 13)), rng.random((13, 13))
+    res = two_player_equilibria(A, B)
+    assert res.method == "lemke_howson"
+    assert res.parameters["fallback"] == "vertex enumeration too large"
+    assert res.notes[0].startswith("not every equilibrium: vertex enumeration did not finish")
+    assert "108,528 vertices (limit 100,000)" in res.notes[0]
+    (eq,) = res.equilibria
+    assert regret(np.stack([A, B]), eq.strategies).max() <= 1e-9
+
+
+def test_too_many_vertex_pairs_fall_back_to_one_equilibrium_not_a_memory_error():
+    # The column player is indifferent everywhere (B = 0): its polytope is degenerate, and every
+    # vertex of it pairs with many of the row player's. An 11x15 game of this kind has over
+    # 100,000 completely labelled pairs; their deduplication table would take tens of GiB.
+    rng = np.random.default_rng(0)
+    A, B = rng.random((11, 15)) * 1e-9, np.zeros((11, 15))
+    res = two_player_equilibria(A, B)
+    assert res.method == "lemke_howson"
+    assert "completely labelled vertex pairs (limit 10,000)" in res.notes[0]
+    (eq,) = res.equilibria
+    assert regret(np.stack([A, B]), eq.strategies).max() <= 1e-9
+
+
+def test_vertex_pairs_up_to_the_candidate_limit_are_all_enumerated(monkeypatch):
+    from dealsim.solvers import _enumeration, equilibrium
+
+    rng = np.random.default_rng(1)
+    A, B = rng.random((4, 5)), np.zeros((4, 5))
+    pairs = len(
+        _enumeration._vertex_kernel(_enumeration._rescale(A), _enumeration._rescale(B), tol=1e-9)[0]
+    )
+    assert pairs > 1
+    monkeypatch.setattr(equilibrium, "MAX_VERTEX_CANDIDATES", pairs)
+    at_limit = two_player_equilibria(A, B)
+    assert at_limit.method == "vertex" and len(at_limit.equilibria) > 1
+    monkeypatch.setattr(equilibrium, "MAX_VERTEX_CANDIDATES", pairs - 1)
+    assert two_player_equilibria(A, B).method == "lemke_howson"

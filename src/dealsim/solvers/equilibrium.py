@@ -51,6 +51,7 @@ __all__ = [
     "MAX_PROFILES",
     "MAX_STRATEGIES",
     "MAX_VERTEX_BOUND",
+    "MAX_VERTEX_CANDIDATES",
     "Equilibrium",
     "EquilibriumResult",
     "NormalFormGame",
@@ -74,9 +75,17 @@ MAX_PROFILES = 1_000_000
 
 MAX_VERTEX_BOUND = 100_000
 """Vertex enumeration runs when McMullen's upper bound on the vertices of both best-response
-polytopes is at most this; above it (about 15x15 and larger), or when the enumeration visits too
+polytopes is at most this (square games up to 12x12); above it, or when the enumeration visits too
 many bases, ``method="vertex"`` falls back to one equilibrium by raced Lemke–Howson and says so in
 ``notes`` (and ``parameters["fallback"]``)."""
+
+MAX_VERTEX_CANDIDATES = 10_000
+"""The most completely labelled vertex pairs vertex enumeration may pass on to the regret check
+and the deduplication (whose table of close pairs grows with their square: 100 MB here; the
+13x13 coordination game's 8,191 equilibria fit). A
+degenerate game with large continua of equilibria can have many more (an 11x15 game where the
+column player is indifferent everywhere has 110,960); above it, ``method="vertex"`` falls back
+to one equilibrium by raced Lemke–Howson and says so, as for ``MAX_VERTEX_BOUND``."""
 
 
 def _vertex_bound(dim: int, facets: int) -> int:
@@ -304,12 +313,15 @@ def two_player_equilibria(
     A, B : array_like
         ``(m, n)`` payoff matrices of the row and column players.
     method : {"vertex", "support", "nashpy", "lemke_howson"}
-        ``"vertex"`` (default): vertex enumeration of the two best-response polytopes by a
-        vectorised search over lexicographic bases; finds every extreme equilibrium, also in
-        degenerate games. ``"support"``: support enumeration over supports of equal size,
-        batched linear solves (complete for nondegenerate games only). ``"nashpy"``: nashpy's
-        ``vertex_enumeration`` (slow beyond about 8x8). ``"lemke_howson"``: one equilibrium,
-        by racing the paths of all dropped labels (:func:`lemke_howson_race`); ``parameters``
+        ``"vertex"`` (default): vertex enumeration of the two best-response polytopes;
+        finds every extreme equilibrium, also in degenerate games. Small nondegenerate games
+        (square up to 9x9, others up to 24 strategies in all) are built by double description
+        (Motzkin et al. 1953; Fukuda and Prodon 1996), the others by a vectorised search over
+        lexicographic bases (von Stengel 2002). ``"support"``: support enumeration over
+        supports of equal size, batched linear solves (complete for nondegenerate games
+        only). ``"nashpy"``: nashpy's ``vertex_enumeration`` (slow beyond about 8x8).
+        ``"lemke_howson"``: one equilibrium, by racing the paths of all dropped labels
+        (:func:`lemke_howson_race`); ``parameters``
         records the winning label and its number of pivots.
     tol : float, default 1e-9
         Non-negativity and best-response tolerance; every equilibrium returned has regret at
@@ -351,12 +363,18 @@ def two_player_equilibria(
                     f"(limit {MAX_VERTEX_BOUND:,})"
                 )
             X, Y, degenerate, continuum = _vertex_kernel(_rescale(A), _rescale(B), tol=tol)
+            if len(X) > MAX_VERTEX_CANDIDATES:
+                raise SolverError(
+                    f"the {m}x{n} game's polytopes have {len(X):,} completely labelled vertex "
+                    f"pairs (limit {MAX_VERTEX_CANDIDATES:,}): a degenerate game with large "
+                    "continua of equilibria"
+                )
             candidates = None
         except SolverError as error:
             method, fallback = "lemke_howson", str(error)
             parameters["fallback"] = "vertex enumeration too large"
             notes.append(
-                f"not every equilibrium: vertex enumeration was not run ({fallback}); one "
+                f"not every equilibrium: vertex enumeration did not finish ({fallback}); one "
                 "equilibrium was found by raced Lemke-Howson instead (see docs/limits.md)"
             )
     if fallback is None and method == "vertex":
