@@ -711,6 +711,24 @@ def _join(a: np.ndarray, b: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarr
     return i, (found[i] - start).astype(np.intp)
 
 
+def _complete_pairs(
+    p_labels: np.ndarray, q_missing: np.ndarray, m: int, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(i, j)`` where P's vertex i has exactly the labels Q's vertex j lacks.
+
+    ``p_labels`` are P's label bits in the game's order (``x_i = 0``: bit i; ``(B^T x)_j =
+    1``: bit m + j); ``q_missing`` the bits of the labels Q's vertices lack, in Q's own
+    order (``y_j = 0``: bit j; ``(A y)_i = 1``: bit n + i), rotated here into the game's;
+    bits above m + n (a matrix's index or flags) are ignored.
+    """
+    every = np.uint64((1 << (m + n)) - 1)
+    q_missing = q_missing & every
+    q_missing = (q_missing >> np.uint64(n)) | (
+        (q_missing & np.uint64((1 << n) - 1)) << np.uint64(m)
+    )
+    return _join(p_labels & every, q_missing, m + n)
+
+
 def _tries_double_description(m: int, n: int) -> bool:
     """Whether the kernel tries the double description on an (m, n) game before the search."""
     return m + n <= _DOUBLE_DESCRIPTION_MAX_VARS and (m != n or m <= _DOUBLE_DESCRIPTION_MAX_SQUARE)
@@ -732,15 +750,9 @@ def _nondegenerate_pairs(
     if found is None:
         return None
     (px, p_labels), (qy, q_labels) = found
-    # A pair is complete iff P's labels are the labels Q lacks (each vertex has exactly its
-    # dimension's labels), a join on the keys in the game's label order (P's: x_i = 0 -> i,
-    # (B^T x)_j = 1 -> m + j; Q's: y_j = 0 -> m + j, (A y)_i = 1 -> i), the origins left out.
-    every = np.uint64((1 << (m + n)) - 1)
-    q_missing = ~q_labels[1:] & every  # y_j is bit j, (A y)_i = 1 bit n + i: rotate by n
-    q_missing = (q_missing >> np.uint64(n)) | (
-        (q_missing & np.uint64((1 << n) - 1)) << np.uint64(m)
-    )
-    i, j = _join(p_labels[1:], q_missing, m + n)
+    # Each vertex has exactly its dimension's labels: a pair is complete iff P's labels are
+    # the labels Q lacks (the origins left out).
+    i, j = _complete_pairs(p_labels[1:], ~q_labels[1:], m, n)
     px, qy = px[i + 1], qy[j + 1]
     return px / px.sum(1, keepdims=True), qy / qy.sum(1, keepdims=True)
 
@@ -770,11 +782,7 @@ def _vertex_kernel(
         # its nonbasic variables, each label set once: a pair is complete iff P's labels are
         # Q's basic variables, a join on the keys (P's labels and Q's basic variables as bits
         # in the game's label order; the keys carry the matrix's index above bit m + n).
-        every = np.uint64((1 << (m + n)) - 1)
-        p_labels = ~P.keys[1:] & every
-        q_basic = Q.keys[1:] & every  # y_j is bit j, slack i is bit n + i: rotate by n
-        q_basic = (q_basic >> np.uint64(n)) | ((q_basic & np.uint64((1 << n) - 1)) << np.uint64(m))
-        i_idx, j_idx = _join(p_labels, q_basic, m + n)
+        i_idx, j_idx = _complete_pairs(~P.keys[1:], Q.keys[1:], m, n)
         px, qy = P.coords(i_idx + 1), Q.coords(j_idx + 1)
         return px / px.sum(1, keepdims=True), qy / qy.sum(1, keepdims=True), False, False
     P, Q = P.vertices(tol), Q.vertices(tol)
